@@ -1,0 +1,58 @@
+# gocyrus — build, run the demo, test.
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := $(CURDIR)/bin
+DEMO    := $(CURDIR)/var/demo
+# Debian packages of the real peers the black-box tests drive (installed by `make deps` as root).
+DEPS_PKGS ?= python3 curl sasl2-bin
+
+# Core packages whose tests also run under the race detector.
+RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/...
+
+.PHONY: all build run test deps vet fmt-check unit race generate clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# make run: start the whole server on the embedded demo configuration under ./var/demo.
+run: build
+	$(GO) run ./internal/demo -dir $(DEMO) -bin $(BIN)
+
+# make test: every test (installing the peers' Debian packages first when run as root).
+test: deps build vet fmt-check unit race
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		missing=""; for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then \
+			echo "make deps: installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		fi; \
+	else echo "make deps: not root, tests needing missing packages will be skipped"; fi
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# unit: all tests, verbose into var/test.log; prints package lines, failures and skips,
+# then one "N passed, N failed, N skipped" line.
+unit:
+	@mkdir -p var
+	@GOCYRUS_BIN=$(BIN) $(GO) test -count=1 -timeout 20m -v ./... 2>&1 | tee var/test.log \
+		| grep --line-buffered -E '^(ok|FAIL|panic:|\?)|^\s*--- (FAIL|SKIP)'; \
+	status=$${PIPESTATUS[0]}; scripts/test-summary var/test.log; exit $$status
+
+race:
+	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
+
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf $(BIN) var

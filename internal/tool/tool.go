@@ -1,0 +1,142 @@
+// Package tool is the plumbing every admin command shares: Cyrus-style
+// single-letter flags (combinable: -rf), -C imapd.conf, the switch to the
+// user that owns configdirectory, opening the databases online or offline,
+// and the exit contract (0, or a one-line reason on stderr and non-zero).
+package tool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v3"
+
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/privs"
+)
+
+// Exit codes from sysexits.h, as Cyrus's tools use them.
+const (
+	ExitUsage    = 64 // EX_USAGE
+	ExitDataErr  = 65 // EX_DATAERR
+	ExitNoInput  = 66 // EX_NOINPUT
+	ExitSoftware = 70 // EX_SOFTWARE
+	ExitTempFail = 75 // EX_TEMPFAIL
+	ExitConfig   = 78 // EX_CONFIG
+)
+
+// DefaultConfig is where imapd.conf is looked for without -C.
+const DefaultConfig = "/etc/imapd.conf"
+
+// Error carries an exit status with a message.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Fail returns an error that exits with code.
+func Fail(code int, format string, a ...any) error {
+	return &Error{Code: code, Err: fmt.Errorf(format, a...)}
+}
+
+// ConfigFlag is the -C flag every tool takes.
+func ConfigFlag() cli.Flag {
+	return &cli.StringFlag{Name: "C", Value: DefaultConfig, Usage: "use `FILE` instead of " + DefaultConfig}
+}
+
+// Run runs cmd with args and returns the process exit status, printing a
+// failure as "<name>: <reason>" on stderr.
+func Run(cmd *cli.Command, args []string, stderr io.Writer) int {
+	cmd.UseShortOptionHandling = true
+	cmd.HideHelpCommand = true
+	if cmd.ErrWriter == nil {
+		cmd.ErrWriter = stderr
+	}
+	cmd.OnUsageError = func(_ context.Context, c *cli.Command, err error, _ bool) error {
+		return &Error{Code: ExitUsage, Err: fmt.Errorf("%v (see %s -h)", err, c.Name)}
+	}
+	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {} // we report below
+	err := cmd.Run(context.Background(), args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", cmd.Name, err)
+	var te *Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	var pe *config.ParseError
+	if errors.As(err, &pe) {
+		return ExitConfig
+	}
+	return 1
+}
+
+// Env is what a tool works with once set up.
+type Env struct {
+	Cfg    *config.Config
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+}
+
+// Setup loads the configuration named by -C (with <program>_<option>
+// overrides), prints its warnings, and, when running as root, switches to
+// the owner of configdirectory.
+func Setup(cmd *cli.Command, program string) (*Env, error) {
+	path := cmd.String("C")
+	cfg, err := config.LoadImapd(path)
+	if err != nil {
+		return nil, &Error{Code: ExitConfig, Err: err}
+	}
+	cfg = cfg.ForService(program)
+	stderr := cmd.ErrWriter
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", program, w)
+	}
+	dir := cfg.Configdirectory()
+	if dir == "" {
+		return nil, Fail(ExitConfig, "%s: configdirectory is not set", path)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, Fail(ExitConfig, "configdirectory %s: %v", dir, errors.Unwrap(err))
+	}
+	if _, err := privs.DropToOwnerOf(dir); err != nil {
+		return nil, Fail(ExitConfig, "%v", err)
+	}
+	stdout := cmd.Writer
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	return &Env{
+		Cfg: cfg, Stdin: cmd.Reader, Stdout: stdout, Stderr: stderr,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}, nil
+}
+
+// OpenDB opens the databases: through master's db service when it runs,
+// else directly.
+func (e *Env) OpenDB() (cyrusdb.DB, error) {
+	db, err := cyrusdb.Open(e.Cfg.Configdirectory(), cyrusdb.Options{Logger: e.Log})
+	if err != nil {
+		return nil, Fail(ExitTempFail, "%v", err)
+	}
+	return db, nil
+}
+
+// ConfigPath returns a path under configdirectory.
+func (e *Env) ConfigPath(elem ...string) string {
+	return filepath.Join(append([]string{e.Cfg.Configdirectory()}, elem...)...)
+}

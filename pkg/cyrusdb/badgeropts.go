@@ -1,0 +1,44 @@
+package cyrusdb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// badgerOptions tunes badger for a small list that must survive power
+// loss (IMAP-LAYER.md): tens of MiB instead of badger's gigabytes.
+// ValueThreshold must stay below 15% of MemTableSize (badger's batch
+// size) or badger refuses to open; NumCompactors must not be 1; a zero
+// BlockCacheSize is only legal without compression.
+func badgerOptions(dir string, readOnly bool, log *slog.Logger) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithMemTableSize(4 << 20).
+		WithNumMemtables(2).
+		WithValueLogFileSize(8 << 20).
+		WithValueThreshold(64 << 10).
+		WithBlockCacheSize(1 << 20).
+		WithIndexCacheSize(1 << 20).
+		WithNumCompactors(2).
+		WithCompression(options.None).
+		WithReadOnly(readOnly).
+		WithLogger(badgerLogger{log})
+}
+
+// badgerLogger forwards badger's warnings and errors to slog; its info
+// and debug chatter is dropped (logging at WARNING).
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.emit(slog.LevelError, f, a) }
+func (l badgerLogger) Warningf(f string, a ...any) { l.emit(slog.LevelWarn, f, a) }
+func (badgerLogger) Infof(string, ...any)          {}
+func (badgerLogger) Debugf(string, ...any)         {}
+
+func (l badgerLogger) emit(level slog.Level, f string, a []any) {
+	l.log.Log(context.Background(), level, strings.TrimRight(fmt.Sprintf(f, a...), "\n"), "component", "badger")
+}
