@@ -7,7 +7,7 @@ DEMO    := $(CURDIR)/var/demo
 DEPS_PKGS ?= python3 curl sasl2-bin
 
 # Core packages whose tests also run under the race detector.
-RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/...
+RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/...
 
 .PHONY: all build run test deps vet fmt-check unit race generate clean
 
@@ -49,7 +49,7 @@ unit:
 	status=$${PIPESTATUS[0]}; scripts/test-summary var/test.log; exit $$status
 
 race:
-	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
+	$(GO) test -count=1 -race -short -timeout 20m $(RACE_PKGS)
 
 generate:
 	$(GO) generate ./...

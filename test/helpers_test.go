@@ -40,13 +40,13 @@ func TestMain(m *testing.M) {
 
 // site is a configuration in a temporary directory.
 type site struct {
-	t          *testing.T
-	dir        string
-	configdir  string
-	spool      string
-	imapdConf  string
-	cyrusConf  string
-	extraConf  string
+	t         *testing.T
+	dir       string
+	configdir string
+	spool     string
+	imapdConf string
+	cyrusConf string
+	extraConf string
 }
 
 // newSite writes an imapd.conf (with extra lines appended) under a new

@@ -17,7 +17,9 @@ import (
 
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/privs"
+	"gocyrus/pkg/store"
 )
 
 // Exit codes from sysexits.h, as Cyrus's tools use them.
@@ -139,4 +141,41 @@ func (e *Env) OpenDB() (cyrusdb.DB, error) {
 // ConfigPath returns a path under configdirectory.
 func (e *Env) ConfigPath(elem ...string) string {
 	return filepath.Join(append([]string{e.Cfg.Configdirectory()}, elem...)...)
+}
+
+// Store opens the databases and returns the mail store over them.
+func (e *Env) Store() (*store.Store, error) {
+	db, err := e.OpenDB()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.New(e.Cfg, db, e.Log)
+	if err != nil {
+		db.Close()
+		return nil, Fail(ExitConfig, "%v", err)
+	}
+	return s, nil
+}
+
+// Internal turns a mailbox name given on the command line, in the
+// administrator's external form (user/alice with unixhierarchysep), into
+// the internal name; with users true the argument is a userid.
+func (e *Env) Internal(arg string, users bool) (string, error) {
+	ns := mboxname.NamespaceFromConfig(e.Cfg)
+	if users {
+		if err := mboxname.ValidateUserID(arg); err != nil {
+			return "", err
+		}
+		return ns.UserInbox(arg), nil
+	}
+	return ns.ToInternal(arg, "", true)
+}
+
+// External turns an internal name into the administrator's external form.
+func (e *Env) External(internal string) string {
+	ns := mboxname.NamespaceFromConfig(e.Cfg)
+	if ext, err := ns.ToExternal(internal, "", true); err == nil {
+		return ext
+	}
+	return internal
 }

@@ -2,6 +2,7 @@ package cyrusdb
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -64,10 +65,21 @@ func readFrame(r *bufio.Reader) (frame, error) {
 	if !validKind(f.kind) {
 		return frame{}, fmt.Errorf("%w: unknown kind %d", errFrame, f.kind)
 	}
-	f.payload = make([]byte, n-(frameHeader-4))
-	if _, err := io.ReadFull(r, f.payload); err != nil {
+	size := int64(n - (frameHeader - 4))
+	if size <= 1<<20 {
+		f.payload = make([]byte, size)
+		if _, err := io.ReadFull(r, f.payload); err != nil {
+			return frame{}, truncated(err)
+		}
+		return f, nil
+	}
+	// A large frame grows with the data that actually arrives, so a bogus
+	// length cannot make us allocate the limit up front.
+	var b bytes.Buffer
+	if _, err := io.CopyN(&b, r, size); err != nil {
 		return frame{}, truncated(err)
 	}
+	f.payload = b.Bytes()
 	return f, nil
 }
 
@@ -99,11 +111,11 @@ func frameHeaderBytes(kind byte, id uint64, n int) [frameHeader]byte {
 // prefixed with their uvarint length.
 type enc []byte
 
-func (e *enc) uvarint(v uint64)  { *e = binary.AppendUvarint(*e, v) }
-func (e *enc) varint(v int64)    { *e = binary.AppendVarint(*e, v) }
-func (e *enc) byte1(b byte)      { *e = append(*e, b) }
-func (e *enc) bytes(b []byte)    { e.uvarint(uint64(len(b))); *e = append(*e, b...) }
-func (e *enc) str(s string)      { e.uvarint(uint64(len(s))); *e = append(*e, s...) }
+func (e *enc) uvarint(v uint64) { *e = binary.AppendUvarint(*e, v) }
+func (e *enc) varint(v int64)   { *e = binary.AppendVarint(*e, v) }
+func (e *enc) byte1(b byte)     { *e = append(*e, b) }
+func (e *enc) bytes(b []byte)   { e.uvarint(uint64(len(b))); *e = append(*e, b...) }
+func (e *enc) str(s string)     { e.uvarint(uint64(len(s))); *e = append(*e, s...) }
 func (e *enc) bool1(b bool) {
 	if b {
 		e.byte1(1)

@@ -69,6 +69,13 @@ func runChild(role, dir string) error {
 		case <-ctx.Done():
 			return errors.New("never woken")
 		}
+	case "crash":
+		if err := db.Txn(ctx, nil, []Op{Put{Key: []byte("durable"), Val: []byte("yes")}}); err != nil {
+			return err
+		}
+		fmt.Println("READY")
+		<-ctx.Done() // killed by the parent without closing badger
+		return nil
 	case "hold":
 		if db.Online() {
 			return errors.New("expected an offline open")
@@ -204,4 +211,30 @@ func TestLockedWithoutService(t *testing.T) {
 		t.Fatalf("open after the holder left: %v", err)
 	}
 	db.Close()
+}
+
+// TestRecoverAfterCrash: a process dies holding badger; Recover replays
+// its logs, reports the dead process's lock, and the synced write survives.
+func TestRecoverAfterCrash(t *testing.T) {
+	dir := t.TempDir()
+	cmd, lines, _ := child(t, "crash", dir)
+	expectLine(t, lines, "READY")
+	cmd.Process.Kill()
+	cmd.Wait()
+	rep, err := Recover(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.StaleLock != cmd.Process.Pid || rep.Memtables == 0 || rep.Keys != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	t.Log(rep)
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := mustGet(t, db, "durable"); v != "yes" {
+		t.Fatalf("got %q", v)
+	}
 }

@@ -81,8 +81,11 @@ func Recover(configdir string, opts Options) (RecoverReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("cyrusdb: count keys: %w", err)
 	}
+	if err := l.Close(); err != nil {
+		return rep, fmt.Errorf("cyrusdb: close %s: %w", dbDir, err)
+	}
 	rep.LSMBytes, rep.VLogBytes = dirSizes(dbDir)
-	return rep, l.Close()
+	return rep, nil
 }
 
 // staleLockPid reads badger's LOCK pid file; it exists without its owner

@@ -1,0 +1,103 @@
+package wire
+
+import (
+	"io"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// AppendMessage is one message of an APPEND (several with MULTIAPPEND,
+// RFC 3502). Body streams the literal; it must be consumed (or abandoned)
+// before the next call to AppendParser.Next.
+type AppendMessage struct {
+	Flags  []imap.Flag
+	Date   time.Time // zero when absent
+	Size   int64
+	Binary bool // sent as literal8 (RFC 3516): may contain NUL
+	Body   io.Reader
+}
+
+// AppendParser reads APPEND's arguments incrementally, so that message
+// bodies are streamed to the spool instead of held in memory.
+type AppendParser struct {
+	Mailbox string
+	r       *Reader
+	n       int
+	done    bool
+}
+
+// ParseAppend reads "SP mailbox" and returns a parser for the messages.
+func ParseAppend(r *Reader) (*AppendParser, error) {
+	if err := r.SP(); err != nil {
+		return nil, err
+	}
+	mbox, err := r.AString()
+	if err != nil {
+		return nil, err
+	}
+	return &AppendParser{Mailbox: mbox, r: r}, nil
+}
+
+// Next returns the next message, or io.EOF after the last one (when the
+// command's end has been consumed).
+func (p *AppendParser) Next() (*AppendMessage, error) {
+	if p.done {
+		return nil, io.EOF
+	}
+	r := p.r
+	if p.n > 0 && r.AtEOL() {
+		p.done = true
+		if err := r.EOL(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	if err := r.SP(); err != nil {
+		return nil, err
+	}
+	m := &AppendMessage{}
+	var err error
+	if r.peek() == '(' {
+		if m.Flags, err = r.FlagList(); err != nil {
+			return nil, err
+		}
+		if err = r.SP(); err != nil {
+			return nil, err
+		}
+	}
+	if r.peek() == '"' {
+		if m.Date, err = r.DateTime(); err != nil {
+			return nil, err
+		}
+		if err = r.SP(); err != nil {
+			return nil, err
+		}
+	}
+	info, body, err := r.LiteralStream()
+	if err != nil {
+		return nil, err
+	}
+	p.n++
+	m.Size, m.Binary, m.Body = info.Size, info.Binary, &literalBody{r: body, left: info.Size}
+	return m, nil
+}
+
+// literalBody turns an early end of the connection into
+// io.ErrUnexpectedEOF so that a truncated message is never stored.
+type literalBody struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *literalBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err == io.EOF && b.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}

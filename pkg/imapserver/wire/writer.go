@@ -1,0 +1,260 @@
+package wire
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// maxQuoted is the longest string sent quoted; longer ones go as literals,
+// which clients read without scanning for escapes.
+const maxQuoted = 1024
+
+// writerBufferSize is large enough that a typical response leaves in one
+// write when the session flushes (Cyrus's 4 KiB chunks stall on Nagle).
+const writerBufferSize = 64 << 10
+
+// Writer encodes server responses. Nothing reaches the connection until
+// Flush (or until the buffer fills during a very large response). The
+// methods append to the current response; the first I/O error sticks and is
+// returned by Flush and by the streaming methods.
+type Writer struct {
+	dst    io.Writer
+	bw     *bufio.Writer
+	err    error
+	fields int // FETCH items written in the current FETCH response
+}
+
+// NewWriter returns a Writer buffering for dst.
+func NewWriter(dst io.Writer) *Writer {
+	return &Writer{dst: dst, bw: bufio.NewWriterSize(dst, writerBufferSize)}
+}
+
+// Wrap flushes what is buffered and interposes a transformation of the
+// output stream (DEFLATE after COMPRESS, TLS after STARTTLS). If the new
+// layer has a Flush() error method, Flush calls it so that each response
+// leaves the compressor whole.
+func (w *Writer) Wrap(fn func(io.Writer) io.Writer) error {
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	w.dst = fn(w.dst)
+	w.bw = bufio.NewWriterSize(w.dst, writerBufferSize)
+	return nil
+}
+
+// Flush sends everything buffered.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = err
+		return err
+	}
+	if f, ok := w.dst.(interface{ Flush() error }); ok {
+		w.err = f.Flush()
+	}
+	return w.err
+}
+
+// Err returns the sticky write error, if any.
+func (w *Writer) Err() error { return w.err }
+
+func (w *Writer) raw(s string) *Writer {
+	if w.err == nil {
+		_, w.err = w.bw.WriteString(s)
+	}
+	return w
+}
+
+func (w *Writer) rawBytes(b []byte) *Writer {
+	if w.err == nil {
+		_, w.err = w.bw.Write(b)
+	}
+	return w
+}
+
+// Status is the status of a status response.
+type Status string
+
+const (
+	OK      Status = "OK"
+	NO      Status = "NO"
+	BAD     Status = "BAD"
+	PREAUTH Status = "PREAUTH"
+	BYE     Status = "BYE"
+)
+
+// StatusResponse writes a complete status line: "<tag> <status> [<code>]
+// <text>\r\n", with tag "*" for an untagged one. code is the response code
+// without brackets, arguments included ("UIDNEXT 4392"; build arguments
+// with the Append* helpers); "" for none. CR and LF in code and text are
+// replaced so a response can never be split.
+func (w *Writer) StatusResponse(tag string, status Status, code, text string) {
+	if tag == "" {
+		tag = "*"
+	}
+	w.raw(tag).raw(" ").raw(string(status)).raw(" ")
+	if code != "" {
+		w.raw("[").raw(sanitizeText(code, true)).raw("] ")
+	}
+	if text == "" {
+		text = string(status) // text is mandatory on the wire
+	}
+	w.raw(sanitizeText(text, false)).raw("\r\n")
+}
+
+// Continuation writes "+ <text>\r\n" (text may be empty, e.g. for SASL a
+// base64 challenge is the text).
+func (w *Writer) Continuation(text string) {
+	w.raw("+ ").raw(sanitizeText(text, false)).raw("\r\n")
+}
+
+// Star starts an untagged data response: "* ". Continue with the value
+// methods and end with CRLF.
+func (w *Writer) Star() *Writer { return w.raw("* ") }
+
+// CRLF ends a response line.
+func (w *Writer) CRLF() *Writer { return w.raw("\r\n") }
+
+// SP writes a space.
+func (w *Writer) SP() *Writer { return w.raw(" ") }
+
+// Atom writes s verbatim; the caller guarantees it is a valid atom.
+func (w *Writer) Atom(s string) *Writer { return w.raw(s) }
+
+// Open and Close write list parentheses.
+func (w *Writer) Open() *Writer  { return w.raw("(") }
+func (w *Writer) Close() *Writer { return w.raw(")") }
+
+// NIL writes NIL.
+func (w *Writer) NIL() *Writer { return w.raw("NIL") }
+
+// Number writes a decimal number.
+func (w *Writer) Number(n uint32) *Writer { return w.raw(strconv.FormatUint(uint64(n), 10)) }
+
+// Number64 writes a decimal 64-bit number.
+func (w *Writer) Number64(n uint64) *Writer { return w.raw(strconv.FormatUint(n, 10)) }
+
+// String writes s as a quoted string or, when quoting cannot carry it (CR,
+// LF, NUL, 8-bit bytes) or it is long, as a literal.
+func (w *Writer) String(s string) *Writer {
+	if w.err == nil {
+		_, w.err = w.bw.Write(AppendString(w.bw.AvailableBuffer(), s))
+	}
+	return w
+}
+
+// AString writes s as an atom when it is one (and not NIL), else as String.
+func (w *Writer) AString(s string) *Writer {
+	if w.err == nil {
+		_, w.err = w.bw.Write(AppendAString(w.bw.AvailableBuffer(), s))
+	}
+	return w
+}
+
+// NString writes s with String, or NIL when s is empty: the convention of
+// the envelope and body-structure structs, where absent and empty coincide.
+func (w *Writer) NString(s string) *Writer {
+	if s == "" {
+		return w.NIL()
+	}
+	return w.String(s)
+}
+
+// Flags writes a parenthesised flag list.
+func (w *Writer) Flags(flags []imap.Flag) *Writer {
+	w.raw("(")
+	for i, f := range flags {
+		if i > 0 {
+			w.raw(" ")
+		}
+		w.raw(string(f))
+	}
+	return w.raw(")")
+}
+
+// DateTime writes a quoted RFC 3501 date-time (INTERNALDATE).
+func (w *Writer) DateTime(t time.Time) *Writer {
+	return w.raw(`"`).raw(t.Format("02-Jan-2006 15:04:05 -0700")).raw(`"`)
+}
+
+// errShortLiteral reports a body shorter than its announced size; the
+// response is then corrupt and the connection must be closed.
+var errShortLiteral = errors.New("wire: literal body shorter than its size")
+
+// Literal streams size bytes from body as a literal "{size}\r\n...",
+// without holding the body in memory. binary selects literal8 "~{size}"
+// (BINARY fetches of content with NUL). Any error is fatal to the
+// connection because the client is left mid-literal.
+func (w *Writer) Literal(size int64, body io.Reader, binary bool) error {
+	if w.err != nil {
+		return w.err
+	}
+	if binary {
+		w.raw("~")
+	}
+	w.raw("{").raw(strconv.FormatInt(size, 10)).raw("}\r\n")
+	if w.err != nil {
+		return w.err
+	}
+	n, err := io.CopyN(w.bw, body, size)
+	if err != nil {
+		if n < size && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: %d of %d bytes", errShortLiteral, n, size)
+		}
+		w.err = err
+	}
+	return w.err
+}
+
+// LiteralBytes writes b as a literal.
+func (w *Writer) LiteralBytes(b []byte) *Writer {
+	w.raw("{").raw(strconv.Itoa(len(b))).raw("}\r\n")
+	return w.rawBytes(b)
+}
+
+// BeginFetch starts "* <seq> FETCH (". Each item starts with FetchItem and
+// the response ends with EndFetch.
+func (w *Writer) BeginFetch(seq uint32) *Writer {
+	w.fields = 0
+	return w.raw("* ").Number(seq).raw(" FETCH (")
+}
+
+// FetchItem writes the item name (ResponseName of a request item, or
+// "UID", "FLAGS", ...) preceded by a space when needed and followed by one;
+// the value follows.
+func (w *Writer) FetchItem(name string) *Writer {
+	if w.fields > 0 {
+		w.raw(" ")
+	}
+	w.fields++
+	return w.raw(name).raw(" ")
+}
+
+// EndFetch ends the FETCH response.
+func (w *Writer) EndFetch() *Writer { return w.raw(")\r\n") }
+
+// sanitizeText makes s safe for resp-text: CR/LF (and "]" inside a code)
+// would otherwise let data end the response early.
+func sanitizeText(s string, inCode bool) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' || c == '\n' || c == 0 || (inCode && c == ']') {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] == '\r' || b[j] == '\n' || b[j] == 0 || (inCode && b[j] == ']') {
+					b[j] = ' '
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

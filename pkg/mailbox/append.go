@@ -1,0 +1,442 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// AppendMessage is one message for Append.
+type AppendMessage struct {
+	Body         io.Reader
+	Flags        Flags
+	Keywords     []string
+	InternalDate time.Time // zero: now
+}
+
+// PreparedAppend is one spooled message for AppendPrepared.
+type PreparedAppend struct {
+	Msg          *Prepared
+	Flags        Flags
+	Keywords     []string
+	InternalDate time.Time // zero: now
+}
+
+// pendingItem is a message waiting to become <uid>. in the mailbox.
+type pendingItem struct {
+	src          string // file to rename (owned temp file) or hard-link
+	link         bool
+	size         uint32
+	guid         GUID
+	headerSize   uint32
+	sentDate     time.Time
+	payload      []byte
+	flags        Flags
+	keywords     []string
+	internalDate time.Time
+}
+
+// appendReq is one atomic append: all its items or none.
+type appendReq struct {
+	items []*pendingItem
+	uids  []uint32
+	err   error
+	done  chan struct{}
+}
+
+// Append stores msgs atomically (MULTIAPPEND: all or none) and returns
+// their UIDs. Each message file is written and fsync'd, then renamed and
+// indexed in a group commit shared with concurrent appenders in this
+// process; the call returns once the directory and the index are fsync'd.
+func (m *Mailbox) Append(ctx context.Context, msgs []AppendMessage) ([]uint32, error) {
+	items := make([]*pendingItem, 0, len(msgs))
+	defer func() {
+		for _, it := range items {
+			os.Remove(it.src) // the committed ones were renamed away
+		}
+	}()
+	for _, msg := range msgs {
+		p, err := Spool(ctx, m.dir, msg.Body)
+		if err != nil {
+			return nil, fmt.Errorf("append to %s: %w", m.dir, err)
+		}
+		it := p.item(msg.Flags, msg.Keywords, msg.InternalDate)
+		items = append(items, it)
+	}
+	return m.commitItems(ctx, items)
+}
+
+// AppendPrepared appends spooled messages atomically: hard links when the
+// spool is on the mailbox's filesystem, copies otherwise.
+func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]uint32, error) {
+	dev, err := dirDev(m.dir)
+	if err != nil {
+		return nil, err
+	}
+	var copies []string
+	defer func() {
+		for _, c := range copies {
+			os.Remove(c)
+		}
+	}()
+	items := make([]*pendingItem, 0, len(msgs))
+	for _, msg := range msgs {
+		it := msg.Msg.item(msg.Flags, msg.Keywords, msg.InternalDate)
+		it.link = true
+		if msg.Msg.dev != dev {
+			if it.src, err = copyToTemp(m.dir, msg.Msg.path); err != nil {
+				return nil, err
+			}
+			it.link = false
+			copies = append(copies, it.src)
+		}
+		items = append(items, it)
+	}
+	return m.commitItems(ctx, items)
+}
+
+// CopyFrom copies the live messages of src among uids into m (IMAP COPY,
+// and the first half of MOVE), hard-linking the files when both mailboxes
+// share a filesystem. It returns the source UIDs found and their new UIDs,
+// pairwise (UIDPLUS COPYUID).
+func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (srcUIDs, newUIDs []uint32, err error) {
+	v, err := src.Snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	srcDev, err := dirDev(src.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	dev, err := dirDev(m.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var copies []string
+	defer func() {
+		for _, c := range copies {
+			os.Remove(c)
+		}
+	}()
+	var items []*pendingItem
+	for _, uid := range uids {
+		r, ok := v.Lookup(uid)
+		if !ok {
+			continue
+		}
+		c, err := v.Cached(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		it := &pendingItem{
+			src: messagePath(src.dir, uid), link: true,
+			size: r.Size, guid: r.GUID, headerSize: r.HeaderSize, sentDate: r.SentDate,
+			payload: encodeCached(c), flags: r.Flags, keywords: v.Keywords(r), internalDate: r.InternalDate,
+		}
+		if srcDev != dev {
+			if it.src, err = copyToTemp(m.dir, it.src); err != nil {
+				return nil, nil, err
+			}
+			it.link = false
+			copies = append(copies, it.src)
+		}
+		items = append(items, it)
+		srcUIDs = append(srcUIDs, uid)
+	}
+	if len(items) == 0 {
+		return nil, nil, nil
+	}
+	newUIDs, err = m.commitItems(ctx, items)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srcUIDs, newUIDs, nil
+}
+
+func (p *Prepared) item(flags Flags, keywords []string, internalDate time.Time) *pendingItem {
+	if internalDate.IsZero() {
+		internalDate = time.Now()
+	}
+	return &pendingItem{
+		src: p.path, size: p.size, guid: p.guid, headerSize: p.headerSize, sentDate: p.sentDate,
+		payload: p.payload, flags: flags & systemFlagMask, keywords: keywords, internalDate: internalDate,
+	}
+}
+
+func dirDev(dir string) (uint64, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return 0, err
+	}
+	return devOf(fi), nil
+}
+
+// commitItems reserves quota, queues the request for the group commit,
+// then commits or releases the reservation and notifies.
+func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint32, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	for _, it := range items {
+		for _, k := range it.keywords {
+			if !validKeyword(k) {
+				return nil, fmt.Errorf("invalid keyword %q", k)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var bytes int64
+	for _, it := range items {
+		bytes += int64(it.size)
+	}
+	var res QuotaReservation
+	if m.opts.Quota != nil {
+		var err error
+		if res, err = m.opts.Quota.Reserve(ctx, bytes, int64(len(items))); err != nil {
+			return nil, err
+		}
+	}
+	req := &appendReq{items: items, done: make(chan struct{})}
+	m.shared.submit(req)
+	if req.err != nil {
+		if res != nil {
+			res.Release()
+		}
+		return nil, req.err
+	}
+	if res != nil {
+		if err := res.Commit(); err != nil {
+			m.log.Error("quota commit failed after append", "mailbox", m.dir, "err", err)
+		}
+	}
+	m.notify()
+	return req.uids, nil
+}
+
+func (m *Mailbox) notify() {
+	if m.opts.Notify != nil {
+		m.opts.Notify(m.Name())
+	}
+}
+
+// submit runs req through the group commit. The first submitter becomes
+// the leader and commits batches until the queue is empty; the others wait.
+func (s *sharedDir) submit(req *appendReq) {
+	s.qmu.Lock()
+	s.queue = append(s.queue, req)
+	if s.running {
+		s.qmu.Unlock()
+		<-req.done
+		return
+	}
+	s.running = true
+	for len(s.queue) > 0 {
+		batch := s.queue
+		s.queue = nil
+		s.qmu.Unlock()
+		s.commitBatch(batch)
+		s.qmu.Lock()
+	}
+	s.running = false
+	s.qmu.Unlock()
+}
+
+func finish(reqs []*appendReq, err error) {
+	for _, r := range reqs {
+		if err != nil && r.err == nil {
+			r.err, r.uids = err, nil
+		}
+		close(r.done)
+	}
+}
+
+// commitBatch makes every request of the batch durable with one index write
+// and one pair of fsyncs (directory and index), or fails it.
+func (s *sharedDir) commitBatch(reqs []*appendReq) {
+	wh, unlock, err := s.lockWriter()
+	if err != nil {
+		finish(reqs, err)
+		return
+	}
+	defer unlock()
+	hdr, err := wh.readIndexHeader()
+	if err != nil {
+		finish(reqs, err)
+		return
+	}
+	old := hdr
+	keywords := append([]string(nil), wh.header.Keywords...)
+	now := time.Now()
+	var recBuf, cacheBuf []byte
+	var made []string // files materialised, for rollback
+	ok := 0
+	for _, req := range reqs {
+		saveKW, saveNext := len(keywords), hdr.UIDNext
+		sets, err := resolveKeywords(&keywords, req.items)
+		var paths []string
+		for i := 0; err == nil && i < len(req.items); i++ {
+			uid := hdr.UIDNext
+			if uid == 0 || hdr.UIDNext == 1<<32-1 {
+				err = errors.New("mailbox UID space exhausted")
+				break
+			}
+			hdr.UIDNext++
+			path := messagePath(s.dir, uid)
+			if err = materialise(req.items[i], path); err == nil {
+				paths = append(paths, path)
+				req.uids = append(req.uids, uid)
+			}
+		}
+		if err != nil {
+			for _, p := range paths {
+				os.Remove(p)
+			}
+			keywords, hdr.UIDNext = keywords[:saveKW], saveNext
+			req.err, req.uids = fmt.Errorf("append to %s: %w", wh.header.Name, err), nil
+			continue
+		}
+		made = append(made, paths...)
+		for i, it := range req.items {
+			hdr.HighestModSeq++
+			cache := encodeCacheRecord(req.uids[i], it.payload)
+			rec := Record{
+				UID: req.uids[i], Flags: it.flags, Keywords: sets[i], ModSeq: hdr.HighestModSeq,
+				InternalDate: it.internalDate, SentDate: it.sentDate, SaveDate: now,
+				Size: it.size, HeaderSize: it.headerSize, GUID: it.guid,
+				cacheOffset: hdr.CacheLen + uint64(len(cacheBuf)), cacheLen: uint32(len(cache)),
+			}
+			cacheBuf = append(cacheBuf, cache...)
+			var b [indexRecordSize]byte
+			encodeRecord(b[:], &rec)
+			recBuf = append(recBuf, b[:]...)
+			hdr.NumRecords++
+			hdr.Exists++
+			hdr.QuotaUsed += uint64(it.size)
+		}
+		ok++
+	}
+	if ok == 0 {
+		finish(reqs, nil)
+		return
+	}
+	hdr.CacheLen += uint64(len(cacheBuf))
+	hdr.Generation++
+	hdr.LastChanged = now.UnixNano()
+	err = s.writeCommit(wh, keywords, old, &hdr, cacheBuf, recBuf)
+	if err != nil {
+		for _, p := range made {
+			os.Remove(p)
+		}
+		// Put the old header back so the half-written records are ignored.
+		if _, werr := wh.index.WriteAt(encodeIndexHeader(&old), 0); werr == nil {
+			_ = wh.index.Sync()
+		}
+		wh.image = nil
+		err = fmt.Errorf("append to %s: %w", wh.header.Name, err)
+	}
+	finish(reqs, err)
+}
+
+// writeCommit writes the new keyword names, cache records, index records
+// and index header, then fsyncs the directory and the index concurrently.
+// The cache is not fsync'd: it is derivable (doc.go).
+func (s *sharedDir) writeCommit(wh *handle, keywords []string, old indexHeader, hdr *indexHeader, cacheBuf, recBuf []byte) error {
+	if len(keywords) != len(wh.header.Keywords) {
+		h := wh.header
+		h.Keywords = keywords
+		if err := writeHeader(s.dir, h); err != nil {
+			return err
+		}
+	}
+	if _, err := wh.cache.WriteAt(cacheBuf, int64(old.CacheLen)); err != nil {
+		return err
+	}
+	if _, err := wh.index.WriteAt(recBuf, indexHeaderSize+int64(old.NumRecords)*indexRecordSize); err != nil {
+		return err
+	}
+	if _, err := wh.index.WriteAt(encodeIndexHeader(hdr), 0); err != nil {
+		return err
+	}
+	return syncBoth(s.dir, wh.index)
+}
+
+// syncBoth fsyncs the directory and fdatasyncs the index in parallel: the
+// filesystem can fold them into one journal commit.
+func syncBoth(dir string, index *os.File) error {
+	dirErr := make(chan error, 1)
+	go func() { dirErr <- syncDir(dir) }()
+	err := fdatasync(index)
+	if derr := <-dirErr; err == nil {
+		err = derr
+	}
+	return err
+}
+
+// materialise gives an item its final name.
+func materialise(it *pendingItem, path string) error {
+	if !it.link {
+		return os.Rename(it.src, path)
+	}
+	err := os.Link(it.src, path)
+	if errors.Is(err, os.ErrExist) {
+		// A file left by a writer that crashed before its index commit:
+		// it was never acknowledged, so it may be replaced.
+		if err = os.Remove(path); err == nil {
+			err = os.Link(it.src, path)
+		}
+	}
+	return err
+}
+
+// resolveKeywords maps each item's keyword names to bits, adding names the
+// mailbox does not know yet to *names.
+func resolveKeywords(names *[]string, items []*pendingItem) ([]KeywordSet, error) {
+	sets := make([]KeywordSet, len(items))
+	for i, it := range items {
+		for _, k := range it.keywords {
+			n, err := keywordIndex(names, k)
+			if err != nil {
+				return nil, err
+			}
+			sets[i] = sets[i].With(n)
+		}
+	}
+	return sets, nil
+}
+
+func keywordIndex(names *[]string, k string) (int, error) {
+	for i, n := range *names {
+		if equalFoldASCII(n, k) {
+			return i, nil
+		}
+	}
+	if len(*names) >= MaxKeywords {
+		return 0, ErrTooManyKeywords
+	}
+	*names = append(*names, k)
+	return len(*names) - 1, nil
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

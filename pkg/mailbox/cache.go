@@ -1,0 +1,320 @@
+package mailbox
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// cyrus.cache layout, version 1 (see doc.go).
+const (
+	cacheMagic       = "gcyrusCA"
+	cacheVersion     = 1
+	cacheHeaderSize  = 16
+	cacheRecordFixed = 12 // uid + payload length + crc
+	// maxCacheRecord bounds one record so a damaged length cannot make a
+	// reader allocate gigabytes.
+	maxCacheRecord = 64 << 20
+)
+
+func cacheFileHeader() []byte {
+	b := make([]byte, cacheHeaderSize)
+	copy(b, cacheMagic)
+	binary.LittleEndian.PutUint32(b[8:], cacheVersion)
+	return b
+}
+
+func checkCacheFileHeader(b []byte) error {
+	if len(b) < cacheHeaderSize || string(b[:8]) != cacheMagic {
+		return corruptf(cacheFile, "bad magic")
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != cacheVersion {
+		return corruptf(cacheFile, "unsupported version %d", v)
+	}
+	return nil
+}
+
+// encodeCacheRecord frames the payload of c for uid.
+func encodeCacheRecord(uid uint32, payload []byte) []byte {
+	b := make([]byte, 8, cacheRecordFixed+len(payload))
+	binary.LittleEndian.PutUint32(b[0:], uid)
+	binary.LittleEndian.PutUint32(b[4:], uint32(len(payload)))
+	b = append(b, payload...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+}
+
+// decodeCacheRecord checks a framed record read for uid and decodes it.
+func decodeCacheRecord(uid uint32, b []byte) (*Cached, error) {
+	if len(b) < cacheRecordFixed {
+		return nil, corruptf(cacheFile, "uid %d: record truncated", uid)
+	}
+	le := binary.LittleEndian
+	n := int(le.Uint32(b[4:]))
+	if n != len(b)-cacheRecordFixed {
+		return nil, corruptf(cacheFile, "uid %d: record length mismatch", uid)
+	}
+	if got := le.Uint32(b[0:]); got != uid {
+		return nil, corruptf(cacheFile, "uid %d: record belongs to uid %d", uid, got)
+	}
+	if crc32.Checksum(b[:8+n], crcTable) != le.Uint32(b[8+n:]) {
+		return nil, corruptf(cacheFile, "uid %d: checksum mismatch", uid)
+	}
+	c, err := decodeCached(b[8 : 8+n])
+	if err != nil {
+		return nil, corruptf(cacheFile, "uid %d: %v", uid, err)
+	}
+	return c, nil
+}
+
+// encodeCached serialises c: envelope, body structure, header bytes. Strings
+// are uvarint length + bytes; lists are uvarint count + items.
+func encodeCached(c *Cached) []byte {
+	var e cacheEncoder
+	e.envelope(&c.Envelope)
+	e.body(c.Body)
+	e.bytes(c.Headers)
+	return e.b
+}
+
+type cacheEncoder struct{ b []byte }
+
+func (e *cacheEncoder) uint(v uint64)  { e.b = binary.AppendUvarint(e.b, v) }
+func (e *cacheEncoder) str(s string)   { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *cacheEncoder) bytes(s []byte) { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *cacheEncoder) strs(ss []string) {
+	e.uint(uint64(len(ss)))
+	for _, s := range ss {
+		e.str(s)
+	}
+}
+
+func (e *cacheEncoder) addrs(as []Address) {
+	e.uint(uint64(len(as)))
+	for _, a := range as {
+		e.str(a.Name)
+		e.str(a.Mailbox)
+		e.str(a.Host)
+	}
+}
+
+func (e *cacheEncoder) params(ps []Param) {
+	e.uint(uint64(len(ps)))
+	for _, p := range ps {
+		e.str(p.Name)
+		e.str(p.Value)
+	}
+}
+
+func (e *cacheEncoder) flag(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+
+func (e *cacheEncoder) envelope(v *Envelope) {
+	e.str(v.Date)
+	e.str(v.Subject)
+	for _, l := range [][]Address{v.From, v.Sender, v.ReplyTo, v.To, v.Cc, v.Bcc} {
+		e.addrs(l)
+	}
+	e.str(v.InReplyTo)
+	e.str(v.MessageID)
+}
+
+func (e *cacheEncoder) body(bs *BodyStructure) {
+	e.flag(bs != nil)
+	if bs == nil {
+		return
+	}
+	for _, s := range []string{bs.Type, bs.Subtype} {
+		e.str(s)
+	}
+	e.params(bs.Params)
+	for _, s := range []string{bs.ID, bs.Description, bs.Encoding} {
+		e.str(s)
+	}
+	e.uint(uint64(bs.Size))
+	e.uint(uint64(bs.Lines))
+	e.str(bs.MD5)
+	e.str(bs.Disposition)
+	e.params(bs.DispositionParams)
+	e.strs(bs.Language)
+	e.str(bs.Location)
+	e.uint(uint64(len(bs.Parts)))
+	for _, p := range bs.Parts {
+		e.body(p)
+	}
+	e.flag(bs.Envelope != nil)
+	if bs.Envelope != nil {
+		e.envelope(bs.Envelope)
+		e.body(bs.Message)
+	}
+}
+
+// cacheDecoder reads what cacheEncoder wrote. All strings share one copy of
+// the payload. The first error sticks; every read is bounds-checked.
+type cacheDecoder struct {
+	s   string
+	pos int
+	err error
+}
+
+func (d *cacheDecoder) fail(what string) {
+	if d.err == nil {
+		d.err = corruptf(cacheFile, "bad %s at byte %d", what, d.pos)
+	}
+}
+
+func (d *cacheDecoder) uint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if d.pos >= len(d.s) {
+			d.fail("varint")
+			return 0
+		}
+		c := d.s[d.pos]
+		d.pos++
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v
+		}
+	}
+	d.fail("varint")
+	return 0
+}
+
+// count reads a list length, refusing one longer than the bytes left.
+func (d *cacheDecoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.s)-d.pos) {
+		d.fail("count")
+		return 0
+	}
+	return int(n)
+}
+
+func (d *cacheDecoder) str() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := d.s[d.pos : d.pos+n]
+	d.pos += n
+	return s
+}
+
+func (d *cacheDecoder) u32() uint32 {
+	v := d.uint()
+	if v > 1<<32-1 {
+		d.fail("size")
+	}
+	return uint32(v)
+}
+
+func (d *cacheDecoder) flag() bool {
+	if d.err != nil || d.pos >= len(d.s) || d.s[d.pos] > 1 {
+		d.fail("flag")
+		return false
+	}
+	d.pos++
+	return d.s[d.pos-1] == 1
+}
+
+func (d *cacheDecoder) strs() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+func (d *cacheDecoder) addrs() []Address {
+	n := d.count()
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	out := make([]Address, n)
+	for i := range out {
+		out[i] = Address{Name: d.str(), Mailbox: d.str(), Host: d.str()}
+	}
+	return out
+}
+
+func (d *cacheDecoder) params() []Param {
+	n := d.count()
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	out := make([]Param, n)
+	for i := range out {
+		out[i] = Param{Name: d.str(), Value: d.str()}
+	}
+	return out
+}
+
+func (d *cacheDecoder) envelope(v *Envelope) {
+	v.Date = d.str()
+	v.Subject = d.str()
+	for _, l := range []*[]Address{&v.From, &v.Sender, &v.ReplyTo, &v.To, &v.Cc, &v.Bcc} {
+		*l = d.addrs()
+	}
+	v.InReplyTo = d.str()
+	v.MessageID = d.str()
+}
+
+func (d *cacheDecoder) body(depth int) *BodyStructure {
+	if !d.flag() || d.err != nil {
+		return nil
+	}
+	if depth > maxMIMEDepth {
+		d.fail("nesting")
+		return nil
+	}
+	bs := &BodyStructure{Type: d.str(), Subtype: d.str(), Params: d.params()}
+	bs.ID, bs.Description, bs.Encoding = d.str(), d.str(), d.str()
+	bs.Size, bs.Lines = d.u32(), d.u32()
+	bs.MD5, bs.Disposition = d.str(), d.str()
+	bs.DispositionParams = d.params()
+	bs.Language = d.strs()
+	bs.Location = d.str()
+	if n := d.count(); n > 0 && d.err == nil {
+		bs.Parts = make([]*BodyStructure, 0, n)
+		for i := 0; i < n && d.err == nil; i++ {
+			bs.Parts = append(bs.Parts, d.body(depth+1))
+		}
+	}
+	if d.flag() {
+		bs.Envelope = new(Envelope)
+		d.envelope(bs.Envelope)
+		bs.Message = d.body(depth + 1)
+	}
+	return bs
+}
+
+func decodeCached(payload []byte) (*Cached, error) {
+	d := cacheDecoder{s: string(payload)}
+	c := new(Cached)
+	d.envelope(&c.Envelope)
+	c.Body = d.body(0)
+	if h := d.str(); h != "" {
+		c.Headers = []byte(h)
+	}
+	if d.err == nil && c.Body == nil {
+		d.fail("missing body structure")
+	}
+	if d.err == nil && d.pos != len(d.s) {
+		d.fail("trailing data")
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return c, nil
+}

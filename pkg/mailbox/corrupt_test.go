@@ -1,0 +1,93 @@
+package mailbox
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// flipByte inverts one byte of a file.
+func flipByte(t *testing.T, path string, off int64) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off < 0 {
+		off += int64(len(data))
+	}
+	data[off] ^= 0x5a
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCorruptionDetected(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		off  int64
+		want string
+	}{
+		{"index header", indexFile, 25, "header checksum"},
+		{"index record", indexFile, indexHeaderSize + indexRecordSize + 10, "record 1"},
+		{"index record crc", indexFile, indexHeaderSize + 2*indexRecordSize - 1, "record 1"},
+		{"header file", headerFile, 30, "cyrus.header"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMailbox(t, Options{})
+			appendN(t, m, 3)
+			m.Close()
+			flipByte(t, filepath.Join(m.Dir(), tc.file), tc.off)
+			_, err := Open(m.Dir(), Options{})
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("open: %v", err)
+			}
+			if _, err := Reconstruct(m.Dir(), ReconstructOptions{Name: "user.fred"}); err != nil {
+				t.Fatal(err)
+			}
+			m2, err := Open(m.Dir(), Options{})
+			if err != nil {
+				t.Fatalf("after reconstruct: %v", err)
+			}
+			defer m2.Close()
+			if n := mustSnapshot(t, m2).Exists(); n != 3 {
+				t.Errorf("exists %d after reconstruct", n)
+			}
+		})
+	}
+}
+
+func TestCorruptCacheServesMessageFile(t *testing.T) {
+	m := newMailbox(t, Options{})
+	appendN(t, m, 3)
+	v := mustSnapshot(t, m)
+	r := v.Records[1]
+	flipByte(t, filepath.Join(m.Dir(), cacheFile), int64(r.cacheOffset)+20)
+	c, err := v.Cached(r)
+	if err != nil || c.Envelope.Subject != "msg 1" {
+		t.Fatalf("cached after damage: %+v %v", c, err)
+	}
+	var subjects []string
+	if err := v.ForEachCached(v.Records, func(_ Record, c *Cached) error {
+		subjects = append(subjects, c.Envelope.Subject)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(subjects, ",") != "msg 0,msg 1,msg 2" {
+		t.Errorf("subjects %v", subjects)
+	}
+	// With the message file gone as well: an error, not wrong data.
+	os.Remove(m.MessagePath(r.UID))
+	if _, err := v.Cached(r); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("want ErrCorrupt, got %v", err)
+	}
+	rep, err := Reconstruct(m.Dir(), ReconstructOptions{})
+	if err != nil || len(rep.Dropped) != 1 {
+		t.Fatalf("reconstruct %+v %v", rep, err)
+	}
+}

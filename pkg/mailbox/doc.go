@@ -1,0 +1,80 @@
+// Package mailbox is the mailbox store: one directory per mailbox holding
+// the message files and three metadata files. It knows nothing of the
+// mailbox list or quota roots: callers find the directory from the list and
+// pass hooks (Options.Quota bound to the quota root, Options.Notify to
+// publish changes).
+//
+// # Files
+//
+//   - "<uid>." — one raw RFC 5322 message, CRLF line ends (bare LF is
+//     converted on append). Written to "tmp.<random>", fsync'd, then renamed
+//     (or hard-linked from a Prepared spool file or another mailbox).
+//   - cyrus.header — text: "gocyrus mailbox header 1", then lines
+//     "name <internal name>", "uniqueid <id>", "uidvalidity <n>",
+//     "keywords <kw> <kw>…" (bit i of a record's KeywordSet is the i-th
+//     name, at most MaxKeywords), and "crc <hex CRC-32C of the lines above>".
+//     Replaced atomically (temp file + rename). Its presence makes a
+//     directory a mailbox (reconstruct -f finds mailboxes by it).
+//   - cyrus.index, version 1, little-endian. A 128-byte header: magic
+//     "gcyrusIX"; u32 version, header size, record size; u32 uidvalidity,
+//     uidnext, number of records, exists; u64 highestmodseq (@40), quota
+//     used in bytes (@48), last-changed unix ns (@56), committed cache
+//     length (@64), generation (@72, bumped by every commit); zero padding;
+//     u32 CRC-32C of bytes 0–123 (@124). Then fixed 104-byte records in
+//     ascending UID order: u32 uid, u32 flags (bit 31 = expunged
+//     tombstone), u64 modseq, i64 internaldate, sent date, save date (unix
+//     seconds), u32 size, u32 header size, u64 cache offset, u32 cache
+//     length, i16 internaldate UTC offset in minutes, u16 zero, 2×u64
+//     keyword bits, 20-byte GUID (SHA-1 of the file), u32 CRC-32C of bytes
+//     0–99.
+//   - cyrus.cache, version 1: a 16-byte header (magic "gcyrusCA", u32
+//     version, u32 zero), then one record per appended message: u32 uid,
+//     u32 payload length, payload, u32 CRC-32C of everything before it. The
+//     payload is the envelope, the body structure (recursive) and the raw
+//     cached header fields, strings as uvarint length + bytes.
+//   - cyrus.lock — empty; the flock target. It is never replaced, unlike the
+//     others, so a lock always means the same thing.
+//
+// # Invariants
+//
+// Readers take a shared flock, writers an exclusive one; flock is per open
+// file description, so it excludes handles in one process as it does
+// processes. After taking either lock a handle reopens any file replaced
+// since (Reconstruct replaces cyrus.index and cyrus.cache by rename).
+// Readers trust only the header's committed record count and cache length,
+// and every record's checksum: a reader never sees a half-written record.
+// Any damage is an error wrapping ErrCorrupt naming the mailbox, file and
+// damage; nothing is served from a damaged index.
+//
+// Lock order: the per-process writer mutex, then the exclusive flock. The
+// in-process state shared by all Mailbox values of one directory (writer
+// descriptors, group-commit queue) lives in a registry keyed by directory.
+//
+// # Commit and durability
+//
+// Append spools every message to a temp file and fsyncs it, reserves
+// quota, then joins the directory's group commit: the first waiting
+// appender commits the whole queue — takes the exclusive lock, allocates
+// UIDs, renames or links the files into place, writes cache records, index
+// records and the index header, then fsyncs the directory and fdatasyncs the
+// index in parallel. Only then does any of the batch's Append calls return;
+// each then commits its quota reservation and calls Notify. A batch request
+// fails as a whole (MULTIAPPEND): its files are removed and its UIDs reused.
+//
+// cyrus.cache is not fsync'd: it is derivable. After a crash a cache record
+// may be missing or torn; its CRC and UID check detect it and the entry is
+// rebuilt from the message file (View.Cached, ForEachCached), and
+// Reconstruct rewrites the cache.
+//
+// Flag changes (Store) and Expunge rewrite records in place under the
+// exclusive lock and fdatasync the index. Each changed record gets a new
+// modseq. Expunge marks records as tombstones (UID + modseq kept for
+// QRESYNC and ChangesSince) and unlinks the files after the index commit.
+//
+// A crash at any point leaves a state Reconstruct repairs without losing
+// an acknowledged message: a file without a record is adopted under the
+// UID of its name; a record without its file becomes a tombstone; a file of
+// an expunged record is deleted; a torn index (the header and the records
+// of the last batch are written by one fdatasync) is rebuilt keeping every
+// record whose checksum holds.
+package mailbox

@@ -1,0 +1,63 @@
+package mailbox
+
+// Envelope is the IMAP ENVELOPE of a message (RFC 3501 §7.4.2). Subject and
+// display names are decoded to UTF-8 (RFC 2047); Date, Message-ID and
+// In-Reply-To are the unfolded raw header values. Sender and ReplyTo default
+// to From as the RFC requires.
+type Envelope struct {
+	Date      string
+	Subject   string
+	From      []Address
+	Sender    []Address
+	ReplyTo   []Address
+	To        []Address
+	Cc        []Address
+	Bcc       []Address
+	InReplyTo string
+	MessageID string
+}
+
+// Address is one mailbox of an address list.
+type Address struct {
+	Name    string
+	Mailbox string // local part
+	Host    string
+}
+
+// Param is one MIME parameter, in header order.
+type Param struct {
+	Name  string // lower case
+	Value string
+}
+
+// BodyStructure is the IMAP BODYSTRUCTURE of one MIME entity.
+type BodyStructure struct {
+	Type              string // lower case, e.g. "text"
+	Subtype           string // lower case, e.g. "plain"
+	Params            []Param
+	ID                string
+	Description       string
+	Encoding          string // Content-Transfer-Encoding, lower case; "7bit" if absent
+	Size              uint32 // encoded body octets
+	Lines             uint32 // text/* and message/rfc822 only
+	MD5               string
+	Disposition       string // lower case; "" if absent
+	DispositionParams []Param
+	Language          []string
+	Location          string
+
+	Parts    []*BodyStructure // multipart/*: the children
+	Envelope *Envelope        // message/rfc822: the encapsulated message's envelope
+	Message  *BodyStructure   // message/rfc822: its body structure
+}
+
+// Cached is a message's cyrus.cache entry: what FETCH and SEARCH need
+// without opening the message file.
+type Cached struct {
+	Envelope Envelope
+	Body     *BodyStructure
+	// Headers holds the raw header fields From, To, Cc, Bcc, Subject, Date,
+	// Message-ID, In-Reply-To and References as they appear in the message
+	// (CRLF line ends, folding kept).
+	Headers []byte
+}

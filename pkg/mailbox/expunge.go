@@ -1,0 +1,82 @@
+package mailbox
+
+import (
+	"context"
+	"os"
+)
+
+// Expunge removes the live messages among uids and returns the UIDs it
+// removed. The index records become tombstones keeping UID and a new
+// modseq (QRESYNC VANISHED); the files are unlinked after the index commit.
+func (m *Mailbox) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
+	return m.expunge(ctx, uids, false)
+}
+
+// ExpungeDeleted expunges the messages flagged \Deleted, among uids or, if
+// uids is nil, in the whole mailbox (IMAP EXPUNGE, UID EXPUNGE, CLOSE). The
+// \Deleted test happens under the writer lock.
+func (m *Mailbox) ExpungeDeleted(ctx context.Context, uids []uint32) ([]uint32, error) {
+	return m.expunge(ctx, uids, true)
+}
+
+func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) ([]uint32, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var gone []uint32
+	var bytes int64
+	err := m.rewrite(func(img *indexImage, hdr *indexHeader, _ *[]string) ([]int, error) {
+		var idx []int
+		if uids == nil {
+			for i := range img.recs {
+				if !img.recs[i].expunged() {
+					idx = append(idx, i)
+				}
+			}
+		} else {
+			idx = positions(img.recs, uids)
+		}
+		var changed []int
+		for _, i := range idx {
+			r := &img.recs[i]
+			if onlyDeleted && r.Flags&FlagDeleted == 0 {
+				continue
+			}
+			hdr.HighestModSeq++
+			r.Flags |= flagExpunged
+			r.ModSeq = hdr.HighestModSeq
+			hdr.Exists--
+			hdr.QuotaUsed -= uint64(r.Size)
+			bytes += int64(r.Size)
+			changed = append(changed, i)
+			gone = append(gone, r.UID)
+		}
+		return changed, nil
+	})
+	if err != nil || len(gone) == 0 {
+		return nil, err
+	}
+	for _, uid := range gone {
+		if err := os.Remove(messagePath(m.dir, uid)); err != nil && !os.IsNotExist(err) {
+			m.log.Warn("unlink expunged message", "mailbox", m.dir, "uid", uid, "err", err)
+		}
+	}
+	m.releaseQuota(ctx, bytes, int64(len(gone)))
+	m.notify()
+	return gone, nil
+}
+
+// releaseQuota gives back usage; reductions are always allowed, so a hook
+// failure is only logged.
+func (m *Mailbox) releaseQuota(ctx context.Context, bytes, msgs int64) {
+	if m.opts.Quota == nil {
+		return
+	}
+	res, err := m.opts.Quota.Reserve(ctx, -bytes, -msgs)
+	if err == nil {
+		err = res.Commit()
+	}
+	if err != nil {
+		m.log.Error("quota release after expunge failed", "mailbox", m.dir, "err", err)
+	}
+}

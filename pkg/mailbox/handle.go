@@ -1,0 +1,212 @@
+package mailbox
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// handle is one set of open descriptors on a mailbox directory. Each
+// Mailbox has one for reading; each process has one per directory for
+// writing. flock is per open file description, so two handles in one
+// process exclude each other exactly as two processes do.
+type handle struct {
+	dir    string
+	lock   *os.File // cyrus.lock: the flock target, never replaced
+	index  *os.File
+	cache  *os.File
+	header Header
+	hdrID  fileID
+	// retired holds replaced descriptors that views may still read; they
+	// are closed with the handle.
+	retired []*os.File
+	image   *indexImage // last decoded index, keyed by generation
+}
+
+// fileID identifies a file version; Reconstruct and keyword changes replace
+// files by rename, which changes the inode.
+type fileID struct {
+	dev, ino uint64
+	ctime    int64
+}
+
+func idOf(fi os.FileInfo) fileID {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}
+	}
+	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: st.Ctim.Nano()}
+}
+
+// indexImage is a decoded cyrus.index.
+type indexImage struct {
+	hdr  indexHeader
+	recs []Record // all records, tombstones included, UID order
+}
+
+func openHandle(dir string) (*handle, error) {
+	if _, err := os.Stat(filepath.Join(dir, headerFile)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", dir, ErrNotFound)
+		}
+		return nil, err
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &handle{dir: dir, lock: lf}, nil
+}
+
+func (h *handle) close() error {
+	var first error
+	for _, f := range append(h.retired, h.lock, h.index, h.cache) {
+		if f != nil {
+			if err := f.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	*h = handle{dir: h.dir}
+	return first
+}
+
+func flock(f *os.File, how int) error {
+	for {
+		err := unix.Flock(int(f.Fd()), how)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// lockShared takes the shared lock and makes the descriptors current.
+func (h *handle) lockShared() error { return h.lockAndRefresh(unix.LOCK_SH) }
+
+// lockExclusive takes the exclusive lock and makes the descriptors current.
+func (h *handle) lockExclusive() error { return h.lockAndRefresh(unix.LOCK_EX) }
+
+func (h *handle) unlock() { _ = flock(h.lock, unix.LOCK_UN) }
+
+func (h *handle) lockAndRefresh(how int) error {
+	if h.lock == nil {
+		return ErrClosed
+	}
+	if err := flock(h.lock, how); err != nil {
+		return fmt.Errorf("lock %s: %w", h.dir, err)
+	}
+	if err := h.refresh(how == unix.LOCK_EX); err != nil {
+		h.unlock()
+		return err
+	}
+	return nil
+}
+
+// refresh reopens files replaced since they were opened and rereads
+// cyrus.header when it changed. Called with the lock held.
+func (h *handle) refresh(write bool) error {
+	fi, err := os.Stat(filepath.Join(h.dir, headerFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: %w", h.dir, ErrNotFound)
+		}
+		return err
+	}
+	if id := idOf(fi); id != h.hdrID {
+		data, err := os.ReadFile(filepath.Join(h.dir, headerFile))
+		if err != nil {
+			return err
+		}
+		hdr, err := decodeHeader(data)
+		if err != nil {
+			return nameCorrupt(h.dir, err)
+		}
+		h.header, h.hdrID = hdr, id
+	}
+	flag := os.O_RDONLY
+	if write {
+		flag = os.O_RDWR
+	}
+	for _, f := range []struct {
+		name string
+		fp   **os.File
+	}{{indexFile, &h.index}, {cacheFile, &h.cache}} {
+		if err := h.reopenIfReplaced(f.name, f.fp, flag); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *handle) reopenIfReplaced(name string, fp **os.File, flag int) error {
+	path := filepath.Join(h.dir, name)
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return &CorruptError{Mailbox: h.header.Name, File: name, Detail: "missing"}
+		}
+		return err
+	}
+	if *fp != nil {
+		cur, err := (*fp).Stat()
+		if err == nil && os.SameFile(cur, fi) {
+			return nil
+		}
+		h.retired = append(h.retired, *fp)
+		*fp = nil
+		h.image = nil
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return err
+	}
+	*fp = f
+	return nil
+}
+
+// readIndexHeader reads and checks the index header. Lock held.
+func (h *handle) readIndexHeader() (indexHeader, error) {
+	b := make([]byte, indexHeaderSize)
+	if _, err := h.index.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
+		return indexHeader{}, err
+	}
+	hdr, err := decodeIndexHeader(b)
+	return hdr, nameCorrupt(h.header.Name, err)
+}
+
+// loadIndex returns the decoded index, rereading it only when another
+// commit happened since the last call. Lock held.
+func (h *handle) loadIndex() (*indexImage, error) {
+	hdr, err := h.readIndexHeader()
+	if err != nil {
+		return nil, err
+	}
+	if img := h.image; img != nil && img.hdr == hdr {
+		return img, nil
+	}
+	size := indexHeaderSize + int64(hdr.NumRecords)*indexRecordSize
+	fi, err := h.index.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() < size {
+		return nil, &CorruptError{Mailbox: h.header.Name, File: indexFile,
+			Detail: fmt.Sprintf("truncated: %d bytes, header promises %d records (%d bytes)", fi.Size(), hdr.NumRecords, size)}
+	}
+	data := make([]byte, size)
+	if _, err := h.index.ReadAt(data, 0); err != nil {
+		return nil, err
+	}
+	dh, recs, err := decodeIndex(data)
+	if err != nil {
+		return nil, nameCorrupt(h.header.Name, err)
+	}
+	h.image = &indexImage{hdr: dh, recs: recs}
+	return h.image, nil
+}

@@ -1,0 +1,246 @@
+package mailbox
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"sync"
+	"time"
+)
+
+// File names inside a mailbox directory.
+const (
+	headerFile = "cyrus.header"
+	indexFile  = "cyrus.index"
+	cacheFile  = "cyrus.cache"
+	lockFile   = "cyrus.lock"
+	tempPrefix = "tmp."
+)
+
+// cyrus.index layout, version 1 (see doc.go). All integers little-endian.
+const (
+	indexMagic      = "gcyrusIX"
+	indexVersion    = 1
+	indexHeaderSize = 128
+	indexRecordSize = 104
+)
+
+// GUID is the SHA-1 of the message file's bytes.
+type GUID [20]byte
+
+// Record is one message's index entry.
+type Record struct {
+	UID          uint32
+	Flags        Flags
+	Keywords     KeywordSet
+	ModSeq       uint64
+	InternalDate time.Time
+	SentDate     time.Time // from the Date: header; zero if absent or unparsable
+	SaveDate     time.Time // when the message entered this mailbox
+	Size         uint32    // RFC822.SIZE
+	HeaderSize   uint32    // bytes up to and including the blank line
+	GUID         GUID
+
+	cacheOffset uint64
+	cacheLen    uint32
+}
+
+// expunged reports whether r is a tombstone.
+func (r *Record) expunged() bool { return r.Flags&flagExpunged != 0 }
+
+// indexHeader is the fixed header of cyrus.index.
+type indexHeader struct {
+	UIDValidity   uint32
+	UIDNext       uint32
+	NumRecords    uint32 // committed records, tombstones included
+	Exists        uint32 // live records
+	HighestModSeq uint64
+	QuotaUsed     uint64 // sum of Size over live records
+	LastChanged   int64  // unix nanoseconds
+	CacheLen      uint64 // committed length of cyrus.cache
+	Generation    uint64 // bumped by every commit; readers use it to skip re-reading
+}
+
+func encodeIndexHeader(h *indexHeader) []byte {
+	b := make([]byte, indexHeaderSize)
+	copy(b, indexMagic)
+	le := binary.LittleEndian
+	le.PutUint32(b[8:], indexVersion)
+	le.PutUint32(b[12:], indexHeaderSize)
+	le.PutUint32(b[16:], indexRecordSize)
+	le.PutUint32(b[20:], h.UIDValidity)
+	le.PutUint32(b[24:], h.UIDNext)
+	le.PutUint32(b[28:], h.NumRecords)
+	le.PutUint32(b[32:], h.Exists)
+	le.PutUint64(b[40:], h.HighestModSeq)
+	le.PutUint64(b[48:], h.QuotaUsed)
+	le.PutUint64(b[56:], uint64(h.LastChanged))
+	le.PutUint64(b[64:], h.CacheLen)
+	le.PutUint64(b[72:], h.Generation)
+	le.PutUint32(b[124:], crc32.Checksum(b[:124], crcTable))
+	return b
+}
+
+func decodeIndexHeader(b []byte) (indexHeader, error) {
+	var h indexHeader
+	if len(b) < indexHeaderSize {
+		return h, corruptf(indexFile, "header truncated (%d bytes)", len(b))
+	}
+	le := binary.LittleEndian
+	if string(b[:8]) != indexMagic {
+		return h, corruptf(indexFile, "bad magic")
+	}
+	if got, want := crc32.Checksum(b[:124], crcTable), le.Uint32(b[124:]); got != want {
+		return h, corruptf(indexFile, "header checksum mismatch")
+	}
+	if v := le.Uint32(b[8:]); v != indexVersion {
+		return h, corruptf(indexFile, "unsupported version %d", v)
+	}
+	if le.Uint32(b[12:]) != indexHeaderSize || le.Uint32(b[16:]) != indexRecordSize {
+		return h, corruptf(indexFile, "unexpected header or record size")
+	}
+	h.UIDValidity = le.Uint32(b[20:])
+	h.UIDNext = le.Uint32(b[24:])
+	h.NumRecords = le.Uint32(b[28:])
+	h.Exists = le.Uint32(b[32:])
+	h.HighestModSeq = le.Uint64(b[40:])
+	h.QuotaUsed = le.Uint64(b[48:])
+	h.LastChanged = int64(le.Uint64(b[56:]))
+	h.CacheLen = le.Uint64(b[64:])
+	h.Generation = le.Uint64(b[72:])
+	if h.UIDNext == 0 || h.Exists > h.NumRecords {
+		return h, corruptf(indexFile, "impossible header values (uidnext %d, exists %d of %d)",
+			h.UIDNext, h.Exists, h.NumRecords)
+	}
+	return h, nil
+}
+
+func encodeRecord(b []byte, r *Record) {
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], r.UID)
+	le.PutUint32(b[4:], uint32(r.Flags))
+	le.PutUint64(b[8:], r.ModSeq)
+	le.PutUint64(b[16:], uint64(unixOrZero(r.InternalDate)))
+	le.PutUint64(b[24:], uint64(unixOrZero(r.SentDate)))
+	le.PutUint64(b[32:], uint64(unixOrZero(r.SaveDate)))
+	le.PutUint32(b[40:], r.Size)
+	le.PutUint32(b[44:], r.HeaderSize)
+	le.PutUint64(b[48:], r.cacheOffset)
+	le.PutUint32(b[56:], r.cacheLen)
+	_, off := r.InternalDate.Zone()
+	le.PutUint16(b[60:], uint16(int16(off/60)))
+	le.PutUint16(b[62:], 0)
+	le.PutUint64(b[64:], r.Keywords[0])
+	le.PutUint64(b[72:], r.Keywords[1])
+	copy(b[80:100], r.GUID[:])
+	le.PutUint32(b[100:], crc32.Checksum(b[:100], crcTable))
+}
+
+// decodeRecord checks the record's checksum and sanity and decodes it.
+func decodeRecord(b []byte, r *Record) bool {
+	le := binary.LittleEndian
+	if crc32.Checksum(b[:100], crcTable) != le.Uint32(b[100:]) {
+		return false
+	}
+	tz := int(int16(le.Uint16(b[60:])))
+	if tz <= -24*60 || tz >= 24*60 {
+		return false
+	}
+	r.UID = le.Uint32(b[0:])
+	r.Flags = Flags(le.Uint32(b[4:]))
+	r.ModSeq = le.Uint64(b[8:])
+	r.InternalDate = timeFromUnix(int64(le.Uint64(b[16:])), tz)
+	r.SentDate = timeFromUnix(int64(le.Uint64(b[24:])), 0)
+	r.SaveDate = timeFromUnix(int64(le.Uint64(b[32:])), 0)
+	r.Size = le.Uint32(b[40:])
+	r.HeaderSize = le.Uint32(b[44:])
+	r.cacheOffset = le.Uint64(b[48:])
+	r.cacheLen = le.Uint32(b[56:])
+	r.Keywords = KeywordSet{le.Uint64(b[64:]), le.Uint64(b[72:])}
+	copy(r.GUID[:], b[80:100])
+	return r.UID != 0 && r.Flags&^(systemFlagMask|flagExpunged) == 0
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+var (
+	zoneMu sync.Mutex
+	zones  = map[int]*time.Location{0: time.UTC}
+)
+
+// timeFromUnix rebuilds a time with its original UTC offset (minutes).
+// Locations are shared so decoding 100,000 records does not allocate one each.
+func timeFromUnix(sec int64, tzMinutes int) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	zoneMu.Lock()
+	loc, ok := zones[tzMinutes]
+	if !ok {
+		loc = time.FixedZone("", tzMinutes*60)
+		zones[tzMinutes] = loc
+	}
+	zoneMu.Unlock()
+	return time.Unix(sec, 0).In(loc)
+}
+
+// decodeIndex validates and decodes a whole cyrus.index image: the header,
+// then exactly NumRecords records, each with a good checksum, UIDs strictly
+// ascending and below UIDNext, modseqs not above HighestModSeq.
+func decodeIndex(data []byte) (indexHeader, []Record, error) {
+	h, err := decodeIndexHeader(data)
+	if err != nil {
+		return h, nil, err
+	}
+	n := int(h.NumRecords)
+	if need := indexHeaderSize + n*indexRecordSize; len(data) < need {
+		return h, nil, corruptf(indexFile, "truncated: header promises %d records, file holds %d bytes of %d",
+			n, len(data), need)
+	}
+	recs := make([]Record, n)
+	var prev uint32
+	exists := uint32(0)
+	used := uint64(0)
+	for i := range recs {
+		off := indexHeaderSize + i*indexRecordSize
+		r := &recs[i]
+		if !decodeRecord(data[off:off+indexRecordSize], r) {
+			return h, nil, corruptf(indexFile, "record %d (offset %d): checksum or field mismatch", i, off)
+		}
+		if r.UID <= prev || r.UID >= h.UIDNext {
+			return h, nil, corruptf(indexFile, "record %d: uid %d out of order (previous %d, uidnext %d)",
+				i, r.UID, prev, h.UIDNext)
+		}
+		if r.ModSeq > h.HighestModSeq {
+			return h, nil, corruptf(indexFile, "record %d: modseq %d above highest %d", i, r.ModSeq, h.HighestModSeq)
+		}
+		if !r.expunged() {
+			exists++
+			used += uint64(r.Size)
+		}
+		prev = r.UID
+	}
+	if exists != h.Exists || used != h.QuotaUsed {
+		return h, nil, corruptf(indexFile, "header counts (exists %d, used %d) disagree with records (%d, %d)",
+			h.Exists, h.QuotaUsed, exists, used)
+	}
+	return h, recs, nil
+}
+
+// salvageRecords decodes every complete record of an index image whose
+// checksum holds, ignoring the header's count: Reconstruct's way to keep
+// flags from a truncated or partly damaged index.
+func salvageRecords(data []byte) []Record {
+	var out []Record
+	for off := indexHeaderSize; off+indexRecordSize <= len(data); off += indexRecordSize {
+		var r Record
+		if decodeRecord(data[off:off+indexRecordSize], &r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

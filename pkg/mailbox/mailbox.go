@@ -1,0 +1,249 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// QuotaHook reserves quota for a change before it is made. The caller binds
+// it to the mailbox's quota root. A refusal wraps ErrOverQuota. Expunge
+// reserves negative amounts, which must always be granted.
+type QuotaHook interface {
+	Reserve(ctx context.Context, bytes, msgs int64) (QuotaReservation, error)
+}
+
+// QuotaReservation is committed once the index commit is durable, or
+// released when the change failed.
+type QuotaReservation interface {
+	Commit() error
+	Release()
+}
+
+// Options are the caller's hooks. The zero value works: no quota, no
+// notification, logs discarded.
+type Options struct {
+	Logger *slog.Logger
+	Quota  QuotaHook
+	// Notify is called with the mailbox name after every commit that
+	// changed it, so idling sessions elsewhere can wake.
+	Notify func(mailboxName string)
+}
+
+// Mailbox is an open mailbox directory. It is safe for concurrent use.
+type Mailbox struct {
+	dir    string
+	opts   Options
+	log    *slog.Logger
+	shared *sharedDir
+
+	mu     sync.Mutex // guards rd and view
+	rd     *handle
+	view   *View
+	closed bool
+}
+
+// Create makes a new, empty mailbox in dir (creating dir and its parents).
+// h.Name and h.UniqueID are required; UIDValidity 0 is taken from the clock.
+func Create(dir string, h Header) error {
+	if h.UIDValidity == 0 {
+		h.UIDValidity = uint32(time.Now().Unix())
+	}
+	if _, err := encodeHeader(h); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, headerFile)); err == nil {
+		return fmt.Errorf("%s: %w", dir, ErrExists)
+	}
+	ih := indexHeader{UIDValidity: h.UIDValidity, UIDNext: 1, LastChanged: time.Now().UnixNano(),
+		CacheLen: cacheHeaderSize, Generation: 1}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{lockFile, nil}, {cacheFile, cacheFileHeader()}, {indexFile, encodeIndexHeader(&ih)}} {
+		if err := writeFileAtomic(dir, f.name, f.data); err != nil {
+			return err
+		}
+	}
+	// The header last: its presence is what makes the directory a mailbox.
+	if err := writeHeader(dir, h); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// Open opens the mailbox in dir, validating cyrus.header and every index
+// record's checksum. Damage yields an error wrapping ErrCorrupt.
+func Open(dir string, opts Options) (*Mailbox, error) {
+	dir = filepath.Clean(dir)
+	rd, err := openHandle(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mailbox{dir: dir, opts: opts, log: opts.Logger, rd: rd}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	if _, err := m.Snapshot(); err != nil {
+		rd.close()
+		return nil, err
+	}
+	m.shared = acquireShared(dir)
+	return m, nil
+}
+
+// Dir returns the mailbox directory.
+func (m *Mailbox) Dir() string { return m.dir }
+
+// Name returns the mailbox name from cyrus.header as last read.
+func (m *Mailbox) Name() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rd.header.Name
+}
+
+// Close releases the mailbox's descriptors. Views taken from it must not be
+// used afterwards.
+func (m *Mailbox) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	releaseShared(m.shared)
+	return m.rd.close()
+}
+
+// Snapshot returns a consistent view of the mailbox, read under the shared
+// lock. It is cheap when nothing changed since the last call.
+func (m *Mailbox) Snapshot() (*View, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	if err := m.rd.lockShared(); err != nil {
+		return nil, err
+	}
+	defer m.rd.unlock()
+	img, err := m.rd.loadIndex()
+	if err != nil {
+		return nil, err
+	}
+	if m.view != nil && m.view.img == img && m.view.Header.Name == m.rd.header.Name &&
+		len(m.view.Header.Keywords) == len(m.rd.header.Keywords) {
+		return m.view, nil
+	}
+	m.view = newView(m, img, m.rd.header, m.rd.cache)
+	return m.view, nil
+}
+
+// MessagePath returns the path of a message file. The file of a live
+// message exists until it is expunged.
+func (m *Mailbox) MessagePath(uid uint32) string { return messagePath(m.dir, uid) }
+
+// OpenMessage opens the raw message file of uid.
+func (m *Mailbox) OpenMessage(uid uint32) (*os.File, error) {
+	f, err := os.Open(messagePath(m.dir, uid))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s uid %d: %w", m.dir, uid, ErrNoSuchMessage)
+	}
+	return f, err
+}
+
+func messagePath(dir string, uid uint32) string {
+	return filepath.Join(dir, fmt.Sprintf("%d.", uid))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// sharedDir is the per-process state of one mailbox directory: the writer
+// descriptors and the group-commit queue. Writers in one process share it so
+// that concurrent appends share fsyncs.
+type sharedDir struct {
+	dir  string
+	refs int
+
+	writeMu sync.Mutex // serialises writers in this process; held with the flock
+	wh      *handle
+
+	qmu     sync.Mutex
+	queue   []*appendReq
+	running bool
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]*sharedDir{}
+)
+
+func acquireShared(dir string) *sharedDir {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	s := registry[dir]
+	if s == nil {
+		s = &sharedDir{dir: dir}
+		registry[dir] = s
+	}
+	s.refs++
+	return s
+}
+
+func releaseShared(s *sharedDir) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	s.refs--
+	if s.refs > 0 {
+		return
+	}
+	delete(registry, s.dir)
+	s.writeMu.Lock()
+	if s.wh != nil {
+		s.wh.close()
+		s.wh = nil
+	}
+	s.writeMu.Unlock()
+}
+
+// lockWriter takes the in-process writer mutex and the exclusive flock.
+// The returned function undoes both.
+func (s *sharedDir) lockWriter() (*handle, func(), error) {
+	s.writeMu.Lock()
+	if s.wh == nil {
+		wh, err := openHandle(s.dir)
+		if err != nil {
+			s.writeMu.Unlock()
+			return nil, nil, err
+		}
+		s.wh = wh
+	}
+	if err := s.wh.lockExclusive(); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			s.wh.close()
+			s.wh = nil
+		}
+		s.writeMu.Unlock()
+		return nil, nil, err
+	}
+	return s.wh, func() { s.wh.unlock(); s.writeMu.Unlock() }, nil
+}

@@ -1,0 +1,168 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+)
+
+// maxMessageSize is what a uint32 RFC822.SIZE can describe.
+const maxMessageSize = 1<<32 - 1
+
+// Prepared is a message spooled once and parsed once, ready to be appended
+// to any number of mailboxes (lmtpd's single-instance store): on the same
+// filesystem each mailbox gets a hard link to the one file.
+type Prepared struct {
+	path       string
+	dev        uint64
+	size       uint32
+	guid       GUID
+	headerSize uint32
+	sentDate   time.Time
+	payload    []byte // encoded Cached
+}
+
+// Size is the message size in bytes, line ends normalised to CRLF.
+func (p *Prepared) Size() int64 { return int64(p.size) }
+
+// GUID is the SHA-1 of the spooled bytes.
+func (p *Prepared) GUID() GUID { return p.guid }
+
+// Path is the spooled file.
+func (p *Prepared) Path() string { return p.path }
+
+// Remove deletes the spooled file; mailboxes it was linked into keep their
+// own links. Call it when every append is done.
+func (p *Prepared) Remove() error {
+	err := os.Remove(p.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// Spool reads a message from r, normalises bare LF line ends to CRLF,
+// writes it to a new file in stageDir, fsyncs it and parses it for the cache.
+func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	raw = toCRLF(raw)
+	if len(raw) > maxMessageSize {
+		return nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
+	}
+	f, err := os.CreateTemp(stageDir, tempPrefix)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	p := newPrepared(f.Name(), raw)
+	p.dev = devOf(fi)
+	ok = true
+	return p, nil
+}
+
+func newPrepared(path string, raw []byte) *Prepared {
+	parsed := parseMessage(raw)
+	return &Prepared{
+		path:       path,
+		size:       uint32(len(raw)),
+		guid:       sha1.Sum(raw),
+		headerSize: parsed.headerSize,
+		sentDate:   parsed.sentDate,
+		payload:    encodeCached(&parsed.cached),
+	}
+}
+
+func devOf(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev)
+	}
+	return 0
+}
+
+// toCRLF turns bare LF into CRLF; messages already in CRLF are returned as is.
+func toCRLF(b []byte) []byte {
+	bare := 0
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			bare++
+		}
+	}
+	if bare == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+bare)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			out = append(out, b...)
+			break
+		}
+		out = append(out, b[:i]...)
+		if i == 0 || b[i-1] != '\r' {
+			out = append(out, '\r')
+		}
+		out = append(out, '\n')
+		b = b[i+1:]
+	}
+	return out
+}
+
+// copyToTemp copies src into a new fsync'd temporary file in dir: the
+// fallback when a hard link cannot cross filesystems.
+func copyToTemp(dir, src string) (string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(dir, tempPrefix)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(out.Name())
+		return "", err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		os.Remove(out.Name())
+		return "", err
+	}
+	if err := out.Close(); err != nil {
+		os.Remove(out.Name())
+		return "", err
+	}
+	return out.Name(), nil
+}

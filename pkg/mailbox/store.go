@@ -1,0 +1,167 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// StoreOp says how Store combines the given flags with a message's flags.
+type StoreOp int
+
+// Store operations (IMAP STORE FLAGS, +FLAGS, -FLAGS).
+const (
+	StoreReplace StoreOp = iota
+	StoreAdd
+	StoreRemove
+)
+
+// StoreRequest is one IMAP STORE.
+type StoreRequest struct {
+	UIDs     []uint32
+	Op       StoreOp
+	Flags    Flags
+	Keywords []string
+	// UnchangedSince, when non-zero, skips messages whose modseq is higher
+	// (CONDSTORE); they are reported in StoreResult.Modified.
+	UnchangedSince uint64
+}
+
+// StoreResult lists the records whose flags changed (each with its new
+// modseq) and the UIDs refused by UnchangedSince.
+type StoreResult struct {
+	Updated  []Record
+	Modified []uint32
+}
+
+// Store changes flags. Every changed record gets its own new modseq; a
+// record whose flags end up the same is left alone.
+func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, error) {
+	for _, k := range req.Keywords {
+		if !validKeyword(k) {
+			return nil, fmt.Errorf("invalid keyword %q", k)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &StoreResult{}
+	err := m.rewrite(func(img *indexImage, hdr *indexHeader, keywords *[]string) ([]int, error) {
+		var set KeywordSet
+		for _, k := range req.Keywords {
+			n, err := keywordIndex(keywords, k)
+			if err != nil {
+				return nil, err
+			}
+			set = set.With(n)
+		}
+		var changed []int
+		for _, i := range positions(img.recs, req.UIDs) {
+			r := &img.recs[i]
+			if req.UnchangedSince != 0 && r.ModSeq > req.UnchangedSince {
+				res.Modified = append(res.Modified, r.UID)
+				continue
+			}
+			flags, kw := r.Flags, r.Keywords
+			switch req.Op {
+			case StoreAdd:
+				flags, kw = flags|req.Flags&systemFlagMask, kw.union(set)
+			case StoreRemove:
+				flags, kw = flags&^(req.Flags&systemFlagMask), kw.minus(set)
+			default:
+				flags, kw = req.Flags&systemFlagMask, set
+			}
+			if flags == r.Flags && kw == r.Keywords {
+				continue
+			}
+			hdr.HighestModSeq++
+			r.Flags, r.Keywords, r.ModSeq = flags, kw, hdr.HighestModSeq
+			changed = append(changed, i)
+			res.Updated = append(res.Updated, *r)
+		}
+		return changed, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Updated) > 0 {
+		m.notify()
+	}
+	return res, nil
+}
+
+// positions returns the indexes in recs of the live records among uids,
+// in UID order.
+func positions(recs []Record, uids []uint32) []int {
+	sorted := append([]uint32(nil), uids...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	var out []int
+	j := 0
+	for k, uid := range sorted {
+		if k > 0 && uid == sorted[k-1] {
+			continue
+		}
+		for j < len(recs) && recs[j].UID < uid {
+			j++
+		}
+		if j < len(recs) && recs[j].UID == uid && !recs[j].expunged() {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// rewrite runs change on a private copy of the index under the writer lock
+// and writes back the records it reports changed, the header and, if it
+// added keyword names, cyrus.header; then fsyncs. change may modify the
+// records at the indexes it returns and the header.
+func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]int, error)) error {
+	wh, unlock, err := m.shared.lockWriter()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := wh.loadIndex()
+	if err != nil {
+		return err
+	}
+	img := &indexImage{hdr: cur.hdr, recs: append([]Record(nil), cur.recs...)}
+	hdr := img.hdr
+	keywords := append([]string(nil), wh.header.Keywords...)
+	changed, err := change(img, &hdr, &keywords)
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	if len(keywords) != len(wh.header.Keywords) {
+		h := wh.header
+		h.Keywords = keywords
+		if err := writeHeader(m.dir, h); err != nil {
+			return err
+		}
+		if err := syncDir(m.dir); err != nil {
+			return err
+		}
+	}
+	// One write covering the span of changed records.
+	lo, hi := changed[0], changed[len(changed)-1]
+	buf := make([]byte, (hi-lo+1)*indexRecordSize)
+	for i := lo; i <= hi; i++ {
+		encodeRecord(buf[(i-lo)*indexRecordSize:], &img.recs[i])
+	}
+	hdr.Generation++
+	hdr.LastChanged = time.Now().UnixNano()
+	wh.image = nil
+	if _, err := wh.index.WriteAt(buf, indexHeaderSize+int64(lo)*indexRecordSize); err != nil {
+		return err
+	}
+	if _, err := wh.index.WriteAt(encodeIndexHeader(&hdr), 0); err != nil {
+		return err
+	}
+	if err := fdatasync(wh.index); err != nil {
+		return err
+	}
+	img.hdr = hdr
+	wh.image = img
+	return nil
+}

@@ -1,0 +1,37 @@
+// Package master is the supervisor that runs everything cyrus.conf describes: it runs the START
+// entries, binds every SERVICES listen address itself, serves the databases, spawns and replaces
+// the service processes, keeps DAEMON entries alive, runs EVENTS on their schedule, reloads on
+// SIGHUP and stops everything on SIGTERM/SIGINT/SIGQUIT.
+//
+// # Start-up order
+//
+// lock the pidfile → bind every SERVICES listener (as root, for ports below 1024) → drop to the
+// owner of configdirectory → START entries, in order, each to completion (a failure stops
+// master) → open and serve the databases → wait=y daemons (each must report "ok\r\n") → the
+// services, the other daemons and the event schedule. Dropping privileges before START and the
+// databases keeps every file they create owned by the configdirectory owner.
+//
+// # Children (the contract with pkg/service)
+//
+// A service child gets its listening sockets as descriptors 3.. with LISTEN_FDS and
+// LISTEN_FDNAMES (the service name per socket), the read end of master's lifeline pipe (whose
+// write end only master holds, so it reaches EOF when master dies even by SIGKILL) named by
+// CYRUS_LIFELINE_FD, and CYRUS_SERVICE, CYRUS_ID, CYRUS_VERBOSE, CYRUS_MAXCHILD (the service's
+// maxchild divided among its processes), CYRUS_MAXFDS and, for prefork=0 services,
+// CYRUS_IDLE_TIMEOUT. Every child also asks the kernel for SIGTERM when master dies
+// (PR_SET_PDEATHSIG). When master was given -C, "-C <imapd.conf>" is inserted after argv[0],
+// as Cyrus does. The program is looked up beside the master binary first, then in PATH.
+//
+// # Invariants
+//
+//   - All state lives in one goroutine (the loop in run.go); other goroutines (process waiters,
+//     listener watchers, timers) only post closures to it. Nothing is locked.
+//   - A child is either "current" (counted towards its service's prefork, replaced when it dies)
+//     or "retiring" (told to finish by SIGHUP or SIGTERM; never replaced, never counted as a
+//     failure).
+//   - Five abnormal exits of a service's current children within 10 s disable the service until
+//     the next SIGHUP; its listener is closed meanwhile. A missing executable disables it at once.
+//   - An event never overlaps itself: a run that finds the previous one still going is skipped.
+//   - On shutdown no child outlives master: after the bound, remaining ones get SIGKILL and are
+//     reaped before Run returns.
+package master

@@ -1,0 +1,242 @@
+package master
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gocyrus/pkg/cyrusdb"
+)
+
+// twoServices is the standard rig: a preforked TCP service, a prefork=0 unix-socket service
+// and an event appending to a file.
+func twoServices(t *testing.T) (r *rig, tcpAddr, sockPath, eventLog string) {
+	t.Helper()
+	tcpAddr = freePort(t)
+	r = newRig(t, "")
+	sockPath = filepath.Join(r.confDir, "echo2.sock")
+	eventLog = filepath.Join(r.dir, "event.log")
+	r.write(r.cyrusConf, `# test configuration
+START {
+  recover cmd="testsvc -append `+filepath.Join(r.dir, "start.log")+`"
+}
+SERVICES {
+  echoa cmd="testsvc" listen="`+tcpAddr+`" prefork=1 maxchild=10
+  echob cmd="testsvc" listen="`+sockPath+`" prefork=0
+}
+EVENTS {
+  stamp cmd="testsvc -append `+eventLog+`" period=1
+}
+`)
+	return r, tcpAddr, sockPath, eventLog
+}
+
+func TestMasterSupervises(t *testing.T) {
+	r, tcpAddr, sockPath, eventLog := twoServices(t)
+	r.start()
+	if b, err := os.ReadFile(filepath.Join(r.dir, "start.log")); err != nil || !strings.HasPrefix(string(b), "recover ") {
+		t.Fatalf("START entry did not run: %q, %v", b, err)
+	}
+	nameA, pidA := waitGreet(t, "tcp", tcpAddr, 0, 2*time.Second)
+	nameB, pidB := waitGreet(t, "unix", sockPath, 0, 2*time.Second)
+	if nameA != "echoa" || nameB != "echob" {
+		t.Fatalf("services answered as %q and %q", nameA, nameB)
+	}
+	r.waitLog("service=stamp", 3*time.Second)
+	if b, _ := os.ReadFile(eventLog); !strings.HasPrefix(string(b), "stamp ") {
+		t.Fatalf("event log = %q", b)
+	}
+	r.waitLog("line=\"event ran\"", 2*time.Second) // event output is logged
+
+	// Idle footprint: master and its service processes, no connections open.
+	time.Sleep(300 * time.Millisecond)
+	total := rssKiB(r.cmd.Process.Pid)
+	parts := []string{}
+	for _, p := range append([]int{r.cmd.Process.Pid}, childrenOf(r.cmd.Process.Pid)...) {
+		kib := rssKiB(p)
+		if p != r.cmd.Process.Pid {
+			total += kib
+		}
+		parts = append(parts, filepath.Base(procName(p))+"="+itoa(kib)+"KiB")
+	}
+	t.Logf("idle RSS: %d KiB (%.1f MiB) — %s", total, float64(total)/1024, strings.Join(parts, " "))
+	if total > 40*1024 {
+		t.Errorf("idle RSS %d KiB over the 40 MiB target", total)
+	}
+
+	// kill -9 of a child: replaced within 2 s.
+	syscall.Kill(pidA, syscall.SIGKILL)
+	start := time.Now()
+	_, newA := waitGreet(t, "tcp", tcpAddr, pidA, 2*time.Second)
+	t.Logf("child %d killed, replaced by %d after %v", pidA, newA, time.Since(start).Round(time.Millisecond))
+	r.waitLog("signaled to death by signal 9", time.Second)
+
+	// SIGHUP adds a service; old children finish and are replaced.
+	addrC := freePort(t)
+	conf, _ := os.ReadFile(r.cyrusConf)
+	r.write(r.cyrusConf, strings.Replace(string(conf), "SERVICES {\n",
+		"SERVICES {\n  echoc cmd=\"testsvc\" listen=\""+addrC+"\" prefork=1\n", 1))
+	r.signal(syscall.SIGHUP)
+	if name, _ := waitGreet(t, "tcp", addrC, 0, 3*time.Second); name != "echoc" {
+		t.Fatalf("added service answered as %q", name)
+	}
+	waitGone(t, []int{newA, pidB}, 3*time.Second) // retired children exit (no sessions)
+	_, pidA2 := waitGreet(t, "tcp", tcpAddr, newA, 2*time.Second)
+
+	// SIGTERM: clean exit, nothing left behind, pidfile gone.
+	kids := childrenOf(r.cmd.Process.Pid)
+	if len(kids) < 2 {
+		t.Fatalf("children before SIGTERM: %v", kids)
+	}
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(10 * time.Second); err != nil {
+		t.Fatalf("master exit after SIGTERM: %v", err)
+	}
+	waitGone(t, append(kids, pidA2), time.Second)
+	if _, err := os.Stat(r.pidFile); !os.IsNotExist(err) {
+		t.Fatalf("pidfile left behind: %v", err)
+	}
+	if _, err := os.Stat(sockPath); !os.IsNotExist(err) {
+		t.Fatalf("unix socket left behind: %v", err)
+	}
+	r.waitLog("All children have exited", time.Second)
+}
+
+func TestMasterKilledChildrenExit(t *testing.T) {
+	r, tcpAddr, sockPath, _ := twoServices(t)
+	r.start()
+	waitGreet(t, "tcp", tcpAddr, 0, 2*time.Second)
+	waitGreet(t, "unix", sockPath, 0, 2*time.Second)
+	kids := childrenOf(r.cmd.Process.Pid)
+	if len(kids) < 2 {
+		t.Fatalf("children: %v", kids)
+	}
+	r.signal(syscall.SIGKILL)
+	r.waitExit(2 * time.Second)
+	waitGone(t, kids, 5*time.Second)
+
+	// A new master starts cleanly on the same ports, socket path, pidfile and databases.
+	r.start()
+	waitGreet(t, "tcp", tcpAddr, 0, 2*time.Second)
+	waitGreet(t, "unix", sockPath, 0, 2*time.Second)
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(10 * time.Second); err != nil {
+		t.Fatalf("second master: %v", err)
+	}
+}
+
+func TestMasterServesDatabases(t *testing.T) {
+	r, _, _, _ := twoServices(t)
+	r.start()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	db, err := cyrusdb.Open(r.confDir, cyrusdb.Options{})
+	if err != nil {
+		t.Fatalf("opening the databases while master runs: %v", err)
+	}
+	if !db.Online() {
+		t.Fatal("tool opened the databases offline while master runs")
+	}
+	if err := db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Put{Key: []byte("k"), Val: []byte("v")}}); err != nil {
+		t.Fatalf("write through the db service: %v", err)
+	}
+	db.Close()
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// Stopped: the data is there offline.
+	db, err = cyrusdb.Open(r.confDir, cyrusdb.Options{})
+	if err != nil {
+		t.Fatalf("offline open after shutdown: %v", err)
+	}
+	defer db.Close()
+	if v, _, err := db.Get(ctx, []byte("k")); err != nil || string(v) != "v" {
+		t.Fatalf("after restart: %q, %v", v, err)
+	}
+}
+
+func TestMasterBrokenConf(t *testing.T) {
+	r := newRig(t, "SERVICES {\n  ok cmd=\"testsvc\" listen=\"1143\"\n  bad-name cmd=\"testsvc\" listen=\"1144\"\n}\n")
+	r.startNoWait()
+	err := r.waitExit(5 * time.Second)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
+		t.Fatalf("master with a broken cyrus.conf: %v, want non-zero exit", err)
+	}
+	if want := r.cyrusConf + ":3"; !strings.Contains(r.out.String(), want) {
+		t.Fatalf("error does not name %s:\n%s", want, r.out)
+	}
+	if _, err := os.Stat(r.pidFile); !os.IsNotExist(err) {
+		t.Fatal("master wrote its pidfile before rejecting the configuration")
+	}
+
+	r.write(r.cyrusConf, "SERVICES {\n  x cmd=\"testsvc\" listen=\"nosuchservice\"\n}\n")
+	r.startNoWait()
+	if err := r.waitExit(5 * time.Second); err == nil || !strings.Contains(r.out.String(), r.cyrusConf+":2") {
+		t.Fatalf("unknown port name: %v\n%s", err, r.out)
+	}
+}
+
+func TestMasterFailingServices(t *testing.T) {
+	port := freePort(t)
+	r := newRig(t, "SERVICES {\n  flaky cmd=\"testsvc -fail\" listen=\""+port+"\" prefork=1\n"+
+		"  ghost cmd=\"no-such-program\" listen=\""+freePort(t)+"\" prefork=1\n}\n")
+	r.start()
+	r.waitLog("too many failures for service", 5*time.Second)
+	r.waitLog("cannot start service, disabled until SIGHUP", time.Second)
+	if !strings.Contains(r.out.String(), `service=ghost`) {
+		t.Fatal("missing executable not logged for its service")
+	}
+	if n := strings.Count(r.out.String(), "failing on purpose"); n != 5 {
+		t.Errorf("flaky started %d times, want 5 before being disabled", n)
+	}
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMasterPidfileLock(t *testing.T) {
+	r, _, _, _ := twoServices(t)
+	r.start()
+	first := r.cmd
+	second := exec.Command(filepath.Join(binDir, "master"), "-C", r.imapdConf, "-M", r.cyrusConf, "-p", r.pidFile)
+	out, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "another master is running") {
+		t.Fatalf("second master: %v\n%s", err, out)
+	}
+	first.Process.Signal(syscall.SIGTERM)
+	if err := r.waitExit(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMasterDaemonize(t *testing.T) {
+	r, tcpAddr, _, _ := twoServices(t)
+	logFile := filepath.Join(r.dir, "master.log")
+	cmd := exec.Command(filepath.Join(binDir, "master"), "-C", r.imapdConf, "-M", r.cyrusConf, "-p", r.pidFile, "-d", "-L", logFile)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("master -d: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(r.pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmtSscan(string(b), &pid); err != nil || !alive(pid) {
+		t.Fatalf("pidfile %q: %v", b, err)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	waitGreet(t, "tcp", tcpAddr, 0, 2*time.Second)
+	kids := childrenOf(pid)
+	syscall.Kill(pid, syscall.SIGTERM)
+	waitGone(t, append(kids, pid), 10*time.Second)
+	if log, _ := os.ReadFile(logFile); !strings.Contains(string(log), "All children have exited") {
+		t.Fatalf("log file:\n%s", log)
+	}
+}

@@ -1,0 +1,210 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Run starts everything (see the package comment for the order) and supervises until SIGTERM,
+// SIGINT, SIGQUIT or ctx's cancellation, then shuts down cleanly and returns nil. A start-up
+// failure stops whatever was started and is returned.
+func (m *Master) Run(ctx context.Context) (err error) {
+	defer close(m.quit)
+	sigc := make(chan os.Signal, 8)
+	signal.Notify(sigc, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)
+	defer signal.Stop(sigc)
+
+	if m.pid, err = lockPidFile(m.opts.PidFile, m.configdir()); err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := m.pid.release(); rerr != nil {
+			m.mlog().Warn("removing pidfile", "err", rerr)
+		}
+	}()
+	if m.lifelineR, m.lifelineW, err = os.Pipe(); err != nil {
+		return fmt.Errorf("master: lifeline pipe: %w", err)
+	}
+	defer m.lifelineR.Close()
+	defer m.lifelineW.Close()
+
+	if err := m.startUp(); err != nil {
+		m.shutdown("start-up failed", sigc)
+		return err
+	}
+	if m.opts.Started != nil {
+		m.opts.Started()
+	}
+	m.mlog().Info("ready for work", "services", len(m.services), "daemons", len(m.daemons), "events", len(m.events))
+
+	ctxDone := ctx.Done()
+	for {
+		select {
+		case fn := <-m.calls:
+			fn()
+		case sig := <-sigc:
+			if sig == syscall.SIGHUP {
+				m.reload()
+				continue
+			}
+			m.shutdown(fmt.Sprintf("attempting clean shutdown on signal %s", sig), sigc)
+			return nil
+		case <-ctxDone:
+			m.shutdown("attempting clean shutdown: context cancelled", sigc)
+			return nil
+		case err := <-m.dbDone:
+			m.dbDone = nil
+			m.shutdown(fmt.Sprintf("database service stopped: %v", err), sigc)
+			return fmt.Errorf("master: database service stopped: %w", err)
+		}
+	}
+}
+
+// startUp binds, drops privileges, runs START, opens the databases and starts the rest.
+func (m *Master) startUp() error {
+	log := m.mlog()
+	for _, e := range m.cc.Services {
+		m.addService(e) // a bind failure disables that service only
+	}
+	switched, err := m.opts.DropPrivileges(m.configdir())
+	if err != nil {
+		return fmt.Errorf("master: dropping privileges: %w", err)
+	}
+	if switched {
+		log.Info("switched to the owner of configdirectory", "uid", os.Getuid(), "gid", os.Getgid())
+	}
+	for _, e := range m.cc.Start {
+		if err := m.runStart(e); err != nil {
+			return err
+		}
+	}
+	if m.opts.OpenDB != nil {
+		db, err := m.opts.OpenDB(m.configdir())
+		if err != nil {
+			return fmt.Errorf("master: opening the databases: %w", err)
+		}
+		m.db = db
+		m.dbDone = make(chan error, 1)
+		go func() { m.dbDone <- db.Serve() }()
+		log.Info("database service started")
+	}
+	for _, e := range m.cc.Daemons {
+		if e.Wait {
+			if err := m.startWaitDaemon(e); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range m.services {
+		m.reconcile(s)
+	}
+	for _, e := range m.cc.Daemons {
+		if !e.Wait {
+			m.addDaemon(e)
+		}
+	}
+	for _, e := range m.cc.Events {
+		m.addEvent(e, time.Now(), true)
+	}
+	return nil
+}
+
+// shutdown stops accepting, asks every child to finish, waits within the bound, kills what is
+// left, reaps everything and closes the databases.
+func (m *Master) shutdown(reason string, sigc <-chan os.Signal) {
+	log := m.mlog()
+	log.Info(reason)
+	m.stopping = true
+	for _, s := range m.services {
+		s.closeSocket()
+	}
+	for _, ev := range m.events {
+		ev.cancel()
+	}
+	for _, d := range m.daemons {
+		d.cancel()
+	}
+	for _, c := range m.children {
+		c.retiring = true
+		c.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	bound := time.NewTimer(m.opts.ShutdownTimeout)
+	defer bound.Stop()
+	killed := false
+	for len(m.children) > 0 {
+		select {
+		case fn := <-m.calls:
+			fn()
+		case sig := <-sigc:
+			if sig != syscall.SIGHUP && !killed {
+				log.Info("second signal: killing children", "signal", sig.String())
+				m.killAll()
+				killed = true
+			}
+		case <-bound.C:
+			if killed {
+				log.Error("children did not exit after SIGKILL", "left", len(m.children))
+				m.closeDB()
+				return
+			}
+			log.Warn("children still running after the bound, killing them", "left", len(m.children), "bound", m.opts.ShutdownTimeout)
+			m.killAll()
+			killed = true
+			bound.Reset(5 * time.Second)
+		}
+	}
+	log.Info("All children have exited, closing down")
+	m.closeDB()
+}
+
+func (m *Master) killAll() {
+	for _, c := range m.children {
+		c.cmd.Process.Signal(syscall.SIGKILL)
+	}
+}
+
+func (m *Master) closeDB() {
+	if m.db == nil {
+		return
+	}
+	if err := m.db.Close(); err != nil {
+		m.mlog().Error("closing the databases", "err", err)
+	}
+	if m.dbDone != nil {
+		select {
+		case err := <-m.dbDone:
+			if err != nil && !errors.Is(err, os.ErrClosed) {
+				m.mlog().Debug("database service ended", "err", err)
+			}
+		case <-time.After(5 * time.Second):
+			m.mlog().Warn("database service did not stop within 5s")
+		}
+	}
+	m.db = nil
+	m.mlog().Info("databases closed")
+}
+
+// onExit handles the end of any child.
+func (m *Master) onExit(c *child, err error) {
+	delete(m.children, c.pid)
+	desc, abnormal := exitDescription(err)
+	log := m.logFor(c.name, c.pid)
+	if abnormal && !c.retiring {
+		log.Warn(desc, "kind", c.kind.String())
+	} else {
+		log.Info(desc, "kind", c.kind.String())
+	}
+	switch c.kind {
+	case kindService:
+		m.serviceExited(c, abnormal)
+	case kindDaemon:
+		m.daemonExited(c, abnormal)
+	case kindEvent:
+		m.eventExited(c)
+	}
+}

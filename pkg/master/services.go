@@ -1,0 +1,200 @@
+package master
+
+import (
+	"os"
+	"syscall"
+	"time"
+
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/service"
+)
+
+// serviceState is one SERVICES entry: its socket, its current processes and its failure record.
+type serviceState struct {
+	entry     config.Entry
+	addr      service.Addr
+	sock      *boundSocket // nil while disabled or unbound
+	current   map[int]*child
+	failures  []time.Time
+	disabled  bool
+	watching  *boundSocket // the socket a readiness watcher waits on (prefork=0), or nil
+	lastSpawn time.Time
+	spawnWake *time.Timer // pending fork-rate wake-up
+}
+
+func (s *serviceState) closeSocket() {
+	if s.spawnWake != nil {
+		s.spawnWake.Stop()
+		s.spawnWake = nil
+	}
+	s.sock.close()
+	s.sock = nil
+	s.watching = nil
+}
+
+// processes is how many processes the service keeps: prefork, at least one once demand was seen.
+func (s *serviceState) processes() int { return max(s.entry.Prefork, 1) }
+
+// addService registers e and binds its socket; a bind failure is logged and leaves the service
+// disabled until SIGHUP.
+func (m *Master) addService(e config.Entry) *serviceState {
+	s := &serviceState{entry: e, current: make(map[int]*child)}
+	m.services[e.Name] = s
+	m.bindService(s)
+	return s
+}
+
+func (m *Master) bindService(s *serviceState) {
+	log := m.logFor(s.entry.Name, os.Getpid())
+	addr, err := listenAddr(s.entry)
+	if err == nil {
+		s.addr = addr
+		s.sock, err = bind(addr, m.opts.Backlog)
+	}
+	if err != nil {
+		s.disabled = true
+		log.Error("cannot listen, service disabled until SIGHUP", "listen", s.entry.Listen, "err", err)
+		return
+	}
+	log.Debug("listening", "addr", addr.String())
+}
+
+// reconcile brings a service to its wanted number of processes: prefork of them, or for
+// prefork=0 a watcher that starts one when a connection waits.
+func (m *Master) reconcile(s *serviceState) {
+	if m.stopping || s.disabled || s.sock == nil {
+		return
+	}
+	if s.entry.Prefork == 0 {
+		if len(s.current) == 0 {
+			m.watch(s)
+		}
+		return
+	}
+	for len(s.current) < s.entry.Prefork {
+		if !m.spawnService(s) {
+			return
+		}
+	}
+}
+
+// watch waits (in a goroutine) for a connection on a prefork=0 service's socket.
+func (m *Master) watch(s *serviceState) {
+	if s.watching == s.sock {
+		return
+	}
+	sock := s.sock
+	s.watching = sock
+	go func() {
+		err := waitReadable(sock.file)
+		m.post(func() {
+			if s.watching != sock || s.sock != sock { // socket replaced or closed meanwhile
+				return
+			}
+			s.watching = nil
+			if err != nil {
+				m.logFor(s.entry.Name, os.Getpid()).Error("watching listener", "err", err)
+				return
+			}
+			if len(s.current) == 0 {
+				m.spawnService(s)
+			}
+		})
+	}()
+}
+
+// spawnService starts one process of s. It returns false when it could not (fork rate reached:
+// a wake-up is scheduled; or the executable is missing: the service is disabled).
+func (m *Master) spawnService(s *serviceState) bool {
+	if wait := forkDelay(s.entry.MaxForkRate, s.lastSpawn); wait > 0 {
+		if s.spawnWake == nil {
+			s.spawnWake = m.after(wait, func() { s.spawnWake = nil; m.reconcileOrSpawn(s) })
+		}
+		return false
+	}
+	log := m.logFor(s.entry.Name, os.Getpid())
+	m.nextID++
+	env := service.Env{Service: s.entry.Name, ID: m.nextID, Verbose: m.opts.Verbose, MaxFDs: s.entry.MaxFds}
+	if s.entry.MaxChild > 0 {
+		env.MaxChild = (s.entry.MaxChild + s.processes() - 1) / s.processes()
+	}
+	if s.entry.Prefork == 0 {
+		env.IdleTimeout = idleTimeoutPrefork0
+	}
+	cmd, err := m.command(s.entry, env)
+	if err == nil {
+		withFiles(cmd, s.entry.Name, []*os.File{s.sock.file}, m.lifelineR, nil)
+		c := &child{kind: kindService, name: s.entry.Name, id: env.ID, cmd: cmd, svc: s}
+		if err = m.start(c); err == nil {
+			s.current[c.pid] = c
+			s.lastSpawn = time.Now()
+			return true
+		}
+	}
+	log.Error("cannot start service, disabled until SIGHUP", "cmd", s.entry.Cmd, "err", err)
+	m.disable(s)
+	return false
+}
+
+// reconcileOrSpawn is the fork-rate wake-up: prefork services top up; a prefork=0 service
+// whose watcher fired while throttled starts its process now.
+func (m *Master) reconcileOrSpawn(s *serviceState) {
+	if s.entry.Prefork == 0 && len(s.current) == 0 && s.sock != nil && !s.disabled && !m.stopping {
+		m.spawnService(s)
+		return
+	}
+	m.reconcile(s)
+}
+
+// forkDelay is how long to wait before the next fork under a maxforkrate of rate per second.
+func forkDelay(rate int, last time.Time) time.Duration {
+	if rate <= 0 || last.IsZero() {
+		return 0
+	}
+	return time.Until(last.Add(time.Second / time.Duration(rate)))
+}
+
+func (m *Master) disable(s *serviceState) {
+	s.disabled = true
+	s.closeSocket()
+}
+
+// serviceExited replaces a current process, after recording an abnormal exit as a failure.
+func (m *Master) serviceExited(c *child, abnormal bool) {
+	s := c.svc
+	if _, ok := s.current[c.pid]; !ok {
+		return // retired: nothing to replace
+	}
+	delete(s.current, c.pid)
+	if abnormal && !m.stopping {
+		now := time.Now()
+		s.failures = append(recent(s.failures, now), now)
+		if len(s.failures) >= failureLimit {
+			m.logFor(s.entry.Name, os.Getpid()).Error("too many failures for service, disabling until next SIGHUP",
+				"failures", len(s.failures), "window", failureWindow)
+			m.disable(s)
+			return
+		}
+	}
+	m.reconcile(s)
+}
+
+// recent drops failures older than failureWindow.
+func recent(ts []time.Time, now time.Time) []time.Time {
+	out := ts[:0]
+	for _, t := range ts {
+		if now.Sub(t) < failureWindow {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// retire tells every current process of s to finish its sessions and exit (SIGHUP).
+func (m *Master) retire(s *serviceState) {
+	for pid, c := range s.current {
+		c.retiring = true
+		c.cmd.Process.Signal(syscall.SIGHUP)
+		delete(s.current, pid)
+	}
+}

@@ -1,0 +1,65 @@
+// Command testsvc is the stand-in daemon for master's tests: an echo service built on
+// pkg/service that greets with its service name and pid, or (-append FILE) an event that
+// appends a line to FILE, or (-fail) a service that dies at once.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"gocyrus/pkg/service"
+)
+
+func main() {
+	var f service.Flags
+	fs := flag.NewFlagSet("testsvc", flag.ExitOnError)
+	f.Register(fs)
+	appendTo := fs.String("append", "", "append a line to `file` and exit")
+	fail := fs.Bool("fail", false, "exit 1 at once")
+	fs.Parse(os.Args[1:])
+
+	name := os.Getenv(service.EnvService)
+	switch {
+	case *fail:
+		fmt.Fprintln(os.Stderr, "testsvc: failing on purpose")
+		os.Exit(1)
+	case *appendTo != "":
+		if err := appendLine(*appendTo, fmt.Sprintf("%s %d %s\n", name, os.Getpid(), time.Now().Format(time.RFC3339))); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println("event ran")
+		return
+	}
+	log := service.NewLogger("", name, slog.LevelInfo, os.Stderr)
+	greeting := fmt.Sprintf("hello %s %d\n", name, os.Getpid())
+	h := func(ctx context.Context, c net.Conn) {
+		io.WriteString(c, greeting)
+		go func() { <-ctx.Done(); c.Close() }()
+		io.Copy(c, c)
+	}
+	opts := service.Options{Logger: log, TooBusy: func(c net.Conn) { io.WriteString(c, "busy\n") }}
+	f.Apply(&opts)
+	if err := service.Run(context.Background(), f.Listen, h, opts); err != nil {
+		log.Error("serve", "err", err)
+		os.Exit(1)
+	}
+}
+
+func appendLine(path, line string) error {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := fh.WriteString(line); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}

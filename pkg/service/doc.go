@@ -1,0 +1,43 @@
+// Package service is the child side of master: what every daemon (imapd, pop3d, lmtpd,
+// timsieved) links to receive its listening sockets, cap its concurrent connections and stop
+// gracefully.
+//
+// # Listeners
+//
+// A daemon gets its sockets one of three ways, so it runs unchanged under master, under systemd
+// socket activation, or alone:
+//
+//   - inherited from master or systemd, the systemd way: descriptors 3 .. 3+LISTEN_FDS-1,
+//     named by the colon-separated LISTEN_FDNAMES; LISTEN_PID, when set, must equal our pid
+//     (master does not set it, systemd does);
+//   - created from `-l ADDR`: a port ("143", "imap"), "host:port", "[v6addr]:port" or a unix
+//     socket path (anything containing '/').
+//
+// [Inherit] takes the inherited descriptors and unsets the variables, so a program the daemon
+// runs does not believe the sockets are its own.
+//
+// # Environment from master (the wire contract, see [Env])
+//
+//	CYRUS_SERVICE       entry name in cyrus.conf (also the imapd.conf override prefix)
+//	CYRUS_ID            instance number, unique among master's children
+//	CYRUS_VERBOSE       verbosity level
+//	CYRUS_ISDAEMON      "1" for DAEMON entries (no sockets)
+//	CYRUS_MAXCHILD      cap on concurrent connections in this process (0 = none)
+//	CYRUS_MAXFDS        RLIMIT_NOFILE to set (0 = leave as is)
+//	CYRUS_IDLE_TIMEOUT  seconds without connections after which the process exits (0 = never)
+//	CYRUS_LIFELINE_FD   read end of a pipe whose write end only master holds: EOF = master died
+//	CYRUS_READY_FD      (wait=y daemons) write "ok\r\n" here once ready, see [NotifyReady]
+//
+// # Stopping
+//
+// [Serve] stops accepting on SIGHUP (reload: old processes finish their sessions, bounded by
+// Options.ReloadTimeout), SIGTERM/SIGINT or cancellation of its context (bounded by
+// Options.StopTimeout), and on master's death — the lifeline pipe reaching EOF, or the
+// parent-death signal master asks the kernel for — bounded by Options.OrphanTimeout. When the
+// bound expires, the handlers' context is cancelled and their connections closed. A session can
+// learn that stopping has begun through [Draining] and end itself at a clean point.
+//
+// Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
+// handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process
+// of the same service may accept it. Serve returns only when every handler has returned.
+package service

@@ -1,0 +1,55 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+)
+
+// Run is the whole child side for a daemon's main: it takes the inherited sockets, adds one
+// listener per addrs entry (`-l ADDR`), applies CYRUS_MAXFDS, fills MaxConns from
+// CYRUS_MAXCHILD and IdleTimeout from CYRUS_IDLE_TIMEOUT when the options leave them zero, and
+// serves until stopped. It fails when there is nothing to listen on.
+func Run(ctx context.Context, addrs []string, handler Handler, opts Options) error {
+	env, err := ReadEnv()
+	if err != nil {
+		return err
+	}
+	inh, err := Inherit()
+	if err != nil {
+		return err
+	}
+	defer inh.Close()
+	if err := SetMaxFDs(env.MaxFDs); err != nil {
+		return err
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = env.MaxChild
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = env.IdleTimeout
+	}
+	if opts.Lifeline == nil {
+		opts.Lifeline = inh.Lifeline
+	}
+	listeners := inh.NetListeners()
+	for _, a := range addrs {
+		l, err := Listen(a)
+		if err != nil {
+			closeAll(listeners)
+			return fmt.Errorf("service: -l %s: %w", a, err)
+		}
+		listeners = append(listeners, l)
+	}
+	if len(listeners) == 0 {
+		return errors.New("service: nothing to listen on: not started by master or systemd, and no -l ADDR")
+	}
+	return Serve(ctx, listeners, handler, opts)
+}
+
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
+}

@@ -1,0 +1,22 @@
+// Package store is the mail store as the protocols and tools see it: a
+// mailbox by name. It ties the mailbox list (pkg/mboxlist), the spool
+// (pkg/mailbox) and quota (pkg/quota) together, so that creating, deleting,
+// renaming and opening a mailbox do all three parts in the right order.
+//
+// Order of operations, chosen so that a crash at any point leaves a state
+// reconstruct repairs with nothing lost:
+//   - Create: the spool directory with its cyrus.header first, then the list
+//     entry. A crash in between leaves a directory that `reconstruct -f`
+//     adopts (its header names it); a failed list insert removes it.
+//   - Delete: the list entries first (one transaction for a subtree), then
+//     the directories. A crash in between leaves orphan directories, which
+//     no name reaches and `reconstruct -f` can bring back.
+//   - Rename: with the uniqueid layout only the list changes (one
+//     transaction); the legacy layout also moves each directory.
+//
+// The folder count (X-NUM-FOLDERS) of the governing quota root is charged
+// on create and given back on delete. Message usage is charged by the spool
+// through a quota hook bound to the mailbox's root when it is opened.
+// After every change to a mailbox its name is published through the
+// databases, so sessions idling on it in any process wake.
+package store

@@ -1,0 +1,356 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/quota"
+)
+
+// Store is the mail store of one configuration.
+type Store struct {
+	Cfg    *config.Config
+	DB     cyrusdb.DB
+	List   *mboxlist.List
+	Quota  *quota.Store
+	Policy acl.Policy
+	NS     mboxname.Namespace
+	Log    *slog.Logger
+
+	partitions map[string]string
+}
+
+// New returns the store of cfg kept in db.
+func New(cfg *config.Config, db cyrusdb.DB, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pol, err := acl.PolicyFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	parts := map[string]string{}
+	for name, path := range cfg.Partitions() {
+		parts[strings.ToLower(name)] = path
+	}
+	if len(parts) == 0 {
+		return nil, errors.New("no partition-NAME is configured")
+	}
+	return &Store{
+		Cfg: cfg, DB: db, List: mboxlist.New(db), Quota: quota.New(db),
+		Policy: pol, NS: mboxname.NamespaceFromConfig(cfg), Log: log, partitions: parts,
+	}, nil
+}
+
+// PartitionPath returns the spool root of a partition.
+func (s *Store) PartitionPath(partition string) (string, error) {
+	p, ok := s.partitions[strings.ToLower(partition)]
+	if !ok {
+		return "", fmt.Errorf("partition %q is not configured", partition)
+	}
+	return p, nil
+}
+
+// Dir returns the spool directory of a mailbox entry.
+func (s *Store) Dir(e *mboxlist.Entry) (string, error) {
+	root, err := s.PartitionPath(e.Partition)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", e.Name, err)
+	}
+	if e.LegacyDirs() || e.UniqueID == "" {
+		return mboxname.LegacyPath(root, e.Name, s.Cfg.Hashimapspool(), s.Cfg.Fulldirhash()), nil
+	}
+	return mboxname.UUIDPath(root, e.UniqueID), nil
+}
+
+// choosePartition applies Cyrus's order: explicit, parent's, defaultpartition, most free space.
+func (s *Store) choosePartition(explicit string, parent *mboxlist.Entry) (string, error) {
+	if explicit != "" {
+		if _, err := s.PartitionPath(explicit); err != nil {
+			return "", err
+		}
+		return strings.ToLower(explicit), nil
+	}
+	if parent != nil && parent.Partition != "" {
+		return parent.Partition, nil
+	}
+	if d := s.Cfg.Defaultpartition(); d != "" {
+		if _, err := s.PartitionPath(d); err != nil {
+			return "", fmt.Errorf("defaultpartition: %w", err)
+		}
+		return strings.ToLower(d), nil
+	}
+	names := make([]string, 0, len(s.partitions))
+	for n := range s.partitions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	best, bestFree := names[0], int64(-1)
+	for _, n := range names {
+		var st unix.Statfs_t
+		if err := unix.Statfs(s.partitions[n], &st); err == nil {
+			if free := int64(st.Bavail) * st.Bsize; free > bestFree {
+				best, bestFree = n, free
+			}
+		}
+	}
+	return best, nil
+}
+
+// nearestParent returns the closest existing ancestor's entry, or nil.
+func (s *Store) nearestParent(ctx context.Context, name string) (*mboxlist.Entry, error) {
+	for p, ok := mboxname.Parent(name); ok; p, ok = mboxname.Parent(p) {
+		e, err := s.List.Lookup(ctx, p)
+		if err == nil {
+			return e, nil
+		}
+		if !errors.Is(err, mboxlist.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// CreateOptions tune CreateMailbox.
+type CreateOptions struct {
+	Partition  string  // "" = parent's, defaultpartition, or the freest
+	ACL        acl.ACL // nil = inherited as Cyrus does (reference §3.5)
+	SpecialUse string
+	// Quota is how strictly X-NUM-FOLDERS is checked (Ignore for admin tools).
+	Quota quota.Mode
+}
+
+// ErrNotCreated wraps failures that left nothing behind.
+var ErrNotCreated = errors.New("mailbox not created")
+
+// CreateMailbox makes a new mailbox: spool directory, then list entry.
+func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOptions) (*mboxlist.Entry, error) {
+	if err := mboxname.Validate(name); err != nil {
+		return nil, err
+	}
+	if _, err := s.List.Lookup(ctx, name); err == nil {
+		return nil, fmt.Errorf("%w: %s", mboxlist.ErrExists, name)
+	}
+	parent, err := s.nearestParent(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	part, err := s.choosePartition(opt.Partition, parent)
+	if err != nil {
+		return nil, err
+	}
+	a := opt.ACL
+	if a == nil {
+		var parentACL acl.ACL
+		if parent != nil {
+			parentACL = parent.ACL
+		}
+		a = acl.InitialACL(name, parentACL, parent != nil, s.Cfg.Defaultacl())
+	}
+	e := &mboxlist.Entry{Name: name, Partition: part, ACL: a, UniqueID: mboxname.NewUniqueID(),
+		SpecialUse: opt.SpecialUse, CreatedModseq: 1, FolderModseq: 1}
+	if s.Cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
+		e.Type = "l"
+	}
+	root, _, err := s.Quota.RootOf(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	var delta quota.Usage
+	delta[quota.NumFolders] = 1
+	res, err := s.Quota.Reserve(ctx, root, delta, opt.Quota)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := s.Dir(e)
+	if err != nil {
+		res.Release()
+		return nil, err
+	}
+	if err := mailbox.Create(dir, mailbox.Header{Name: name, UniqueID: e.UniqueID}); err != nil {
+		res.Release()
+		return nil, fmt.Errorf("%w: %s: %v", ErrNotCreated, name, err)
+	}
+	h, err := mailbox.ReadHeader(dir)
+	if err == nil {
+		e.UIDValidity = h.UIDValidity
+	}
+	if err := s.List.Create(ctx, e); err != nil {
+		mailbox.Delete(dir)
+		res.Release()
+		return nil, err
+	}
+	res.Commit()
+	s.publish(ctx, name)
+	return e, nil
+}
+
+// DeleteMailbox removes a mailbox; a user's INBOX takes its whole tree
+// with it (as Cyrus deletes user.X). It returns the removed entries.
+func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Entry, error) {
+	removed, err := s.List.Delete(ctx, name, mboxname.IsUserInbox(name))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range removed {
+		var d quota.Usage
+		d[quota.NumFolders] = -1
+		if dir, err := s.Dir(e); err == nil {
+			// What the mailbox charged to its root, read before its files go.
+			if bytes, msgs, err := mailbox.Usage(dir); err == nil {
+				d[quota.Storage], d[quota.Message] = -bytes, -msgs
+			}
+			if err := mailbox.Delete(dir); err != nil {
+				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
+			}
+		}
+		if root, _, err := s.Quota.RootOf(ctx, e.Name); err == nil && root != "" {
+			if r, err := s.Quota.Reserve(ctx, root, d, quota.Ignore); err == nil {
+				r.Commit()
+			}
+		}
+		s.publish(ctx, e.Name)
+	}
+	return removed, nil
+}
+
+// RenameMailbox moves a mailbox and its subtree to newName (and, when
+// partition is given, to that partition).
+func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition string) error {
+	if err := mboxname.Validate(newName); err != nil {
+		return err
+	}
+	if newName == oldName && partition == "" {
+		return fmt.Errorf("%w: %s", mboxlist.ErrExists, newName)
+	}
+	if mboxname.IsDescendant(newName, oldName) {
+		return fmt.Errorf("cannot move %s into itself", oldName)
+	}
+	if partition != "" {
+		if _, err := s.PartitionPath(partition); err != nil {
+			return err
+		}
+		partition = strings.ToLower(partition)
+	}
+	moved, err := s.List.Rename(ctx, oldName, newName, partition)
+	if err != nil {
+		return err
+	}
+	for _, m := range moved {
+		oldDir, err1 := s.Dir(m.Old)
+		newDir, err2 := s.Dir(m.New)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		// Same directory (uniqueid layout): only cyrus.header's name changes.
+		if err := mailbox.Rename(oldDir, newDir, m.New.Name); err != nil {
+			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
+		}
+		s.publish(ctx, m.Old.Name)
+		s.publish(ctx, m.New.Name)
+	}
+	return nil
+}
+
+// Open opens a mailbox by name with its quota hook and change
+// notification wired. mode is how appends are checked against quota.
+func (s *Store) Open(ctx context.Context, name string, mode quota.Mode) (*mailbox.Mailbox, *mboxlist.Entry, error) {
+	e, err := s.List.Lookup(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := s.Dir(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	mb, err := mailbox.Open(dir, s.MailboxOptions(name, mode))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return mb, e, nil
+}
+
+// MailboxOptions returns the hooks for a mailbox of that name.
+func (s *Store) MailboxOptions(name string, mode quota.Mode) mailbox.Options {
+	return mailbox.Options{
+		Logger: s.Log,
+		Quota:  &quotaHook{s: s, mailbox: name, mode: mode},
+		Notify: func(n string) { s.publish(context.Background(), n) },
+	}
+}
+
+func (s *Store) publish(ctx context.Context, name string) {
+	if err := s.DB.Publish(ctx, name); err != nil {
+		s.Log.Debug("publishing a change", "mailbox", name, "err", err)
+	}
+}
+
+// quotaHook charges a mailbox's appends to its governing root, found at
+// the time of each change (roots may be set while a mailbox is open).
+type quotaHook struct {
+	s       *Store
+	mailbox string
+	mode    quota.Mode
+}
+
+func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.QuotaReservation, error) {
+	root, _, err := h.s.Quota.RootOf(ctx, h.mailbox)
+	if err != nil {
+		return nil, err
+	}
+	mode := h.mode
+	if bytes <= 0 && msgs <= 0 {
+		mode = quota.Ignore // giving back is always allowed
+	}
+	var d quota.Usage
+	d[quota.Storage], d[quota.Message] = bytes, msgs
+	r, err := h.s.Quota.Reserve(ctx, root, d, mode)
+	if err != nil {
+		if errors.Is(err, quota.ErrOverQuota) {
+			return nil, fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// Exists reports whether path exists (for tools that inspect the spool).
+func Exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// WalkSpool calls fn for every directory under a partition root that holds
+// a cyrus.header (reconstruct -f).
+func WalkSpool(root string, fn func(dir string, h mailbox.Header) error) error {
+	return filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable corners are skipped, not fatal
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if _, err := os.Stat(filepath.Join(p, "cyrus.header")); err != nil {
+			return nil
+		}
+		h, err := mailbox.ReadHeader(p)
+		if err != nil {
+			return nil
+		}
+		return fn(p, h)
+	})
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/quota"
+)
+
+func newStore(t *testing.T, extra ...string) *Store {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.New()
+	settings := append([]string{
+		"configdirectory", filepath.Join(dir, "config"),
+		"partition-default", filepath.Join(dir, "spool"),
+		"partition-other", filepath.Join(dir, "other"),
+		"defaultpartition", "default",
+	}, extra...)
+	for i := 0; i < len(settings); i += 2 {
+		if err := cfg.Set(settings[i], settings[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := cyrusdb.Open(filepath.Join(dir, "config"), cyrusdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(cfg, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestCreateOpenAppendDelete(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	inbox, err := s.CreateMailbox(ctx, "user.alice", CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inbox.ACL.String() != "alice\tlrswipkxtecdan\t" || inbox.Partition != "default" || inbox.UIDValidity == 0 {
+		t.Fatalf("inbox = %+v", inbox)
+	}
+	sub, err := s.CreateMailbox(ctx, "user.alice.Work", CreateOptions{})
+	if err != nil || sub.ACL.String() != inbox.ACL.String() {
+		t.Fatalf("child = %+v %v (ACL must be inherited)", sub, err)
+	}
+	if _, err := s.CreateMailbox(ctx, "user.alice", CreateOptions{}); !errors.Is(err, mboxlist.ErrExists) {
+		t.Fatalf("second create: %v", err)
+	}
+	shared, err := s.CreateMailbox(ctx, "board", CreateOptions{Partition: "other"})
+	if err != nil || shared.ACL.String() != "anyone\tlrs\t" || shared.Partition != "other" {
+		t.Fatalf("shared = %+v %v", shared, err)
+	}
+	mb, _, err := s.Open(ctx, "user.alice.Work", quota.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uids, err := mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader("Subject: x\r\n\r\nhi\r\n"), InternalDate: time.Now()}})
+	mb.Close()
+	if err != nil || len(uids) != 1 {
+		t.Fatalf("append: %v %v", uids, err)
+	}
+	dir, _ := s.Dir(sub)
+	if _, err := os.Stat(filepath.Join(dir, "1.")); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := s.DeleteMailbox(ctx, "user.alice")
+	if err != nil || len(removed) != 2 {
+		t.Fatalf("delete: %d %v", len(removed), err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("directory left behind: %v", err)
+	}
+}
+
+func TestQuotaChargedThroughTheStore(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	s.CreateMailbox(ctx, "user.q", CreateOptions{})
+	l := quota.NoLimits()
+	l[quota.Storage] = 1 // KiB
+	l[quota.NumFolders] = 1
+	if err := s.Quota.Set(ctx, "user.q", l); err != nil {
+		t.Fatal(err)
+	}
+	mb, _, err := s.Open(ctx, "user.q", quota.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mb.Close()
+	msg := "Subject: x\r\n\r\n" + strings.Repeat("a", 600) + "\r\n"
+	if _, err := mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader(msg)}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader(msg)}})
+	if !errors.Is(err, mailbox.ErrOverQuota) || !errors.Is(err, quota.ErrOverQuota) {
+		t.Fatalf("second append: %v", err)
+	}
+	if _, err := s.CreateMailbox(ctx, "user.q.a", CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateMailbox(ctx, "user.q.b", CreateOptions{}); !errors.Is(err, quota.ErrOverQuota) {
+		t.Fatalf("folder quota: %v", err)
+	}
+	r, _ := s.Quota.Get(ctx, "user.q")
+	// Folder usage counts only folders created after the root was set.
+	if r.Usage[quota.Message] != 1 || r.Usage[quota.NumFolders] != 1 {
+		t.Fatalf("usage = %v", r.Usage)
+	}
+}
+
+func TestRenameKeepsMessages(t *testing.T) {
+	ctx := context.Background()
+	for _, legacy := range []string{"no", "yes"} {
+		t.Run("legacy="+legacy, func(t *testing.T) {
+			s := newStore(t, "mailbox_legacy_dirs", legacy, "hashimapspool", "yes")
+			s.CreateMailbox(ctx, "user.r", CreateOptions{})
+			s.CreateMailbox(ctx, "user.r.old", CreateOptions{})
+			mb, _, _ := s.Open(ctx, "user.r.old", quota.Strict)
+			mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader("Subject: r\r\n\r\nbody\r\n")}})
+			mb.Close()
+			if err := s.RenameMailbox(ctx, "user.r.old", "user.r.new", ""); err != nil {
+				t.Fatal(err)
+			}
+			mb, e, err := s.Open(ctx, "user.r.new", quota.Strict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mb.Close()
+			v, _ := mb.Snapshot()
+			h, _ := mailbox.ReadHeader(mb.Dir())
+			if v.Exists() != 1 || h.Name != "user.r.new" || (legacy == "yes") != e.LegacyDirs() {
+				t.Fatalf("after rename: exists %d header %q entry %+v", v.Exists(), h.Name, e)
+			}
+			if err := s.RenameMailbox(ctx, "user.r", "user.r.new.x", ""); err == nil {
+				t.Fatal("moved a mailbox into itself")
+			}
+		})
+	}
+}
