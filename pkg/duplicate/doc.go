@@ -1,0 +1,20 @@
+// Package duplicate keeps the duplicate-delivery records of lmtpd (Cyrus's
+// deliver.db): one record per message delivered into a mailbox, so the same
+// message handed over again is dropped silently.
+//
+// A record's key is (Message-ID, target mailbox uniqueid, Date header value),
+// as in Cyrus 3.6. In the databases it is stored as
+//
+//	"DUP/" + messageid + 0x00 + uniqueid + 0x00 + date
+//
+// with an 12-byte value: the delivery time (int64 Unix seconds, big endian)
+// then the UID the message got (uint32, big endian). Records carry a TTL so
+// that they vanish even when nothing prunes them; ctl_deliver -E prunes
+// sooner.
+//
+// Invariants: a record is written only after the message it describes is
+// stored and fsync'd, so a crash can at worst deliver a message twice, never
+// lose one. Mark is an atomic check-and-set: of two concurrent deliveries
+// of the same key the second finds the record present and leaves it.
+// NUL bytes in any part are replaced by spaces so the key stays parseable.
+package duplicate
