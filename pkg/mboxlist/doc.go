@@ -7,7 +7,10 @@
 // replaced by a NUL byte, so that a key scan lists a mailbox before its
 // children and its children before its siblings that share a prefix
 // (user.a, user.a.x, user.a-b), the order Cyrus dumps in. The value is the
-// entry in compact JSON. Subscriptions are "S" + userid + NUL + mailbox.
+// entry in compact JSON. Subscriptions are "S" + userid + NUL + mailbox;
+// seen state of mailboxes a user does not own "N" + userid + NUL +
+// uniqueid; metadata "A" + mailbox + NUL + entry + NUL + userid ("" for
+// shared values, mailbox "" for server metadata).
 //
 // Atomicity: creating, deleting and renaming a mailbox together with its
 // subtree is one cyrusdb transaction whose conditions pin the versions of

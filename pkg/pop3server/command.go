@@ -10,6 +10,7 @@ import (
 type command struct {
 	Verb string   // upper-cased keyword
 	Args []string // space-separated arguments, as sent
+	Rest string   // everything after the keyword and one space (PASS)
 }
 
 // Errors of parseCommand and parseNumber; their text is what the client
@@ -28,11 +29,11 @@ const maxArgs = 3
 // upper-cased keyword and its arguments. Keywords are 3–4 ASCII letters
 // (RFC 1939 §3); arguments are separated by single or repeated spaces.
 func parseCommand(line string) (command, error) {
-	line = strings.TrimRight(line, " ")
-	if line == "" {
+	if strings.TrimRight(line, " ") == "" {
 		return command{}, errEmptyCommand
 	}
-	verb, rest, _ := strings.Cut(line, " ")
+	verb, raw, _ := strings.Cut(line, " ")
+	rest := strings.TrimRight(raw, " ")
 	if len(verb) < 3 || len(verb) > 4 {
 		return command{}, errBadCommand
 	}
@@ -42,7 +43,7 @@ func parseCommand(line string) (command, error) {
 			return command{}, errBadCommand
 		}
 	}
-	cmd := command{Verb: strings.ToUpper(verb)}
+	cmd := command{Verb: strings.ToUpper(verb), Rest: raw}
 	for _, f := range strings.Split(rest, " ") {
 		if f == "" {
 			continue

@@ -223,6 +223,9 @@ func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 				r.Commit()
 			}
 		}
+		if err := s.List.DeleteMetadata(ctx, e.Name); err != nil {
+			s.Log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
+		}
 		s.publish(ctx, e.Name)
 	}
 	return removed, nil

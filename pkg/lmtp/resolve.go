@@ -1,0 +1,161 @@
+package lmtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
+)
+
+// Resolution errors; the session maps them to Cyrus's replies.
+var (
+	ErrUnknownUser = errors.New("mailbox unknown")
+	ErrPermission  = errors.New("permission denied")
+)
+
+// Target is the mailbox a recipient's copy goes to.
+type Target struct {
+	Entry *mboxlist.Entry
+}
+
+// ResolveOptions are the imapd.conf settings the resolver applies.
+type ResolveOptions struct {
+	Fuzzy    bool   // lmtp_fuzzy_mailbox_match
+	Catchall string // lmtp_catchall_mailbox: user whose INBOX takes unknown users
+}
+
+// Resolver maps recipients to mailboxes.
+type Resolver struct {
+	Store *store.Store
+	Opt   ResolveOptions
+}
+
+// Resolve finds the mailbox for r as seen by the sender who: a shared
+// folder needs p (no fallback); a user's +detail folder is used when it
+// exists and who has p on it, else the user's INBOX.
+func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) (Target, error) {
+	st := rv.Store
+	if r.Shared {
+		name, err := st.NS.ToInternal(r.Detail, "", true)
+		if err != nil {
+			return Target{}, fmt.Errorf("%w: %v", ErrUnknownUser, err)
+		}
+		e, err := rv.lookup(ctx, name)
+		if err != nil {
+			return Target{}, err
+		}
+		if !st.Policy.CanDeliver(e.ACL, who, e.Name) {
+			return Target{}, fmt.Errorf("%w: %s", ErrPermission, e.Name)
+		}
+		return Target{Entry: e}, nil
+	}
+	userid := r.UserID()
+	if err := mboxname.ValidateUserID(userid); err != nil {
+		return Target{}, fmt.Errorf("%w: %v", ErrUnknownUser, err)
+	}
+	inbox, err := rv.lookup(ctx, st.NS.UserInbox(userid))
+	if errors.Is(err, ErrUnknownUser) && rv.Opt.Catchall != "" {
+		inbox, err = rv.lookup(ctx, st.NS.UserInbox(rv.Opt.Catchall))
+		return Target{Entry: inbox}, err
+	}
+	if err != nil {
+		return Target{}, err
+	}
+	if r.HasDetail && r.Detail != "" {
+		if e := rv.folder(ctx, inbox, userid, r.Detail); e != nil && st.Policy.CanDeliver(e.ACL, who, e.Name) {
+			return Target{Entry: e}, nil
+		}
+	}
+	return Target{Entry: inbox}, nil
+}
+
+// lookup maps "no such mailbox" to ErrUnknownUser and leaves other errors
+// (the databases are down) as they are: those are temporary.
+func (rv *Resolver) lookup(ctx context.Context, name string) (*mboxlist.Entry, error) {
+	e, err := rv.Store.List.Lookup(ctx, name)
+	if errors.Is(err, mboxlist.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownUser, name)
+	}
+	return e, err
+}
+
+// folder finds the +detail folder below inbox, or nil. With fuzzy matching
+// a missing folder is looked for case- and space-insensitively, then its
+// parents are tried.
+func (rv *Resolver) folder(ctx context.Context, inbox *mboxlist.Entry, userid, detail string) *mboxlist.Entry {
+	st := rv.Store
+	sep := string(st.NS.Separator(false))
+	name, err := st.NS.ToInternal("INBOX"+sep+detail, userid, false)
+	if err != nil || !mboxname.IsDescendant(name, inbox.Name) {
+		return nil
+	}
+	if e, err := st.List.Lookup(ctx, name); err == nil {
+		return e
+	}
+	if !rv.Opt.Fuzzy {
+		return nil
+	}
+	for cand := name; cand != inbox.Name; {
+		if e := rv.fuzzyMatch(ctx, inbox.Name, cand); e != nil {
+			return e
+		}
+		parent, ok := mboxname.Parent(cand)
+		if !ok {
+			break
+		}
+		cand = parent
+	}
+	return nil
+}
+
+func fuzzyKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, strings.ToLower(s))
+}
+
+func (rv *Resolver) fuzzyMatch(ctx context.Context, inbox, want string) *mboxlist.Entry {
+	key := fuzzyKey(want)
+	var found *mboxlist.Entry
+	errFound := errors.New("found")
+	rv.Store.List.Walk(ctx, inbox, func(e *mboxlist.Entry) error {
+		if fuzzyKey(e.Name) == key {
+			found = e
+			return errFound
+		}
+		return nil
+	})
+	return found
+}
+
+// overQuota reports the resource over its limit when the root governing
+// mailbox refuses another message under mode (RCPT-time check).
+func overQuota(ctx context.Context, q *quota.Store, mailbox string, size int64, mode quota.Mode) (quota.Resource, bool, error) {
+	if mode == quota.Ignore {
+		return 0, false, nil
+	}
+	root, ok, err := q.RootOf(ctx, mailbox)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	qr, err := q.Get(ctx, root)
+	if err != nil {
+		if errors.Is(err, quota.ErrNoRoot) {
+			return 0, false, nil
+		}
+		return 0, false, err
+	}
+	var delta quota.Usage
+	delta[quota.Storage], delta[quota.Message] = max(size, 1), 1
+	res, over := quota.Exceeded(qr.Limits, qr.Usage, delta, mode)
+	return res, over, nil
+}

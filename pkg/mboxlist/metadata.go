@@ -1,0 +1,94 @@
+package mboxlist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gocyrus/pkg/cyrusdb"
+)
+
+// Metadata (RFC 5464 / Cyrus annotations) per mailbox, entry and owner:
+// key "A" + mailbox + NUL + entry + NUL + userid, where userid is "" for a
+// shared value (/shared/...) and the mailbox "" holds server metadata.
+
+// MaxMetadataSize bounds one value.
+const MaxMetadataSize = 1 << 20
+
+func metaKey(mailbox, entry, user string) []byte {
+	k := make([]byte, 0, 3+len(mailbox)+len(entry)+len(user))
+	k = append(k, 'A')
+	k = append(k, mailbox...)
+	k = append(k, 0)
+	k = append(k, entry...)
+	k = append(k, 0)
+	return append(k, user...)
+}
+
+func validEntry(entry string) error {
+	if !strings.HasPrefix(entry, "/") || strings.ContainsAny(entry, "\x00*%") || strings.HasSuffix(entry, "/") ||
+		strings.Contains(entry, "//") {
+		return fmt.Errorf("invalid metadata entry name %q", entry)
+	}
+	return nil
+}
+
+// GetMetadata returns a value, or nil when it is not set.
+func (l *List) GetMetadata(ctx context.Context, mailbox, entry, user string) ([]byte, error) {
+	b, _, err := l.db.Get(ctx, metaKey(mailbox, entry, user))
+	if errors.Is(err, cyrusdb.ErrNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// SetMetadata sets a value; a nil value removes it.
+func (l *List) SetMetadata(ctx context.Context, mailbox, entry, user string, value []byte) error {
+	if err := validEntry(entry); err != nil {
+		return err
+	}
+	if len(value) > MaxMetadataSize {
+		return fmt.Errorf("metadata value of %d bytes is over the %d byte limit", len(value), MaxMetadataSize)
+	}
+	if value == nil {
+		return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: metaKey(mailbox, entry, user)}})
+	}
+	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Put{Key: metaKey(mailbox, entry, user), Val: value}})
+}
+
+// MetadataEntry is one stored value.
+type MetadataEntry struct {
+	Entry, User string
+	Value       []byte
+}
+
+// ListMetadata returns the values of a mailbox whose entry is under prefix
+// (prefix itself included; "" = all), for user's private values and the
+// shared ones.
+func (l *List) ListMetadata(ctx context.Context, mailbox, prefix, user string) ([]MetadataEntry, error) {
+	base := append(append([]byte{'A'}, mailbox...), 0)
+	var out []MetadataEntry
+	err := l.db.Scan(ctx, append(base, prefix...), func(k, v []byte, _ uint64) error {
+		rest := string(k[len(base):])
+		i := strings.IndexByte(rest, 0)
+		if i < 0 {
+			return nil
+		}
+		entry, owner := rest[:i], rest[i+1:]
+		if prefix != "" && entry != prefix && !strings.HasPrefix(entry, prefix+"/") {
+			return nil
+		}
+		if owner != "" && owner != user {
+			return nil
+		}
+		out = append(out, MetadataEntry{Entry: entry, User: owner, Value: append([]byte(nil), v...)})
+		return nil
+	})
+	return out, err
+}
+
+// DeleteMetadata drops every value of a mailbox (when it is deleted).
+func (l *List) DeleteMetadata(ctx context.Context, mailbox string) error {
+	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: append(append([]byte{'A'}, mailbox...), 0)}})
+}

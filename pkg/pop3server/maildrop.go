@@ -1,0 +1,158 @@
+package pop3server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/auth"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/quota"
+)
+
+// message is one message of the session's snapshot.
+type message struct {
+	uid       uint32
+	size      uint32
+	deleted   bool // DELE'd in this session
+	retrieved bool // RETR'd (whole) in this session
+}
+
+// maildrop is the session's snapshot of its mailbox.
+type maildrop struct {
+	mb          *mailbox.Mailbox
+	name        string // internal mailbox name
+	uidValidity uint32
+	msgs        []message
+	rights      acl.Rights
+}
+
+// errNoSuchMessage: a number out of range or of a DELE'd message.
+var errNoSuchMessage = errors.New("No such message")
+
+// get returns message n (1-based) unless out of range or deleted.
+func (d *maildrop) get(arg string) (int, *message, error) {
+	n, err := parseNumber(arg)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n < 1 || n > len(d.msgs) || d.msgs[n-1].deleted {
+		return 0, nil, errNoSuchMessage
+	}
+	return n, &d.msgs[n-1], nil
+}
+
+// stat returns the count and total size of the messages not DELE'd.
+func (d *maildrop) stat() (count int, size int64) {
+	for i := range d.msgs {
+		if !d.msgs[i].deleted {
+			count++
+			size += int64(d.msgs[i].size)
+		}
+	}
+	return count, size
+}
+
+// update is RFC 1939's UPDATE state: expunge the DELE'd messages still
+// present (others may have gone meanwhile) and, with popuseimapflags and
+// the s right, flag the retrieved ones \Seen.
+func (d *maildrop) update(ctx context.Context, useIMAPFlags bool) error {
+	var gone, seen []uint32
+	for _, m := range d.msgs {
+		switch {
+		case m.deleted:
+			gone = append(gone, m.uid)
+		case m.retrieved:
+			seen = append(seen, m.uid)
+		}
+	}
+	var errs []error
+	if len(gone) > 0 {
+		if _, err := d.mb.Expunge(ctx, gone); err != nil {
+			errs = append(errs, fmt.Errorf("expunge: %w", err))
+		}
+	}
+	if useIMAPFlags && len(seen) > 0 && d.rights&acl.Seen != 0 {
+		req := mailbox.StoreRequest{UIDs: seen, Op: mailbox.StoreAdd, Flags: mailbox.FlagSeen}
+		if _, err := d.mb.Store(ctx, req); err != nil {
+			errs = append(errs, fmt.Errorf("setting \\Seen: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *maildrop) close() { d.mb.Close() }
+
+// loginError is a refusal to open the maildrop, with the client's text.
+type loginError struct {
+	reply string
+	err   error
+}
+
+func (e *loginError) Error() string { return e.reply + ": " + e.err.Error() }
+func (e *loginError) Unwrap() error { return e.err }
+
+// openMaildrop opens the mailbox of an authenticated user (folder "" for
+// the INBOX) and takes the session's snapshot.
+func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder string) (*maildrop, error) {
+	st := s.srv.opts.Store
+	name := mboxname.UserInbox(res.User)
+	if folder != "" {
+		ext := "INBOX" + string(st.NS.Separator(false)) + folder
+		n, err := st.NS.ToInternal(ext, res.User, false)
+		if err != nil {
+			return nil, &loginError{"-ERR [SYS/PERM] Unable to open maildrop: Invalid mailbox name", err}
+		}
+		name = n
+	}
+	mb, entry, err := st.Open(ctx, name, quota.Strict)
+	if errors.Is(err, mboxlist.ErrNotFound) {
+		return nil, &loginError{"-ERR [SYS/PERM] Unable to open maildrop: Mailbox does not exist", err}
+	}
+	if err != nil {
+		return nil, &loginError{"-ERR [SYS/TEMP] Unable to open maildrop: System I/O error", err}
+	}
+	rights := acl.Read | acl.Seen | acl.DeleteMessages
+	if s.srv.opts.Config.Popuseacl() {
+		who := acl.Identity{User: res.User, Anonymous: res.Anonymous, Admin: res.Admin}
+		rights = st.Policy.Rights(entry.ACL, who, name)
+		if rights&acl.Read == 0 {
+			mb.Close()
+			return nil, &loginError{"-ERR [IN-USE] Unable to lock maildrop: Permission denied", errors.New("no r right")}
+		}
+	}
+	view, err := mb.Snapshot()
+	if err != nil {
+		mb.Close()
+		return nil, &loginError{"-ERR [SYS/TEMP] Unable to open maildrop: System I/O error", err}
+	}
+	d := &maildrop{mb: mb, name: name, uidValidity: view.UIDValidity, rights: rights,
+		msgs: make([]message, len(view.Records))}
+	for i, r := range view.Records {
+		d.msgs[i] = message{uid: r.UID, size: r.Size}
+	}
+	return d, nil
+}
+
+// login enters the TRANSACTION state for an authenticated user.
+func (s *session) login(res auth.Result, folder string) {
+	d, err := s.openMaildrop(s.ctx, res, folder)
+	if err != nil {
+		s.log.Info("login refused", "user", res.User, "err", err)
+		var le *loginError
+		if errors.As(err, &le) {
+			s.reply(le.reply)
+		} else {
+			s.reply("-ERR [SYS/TEMP] Unable to open maildrop")
+		}
+		return
+	}
+	s.drop = d
+	id := s.srv.sessionID()
+	s.log = s.log.With("session", id, "user", res.User)
+	s.log.Info("login", "mechanism", res.Mechanism, "mailbox", d.name, "messages", len(d.msgs), "tls", s.tlsState != nil)
+	s.reply("+OK Mailbox locked and ready SESSIONID=<" + id + ">")
+}

@@ -1,0 +1,260 @@
+package pop3server
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"gocyrus/pkg/auth"
+)
+
+// writeBufferSize holds a typical message whole, so that most responses
+// leave in one write.
+const writeBufferSize = 64 << 10
+
+// errLineTooLong: a command line beyond maxline (discarded).
+var errLineTooLong = errors.New("Line too long")
+
+// session is one connection's state.
+type session struct {
+	ctx     context.Context
+	srv     *Server
+	conn    net.Conn
+	r       *bufio.Reader
+	w       *bufio.Writer
+	scratch *bufio.Reader // message reader reused by RETR/TOP
+	log     *slog.Logger
+
+	tlsState  *tls.ConnectionState
+	challenge string // APOP timestamp from the greeting, "" if none
+
+	user string    // login name from USER, waiting for PASS
+	drop *maildrop // non-nil in the TRANSACTION state
+}
+
+func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
+	return &session{
+		ctx: ctx, srv: srv, conn: conn,
+		r:       bufio.NewReader(conn),
+		w:       bufio.NewWriterSize(conn, writeBufferSize),
+		scratch: bufio.NewReaderSize(nil, 16<<10),
+		log:     srv.log.With("remote", remoteString(conn)),
+	}
+}
+
+func remoteString(c net.Conn) string {
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
+
+func (s *session) close() {
+	if s.drop != nil {
+		s.drop.close()
+		s.drop = nil
+	}
+}
+
+func (s *session) connInfo() auth.ConnInfo {
+	return auth.ConnInfo{TLS: s.tlsState, Remote: s.conn.RemoteAddr()}
+}
+
+// run greets and serves commands until the session ends.
+func (s *session) run() {
+	s.greet()
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		line, err := s.readLine()
+		if errors.Is(err, errLineTooLong) {
+			s.reply("-ERR " + err.Error())
+			continue
+		}
+		if err != nil {
+			s.endOnReadError(err)
+			return
+		}
+		cmd, err := parseCommand(line)
+		if err != nil {
+			s.reply("-ERR " + err.Error())
+			continue
+		}
+		if s.dispatch(cmd) {
+			return
+		}
+	}
+}
+
+// endOnReadError tells the client why the session ends, when it can.
+func (s *session) endOnReadError(err error) {
+	var ne net.Error
+	switch {
+	case s.ctx.Err() != nil:
+		s.reply("-ERR [SYS/TEMP] Server shutting down")
+	case errors.As(err, &ne) && ne.Timeout():
+		s.reply("-ERR [SYS/TEMP] Autologout; idle for too long")
+	}
+}
+
+// greet sends the banner, with an APOP challenge when APOP can succeed.
+func (s *session) greet() {
+	if s.srv.opts.Auth.APOPAvailable(s.connInfo()) {
+		if c, err := s.srv.opts.Auth.APOPChallenge(); err == nil {
+			s.challenge = c
+		}
+	}
+	var b strings.Builder
+	b.WriteString("+OK ")
+	switch s.srv.opts.Config.Serverinfo() {
+	case "off":
+		b.WriteString("server ready")
+	case "min":
+		b.WriteString(s.srv.servername + " Cyrus POP3 server ready")
+	default:
+		b.WriteString(s.srv.servername + " Cyrus POP3 " + s.srv.opts.Version + " server ready")
+	}
+	if s.challenge != "" {
+		b.WriteString(" " + s.challenge)
+	}
+	s.reply(b.String())
+}
+
+// readLine returns the next command line without its line end. A line
+// longer than maxLine is consumed and reported as errLineTooLong.
+func (s *session) readLine() (string, error) {
+	var buf []byte
+	tooLong := false
+	for {
+		seg, err := s.r.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(seg) > s.srv.maxLine+2 {
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, seg...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if tooLong {
+			return "", errLineTooLong
+		}
+		line := strings.TrimSuffix(string(buf), "\n")
+		return strings.TrimSuffix(line, "\r"), nil
+	}
+}
+
+// reply writes one status line and flushes it.
+func (s *session) reply(line string) {
+	s.w.WriteString(line)
+	s.w.WriteString("\r\n")
+	s.flush()
+}
+
+// flush sends the buffered response. A write error surfaces as the next
+// read failing, which ends the session.
+func (s *session) flush() {
+	s.conn.SetWriteDeadline(time.Now().Add(s.srv.timeout))
+	if err := s.w.Flush(); err != nil {
+		s.log.Debug("write failed", "err", err)
+		s.conn.Close()
+	}
+}
+
+// startTLS runs the server side of the TLS handshake and moves the session
+// onto the TLS connection.
+func (s *session) startTLS() error {
+	tc := tls.Server(s.conn, s.srv.opts.TLS)
+	tc.SetDeadline(time.Now().Add(time.Minute))
+	if err := tc.HandshakeContext(s.ctx); err != nil {
+		return err
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	s.tlsState = &st
+	s.conn = tc
+	s.r.Reset(tc)
+	s.w.Reset(tc)
+	return nil
+}
+
+// dispatch runs one command; it reports whether the session is over.
+func (s *session) dispatch(cmd command) bool {
+	if cmd.Verb == "QUIT" {
+		return s.cmdQuit(cmd)
+	}
+	if cmd.Verb == "CAPA" {
+		s.cmdCapa(cmd)
+		return false
+	}
+	if s.drop == nil {
+		switch cmd.Verb {
+		case "USER":
+			s.cmdUser(cmd)
+		case "PASS":
+			s.cmdPass(cmd)
+		case "APOP":
+			s.cmdAPOP(cmd)
+		case "AUTH":
+			s.cmdAuth(cmd)
+		case "STLS":
+			return s.cmdSTLS(cmd)
+		default:
+			s.reply("-ERR Unrecognized command")
+		}
+		return false
+	}
+	switch cmd.Verb {
+	case "STAT":
+		s.cmdStat(cmd)
+	case "LIST":
+		s.cmdList(cmd)
+	case "UIDL":
+		s.cmdUIDL(cmd)
+	case "RETR":
+		s.cmdRetr(cmd)
+	case "TOP":
+		s.cmdTop(cmd)
+	case "DELE":
+		s.cmdDele(cmd)
+	case "RSET":
+		s.cmdRset(cmd)
+	case "NOOP":
+		if s.noArgs(cmd) {
+			s.reply("+OK")
+		}
+	default:
+		s.reply("-ERR Unrecognized command")
+	}
+	return false
+}
+
+// noArgs refuses arguments to a command that takes none.
+func (s *session) noArgs(cmd command) bool {
+	if len(cmd.Args) > 0 {
+		s.reply("-ERR Unexpected extra argument")
+		return false
+	}
+	return true
+}
+
+// wantArgs checks the argument count of a command.
+func (s *session) wantArgs(cmd command, minArgs, maxArgs int) bool {
+	switch {
+	case len(cmd.Args) < minArgs:
+		s.reply("-ERR Missing argument")
+		return false
+	case len(cmd.Args) > maxArgs:
+		s.reply("-ERR Unexpected extra argument")
+		return false
+	}
+	return true
+}
