@@ -29,7 +29,6 @@ type PreparedAppend struct {
 type pendingItem struct {
 	src          string // file to rename (owned temp file) or hard-link
 	link         bool
-	unsynced     *os.File // src still open and not yet fdatasync'd, or nil
 	size         uint32
 	guid         GUID
 	headerSize   uint32
@@ -49,28 +48,22 @@ type appendReq struct {
 }
 
 // Append stores msgs atomically (MULTIAPPEND: all or none) and returns
-// their UIDs. Each message is written to a temp file here, without the
-// exclusive lock; the group commit shared with concurrent appenders in this
-// process then fdatasyncs the whole batch's files in parallel, renames them
-// into place and indexes them. The call returns once the files, the
-// directory and the index are durable.
+// their UIDs. Each message file is written and fsync'd, then renamed and
+// indexed in a group commit shared with concurrent appenders in this
+// process; the call returns once the directory and the index are fsync'd.
 func (m *Mailbox) Append(ctx context.Context, msgs []AppendMessage) ([]uint32, error) {
 	items := make([]*pendingItem, 0, len(msgs))
 	defer func() {
 		for _, it := range items {
-			if it.unsynced != nil {
-				it.unsynced.Close()
-			}
 			os.Remove(it.src) // the committed ones were renamed away
 		}
 	}()
 	for _, msg := range msgs {
-		p, f, err := spoolUnsynced(ctx, m.dir, msg.Body)
+		p, err := Spool(ctx, m.dir, msg.Body)
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", m.dir, err)
 		}
 		it := p.item(msg.Flags, msg.Keywords, msg.InternalDate)
-		it.unsynced = f
 		items = append(items, it)
 	}
 	return m.commitItems(ctx, items)
@@ -262,16 +255,9 @@ func finish(reqs []*appendReq, err error) {
 	}
 }
 
-// commitBatch makes every request of the batch durable with two rounds of
-// parallel syncs, or fails it: first the message files (before the lock:
-// they are still private temp files), then, after the renames and the index
-// write, the directory and the index. A file is renamed to its final name
-// only once its data is durable, so a "<uid>." file is always complete.
+// commitBatch makes every request of the batch durable with one index write
+// and one pair of fsyncs (directory and index), or fails it.
 func (s *sharedDir) commitBatch(reqs []*appendReq) {
-	t0 := time.Now()
-	syncItems(reqs)
-	t1 := time.Now()
-	defer func() { DebugStat(len(reqs), t1.Sub(t0), time.Since(t1)) }()
 	wh, unlock, err := s.lockWriter()
 	if err != nil {
 		finish(reqs, err)
@@ -290,9 +276,6 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 	var made []string // files materialised, for rollback
 	ok := 0
 	for _, req := range reqs {
-		if req.err != nil { // its files could not be synced
-			continue
-		}
 		saveKW, saveNext := len(keywords), hdr.UIDNext
 		sets, err := resolveKeywords(&keywords, req.items)
 		var paths []string
@@ -457,5 +440,3 @@ func equalFoldASCII(a, b string) bool {
 	}
 	return true
 }
-
-var DebugStat = func(n int, a, b time.Duration) {}

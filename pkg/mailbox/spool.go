@@ -50,40 +50,20 @@ func (p *Prepared) Remove() error {
 // Spool reads a message from r, normalises bare LF line ends to CRLF,
 // writes it to a new file in stageDir, fsyncs it and parses it for the cache.
 func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
-	p, f, err := spoolUnsynced(ctx, stageDir, r)
-	if err != nil {
-		return nil, err
-	}
-	err = fdatasync(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p.path)
-		return nil, err
-	}
-	return p, nil
-}
-
-// spoolUnsynced is Spool without the fsync: it returns the file still open
-// so that the group-commit leader can fdatasync a whole batch of them
-// together (syncItems). The caller closes the file and, unless the message
-// was committed, removes it.
-func spoolUnsynced(ctx context.Context, stageDir string, r io.Reader) (*Prepared, *os.File, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("read message: %w", err)
+		return nil, fmt.Errorf("read message: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	raw = toCRLF(raw)
 	if len(raw) > maxMessageSize {
-		return nil, nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
+		return nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
 	}
 	f, err := os.CreateTemp(stageDir, tempPrefix)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -93,16 +73,22 @@ func spoolUnsynced(ctx context.Context, stageDir string, r io.Reader) (*Prepared
 		}
 	}()
 	if _, err := f.Write(raw); err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
 	}
 	p := newPrepared(f.Name(), raw)
 	p.dev = devOf(fi)
 	ok = true
-	return p, f, nil
+	return p, nil
 }
 
 func newPrepared(path string, raw []byte) *Prepared {

@@ -16,10 +16,3 @@ func fdatasync(f *os.File) error {
 		}
 	}
 }
-
-// startWriteback asks the kernel to start writing f's dirty pages without
-// waiting. It is only a hint that lets a batch's writes reach the device
-// together; durability still comes from the fdatasync that follows.
-func startWriteback(f *os.File) {
-	_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
-}
