@@ -7,7 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 
 	"gocyrus/pkg/auth"
@@ -82,7 +84,9 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := service.Options{Logger: log}
+	opts := service.Options{Logger: log, TooBusy: func(c net.Conn) {
+		io.WriteString(c, "-ERR [SYS/TEMP] Too many connections, try again later\r\n")
+	}}
 	f.Apply(&opts)
 	return service.Run(context.Background(), f.Listen, srv.Handle, opts)
 }

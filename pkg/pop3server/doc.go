@@ -31,6 +31,16 @@
 // uidonly "uid", dovecot "%08x%08x" of uid and uidvalidity, courier
 // "uidvalidity-uid". They are stable for the life of the mailbox.
 //
+// # popminpoll
+//
+// A login to a maildrop is recorded in the databases under the key
+// "pop3login" NUL <internal mailbox name>, written with a TTL of
+// popminpoll by a conditional transaction (the key must be absent), so the
+// check and the record are one atomic step across all pop3d processes. A
+// login while the key lives is refused with [LOGIN-DELAY]. Cyrus records
+// the time at QUIT; recording it at login also limits clients that never
+// QUIT.
+//
 // # Authentication
 //
 // USER/PASS, APOP and AUTH go through pkg/auth, so the same mechanisms and

@@ -28,7 +28,7 @@ import (
 // testSite is a store with user "alice" (password "secret") and a running
 // server on loopback.
 type testSite struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	addr  string
 	tls   *tls.Config // client side, trusting the server's certificate
@@ -37,7 +37,7 @@ type testSite struct {
 
 // newTestSite starts a server; kv are extra imapd.conf settings. With
 // withTLS the server has a self-signed certificate.
-func newTestSite(t *testing.T, withTLS bool, kv ...string) *testSite {
+func newTestSite(t testing.TB, withTLS bool, kv ...string) *testSite {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.New()
@@ -140,7 +140,7 @@ func (s *testSite) view() *mailbox.View {
 
 // client is a line-level POP3 client for conversation tests.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn net.Conn
 	r    *bufio.Reader
 }

@@ -124,6 +124,10 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 			return nil, &loginError{"-ERR [IN-USE] Unable to lock maildrop: Permission denied", errors.New("no r right")}
 		}
 	}
+	if err := claimLogin(ctx, st.DB, name, s.srv.opts.Config.Popminpoll()); err != nil {
+		mb.Close()
+		return nil, err
+	}
 	view, err := mb.Snapshot()
 	if err != nil {
 		mb.Close()

@@ -13,9 +13,10 @@ import (
 	"gocyrus/pkg/auth"
 )
 
-// writeBufferSize holds a typical message whole, so that most responses
-// leave in one write.
-const writeBufferSize = 64 << 10
+// writeBufferSize holds a typical message (and a long listing's chunk)
+// whole, so that most responses leave in one write; it is small enough
+// to keep idle connections cheap.
+const writeBufferSize = 16 << 10
 
 // errLineTooLong: a command line beyond maxline (discarded).
 var errLineTooLong = errors.New("Line too long")
@@ -27,7 +28,7 @@ type session struct {
 	conn    net.Conn
 	r       *bufio.Reader
 	w       *bufio.Writer
-	scratch *bufio.Reader // message reader reused by RETR/TOP
+	scratch *bufio.Reader // message reader reused by RETR/TOP, made on first use
 	log     *slog.Logger
 
 	tlsState  *tls.ConnectionState
@@ -40,10 +41,9 @@ type session struct {
 func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
 	return &session{
 		ctx: ctx, srv: srv, conn: conn,
-		r:       bufio.NewReader(conn),
-		w:       bufio.NewWriterSize(conn, writeBufferSize),
-		scratch: bufio.NewReaderSize(nil, 16<<10),
-		log:     srv.log.With("remote", remoteString(conn)),
+		r:   bufio.NewReader(conn),
+		w:   bufio.NewWriterSize(conn, writeBufferSize),
+		log: srv.log.With("remote", remoteString(conn)),
 	}
 }
 

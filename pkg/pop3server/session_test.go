@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xdg-go/scram"
+
+	"gocyrus/pkg/acl"
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 )
 
@@ -186,8 +190,11 @@ func TestConcurrentExpunge(t *testing.T) {
 	if r := c.cmd("QUIT"); r != "+OK" {
 		t.Errorf("QUIT: %q", r)
 	}
-	if r := second.cmd("RETR 2"); r != "+OK Message follows" {
-		t.Errorf("second session RETR 2 after the first expunged it: %q (want the message gone)", r)
+	if r := second.cmd("RETR 2"); r != "-ERR No such message" {
+		t.Errorf("second session RETR 2 after the first expunged it: %q", r)
+	}
+	if r := second.cmd("QUIT"); r != "+OK" {
+		t.Errorf("second QUIT: %q", r)
 	}
 }
 
@@ -313,5 +320,86 @@ func TestUIDLFormats(t *testing.T) {
 	}
 	if _, err := parseUIDLFormat("bogus"); err == nil {
 		t.Error("bogus format accepted")
+	}
+}
+
+func TestLoginDelay(t *testing.T) {
+	s := newTestSite(t, false, "popminpoll", "2")
+	c, _ := s.dial()
+	c.cmd("CAPA")
+	if capa := c.multi(); !strings.Contains(capa, "LOGIN-DELAY 120\r\n") {
+		t.Errorf("CAPA:\n%s", capa)
+	}
+	c.login()
+	c.cmd("QUIT")
+	c2, _ := s.dial()
+	c2.cmd("USER alice")
+	if r := c2.cmd("PASS secret"); r != "-ERR [LOGIN-DELAY] Logins must be at least 2 minutes apart" {
+		t.Errorf("second login: %q", r)
+	}
+}
+
+func TestPopUseACL(t *testing.T) {
+	s := newTestSite(t, false, "popuseacl", "1")
+	s.appendMessages(msgPlain)
+	setACL := func(text string) {
+		t.Helper()
+		a, err := acl.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.st.List.Modify(context.Background(), s.inbox, func(e *mboxlist.Entry) error { e.ACL = a; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setACL("alice\tlr\t")
+	c, _ := s.dial()
+	c.login()
+	if r := c.cmd("DELE 1"); r != "-ERR [SYS/PERM] Permission denied" {
+		t.Errorf("DELE without t: %q", r)
+	}
+	c.cmd("QUIT")
+	setACL("bob\tlr\t")
+	c2, _ := s.dial()
+	c2.cmd("USER alice")
+	if r := c2.cmd("PASS secret"); r != "-ERR [IN-USE] Unable to lock maildrop: Permission denied" {
+		t.Errorf("login without r: %q", r)
+	}
+}
+
+func TestAuthSCRAM(t *testing.T) {
+	s := newTestSite(t, false)
+	s.appendMessages(msgPlain)
+	for _, tc := range []struct {
+		mech string
+		hash scram.HashGeneratorFcn
+	}{{"SCRAM-SHA-256", scram.SHA256}, {"SCRAM-SHA-1", scram.SHA1}} {
+		client, err := tc.hash.NewClient("alice", "secret", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv := client.NewConversation()
+		first, err := conv.Step("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := s.dial()
+		r := c.cmd("AUTH " + tc.mech + " " + base64.StdEncoding.EncodeToString([]byte(first)))
+		for strings.HasPrefix(r, "+ ") {
+			ch, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(r, "+ "))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := ""
+			if !conv.Done() {
+				if resp, err = conv.Step(string(ch)); err != nil {
+					t.Fatalf("%s: %v", tc.mech, err)
+				}
+			}
+			r = c.cmd(base64.StdEncoding.EncodeToString([]byte(resp)))
+		}
+		if !strings.HasPrefix(r, "+OK Mailbox locked and ready") || !conv.Valid() {
+			t.Errorf("%s: %q (server verified: %v)", tc.mech, r, conv.Valid())
+		}
 	}
 }

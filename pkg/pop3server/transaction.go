@@ -1,6 +1,7 @@
 package pop3server
 
 import (
+	"bufio"
 	"strconv"
 
 	"gocyrus/pkg/acl"
@@ -106,6 +107,9 @@ func (s *session) sendMessage(arg string, bodyLines int) {
 		return
 	}
 	defer f.Close()
+	if s.scratch == nil {
+		s.scratch = bufio.NewReaderSize(nil, 16<<10)
+	}
 	s.w.WriteString("+OK Message follows\r\n")
 	if err := copyStuffed(s.w, f, s.scratch, bodyLines); err != nil {
 		// Headers are out: the response cannot be taken back.
@@ -148,4 +152,3 @@ func (s *session) cmdRset(cmd command) {
 	}
 	s.reply("+OK")
 }
-
