@@ -31,7 +31,8 @@
 //     version, u32 zero), then one record per appended message: u32 uid,
 //     u32 payload length, payload, u32 CRC-32C of everything before it. The
 //     payload is the envelope, the body structure (recursive) and the raw
-//     cached header fields, strings as uvarint length + bytes.
+//     header block (whole when at most MaxCachedHeader bytes, else only the
+//     envelope's fields), strings as uvarint length + bytes.
 //   - cyrus.lock — empty; the flock target. It is never replaced, unlike the
 //     others, so a lock always means the same thing.
 //

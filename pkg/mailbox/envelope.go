@@ -56,8 +56,10 @@ type BodyStructure struct {
 type Cached struct {
 	Envelope Envelope
 	Body     *BodyStructure
-	// Headers holds the raw header fields From, To, Cc, Bcc, Subject, Date,
-	// Message-ID, In-Reply-To and References as they appear in the message
-	// (CRLF line ends, folding kept).
+	// Headers holds the message's whole header block as it appears in the
+	// message (CRLF line ends, folding kept) when it is at most
+	// MaxCachedHeader bytes (see HeaderCached); for a larger one, only the
+	// fields From, To, Cc, Bcc, Subject, Date, Message-ID, In-Reply-To and
+	// References.
 	Headers []byte
 }

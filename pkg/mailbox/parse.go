@@ -18,7 +18,17 @@ import (
 // maxMIMEDepth bounds recursion through nested multiparts and messages.
 const maxMIMEDepth = 32
 
-// cachedHeaderFields are copied raw into Cached.Headers.
+// MaxCachedHeader is the largest header block kept whole in the cache;
+// a larger one keeps only cachedHeaderFields. See HeaderCached.
+const MaxCachedHeader = 64 << 10
+
+// HeaderCached reports whether rec's Cached.Headers holds the message's
+// whole header block, so any header field can be read without opening the
+// message file (SEARCH HEADER, FETCH BODY[HEADER.FIELDS]).
+func HeaderCached(rec Record) bool { return rec.HeaderSize <= MaxCachedHeader }
+
+// cachedHeaderFields are the fields kept in Cached.Headers when the header
+// block is over MaxCachedHeader.
 var cachedHeaderFields = map[string]bool{
 	"from": true, "to": true, "cc": true, "bcc": true, "subject": true, "date": true,
 	"message-id": true, "in-reply-to": true, "references": true,
@@ -41,7 +51,11 @@ func parseMessage(raw []byte) parsedMessage {
 	p.headerSize = uint32(bodyStart)
 	p.cached.Envelope = envelopeOf(h)
 	p.cached.Body = bodyStructureOf(h, raw[bodyStart:], 0)
-	p.cached.Headers = rawFields(raw[:hdrEnd])
+	if bodyStart <= MaxCachedHeader {
+		p.cached.Headers = wholeHeader(raw[:hdrEnd])
+	} else {
+		p.cached.Headers = rawFields(raw[:hdrEnd])
+	}
 	if d, err := mail.ParseDate(unfold(h.Get("Date"))); err == nil {
 		p.sentDate = d
 	}
@@ -97,6 +111,21 @@ func rawFields(hdr []byte) []byte {
 			out = append(out, bytes.TrimRight(line, "\r\n")...)
 			out = append(out, '\r', '\n')
 		}
+	}
+	return out
+}
+
+// wholeHeader returns the header block with CRLF line ends.
+func wholeHeader(hdr []byte) []byte {
+	out := make([]byte, 0, len(hdr)+16)
+	for len(hdr) > 0 {
+		line := hdr
+		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
+			line = hdr[:i+1]
+		}
+		hdr = hdr[len(line):]
+		out = append(out, bytes.TrimRight(line, "\r\n")...)
+		out = append(out, '\r', '\n')
 	}
 	return out
 }

@@ -1,0 +1,119 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+)
+
+// ctxEvery is how many cheap evaluations run between context checks.
+const ctxEvery = 1024
+
+// Match evaluates key for every candidate and returns which match. See the
+// package documentation for the passes and matching rules. An unreadable
+// message file makes Match fail, except one deleted meanwhile (expunged by
+// another session), which simply does not match.
+func Match(ctx context.Context, key *wire.SearchKey, cands []Candidate, env Env) ([]bool, error) {
+	root, err := compile(key, &env, 0)
+	if err != nil {
+		return nil, err
+	}
+	ev := newEvalEnv(env)
+	out := make([]bool, len(cands))
+	var open []*message
+	for i := range cands {
+		if i%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		m := &message{c: &cands[i], i: i, env: ev}
+		switch root.eval(m, costIndex) {
+		case yes:
+			out[i] = true
+		case maybe:
+			open = append(open, m)
+		}
+	}
+	if len(open) == 0 {
+		return out, nil
+	}
+	open, err = matchCached(ctx, root, open, out)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range open {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res := root.eval(m, costFile)
+		if m.err != nil {
+			return nil, m.err
+		}
+		out[m.i] = res == yes && !m.gone
+		m.release()
+	}
+	return out, nil
+}
+
+// matchCached loads the cache entries of the undecided messages, a run of
+// candidates sharing a view at a time, and evaluates them at the cache
+// level. It returns those still undecided, their cache entries kept.
+func matchCached(ctx context.Context, root *node, open []*message, out []bool) ([]*message, error) {
+	var still []*message
+	err := withCached(ctx, open, func(m *message) {
+		switch root.eval(m, costCache) {
+		case yes:
+			out[m.i] = true
+			m.cached = nil
+		case maybe:
+			still = append(still, m)
+		default:
+			m.cached = nil
+		}
+	})
+	return still, err
+}
+
+// withCached sets the cache entry of each message and calls fn with it, in
+// order. Messages whose entry cannot be read, nor rebuilt from the file, are
+// skipped: their file is gone.
+func withCached(ctx context.Context, msgs []*message, fn func(*message)) error {
+	for len(msgs) > 0 {
+		v := msgs[0].c.View
+		if v == nil {
+			return fmt.Errorf("search: uid %d: candidate has no mailbox view", msgs[0].c.UID)
+		}
+		run := 1
+		for run < len(msgs) && msgs[run].c.View == v {
+			run++
+		}
+		recs := make([]mailbox.Record, run)
+		for i, m := range msgs[:run] {
+			recs[i] = m.c.Record
+		}
+		done := 0
+		err := v.ForEachCached(recs, func(_ mailbox.Record, c *mailbox.Cached) error {
+			if done%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			m := msgs[done]
+			m.cached = c
+			fn(m)
+			done++
+			return nil
+		})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err != nil {
+			done++ // the record whose entry failed: skip it
+		}
+		msgs = msgs[done:]
+	}
+	return nil
+}
