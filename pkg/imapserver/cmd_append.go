@@ -1,0 +1,161 @@
+package imapserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/quota"
+)
+
+// inMemoryLimit: messages up to this size are held in memory and joined
+// to the mailbox's group commit; larger ones are spooled to a file first.
+const inMemoryLimit = 1 << 20
+
+// cmdAppend: RFC 3501 §6.3.11 with MULTIAPPEND (RFC 3502, all or none),
+// UIDPLUS's APPENDUID (RFC 4315) and LITERAL+. The mailbox is checked
+// before any message literal is invited, so a refused APPEND costs the
+// client nothing ([TRYCREATE] when it could create the mailbox).
+func cmdAppend(s *session, c wire.Command) (reply, error) {
+	ap, err := wire.ParseAppend(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	m, err := s.lookup(ap.Mailbox)
+	if err != nil {
+		return reply{}, err
+	}
+	if err := s.appendTarget(m); err != nil {
+		return reply{}, err
+	}
+	mb := (*mailbox.Mailbox)(nil)
+	if s.sel != nil && s.sel.name == m.name {
+		mb = s.sel.mb
+	} else {
+		if mb, _, err = s.srv.st.Open(s.ctx, m.name, quota.Strict); err != nil {
+			return reply{}, err
+		}
+		defer mb.Close()
+	}
+	msgs, err := s.readAppendMessages(ap, m.rights, mb.Dir())
+	defer msgs.discard()
+	if err != nil {
+		return reply{}, err
+	}
+	uids, err := msgs.commit(s, mb)
+	if err != nil {
+		return reply{}, err
+	}
+	v, err := mb.Snapshot()
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{Code: fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids))}, nil
+}
+
+// appendTarget checks that m may receive messages (i on it).
+func (s *session) appendTarget(m *mbox) error {
+	if m.entry == nil {
+		if ok, err := s.mayCreate(m.name); err == nil && ok {
+			return noCode("TRYCREATE", "Mailbox does not exist")
+		}
+		return errNoMailbox
+	}
+	return s.need(m, acl.Insert)
+}
+
+// appendBatch is the messages of one APPEND, read before any is stored.
+type appendBatch struct {
+	mem      []mailbox.AppendMessage
+	prepared []mailbox.PreparedAppend
+}
+
+// readAppendMessages reads every message of the command. Flags the
+// session may not set are dropped (reference §3.6).
+func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, stageDir string) (*appendBatch, error) {
+	b := &appendBatch{}
+	for {
+		msg, err := ap.Next()
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return b, readErr(err)
+		}
+		fs, err := splitFlags(msg.Flags)
+		if err != nil {
+			return b, err
+		}
+		fs, _ = fs.allowedBy(rights)
+		date := msg.Date
+		if date.IsZero() {
+			date = time.Now()
+		}
+		if msg.Size > inMemoryLimit || len(b.prepared) > 0 {
+			if err := b.spoolAll(s, stageDir); err != nil {
+				return b, err
+			}
+			p, err := mailbox.Spool(s.ctx, stageDir, msg.Body)
+			if err != nil {
+				return b, readErr(err)
+			}
+			b.prepared = append(b.prepared, mailbox.PreparedAppend{Msg: p, Flags: fs.system, Keywords: fs.keywords, InternalDate: date})
+			continue
+		}
+		body := make([]byte, msg.Size)
+		if _, err := io.ReadFull(msg.Body, body); err != nil {
+			return b, readErr(err)
+		}
+		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(body), Flags: fs.system, Keywords: fs.keywords, InternalDate: date})
+	}
+}
+
+// spoolAll moves the messages held in memory to spool files, so that one
+// batch is all of one kind.
+func (b *appendBatch) spoolAll(s *session, stageDir string) error {
+	for _, m := range b.mem {
+		p, err := mailbox.Spool(s.ctx, stageDir, m.Body)
+		if err != nil {
+			return err
+		}
+		b.prepared = append(b.prepared, mailbox.PreparedAppend{Msg: p, Flags: m.Flags, Keywords: m.Keywords, InternalDate: m.InternalDate})
+	}
+	b.mem = nil
+	return nil
+}
+
+// commit appends the batch atomically.
+func (b *appendBatch) commit(s *session, mb *mailbox.Mailbox) ([]uint32, error) {
+	if len(b.prepared) > 0 {
+		return mb.AppendPrepared(s.ctx, b.prepared)
+	}
+	return mb.Append(s.ctx, b.mem)
+}
+
+// discard removes spool files left behind.
+func (b *appendBatch) discard() {
+	if b == nil {
+		return
+	}
+	for _, p := range b.prepared {
+		p.Msg.Remove()
+	}
+}
+
+// readErr keeps protocol errors as they are and marks any other failure
+// to read from the client as a connection failure.
+func readErr(err error) error {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return connErr(err)
+	}
+	return err
+}

@@ -1,0 +1,129 @@
+package imapserver
+
+import (
+	"errors"
+	"os"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/imapserver/fetch"
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+)
+
+// cmdFetch: RFC 3501 §6.4.5 and UID FETCH §6.4.8, with CONDSTORE's MODSEQ
+// and CHANGEDSINCE (RFC 7162 §3.1.4). Fetching a body without PEEK sets
+// \Seen first when the session may (s, not EXAMINE), and those responses
+// carry FLAGS.
+func cmdFetch(s *session, c wire.Command) (reply, error) {
+	fc, err := wire.ParseFetch(s.r, c.UID)
+	if err != nil {
+		return reply{}, err
+	}
+	refs, err := s.resolve(fc.Set)
+	if err != nil {
+		return reply{}, err
+	}
+	items := fc.Items
+	if c.UID && !fc.Has(wire.FetchUID) {
+		items = append([]wire.FetchItem{{Attr: wire.FetchUID}}, items...)
+	}
+	if fc.HasChangedSince && !fc.Has(wire.FetchModSeq) {
+		items = append(items, wire.FetchItem{Attr: wire.FetchModSeq})
+	}
+	if fc.HasChangedSince || fc.Has(wire.FetchModSeq) {
+		s.enabled.condstore = true
+	}
+	sel := s.sel
+	newlySeen, err := s.markSeen(refs, items)
+	if err != nil {
+		return reply{}, err
+	}
+	withFlags := items
+	if len(newlySeen) > 0 && !fc.Has(wire.FetchFlags) {
+		withFlags = append(append([]wire.FetchItem(nil), items...), wire.FetchItem{Attr: wire.FetchFlags})
+	}
+	v, err := sel.mb.Snapshot()
+	if err != nil {
+		return reply{}, err
+	}
+	for _, ref := range refs {
+		r, ok := v.Lookup(ref.uid)
+		if !ok {
+			continue // expunged by another session, not yet reported
+		}
+		if fc.HasChangedSince && r.ModSeq <= fc.ChangedSince {
+			continue
+		}
+		its := items
+		if newlySeen[ref.uid] {
+			its = withFlags
+		}
+		if err := s.fetchOne(ref, v, r, its); err != nil {
+			return reply{}, err
+		}
+	}
+	return reply{}, nil
+}
+
+// fetchOne writes one "* n FETCH (...)" response.
+func (s *session) fetchOne(ref msgRef, v *mailbox.View, r mailbox.Record, items []wire.FetchItem) error {
+	sel := s.sel
+	uid := ref.uid
+	m := &fetch.Message{
+		Seq: ref.seq, UID: uid, Flags: sel.flagNames(v, r), ModSeq: r.ModSeq, Record: r, View: v,
+		Open: func() (*os.File, error) { return sel.mb.OpenMessage(uid) },
+	}
+	s.w.BeginFetch(ref.seq)
+	_, err := fetch.Write(s.w, m, items)
+	s.w.EndFetch()
+	if s.w.Err() != nil {
+		return connErr(s.w.Err())
+	}
+	if errors.Is(err, mailbox.ErrNoSuchMessage) {
+		return nil // the file went with a concurrent expunge
+	}
+	return err
+}
+
+// markSeen sets \Seen on the addressed messages lacking it when the items
+// fetch a body without PEEK and the session may set it. It returns the
+// UIDs changed; their flags are reported by the FETCH itself.
+func (s *session) markSeen(refs []msgRef, items []wire.FetchItem) (map[uint32]bool, error) {
+	sel := s.sel
+	if sel.readOnly || !sel.rights.Has(acl.Seen) {
+		return nil, nil
+	}
+	sets := false
+	for _, it := range items {
+		sets = sets || it.SetsSeen()
+	}
+	if !sets {
+		return nil, nil
+	}
+	v, err := sel.mb.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	var unseen []uint32
+	for _, ref := range refs {
+		if r, ok := v.Lookup(ref.uid); ok && r.Flags&mailbox.FlagSeen == 0 {
+			unseen = append(unseen, ref.uid)
+		}
+	}
+	if len(unseen) == 0 {
+		return nil, nil
+	}
+	res, err := sel.mb.Store(s.ctx, mailbox.StoreRequest{UIDs: unseen, Op: mailbox.StoreAdd, Flags: mailbox.FlagSeen})
+	if err != nil {
+		return nil, err
+	}
+	changed := make(map[uint32]bool, len(res.Updated))
+	if sel.reported == nil {
+		sel.reported = make(map[uint32]bool, len(res.Updated))
+	}
+	for _, r := range res.Updated {
+		changed[r.UID] = true
+		sel.reported[r.UID] = true
+	}
+	return changed, nil
+}

@@ -1,0 +1,331 @@
+package imapserver
+
+import (
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
+)
+
+// cmdNamespace: RFC 2342; admins see the standard namespace without a
+// personal part (reference §2.2).
+func cmdNamespace(s *session, c wire.Command) (reply, error) {
+	if err := s.r.EOL(); err != nil {
+		return reply{}, err
+	}
+	l := s.srv.st.NS.Namespaces(s.user.User, s.admin())
+	s.w.Star().Atom("NAMESPACE ").Atom(l.String()).CRLF()
+	return reply{}, nil
+}
+
+// specialUses are the attributes of RFC 6154 CREATE accepts.
+var specialUses = map[string]bool{
+	`\All`: true, `\Archive`: true, `\Drafts`: true, `\Flagged`: true,
+	`\Junk`: true, `\Sent`: true, `\Trash`: true,
+}
+
+// trimSeparator drops one trailing hierarchy separator (RFC 3501 §6.3.3:
+// "CREATE foo/" creates foo).
+func (s *session) trimSeparator(ext string) string {
+	sep := string(s.srv.st.NS.Separator(s.admin()))
+	if len(ext) > 1 && strings.HasSuffix(ext, sep) {
+		return strings.TrimSuffix(ext, sep)
+	}
+	return ext
+}
+
+// cmdCreate: RFC 3501 §6.3.3 with CREATE-SPECIAL-USE (RFC 6154 §3).
+// Needs k on the nearest existing parent (reference §3.6); an existing but
+// invisible name is "Permission denied", never "already exists".
+func cmdCreate(s *session, c wire.Command) (reply, error) {
+	cc, err := wire.ParseCreate(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	m, err := s.lookup(s.trimSeparator(cc.Mailbox))
+	if err != nil {
+		return reply{}, err
+	}
+	if m.entry != nil {
+		if m.rights.Has(acl.Lookup) || s.identityFor(m.name).Admin {
+			return reply{}, no("Mailbox already exists")
+		}
+		return reply{}, errPermission
+	}
+	ok, err := s.mayCreate(m.name)
+	if err != nil {
+		return reply{}, err
+	}
+	if !ok {
+		return reply{}, errPermission
+	}
+	var uses []string
+	for _, a := range cc.SpecialUse {
+		if !specialUses[string(a)] {
+			return reply{}, noCode("USEATTR", "Unsupported special-use attribute "+string(a))
+		}
+		uses = append(uses, string(a))
+	}
+	_, err = s.srv.st.CreateMailbox(s.ctx, m.name, store.CreateOptions{
+		SpecialUse: strings.Join(uses, " "), Quota: quota.Strict,
+	})
+	return reply{}, err
+}
+
+// cmdDelete: RFC 3501 §6.3.4 as Cyrus does it (reference §3.6): x needed
+// (admins included), the own INBOX never, user.X only by admins (the whole
+// tree goes), other mailboxes only without children.
+func cmdDelete(s *session, c wire.Command) (reply, error) {
+	ext, err := wire.ParseMailbox(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	m, err := s.lookup(ext)
+	if err != nil {
+		return reply{}, err
+	}
+	admin := s.identityFor(m.name).Admin
+	if m.entry != nil && mboxname.IsUserInbox(m.name) && !admin {
+		if m.name == s.srv.st.NS.UserInbox(s.user.User) {
+			return reply{}, errNotSupported
+		}
+		// Only admins delete a user (reference §3.6).
+		if err := s.need(m, acl.DeleteMailbox); err != nil {
+			return reply{}, err
+		}
+		return reply{}, errPermission
+	}
+	if err := s.need(m, acl.DeleteMailbox); err != nil {
+		return reply{}, err
+	}
+	if !mboxname.IsUserInbox(m.name) {
+		has, err := s.srv.st.List.HasChildren(s.ctx, m.name)
+		if err != nil {
+			return reply{}, err
+		}
+		if has {
+			return reply{}, noCode("HASCHILDREN", "Mailbox has inferior hierarchical names")
+		}
+	}
+	if s.sel != nil && s.sel.name == m.name {
+		s.unselect()
+	}
+	_, err = s.srv.st.DeleteMailbox(s.ctx, m.name)
+	return reply{}, err
+}
+
+// cmdRename: RFC 3501 §6.3.5: x on the mailbox and each child, k on the
+// new parent. Renaming INBOX moves its messages into a new mailbox and
+// leaves INBOX empty (RFC 3501, and Cyrus).
+func cmdRename(s *session, c wire.Command) (reply, error) {
+	from, to, err := wire.ParseRename(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	src, err := s.lookup(from)
+	if err != nil {
+		return reply{}, err
+	}
+	dst, err := s.lookup(s.trimSeparator(to))
+	if err != nil {
+		return reply{}, err
+	}
+	inbox := strings.EqualFold(from, "INBOX")
+	want := acl.DeleteMailbox
+	if inbox {
+		want = acl.Read | acl.Expunge
+	}
+	if err := s.need(src, want); err != nil {
+		return reply{}, err
+	}
+	if dst.entry != nil {
+		if dst.rights.Has(acl.Lookup) || s.identityFor(dst.name).Admin {
+			return reply{}, no("Mailbox already exists")
+		}
+		return reply{}, errPermission
+	}
+	if ok, err := s.mayCreate(dst.name); err != nil || !ok {
+		if err == nil {
+			err = errPermission
+		}
+		return reply{}, err
+	}
+	if inbox {
+		return reply{}, s.renameInbox(src, dst)
+	}
+	if mboxname.IsUserInbox(src.name) && !s.identityFor(src.name).Admin {
+		return reply{}, errPermission
+	}
+	err = s.srv.st.List.Walk(s.ctx, src.name, func(e *mboxlist.Entry) error {
+		if e.Name != src.name && !s.rightsOn(e).Has(acl.DeleteMailbox) {
+			return errPermission
+		}
+		return nil
+	})
+	if err != nil {
+		return reply{}, err
+	}
+	if s.sel != nil && (s.sel.name == src.name || mboxname.IsDescendant(s.sel.name, src.name)) {
+		s.unselect()
+	}
+	return reply{}, s.srv.st.RenameMailbox(s.ctx, src.name, dst.name, "")
+}
+
+// renameInbox creates dst and moves every message of INBOX into it.
+func (s *session) renameInbox(src, dst *mbox) error {
+	if _, err := s.srv.st.CreateMailbox(s.ctx, dst.name, store.CreateOptions{Quota: quota.Strict}); err != nil {
+		return err
+	}
+	from, _, err := s.srv.st.Open(s.ctx, src.name, quota.Strict)
+	if err != nil {
+		return err
+	}
+	defer from.Close()
+	to, _, err := s.srv.st.Open(s.ctx, dst.name, quota.Ignore)
+	if err != nil {
+		return err
+	}
+	defer to.Close()
+	v, err := from.Snapshot()
+	if err != nil {
+		return err
+	}
+	uids := make([]uint32, len(v.Records))
+	for i, r := range v.Records {
+		uids[i] = r.UID
+	}
+	if len(uids) == 0 {
+		return nil
+	}
+	moved, _, err := to.CopyFrom(s.ctx, from, uids)
+	if err != nil {
+		return err
+	}
+	_, err = from.Expunge(s.ctx, moved)
+	return err
+}
+
+// cmdSubscribe: RFC 3501 §6.3.6; needs l unless allowallsubscribe.
+func cmdSubscribe(s *session, c wire.Command) (reply, error) {
+	ext, err := wire.ParseMailbox(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	m, err := s.lookup(ext)
+	if err != nil {
+		return reply{}, err
+	}
+	if !s.srv.cfg.Allowallsubscribe() {
+		if err := s.need(m, acl.Lookup); err != nil {
+			return reply{}, err
+		}
+	}
+	return reply{}, s.srv.st.List.Subscribe(s.ctx, s.user.User, m.name)
+}
+
+// cmdUnsubscribe: RFC 3501 §6.3.7; works for names that no longer exist.
+func cmdUnsubscribe(s *session, c wire.Command) (reply, error) {
+	ext, err := wire.ParseMailbox(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	name, err := s.toInternal(ext)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{}, s.srv.st.List.Unsubscribe(s.ctx, s.user.User, name)
+}
+
+// cmdStatus: RFC 3501 §6.3.10; needs r.
+func cmdStatus(s *session, c wire.Command) (reply, error) {
+	sc, err := wire.ParseStatus(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	m, err := s.open(sc.Mailbox, acl.Read)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{}, s.writeStatus(m, &sc.Items)
+}
+
+// writeStatus sends "* STATUS name (...)" for the requested items.
+func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
+	mb, _, err := s.srv.st.Open(s.ctx, m.name, quota.Ignore)
+	if err != nil {
+		return err
+	}
+	v, err := mb.Snapshot()
+	mb.Close()
+	if err != nil {
+		return err
+	}
+	if items.HighestModSeq {
+		s.enabled.condstore = true
+	}
+	w := s.w
+	w.Star().Atom("STATUS ").AString(m.ext).Atom(" (")
+	sp := ""
+	item := func(name string) *wire.Writer {
+		w.Atom(sp).Atom(name).SP()
+		sp = " "
+		return w
+	}
+	if items.NumMessages {
+		item("MESSAGES").Number(uint32(v.Exists()))
+	}
+	if items.NumRecent {
+		item("RECENT").Number(uint32(s.recentCount(m, v)))
+	}
+	if items.UIDNext {
+		item("UIDNEXT").Number(v.UIDNext)
+	}
+	if items.UIDValidity {
+		item("UIDVALIDITY").Number(v.UIDValidity)
+	}
+	if items.NumUnseen {
+		item("UNSEEN").Number(uint32(countUnseen(v)))
+	}
+	if items.NumDeleted {
+		n := 0
+		for _, r := range v.Records {
+			if r.Flags&mailbox.FlagDeleted != 0 {
+				n++
+			}
+		}
+		item("DELETED").Number(uint32(n))
+	}
+	if items.Size {
+		item("SIZE").Number64(v.QuotaUsed)
+	}
+	if items.HighestModSeq {
+		item("HIGHESTMODSEQ").Number64(v.HighestModSeq)
+	}
+	if items.AppendLimit {
+		item("APPENDLIMIT").Number64(uint64(s.srv.maxMessage))
+	}
+	w.Close().CRLF()
+	return nil
+}
+
+// recentCount counts the messages that would be \Recent for this user.
+func (s *session) recentCount(m *mbox, v *mailbox.View) int {
+	seen, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, m.entry.UniqueID)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range v.Records {
+		if r.UID > seen.LastUID {
+			n++
+		}
+	}
+	return n
+}

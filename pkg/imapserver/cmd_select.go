@@ -1,0 +1,164 @@
+package imapserver
+
+import (
+	"fmt"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/quota"
+)
+
+// cmdSelect: RFC 3501 §6.3.1, with CONDSTORE (RFC 7162 §3.1.8).
+func cmdSelect(s *session, c wire.Command) (reply, error) { return selectMailbox(s, false) }
+
+// cmdExamine: RFC 3501 §6.3.2; the rights s w i t e n are masked off.
+func cmdExamine(s *session, c wire.Command) (reply, error) { return selectMailbox(s, true) }
+
+func selectMailbox(s *session, examine bool) (reply, error) {
+	sc, err := wire.ParseSelect(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	if sc.QResync != nil {
+		return reply{}, bad("QRESYNC is not enabled")
+	}
+	if sc.CondStore {
+		s.enabled.condstore = true
+	}
+	// RFC 3501: selecting closes the current mailbox even if the new one
+	// fails; Cyrus says so with [CLOSED] (RFC 7162 §3.2.11).
+	if s.sel != nil {
+		s.unselect()
+		s.w.StatusResponse("*", wire.OK, "CLOSED", "Ok")
+	}
+	m, err := s.open(sc.Mailbox, acl.Read)
+	if err != nil {
+		return reply{}, err
+	}
+	sel, err := s.openSelected(m, examine)
+	if err != nil {
+		return reply{}, err
+	}
+	v, err := sel.mb.Snapshot()
+	if err != nil {
+		sel.mb.Close()
+		return reply{}, err
+	}
+	sel.view, sel.modseq = v, v.HighestModSeq
+	sel.uids = make([]uint32, len(v.Records))
+	firstUnseen := 0
+	for i, r := range v.Records {
+		sel.uids[i] = r.UID
+		if firstUnseen == 0 && r.Flags&mailbox.FlagSeen == 0 {
+			firstUnseen = i + 1
+		}
+	}
+	s.claimRecent(sel, 0, v.UIDNext)
+	s.sel, s.state = sel, stateSelected
+
+	w := s.w
+	w.Star().Number(uint32(len(sel.uids))).Atom(" EXISTS").CRLF()
+	w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+	flags := append([]string{`\Answered`, `\Flagged`, `\Draft`, `\Deleted`, `\Seen`}, v.Header.Keywords...)
+	w.Star().Atom("FLAGS ").Atom(flagList(flags)).CRLF()
+	w.StatusResponse("*", wire.OK, "PERMANENTFLAGS "+flagList(permanentFlags(sel.rights, v.Header.Keywords)), "Ok")
+	if firstUnseen > 0 {
+		w.StatusResponse("*", wire.OK, fmt.Sprintf("UNSEEN %d", firstUnseen), "Ok")
+	}
+	w.StatusResponse("*", wire.OK, fmt.Sprintf("UIDVALIDITY %d", v.UIDValidity), "Ok")
+	w.StatusResponse("*", wire.OK, fmt.Sprintf("UIDNEXT %d", v.UIDNext), "Ok")
+	w.StatusResponse("*", wire.OK, fmt.Sprintf("HIGHESTMODSEQ %d", v.HighestModSeq), "Ok")
+	w.StatusResponse("*", wire.OK, "MAILBOXID ("+sel.entry.UniqueID+")", "Ok")
+	if !examine && m.rights.Has(acl.Expunge) {
+		s.quotaWarnings(sel.name)
+	}
+	if sel.readOnly {
+		return reply{Code: "READ-ONLY"}, nil
+	}
+	return reply{Code: "READ-WRITE"}, nil
+}
+
+// permanentFlags lists the flags the session may change (reference §3.6):
+// \Seen with s, \Deleted with t, the others and new keywords with w.
+func permanentFlags(r acl.Rights, keywords []string) []string {
+	var f []string
+	if r.Has(acl.Write) {
+		f = append(f, `\Answered`, `\Flagged`, `\Draft`)
+	}
+	if r.Has(acl.DeleteMessages) {
+		f = append(f, `\Deleted`)
+	}
+	if r.Has(acl.Seen) {
+		f = append(f, `\Seen`)
+	}
+	if r.Has(acl.Write) {
+		f = append(f, keywords...)
+		f = append(f, `\*`)
+	}
+	return f
+}
+
+// quotaWarnings sends the [ALERT]s of reference §4.4 for the mailbox's
+// quota root.
+func (s *session) quotaWarnings(name string) {
+	root, ok, err := s.srv.st.Quota.RootOf(s.ctx, name)
+	if err != nil || !ok {
+		return
+	}
+	q, err := s.srv.st.Quota.Get(s.ctx, root)
+	if err != nil {
+		return
+	}
+	warnPct := int64(s.srv.cfg.Quotawarn())
+	for _, res := range []quota.Resource{quota.Storage, quota.Message} {
+		limit := q.Limits[res]
+		if limit < 0 {
+			continue
+		}
+		used := q.Usage.Display(res)
+		switch {
+		case used > limit:
+			s.w.StatusResponse("*", wire.NO, "ALERT", "Mailbox is over "+res.String()+" quota")
+		case limit > 0 && used*100 > warnPct*limit:
+			s.w.StatusResponse("*", wire.NO, "ALERT",
+				fmt.Sprintf("Mailbox is at %d%% of %s quota", used*100/limit, res.String()))
+		}
+	}
+}
+
+// cmdClose: RFC 3501 §6.4.2. Expunges \Deleted messages silently, only
+// with the e right and not after EXAMINE.
+func cmdClose(s *session, c wire.Command) (reply, error) {
+	if err := s.r.EOL(); err != nil {
+		return reply{}, err
+	}
+	sel := s.sel
+	if !sel.readOnly && sel.rights.Has(acl.Expunge) {
+		if _, err := sel.mb.ExpungeDeleted(s.ctx, nil); err != nil {
+			s.log.Warn("expunge on CLOSE", "mailbox", sel.name, "err", err)
+		}
+	}
+	s.unselect()
+	return reply{}, nil
+}
+
+// cmdUnselect: RFC 3691.
+func cmdUnselect(s *session, c wire.Command) (reply, error) {
+	if err := s.r.EOL(); err != nil {
+		return reply{}, err
+	}
+	s.unselect()
+	return reply{}, nil
+}
+
+// countUnseen counts v's messages without \Seen (STATUS UNSEEN).
+func countUnseen(v *mailbox.View) int {
+	n := 0
+	for _, r := range v.Records {
+		if r.Flags&mailbox.FlagSeen == 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,65 @@
+// Package imapserver is gocyrus's IMAP server session layer: one goroutine
+// per connection reads commands with pkg/imapserver/wire, checks rights,
+// calls the store once, and writes the responses, flushed whole per
+// command.
+//
+// # Files
+//
+// server.go holds Server and Handle; session.go the read–execute–answer
+// loop; commands.go the command table (valid states per command); errors.go
+// the one mapping of failures to responses; one cmd_*.go per concern
+// (authentication, mailboxes, LIST, SELECT, APPEND, FETCH, STORE, COPY and
+// MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA). Message data items come from
+// pkg/imapserver/fetch, search programs from pkg/imapserver/search.
+//
+// # Errors (STYLE.md: four kinds, mapped in classify)
+//
+//   - user error — *userError, *wire.Error with No, or a store sentinel
+//     the client can cause (ErrNotFound, ErrOverQuota, invalid name or
+//     rights, ...): "NO [code] text", the session goes on;
+//   - syntax error — *wire.Error: "BAD text" (with "* BYE" and close when
+//     Fatal);
+//   - I/O error — anything wrapped by connErr or a read/write failure of
+//     the connection: the session ends (with "* BYE" when the server is
+//     stopping or the client idled past the timeout);
+//   - server error — anything else: logged with the session id, the client
+//     gets "NO [SERVERBUG]" (or [CORRUPTION] for a damaged mailbox).
+//
+// # Rights and names
+//
+// Mailbox names are converted with the store's namespace (admins see the
+// internal, standard namespace). Every command that names a mailbox
+// evaluates the session's rights (cyrus-reference §3.6); a mailbox the
+// session has no l on (and is not admin for) answers "Mailbox does not
+// exist", exactly as if it were absent (§3.7). Admins have implicit l and a
+// but not r or x.
+//
+// # The selected mailbox
+//
+// The session keeps the UIDs it has told the client about (its sequence
+// numbers) and the highest modseq reported. At the end of every command
+// that is not BAD, and while idling, it compares the mailbox's current
+// snapshot with them and sends EXPUNGE (not during non-UID FETCH, STORE,
+// SEARCH, SORT, THREAD — RFC 3501 §7.4.1), then EXISTS and RECENT, then
+// FETCH (UID FLAGS [MODSEQ]) for messages whose flags another session
+// changed. Flags a command reported itself (STORE, FETCH setting \Seen) are
+// not repeated.
+//
+// \Recent: a message is \Recent in the first read-write session of the
+// user that sees it; the highest UID so claimed is kept in the user's seen
+// record (mboxlist.Seen.LastUID), as Cyrus keeps recentuid. \Seen is the
+// index's flag for every user, owners and sharers alike (per-user \Seen on
+// shared folders is not implemented yet).
+//
+// IDLE subscribes to the mailbox's name through the databases
+// (cyrusdb.DB.Subscribe); the store publishes it after every commit in any
+// process. imapidlepoll is the fallback re-check interval.
+//
+// # Texts
+//
+// Response texts match Cyrus 3.6.1 where clients and scripts look at them
+// ("OK Completed", "NO Mailbox does not exist", "NO Permission denied",
+// "* BYE LOGOUT received", "User logged in SESSIONID=<...>"). The greeting
+// names this implementation truthfully: "<servername> gocyrus IMAP
+// <version> server ready", and ID answers "gocyrus IMAPD".
+package imapserver

@@ -1,0 +1,68 @@
+package imapserver
+
+import (
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fuzzSeeds are commands of every kind, well and badly formed.
+var fuzzSeeds = []string{
+	"a LOGIN alice secret",
+	"a AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==",
+	"a SELECT INBOX (CONDSTORE)",
+	`a LIST (SUBSCRIBED RECURSIVEMATCH) "" ("*" "%") RETURN (CHILDREN STATUS (MESSAGES))`,
+	"a FETCH 1:* (UID FLAGS BODY.PEEK[1.2.HEADER.FIELDS (SUBJECT)]<0.10> BODYSTRUCTURE)",
+	`a UID STORE 1:* (UNCHANGEDSINCE 5) +FLAGS.SILENT (\Seen $x)`,
+	`a SEARCH RETURN (SAVE MIN) OR SUBJECT "x" NOT BODY {3+}` + "\r\nabc",
+	"a UID SEARCH $",
+	"a SORT (REVERSE ARRIVAL) UTF-8 ALL",
+	"a THREAD REFERENCES UTF-8 SINCE 1-Jan-2020",
+	"a APPEND INBOX (\\Flagged) \"01-Jan-2020 10:00:00 +0000\" {5+}\r\nhello",
+	"a COPY 1:3 Work", "a UID MOVE 1:* Work", "a UID EXPUNGE 1:2", "a EXPUNGE",
+	"a SETACL Work bob +lrs", "a GETACL INBOX", "a LISTRIGHTS INBOX anyone", "a MYRIGHTS Work",
+	"a SETQUOTA INBOX (STORAGE 10)", "a GETQUOTAROOT INBOX",
+	"a CREATE x/y (USE (\\Junk))", "a RENAME x/y z", "a DELETE z", "a STATUS INBOX (MESSAGES UNSEEN)",
+	"a IDLE\r\nDONE", "a ENABLE CONDSTORE QRESYNC", "a ID NIL", "a NAMESPACE", "a CLOSE", "a UNSELECT",
+	"a FETCH 99999999999 FLAGS", "a FETCH * (BODY[", "a {5}", "* NOOP", "a UID", "a STORE 1 FLAGS (\\Bogus)",
+	"a STARTTLS", "a LOGOUT",
+}
+
+// FuzzSession feeds arbitrary input to a session in each state: not
+// authenticated, authenticated and selected. The session must answer and
+// never panic or hang.
+func FuzzSession(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		for st := byte(0); st < 3; st++ {
+			f.Add(st, s)
+		}
+	}
+	site := newTestSite(f)
+	site.deliver("user.alice", testMessage("fuzz one"), testMessage("fuzz two"))
+	f.Fuzz(func(t *testing.T, state byte, input string) {
+		c, err := net.Dial("tcp", site.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var prefix string
+		switch state % 3 {
+		case 1:
+			prefix = "p1 LOGIN alice secret\r\n"
+		case 2:
+			prefix = "p1 LOGIN alice secret\r\np2 SELECT INBOX\r\n"
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, prefix+input+"\r\nz LOGOUT\r\n")
+		c.(*net.TCPConn).CloseWrite()
+		out, err := io.ReadAll(c)
+		if err != nil && !strings.Contains(err.Error(), "reset") {
+			t.Fatalf("reading the session's output: %v (got %q)", err, out)
+		}
+		if !strings.HasPrefix(string(out), "* OK [CAPABILITY") {
+			t.Fatalf("no greeting: %q", out)
+		}
+	})
+}

@@ -1,0 +1,122 @@
+package imapserver
+
+import (
+	"errors"
+	"strings"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+)
+
+// mbox is a mailbox named by the client: its external and internal names,
+// its list entry (nil when it does not exist) and the session's rights on
+// it.
+type mbox struct {
+	ext    string
+	name   string
+	entry  *mboxlist.Entry
+	rights acl.Rights
+}
+
+// admin reports a session of an administrator (who sees the internal,
+// standard namespace, as in Cyrus).
+func (s *session) admin() bool { return s.user.Admin }
+
+// toInternal converts a client's mailbox name.
+func (s *session) toInternal(ext string) (string, error) {
+	return s.srv.st.NS.ToInternal(ext, s.user.User, s.admin())
+}
+
+// toExternal converts an internal name for the client; "" when the
+// session cannot name it (another domain).
+func (s *session) toExternal(name string) string {
+	ext, err := s.srv.st.NS.ToExternal(name, s.user.User, s.admin())
+	if err != nil {
+		return ""
+	}
+	return ext
+}
+
+// identityFor is the session's ACL identity on a mailbox: a domain admin
+// administers only its own domain.
+func (s *session) identityFor(name string) acl.Identity {
+	who := s.who
+	domain, _ := mboxname.SplitDomain(name)
+	who.Admin = s.user.IsAdminFor(domain)
+	return who
+}
+
+// rightsOn evaluates the session's rights on an entry (reference §3.4).
+func (s *session) rightsOn(e *mboxlist.Entry) acl.Rights {
+	return s.srv.st.Policy.Rights(e.ACL, s.identityFor(e.Name), e.Name)
+}
+
+// lookup resolves a client's mailbox name. A missing mailbox is not an
+// error here (entry stays nil); the caller decides.
+func (s *session) lookup(ext string) (*mbox, error) {
+	name, err := s.toInternal(ext)
+	if err != nil {
+		return nil, err
+	}
+	m := &mbox{ext: ext, name: name}
+	e, err := s.srv.st.List.Lookup(s.ctx, name)
+	switch {
+	case errors.Is(err, mboxlist.ErrNotFound):
+		return m, nil
+	case err != nil:
+		return nil, err
+	}
+	if e.IsDeleted() || e.IsIntermediate() {
+		return m, nil
+	}
+	m.entry, m.rights = e, s.rightsOn(e)
+	if strings.EqualFold(ext, "INBOX") {
+		m.ext = "INBOX"
+	}
+	return m, nil
+}
+
+// need checks that an existing mailbox grants want. The refusal hides the
+// mailbox from a session that may not see it (reference §3.7): without l
+// (and not admin) the mailbox "does not exist".
+func (s *session) need(m *mbox, want acl.Rights) error {
+	if m.entry == nil {
+		return errNoMailbox
+	}
+	if m.rights.Has(want) {
+		return nil
+	}
+	if m.rights.Has(acl.Lookup) || s.identityFor(m.name).Admin {
+		return errPermission
+	}
+	return errNoMailbox
+}
+
+// open resolves a mailbox that must exist and grant want.
+func (s *session) open(ext string, want acl.Rights) (*mbox, error) {
+	m, err := s.lookup(ext)
+	if err != nil {
+		return nil, err
+	}
+	return m, s.need(m, want)
+}
+
+// mayCreate reports whether the session may create name: admins always,
+// others with k on the nearest existing ancestor (reference §3.5–3.6).
+func (s *session) mayCreate(name string) (bool, error) {
+	if s.identityFor(name).Admin {
+		return true, nil
+	}
+	for p, ok := mboxname.Parent(name); ok; p, ok = mboxname.Parent(p) {
+		e, err := s.srv.st.List.Lookup(s.ctx, p)
+		if errors.Is(err, mboxlist.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		return s.rightsOn(e).Has(acl.Create), nil
+	}
+	return false, nil
+}

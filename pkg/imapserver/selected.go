@@ -1,0 +1,221 @@
+package imapserver
+
+import (
+	"sort"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/quota"
+)
+
+// selected is the session's view of its selected mailbox. The session's
+// message sequence numbers are positions in uids, which changes only when
+// the session is told (EXISTS, EXPUNGE): messages expunged by others stay
+// in uids until an EXPUNGE response may be sent (RFC 3501 §7.4.1).
+type selected struct {
+	name, ext  string
+	entry      *mboxlist.Entry
+	mb         *mailbox.Mailbox
+	readOnly   bool
+	rights     acl.Rights
+	view       *mailbox.View // the view last reported to the client
+	uids       []uint32      // sequence number i+1 -> UID
+	modseq     uint64        // flag changes up to here were reported
+	recentUIDs []uidRange    // the messages \Recent in this session
+	// reported holds UIDs whose current flags this command already sent
+	// (STORE, FETCH setting \Seen), so sync does not repeat them.
+	reported map[uint32]bool
+}
+
+// seqOf returns the session's sequence number of uid, 0 when unknown.
+func (sel *selected) seqOf(uid uint32) uint32 {
+	i := sort.Search(len(sel.uids), func(i int) bool { return sel.uids[i] >= uid })
+	if i < len(sel.uids) && sel.uids[i] == uid {
+		return uint32(i + 1)
+	}
+	return 0
+}
+
+// uidRange is the UIDs lo+1 .. hi.
+type uidRange struct{ lo, hi uint32 }
+
+// recent reports whether uid is \Recent in this session.
+func (sel *selected) recent(uid uint32) bool {
+	for _, r := range sel.recentUIDs {
+		if uid > r.lo && uid <= r.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// flagNames returns r's flags as the session sees them.
+func (sel *selected) flagNames(v *mailbox.View, r mailbox.Record) []string {
+	f := v.FlagNames(r)
+	if sel.recent(r.UID) {
+		f = append(f, `\Recent`)
+	}
+	return f
+}
+
+// unselect closes the selected mailbox, if any.
+func (s *session) unselect() {
+	if s.sel == nil {
+		return
+	}
+	s.sel.mb.Close()
+	s.sel = nil
+	s.searchRs = nil
+	if s.state == stateSelected {
+		s.state = stateAuth
+	}
+}
+
+// claimRecent makes the messages above from and below uidnext \Recent in
+// this session unless another session of the user saw them first, and
+// (unless read-only) records them as seen so no later session reports
+// them \Recent (Cyrus's recentuid in the seen state).
+func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
+	if uidnext == 0 {
+		return
+	}
+	seen, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
+	if err != nil {
+		s.log.Warn("reading recent messages", "mailbox", sel.name, "err", err)
+		return
+	}
+	lo := max(from, seen.LastUID)
+	if lo >= uidnext-1 {
+		return
+	}
+	sel.recentUIDs = append(sel.recentUIDs, uidRange{lo, uidnext - 1})
+	if sel.readOnly {
+		return
+	}
+	seen.LastUID = uidnext - 1
+	if err := s.srv.st.List.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, seen); err != nil {
+		s.log.Warn("recording recent messages", "mailbox", sel.name, "err", err)
+	}
+}
+
+// sync reports what changed in the selected mailbox since the client was
+// last told: EXPUNGE (when allowed), EXISTS and RECENT, then FETCH FLAGS of
+// messages whose flags others changed — in that order (RFC 3501 §7.3,
+// §7.4).
+func (sel *selected) sync(s *session, allowExpunge bool) error {
+	v, err := sel.mb.Snapshot()
+	if err != nil {
+		return err
+	}
+	if v == sel.view && len(sel.reported) == 0 {
+		return nil
+	}
+	if allowExpunge {
+		sel.reportExpunges(s, v)
+	}
+	var maxUID uint32
+	if n := len(sel.uids); n > 0 {
+		maxUID = sel.uids[n-1]
+	}
+	first := sort.Search(len(v.Records), func(i int) bool { return v.Records[i].UID > maxUID })
+	if first < len(v.Records) {
+		for _, r := range v.Records[first:] {
+			sel.uids = append(sel.uids, r.UID)
+		}
+		s.claimRecent(sel, maxUID, v.UIDNext)
+		s.w.Star().Number(uint32(len(sel.uids))).Atom(" EXISTS").CRLF()
+		s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+	}
+	if v.HighestModSeq > sel.modseq {
+		for _, r := range v.ChangesSince(sel.modseq).Updated {
+			if r.UID > maxUID || sel.reported[r.UID] {
+				continue
+			}
+			if seq := sel.seqOf(r.UID); seq != 0 {
+				s.writeFlags(seq, v, r)
+			}
+		}
+	}
+	sel.modseq, sel.reported = v.HighestModSeq, nil
+	if allowExpunge {
+		// Only a view whose expunges were reported may short-cut the next sync.
+		sel.view = v
+	}
+	return nil
+}
+
+// reportExpunges removes from uids the messages no longer in v, sending
+// one EXPUNGE per message, ascending (each shifts the later numbers).
+func (sel *selected) reportExpunges(s *session, v *mailbox.View) {
+	kept := sel.uids[:0]
+	j, gone := 0, 0
+	for i, uid := range sel.uids {
+		for j < len(v.Records) && v.Records[j].UID < uid {
+			j++
+		}
+		if j < len(v.Records) && v.Records[j].UID == uid {
+			kept = append(kept, uid)
+			continue
+		}
+		s.w.Star().Number(uint32(i + 1 - gone)).Atom(" EXPUNGE").CRLF()
+		gone++
+	}
+	sel.uids = kept
+}
+
+func (sel *selected) countRecent() int {
+	n := 0
+	for _, r := range sel.recentUIDs {
+		lo := sort.Search(len(sel.uids), func(i int) bool { return sel.uids[i] > r.lo })
+		hi := sort.Search(len(sel.uids), func(i int) bool { return sel.uids[i] > r.hi })
+		n += hi - lo
+	}
+	return n
+}
+
+// writeFlags sends "* seq FETCH (UID u FLAGS (...) [MODSEQ (m)])".
+func (s *session) writeFlags(seq uint32, v *mailbox.View, r mailbox.Record) {
+	s.w.BeginFetch(seq)
+	s.w.FetchItem("UID").Number(r.UID)
+	s.w.FetchItem("FLAGS").Atom(flagList(s.sel.flagNames(v, r)))
+	if s.enabled.condstore {
+		s.w.FetchItem("MODSEQ").Atom("(").Number64(r.ModSeq).Atom(")")
+	}
+	s.w.EndFetch()
+}
+
+// flagList formats flag names as a parenthesised list.
+func flagList(names []string) string {
+	n := 2
+	for _, f := range names {
+		n += len(f) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '(')
+	for i, f := range names {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, f...)
+	}
+	return string(append(b, ')'))
+}
+
+// openSelected opens the mailbox for SELECT/EXAMINE: quota is checked
+// strictly for what this session appends or copies into it.
+func (s *session) openSelected(m *mbox, examine bool) (*selected, error) {
+	mb, e, err := s.srv.st.Open(s.ctx, m.name, quota.Strict)
+	if err != nil {
+		return nil, err
+	}
+	rights := m.rights
+	if examine {
+		rights &^= acl.ReadWrite
+	}
+	sel := &selected{
+		name: m.name, ext: m.ext, entry: e, mb: mb, rights: rights,
+		readOnly: examine || !rights.Any(acl.ReadWrite),
+	}
+	return sel, nil
+}

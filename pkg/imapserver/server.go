@@ -1,0 +1,133 @@
+package imapserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/auth"
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/store"
+)
+
+// Version is the implementation version shown in the greeting and in ID.
+const Version = "0.1"
+
+// Options are what a Server needs.
+type Options struct {
+	// Config is the service's view of imapd.conf (cfg.ForService("imap")).
+	Config *config.Config
+	Store  *store.Store
+	Auth   *auth.Authenticator
+	// TLS enables STARTTLS (and is required with ImplicitTLS); nil = none.
+	TLS *tls.Config
+	// ImplicitTLS starts every connection with a TLS handshake (imaps, -s).
+	ImplicitTLS bool
+	// Groups answers group membership for ACL "group:" entries; nil reads
+	// /etc/group.
+	Groups *acl.GroupReader
+	Logger *slog.Logger
+}
+
+// Server serves IMAP sessions: one Handle call (one goroutine) per
+// connection. Safe for concurrent use.
+type Server struct {
+	opts       Options
+	cfg        *config.Config
+	st         *store.Store
+	log        *slog.Logger
+	servername string
+	timeout    time.Duration // autologout of an idle client
+	idlePoll   time.Duration // IDLE re-check when no notification comes
+	maxLine    int
+	maxMessage int64
+	deleteRt   byte
+	groups     *acl.GroupReader
+	sessions   atomic.Uint64
+}
+
+// New checks opts and returns a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil || opts.Store == nil || opts.Auth == nil {
+		return nil, errors.New("imapserver: Config, Store and Auth are required")
+	}
+	if opts.ImplicitTLS && opts.TLS == nil {
+		return nil, errors.New("imapserver: implicit TLS (-s) needs tls_server_cert and tls_server_key")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg := opts.Config
+	s := &Server{
+		opts: opts, cfg: cfg, st: opts.Store, log: log,
+		servername: cfg.Servername(),
+		timeout:    cfg.Timeout(),
+		idlePoll:   cfg.Imapidlepoll(),
+		maxLine:    cfg.Maxline(),
+		maxMessage: int64(cfg.Maxmessagesize()),
+		deleteRt:   acl.DeleteRightFromConfig(cfg),
+		groups:     opts.Groups,
+	}
+	if s.servername == "" {
+		s.servername, _ = os.Hostname()
+	}
+	// RFC 3501 §5.4: the autologout timer is at least 30 minutes.
+	if s.timeout < 30*time.Minute {
+		s.timeout = 30 * time.Minute
+	}
+	if s.idlePoll <= 0 {
+		s.idlePoll = time.Minute
+	}
+	if s.maxMessage <= 0 || s.maxMessage > 1<<32-1 {
+		s.maxMessage = 1<<32 - 1
+	}
+	if s.groups == nil {
+		s.groups = &acl.GroupReader{}
+	}
+	return s, nil
+}
+
+// Handle runs one IMAP session on conn and closes it. It returns when the
+// client logs out, the connection fails or idles past the timeout, or ctx
+// is cancelled (the client then gets "* BYE").
+func (s *Server) Handle(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	sess := newSession(ctx, s, conn)
+	defer sess.close()
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	defer stop()
+	if s.opts.ImplicitTLS {
+		if err := sess.handshake(); err != nil {
+			s.log.Info("TLS handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
+			return
+		}
+	}
+	sess.run()
+}
+
+// sessionID names a session in logs and in the login reply, like Cyrus's
+// "<servername>-<pid>-<time>-<counter>".
+func (s *Server) sessionID() string {
+	return fmt.Sprintf("%s-%d-%d-%d", s.servername, os.Getpid(), time.Now().Unix(), s.sessions.Add(1))
+}
+
+// message reads the first line of configdirectory/msg/<name> (motd,
+// shutdown); "" when absent.
+func (s *Server) message(name string) string {
+	b, err := os.ReadFile(filepath.Join(s.cfg.Configdirectory(), "msg", name))
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(line, "\r")
+}

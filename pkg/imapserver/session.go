@@ -1,0 +1,270 @@
+package imapserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/auth"
+	"gocyrus/pkg/imapserver/wire"
+)
+
+// state is a connection state of RFC 3501 §3; command tables are keyed by
+// sets of them.
+type state uint8
+
+const (
+	stateNotAuth state = 1 << iota
+	stateAuth
+	stateSelected
+	stateLogout
+
+	stateAny      = stateNotAuth | stateAuth | stateSelected
+	stateLoggedIn = stateAuth | stateSelected
+)
+
+// session is one client connection. All its fields belong to the
+// connection's goroutine; only IDLE starts a helper, which reads one line.
+type session struct {
+	ctx   context.Context
+	srv   *Server
+	conn  net.Conn
+	r     *wire.Reader
+	w     *wire.Writer
+	id    string
+	log   *slog.Logger
+	state state
+
+	tls      *tls.ConnectionState // nil until TLS is active
+	user     auth.Result
+	who      acl.Identity
+	enabled  enabled
+	sel      *selected // the selected mailbox, nil outside the Selected state
+	searchRs []uint32  // the saved search result "$" (RFC 5182), as UIDs
+}
+
+// enabled is what the client turned on with ENABLE (RFC 5161) or by using
+// it (CONDSTORE).
+type enabled struct {
+	condstore, qresync bool
+}
+
+func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
+	s := &session{ctx: ctx, srv: srv, conn: conn, state: stateNotAuth}
+	s.id = srv.sessionID()
+	s.log = srv.log.With("session", s.id, "remote", remoteString(conn))
+	s.w = wire.NewWriter(conn)
+	s.r = wire.NewReader(conn, wire.Options{
+		MaxLineLength:  srv.maxLine,
+		MaxLiteralSize: srv.maxMessage,
+		Continue:       s.continueLiteral,
+	})
+	return s
+}
+
+func remoteString(c net.Conn) string {
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
+
+// continueLiteral invites the client to send a synchronising literal.
+func (s *session) continueLiteral(wire.LiteralInfo) error {
+	s.w.Continuation("go ahead")
+	return connErr(s.w.Flush())
+}
+
+func (s *session) close() {
+	s.unselect()
+}
+
+func (s *session) connInfo() auth.ConnInfo {
+	return auth.ConnInfo{TLS: s.tls, Remote: s.conn.RemoteAddr()}
+}
+
+// run greets the client and serves commands until LOGOUT or a dead
+// connection.
+func (s *session) run() {
+	if msg := s.srv.message("shutdown"); msg != "" {
+		s.w.StatusResponse("*", wire.BYE, "", msg)
+		s.w.Flush()
+		return
+	}
+	s.w.StatusResponse("*", wire.OK, "CAPABILITY "+s.greetingCapabilities(),
+		s.srv.servername+" gocyrus IMAP "+Version+" server ready")
+	if s.w.Flush() != nil {
+		return
+	}
+	for s.state != stateLogout {
+		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		cmd, err := s.r.ReadCommand()
+		if err != nil {
+			s.readFailed(cmd, err)
+			continue
+		}
+		s.execute(cmd)
+	}
+}
+
+// readFailed answers a command that could not be read: BAD when its text
+// was wrong, nothing (the session ends) when the connection was.
+func (s *session) readFailed(cmd wire.Command, err error) {
+	var we *wire.Error
+	if !errors.As(err, &we) {
+		s.endOnConnError(err)
+		return
+	}
+	tag := cmd.Tag
+	if tag == "" {
+		tag = "*"
+	}
+	status := wire.BAD
+	if we.No {
+		status = wire.NO
+	}
+	s.w.StatusResponse(tag, status, we.Code, we.Msg)
+	if we.Fatal {
+		s.w.StatusResponse("*", wire.BYE, "", "Fatal protocol error")
+		s.state = stateLogout
+	}
+	if s.w.Flush() != nil {
+		s.state = stateLogout
+	}
+}
+
+// endOnConnError ends the session; when the server is stopping or the
+// client idled too long it is told why first.
+func (s *session) endOnConnError(err error) {
+	s.state = stateLogout
+	switch {
+	case s.ctx.Err() != nil:
+		s.w.StatusResponse("*", wire.BYE, "", "Server shutting down")
+		s.w.Flush()
+	case errors.Is(err, errTimeout), isTimeout(err):
+		s.w.StatusResponse("*", wire.BYE, "", "Autologout; idle for too long")
+		s.w.Flush()
+	}
+}
+
+var errTimeout = errors.New("client idle too long")
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// execute runs one command: state check, handler, untagged updates of the
+// selected mailbox, tagged status — then flushes the whole response.
+func (s *session) execute(cmd wire.Command) {
+	c, ok := commands[cmd.Name]
+	var rep reply
+	var err error
+	switch {
+	case !ok || (cmd.UID && !c.uid):
+		err = bad("Unrecognized command")
+	case c.states&s.state == 0:
+		err = s.wrongState(c)
+	default:
+		rep, err = c.run(s, cmd)
+	}
+	s.finish(cmd, c, rep, err)
+}
+
+// wrongState explains why a command is refused in the current state.
+func (s *session) wrongState(c command) error {
+	switch {
+	case s.state == stateNotAuth:
+		return bad("Please login first")
+	case c.states == stateNotAuth:
+		return bad("Already authenticated")
+	default:
+		return bad("Please select a mailbox first")
+	}
+}
+
+// reply is the tagged OK of a successful command; the zero value is "OK
+// Completed".
+type reply struct {
+	Code, Text string
+}
+
+// finish maps the command's outcome to the response, in the one place
+// STYLE.md asks for: user error → NO [code], syntax → BAD, I/O → close,
+// server error → logged + generic NO.
+func (s *session) finish(cmd wire.Command, c command, rep reply, err error) {
+	if errors.Is(err, errAnswered) {
+		if s.w.Flush() != nil {
+			s.state = stateLogout
+		}
+		return
+	}
+	status := wire.OK
+	if err != nil {
+		kind, ue := classify(err)
+		switch kind {
+		case kindIO:
+			s.endOnConnError(err)
+			return
+		case kindServer:
+			s.log.Error("command failed", "command", cmd.Name, "err", err)
+		}
+		status = wire.NO
+		if kind == kindSyntax {
+			status = wire.BAD
+		}
+		rep = reply{Code: ue.Code, Text: ue.Msg}
+		var we *wire.Error
+		if errors.As(err, &we) && we.Fatal {
+			s.w.StatusResponse(cmd.Tag, status, rep.Code, rep.Text)
+			s.w.StatusResponse("*", wire.BYE, "", "Fatal protocol error")
+			s.w.Flush()
+			s.state = stateLogout
+			return
+		}
+	}
+	if s.sel != nil && status != wire.BAD {
+		if serr := s.sel.sync(s, c.expungeAllowed(cmd)); serr != nil {
+			s.mailboxGone(serr)
+			return
+		}
+	}
+	if rep.Text == "" {
+		rep.Text = "Completed"
+	}
+	s.w.StatusResponse(cmd.Tag, status, rep.Code, rep.Text)
+	if s.w.Flush() != nil {
+		s.state = stateLogout
+	}
+}
+
+// mailboxGone ends a session whose selected mailbox vanished or broke
+// under it, as Cyrus does.
+func (s *session) mailboxGone(err error) {
+	s.log.Info("selected mailbox is gone", "mailbox", s.sel.name, "err", err)
+	s.w.StatusResponse("*", wire.BYE, "", "Selected mailbox was deleted or damaged")
+	s.w.Flush()
+	s.unselect()
+	s.state = stateLogout
+}
+
+// handshake runs the server side of TLS on the connection (imaps, or
+// after STARTTLS) and swaps the reader and writer onto it.
+func (s *session) handshake() error {
+	tc := tls.Server(s.conn, s.srv.opts.TLS)
+	s.conn.SetDeadline(time.Now().Add(time.Minute))
+	if err := tc.HandshakeContext(s.ctx); err != nil {
+		return err
+	}
+	s.conn.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	s.tls = &st
+	s.conn = tc
+	s.r.Wrap(func(_ io.Reader) io.Reader { return tc })
+	return s.w.Wrap(func(_ io.Writer) io.Writer { return tc })
+}
