@@ -1,0 +1,141 @@
+package managesieve
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"slices"
+	"time"
+
+	"gocyrus/pkg/auth"
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/sievescripts"
+)
+
+// DefaultVersion is shown in the IMPLEMENTATION capability when
+// Options.Version is empty.
+const DefaultVersion = "gocyrus"
+
+// IncludeFunc resolves Sieve's include (RFC 6609) while compiling.
+type IncludeFunc func(name string, global bool) ([]byte, error)
+
+// CheckFunc compiles src with only the given extensions allowed and returns
+// the compiler's error, whose text is sent to the client (the line and
+// column included). include resolves included scripts of the session's
+// user.
+type CheckFunc func(src []byte, extensions []string, include IncludeFunc) error
+
+// Options are what a Server needs.
+type Options struct {
+	// Config is the service's view of imapd.conf (cfg.ForService("sieve")).
+	Config *config.Config
+	Auth   *auth.Authenticator
+	// Scripts is the script store; it must not be in sieveusehomedir mode.
+	Scripts *sievescripts.Store
+	// Extensions is everything the Sieve implementation offers
+	// (sieve.Extensions()); sieve_extensions restricts it.
+	Extensions []string
+	// Check compiles scripts for PUTSCRIPT and CHECKSCRIPT.
+	Check CheckFunc
+	// TLS enables STARTTLS (and is required with ImplicitTLS); nil = no TLS.
+	TLS         *tls.Config
+	ImplicitTLS bool
+	// IdleTimeout ends a silent session; 0 means the timeout option.
+	IdleTimeout time.Duration
+	Version     string
+	Logger      *slog.Logger
+}
+
+// Server serves ManageSieve sessions. Safe for concurrent use: one Handle
+// call per connection.
+type Server struct {
+	opts       Options
+	log        *slog.Logger
+	extensions []string // advertised and allowed at upload
+	timeout    time.Duration
+	maxLine    int
+	maxLiteral int64
+}
+
+// minLiteral keeps SASL messages and names readable whatever the script
+// size limit; unlimitedLiteral bounds literals when scripts are unlimited.
+const (
+	minLiteral       = 64 << 10
+	unlimitedLiteral = 1 << 20
+)
+
+// New checks opts and returns a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil || opts.Auth == nil || opts.Scripts == nil || opts.Check == nil {
+		return nil, errors.New("managesieve: Config, Auth, Scripts and Check are required")
+	}
+	if opts.Scripts.Options().UseHomeDir {
+		return nil, sievescripts.ErrHomeDir
+	}
+	if opts.ImplicitTLS && opts.TLS == nil {
+		return nil, errors.New("managesieve: implicit TLS (-s) needs tls_server_cert and tls_server_key")
+	}
+	if opts.Version == "" {
+		opts.Version = DefaultVersion
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg := opts.Config
+	s := &Server{opts: opts, log: log, timeout: opts.IdleTimeout, maxLine: cfg.Maxline()}
+	if s.timeout <= 0 {
+		s.timeout = cfg.Timeout()
+	}
+	if s.maxLine <= 0 {
+		s.maxLine = 65536
+	}
+	s.maxLiteral = unlimitedLiteral
+	if size := opts.Scripts.Options().MaxSize; size > 0 {
+		s.maxLiteral = int64(max(size, minLiteral))
+	}
+	s.extensions = allowedExtensions(opts.Extensions, cfg.SieveExtensions())
+	return s, nil
+}
+
+// allowedExtensions keeps the offered extensions sieve_extensions names, in
+// the offered order; an empty sieve_extensions allows them all.
+func allowedExtensions(offered, configured []string) []string {
+	// Never nil: to a compiler nil would mean "every extension".
+	if len(configured) == 0 {
+		return append([]string{}, offered...)
+	}
+	out := []string{}
+	for _, e := range offered {
+		if slices.Contains(configured, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Handle runs one session on conn and closes it. It returns when the client
+// logs out, the connection fails, the session idles past the timeout, or
+// ctx is cancelled (the client is then told so).
+func (s *Server) Handle(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	sess := newSession(ctx, s, conn)
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	defer stop()
+	if s.opts.ImplicitTLS {
+		if err := sess.startTLS(); err != nil {
+			s.log.Info("TLS handshake failed", "remote", remoteString(conn), "err", err)
+			return
+		}
+	}
+	sess.run()
+}
+
+func remoteString(c net.Conn) string {
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}

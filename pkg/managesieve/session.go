@@ -1,0 +1,215 @@
+package managesieve
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"time"
+
+	"gocyrus/pkg/auth"
+	"gocyrus/pkg/sievescripts"
+)
+
+// session is one connection's state.
+type session struct {
+	ctx  context.Context
+	srv  *Server
+	conn net.Conn
+	br   *bufio.Reader
+	in   *commandReader
+	w    *bufio.Writer
+	log  *slog.Logger
+
+	tlsState *tls.ConnectionState
+	user     *auth.Result      // nil until authenticated
+	scripts  *sievescripts.Dir // the directory the session manages
+}
+
+func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
+	br := bufio.NewReader(conn)
+	return &session{
+		ctx: ctx, srv: srv, conn: conn, br: br,
+		in:  newCommandReader(br, srv.maxLine, srv.maxLiteral),
+		w:   bufio.NewWriter(conn),
+		log: srv.log.With("remote", remoteString(conn)),
+	}
+}
+
+func (s *session) connInfo() auth.ConnInfo {
+	return auth.ConnInfo{TLS: s.tlsState, Remote: s.conn.RemoteAddr()}
+}
+
+// run greets and serves commands until the session ends.
+func (s *session) run() {
+	s.writeCapabilities()
+	s.flush()
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		cmd, err := s.in.readCommand()
+		if err != nil && !s.replyReadError(cmd, err) {
+			return
+		}
+		if err == nil && s.dispatch(cmd) {
+			return
+		}
+		s.flush()
+	}
+}
+
+// replyReadError answers a malformed command; it reports false when the
+// connection is over (I/O error, timeout, shutdown).
+func (s *session) replyReadError(cmd command, err error) bool {
+	var se *syntaxError
+	var le *literalTooLargeError
+	switch {
+	case errors.As(err, &se):
+		s.reply(response("NO", "", se.msg))
+	case errors.As(err, &le):
+		switch {
+		case (cmd.name == "PUTSCRIPT" || cmd.name == "CHECKSCRIPT") && s.user == nil:
+			s.reply(response("NO", "", "Authenticate first"))
+		case cmd.name == "PUTSCRIPT" || cmd.name == "CHECKSCRIPT":
+			s.replyTooLarge(s.sizeLimit())
+		default:
+			s.reply(response("NO", "", le.Error()))
+		}
+	case errors.Is(err, errLineTooLong):
+		s.reply(response("NO", "", errLineTooLong.Error()))
+	default:
+		s.endOnReadError(err)
+		return false
+	}
+	return true
+}
+
+// endOnReadError tells the client why the session ends, when it can.
+func (s *session) endOnReadError(err error) {
+	var ne net.Error
+	switch {
+	case s.ctx.Err() != nil:
+		s.reply(response("BYE", "", "Server shutting down"))
+	case errors.As(err, &ne) && ne.Timeout():
+		s.reply(response("BYE", "", "Shutdown TCP timeout"))
+	default:
+		s.log.Debug("connection ended", "err", err)
+		return
+	}
+	s.flush()
+}
+
+// reply queues one line; run flushes after each command.
+func (s *session) reply(line string) {
+	s.w.WriteString(line)
+	s.w.WriteString("\r\n")
+}
+
+// flush sends the queued replies. A write error surfaces as the next read
+// failing, which ends the session.
+func (s *session) flush() {
+	s.conn.SetWriteDeadline(time.Now().Add(s.srv.timeout))
+	if err := s.w.Flush(); err != nil {
+		s.log.Debug("write failed", "err", err)
+		s.conn.Close()
+	}
+}
+
+// startTLS runs the server side of the TLS handshake and moves the session
+// onto the TLS connection.
+func (s *session) startTLS() error {
+	tc := tls.Server(s.conn, s.srv.opts.TLS)
+	tc.SetDeadline(time.Now().Add(time.Minute))
+	if err := tc.HandshakeContext(s.ctx); err != nil {
+		return err
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	s.tlsState = &st
+	s.conn = tc
+	s.br.Reset(tc)
+	s.w.Reset(tc)
+	return nil
+}
+
+// commands that need an authenticated session.
+var authenticatedCommands = map[string]func(*session, command){
+	"HAVESPACE":      (*session).cmdHaveSpace,
+	"PUTSCRIPT":      (*session).cmdPutScript,
+	"CHECKSCRIPT":    (*session).cmdCheckScript,
+	"LISTSCRIPTS":    (*session).cmdListScripts,
+	"SETACTIVE":      (*session).cmdSetActive,
+	"GETSCRIPT":      (*session).cmdGetScript,
+	"DELETESCRIPT":   (*session).cmdDeleteScript,
+	"RENAMESCRIPT":   (*session).cmdRenameScript,
+	"UNAUTHENTICATE": (*session).cmdUnauthenticate,
+}
+
+// dispatch runs one command; it reports whether the session is over.
+func (s *session) dispatch(cmd command) bool {
+	s.log.Debug("command", "name", cmd.name)
+	switch cmd.name {
+	case "LOGOUT":
+		if s.wantArgs(cmd) {
+			s.reply(response("OK", "", "Logout Complete"))
+			s.flush()
+			return true
+		}
+		return false
+	case "CAPABILITY":
+		if s.wantArgs(cmd) {
+			s.writeCapabilities()
+		}
+		return false
+	case "NOOP":
+		s.cmdNoop(cmd)
+		return false
+	case "AUTHENTICATE":
+		return s.cmdAuthenticate(cmd)
+	case "STARTTLS":
+		return s.cmdStartTLS(cmd)
+	}
+	handler, ok := authenticatedCommands[cmd.name]
+	switch {
+	case !ok:
+		s.reply(response("NO", "", "Expected a command. Got something else."))
+	case s.user == nil:
+		s.reply(response("NO", "", "Authenticate first"))
+	default:
+		handler(s, cmd)
+	}
+	return false
+}
+
+// wantArgs checks a command's arguments against kinds, answering NO when
+// they do not match. what names each argument for the error message.
+func (s *session) wantArgs(cmd command, what ...string) bool {
+	for i, w := range what {
+		kind := argString
+		if w == "number" {
+			kind = argNumber
+		}
+		if i >= len(cmd.args) || cmd.args[i].kind != kind {
+			s.reply(response("NO", "", "Did not specify "+w))
+			return false
+		}
+	}
+	if len(cmd.args) > len(what) {
+		s.reply(response("NO", "", "Expected EOL"))
+		return false
+	}
+	return true
+}
+
+// cmdNoop: NOOP ["tag"] (RFC 5804 §2.13).
+func (s *session) cmdNoop(cmd command) {
+	if len(cmd.args) == 0 {
+		s.reply(response("OK", "", "Done"))
+		return
+	}
+	if !s.wantArgs(cmd, "tag") {
+		return
+	}
+	s.reply(response("OK", "TAG "+quote(cmd.args[0].str), "Done"))
+}

@@ -1,0 +1,2 @@
+# error 2:1 else without a preceding if
+else { keep; }

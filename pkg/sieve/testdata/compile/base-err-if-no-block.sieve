@@ -1,0 +1,2 @@
+# error 2:1 if needs a block
+if true;

@@ -1,0 +1,2 @@
+# error 2:15 invalid number
+if size :over 10X { keep; }

@@ -1,0 +1,2 @@
+# error 2:10 invalid redirect address
+redirect "not an address";

@@ -1,0 +1,3 @@
+# error 3:1 require must come before
+keep;
+require "fileinto";

@@ -1,0 +1,3 @@
+# error 3:1 unknown command "frobnicate"
+keep;
+frobnicate;

@@ -1,0 +1,2 @@
+# error 2:22 unsupported extension "foo"
+require ["fileinto", "foo"];

@@ -1,0 +1,2 @@
+# error 2:11 unknown tagged argument :foo
+if header :foo "Subject" "x" { keep; }

@@ -1,0 +1,2 @@
+# error 2:7 unterminated comment
+keep; /* never ends

@@ -1,0 +1,2 @@
+# error 2:10 unterminated string
+redirect "bob@example.com;

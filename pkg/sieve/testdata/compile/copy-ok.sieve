@@ -1,0 +1,4 @@
+# ok
+require ["copy", "fileinto"];
+redirect :copy "a@example.com";
+fileinto :copy "Archive";

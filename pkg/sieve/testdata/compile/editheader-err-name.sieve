@@ -1,0 +1,3 @@
+# error 3:11 invalid header name
+require "editheader";
+addheader "Bad:Name" "x";

@@ -1,0 +1,2 @@
+# error 2:1 addheader requires extension "editheader"
+addheader "X" "y";

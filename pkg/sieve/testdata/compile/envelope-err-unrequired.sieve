@@ -1,0 +1,2 @@
+# error 2:4 requires extension "envelope"
+if envelope "from" "a@b" { keep; }

@@ -1,0 +1,2 @@
+# error 2:6 :flags requires extension "imap4flags"
+keep :flags "\\Seen";

@@ -1,0 +1,3 @@
+# ok
+require "imapflags";
+addflag "\\Seen";

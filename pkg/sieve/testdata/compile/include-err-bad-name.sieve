@@ -1,0 +1,3 @@
+# error 3:9 invalid script name
+require "include";
+include "../etc/passwd";

@@ -1,0 +1,2 @@
+# error 2:11 :index requires extension "index"
+if header :index 1 "Received" "x" { keep; }

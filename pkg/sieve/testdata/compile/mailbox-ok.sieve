@@ -1,0 +1,3 @@
+# ok
+require ["mailbox", "fileinto"];
+if mailboxexists "INBOX.x" { fileinto :create "INBOX.x"; }

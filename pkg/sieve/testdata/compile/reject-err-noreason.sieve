@@ -1,0 +1,3 @@
+# error 3:1 reject needs 1 positional
+require "reject";
+reject;

@@ -1,0 +1,2 @@
+# error 2:12 :detail requires extension "subaddress"
+if address :detail "To" "x" { keep; }

@@ -1,0 +1,3 @@
+# ok
+require "vacation-seconds";
+vacation :seconds 3600 "back soon";
