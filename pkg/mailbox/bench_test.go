@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,4 +155,68 @@ func BenchmarkEnvelopes100k(b *testing.B) {
 			b.Fatal(n, err)
 		}
 	}
+}
+
+// BenchmarkAppendVsRaw measures the ratios in one window: each
+// round times 100 raw file creations (create, write 4 KiB, fsync, rename,
+// directory fsync), 100 single-writer appends and 400 appends from 16
+// concurrent writers, back to back, so a noisy disk affects all three alike.
+// It reports the median over rounds of append rate / raw rate.
+func BenchmarkAppendVsRaw(b *testing.B) {
+	rawDir := b.TempDir()
+	m := newMailbox(b, Options{})
+	data := []byte(message4K)
+	ctx := context.Background()
+	raw := func(round, n int) time.Duration {
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			tmp := filepath.Join(rawDir, fmt.Sprintf("tmp%d-%d", round, i))
+			f, err := os.Create(tmp)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.Write(data)
+			f.Sync()
+			f.Close()
+			os.Rename(tmp, filepath.Join(rawDir, fmt.Sprintf("%d-%d.", round, i)))
+			if err := syncDir(rawDir); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start) / time.Duration(n)
+	}
+	appendN := func(n, writers int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for g := 0; g < writers; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n/writers; i++ {
+					if _, err := m.Append(ctx, []AppendMessage{{Body: strings.NewReader(message4K)}}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start) / time.Duration(n)
+	}
+	var one, sixteen []float64
+	round := 0
+	for b.Loop() {
+		r := raw(round, 100)
+		a1 := appendN(100, 1)
+		a16 := appendN(400, 16)
+		one = append(one, float64(r)/float64(a1))
+		sixteen = append(sixteen, float64(r)/float64(a16))
+		round++
+	}
+	median := func(v []float64) float64 {
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	b.ReportMetric(median(one), "x-raw-1writer")
+	b.ReportMetric(median(sixteen), "x-raw-16writers")
 }
