@@ -10,9 +10,9 @@ import (
 // 3.6's order (reference §11.2) so that a capability diff against real
 // Cyrus reads easily. Only what is implemented is listed.
 var baseCapabilities = []string{
-	"IMAP4rev1", "LITERAL+", "ID", "ENABLE", "ACL", "CHILDREN", "CONDSTORE",
-	"CREATE-SPECIAL-USE", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "MOVE", "MULTIAPPEND",
-	"NAMESPACE", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "THREAD=ORDEREDSUBJECT",
+	"IMAP4rev1", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CHILDREN", "CONDSTORE",
+	"CREATE-SPECIAL-USE", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "METADATA", "METADATA-SERVER", "MOVE", "MULTIAPPEND",
+	"NAMESPACE", "QRESYNC", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "THREAD=ORDEREDSUBJECT",
 	"THREAD=REFERENCES", "UIDPLUS", "UNSELECT",
 }
 
@@ -31,6 +31,9 @@ func (s *session) greetingCapabilities() string {
 func (s *session) capabilities() string {
 	caps := slices.Clone(baseCapabilities)
 	caps = append(caps, s.authCapabilities()...)
+	if !s.compressed {
+		caps = append(caps, "COMPRESS=DEFLATE")
+	}
 	caps = append(caps, quotaCapabilities...)
 	caps = append(caps, "APPENDLIMIT="+strconv.FormatInt(s.srv.maxMessage, 10))
 	return strings.Join(s.suppress(caps), " ")
@@ -44,7 +47,11 @@ func (s *session) authCapabilities() []string {
 		caps = append(caps, "STARTTLS")
 	}
 	if s.state != stateNotAuth {
-		return append(caps, "LOGINDISABLED")
+		caps = append(caps, "LOGINDISABLED")
+		if s.user.Admin {
+			caps = append(caps, "UNAUTHENTICATE")
+		}
+		return caps
 	}
 	for _, m := range s.srv.opts.Auth.MechanismsFor(s.connInfo()) {
 		caps = append(caps, "AUTH="+m)

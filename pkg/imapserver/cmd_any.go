@@ -60,8 +60,9 @@ func cmdID(s *session, c wire.Command) (reply, error) {
 	return reply{}, nil
 }
 
-// cmdEnable: RFC 5161. CONDSTORE (RFC 7162 §3.1) is the only extension
-// here that changes what the server sends.
+// cmdEnable: RFC 5161. CONDSTORE (RFC 7162 §3.1) and QRESYNC (§3.2,
+// which implies CONDSTORE) change what the server sends. Only what was
+// newly enabled is listed in ENABLED.
 func cmdEnable(s *session, c wire.Command) (reply, error) {
 	caps, err := wire.ParseEnable(s.r)
 	if err != nil {
@@ -69,8 +70,12 @@ func cmdEnable(s *session, c wire.Command) (reply, error) {
 	}
 	var on []string
 	for _, name := range caps {
-		if name == "CONDSTORE" && !s.enabled.condstore {
+		switch {
+		case name == "CONDSTORE" && !s.enabled.condstore:
 			s.enabled.condstore = true
+			on = append(on, name)
+		case name == "QRESYNC" && !s.enabled.qresync:
+			s.enabled.qresync, s.enabled.condstore = true, true
 			on = append(on, name)
 		}
 	}

@@ -14,7 +14,7 @@ func cmdStartTLS(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
-	if s.srv.opts.TLS == nil || s.tls != nil {
+	if s.srv.opts.TLS == nil || s.tls != nil || s.compressed {
 		return reply{}, bad("STARTTLS not available")
 	}
 	// Commands pipelined after STARTTLS would be read as if protected

@@ -11,13 +11,16 @@ import (
 )
 
 // cmdFetch: RFC 3501 §6.4.5 and UID FETCH §6.4.8, with CONDSTORE's MODSEQ
-// and CHANGEDSINCE (RFC 7162 §3.1.4). Fetching a body without PEEK sets
+// and CHANGEDSINCE (RFC 7162 §3.1.4) and QRESYNC's VANISHED (§3.2.6). Fetching a body without PEEK sets
 // \Seen first when the session may (s, not EXAMINE), and those responses
 // carry FLAGS.
 func cmdFetch(s *session, c wire.Command) (reply, error) {
 	fc, err := wire.ParseFetch(s.r, c.UID)
 	if err != nil {
 		return reply{}, err
+	}
+	if fc.Vanished && (!s.enabled.qresync || !fc.HasChangedSince) {
+		return reply{}, bad("VANISHED needs QRESYNC enabled and CHANGEDSINCE")
 	}
 	refs, err := s.resolve(fc.Set)
 	if err != nil {
@@ -45,6 +48,9 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	v, err := sel.mb.Snapshot()
 	if err != nil {
 		return reply{}, err
+	}
+	if fc.Vanished {
+		s.writeVanished(vanishedSince(v, s.uidSetOf(fc.Set), fc.ChangedSince), true)
 	}
 	for _, ref := range refs {
 		r, ok := v.Lookup(ref.uid)
@@ -106,12 +112,24 @@ func (s *session) markSeen(refs []msgRef, items []wire.FetchItem) (map[uint32]bo
 	}
 	var unseen []uint32
 	for _, ref := range refs {
-		if r, ok := v.Lookup(ref.uid); ok && r.Flags&mailbox.FlagSeen == 0 {
+		if r, ok := v.Lookup(ref.uid); ok && !sel.isSeen(r) {
 			unseen = append(unseen, ref.uid)
 		}
 	}
 	if len(unseen) == 0 {
 		return nil, nil
+	}
+	if sel.sharedSeen {
+		changed, err := s.changeSeen(unseen, nil)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uint32]bool, len(changed))
+		for _, uid := range changed {
+			out[uid] = true
+			sel.markReported(uid)
+		}
+		return out, nil
 	}
 	res, err := sel.mb.Store(s.ctx, mailbox.StoreRequest{UIDs: unseen, Op: mailbox.StoreAdd, Flags: mailbox.FlagSeen})
 	if err != nil {

@@ -81,7 +81,8 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 
 // cmdDelete: RFC 3501 §6.3.4 as Cyrus does it (reference §3.6): x needed
 // (admins included), the own INBOX never, user.X only by admins (the whole
-// tree goes), other mailboxes only without children.
+// tree goes), other mailboxes only without children, and for non-admins
+// not one whose special use specialuse_protect lists.
 func cmdDelete(s *session, c wire.Command) (reply, error) {
 	ext, err := wire.ParseMailbox(s.r)
 	if err != nil {
@@ -105,6 +106,9 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 	if err := s.need(m, acl.DeleteMailbox); err != nil {
 		return reply{}, err
 	}
+	if s.protectedSpecialUse(m.entry) {
+		return reply{}, errSpecialUseProtected
+	}
 	if !mboxname.IsUserInbox(m.name) {
 		has, err := s.srv.st.List.HasChildren(s.ctx, m.name)
 		if err != nil {
@@ -123,7 +127,9 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 
 // cmdRename: RFC 3501 §6.3.5: x on the mailbox and each child, k on the
 // new parent. Renaming INBOX moves its messages into a new mailbox and
-// leaves INBOX empty (RFC 3501, and Cyrus).
+// leaves INBOX empty (RFC 3501, and Cyrus); creating that mailbox counts
+// against X-NUM-FOLDERS like CREATE. A mailbox with a protected special
+// use keeps its parent unless an admin moves it (specialuse_protect).
 func cmdRename(s *session, c wire.Command) (reply, error) {
 	from, to, err := wire.ParseRename(s.r)
 	if err != nil {
@@ -162,6 +168,9 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	}
 	if mboxname.IsUserInbox(src.name) && !s.identityFor(src.name).Admin {
 		return reply{}, errPermission
+	}
+	if movesParent(src.name, dst.name) && s.protectedSpecialUse(src.entry) {
+		return reply{}, errSpecialUseProtected
 	}
 	err = s.srv.st.List.Walk(s.ctx, src.name, func(e *mboxlist.Entry) error {
 		if e.Name != src.name && !s.rightsOn(e).Has(acl.DeleteMailbox) {
@@ -291,7 +300,11 @@ func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
 		item("UIDVALIDITY").Number(v.UIDValidity)
 	}
 	if items.NumUnseen {
-		item("UNSEEN").Number(uint32(countUnseen(v)))
+		n, err := s.countUnseenFor(m.entry, v)
+		if err != nil {
+			return err
+		}
+		item("UNSEEN").Number(uint32(n))
 	}
 	if items.NumDeleted {
 		n := 0

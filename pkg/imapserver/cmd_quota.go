@@ -112,7 +112,7 @@ func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 		}
 		limits[r] = int64(l.Limit)
 	}
-	if err := s.srv.st.Quota.Set(s.ctx, root, limits); err != nil {
+	if err := s.srv.st.SetQuota(s.ctx, root, limits); err != nil {
 		return reply{}, err
 	}
 	q, err := s.srv.st.Quota.Get(s.ctx, root)

@@ -6,10 +6,10 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/quota"
 )
 
-// cmdSelect: RFC 3501 §6.3.1, with CONDSTORE (RFC 7162 §3.1.8).
+// cmdSelect: RFC 3501 §6.3.1, with CONDSTORE (RFC 7162 §3.1.8) and
+// QRESYNC (§3.2.5).
 func cmdSelect(s *session, c wire.Command) (reply, error) { return selectMailbox(s, false) }
 
 // cmdExamine: RFC 3501 §6.3.2; the rights s w i t e n are masked off.
@@ -20,7 +20,8 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	if sc.QResync != nil {
+	if sc.QResync != nil && !s.enabled.qresync {
+		// RFC 7162 §3.2.5: BAD unless the client enabled QRESYNC.
 		return reply{}, bad("QRESYNC is not enabled")
 	}
 	if sc.CondStore {
@@ -50,7 +51,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	firstUnseen := 0
 	for i, r := range v.Records {
 		sel.uids[i] = r.UID
-		if firstUnseen == 0 && r.Flags&mailbox.FlagSeen == 0 {
+		if firstUnseen == 0 && !sel.isSeen(r) {
 			firstUnseen = i + 1
 		}
 	}
@@ -72,6 +73,9 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	w.StatusResponse("*", wire.OK, "MAILBOXID ("+sel.entry.UniqueID+")", "Ok")
 	if !examine && m.rights.Has(acl.Expunge) {
 		s.quotaWarnings(sel.name)
+	}
+	if sc.QResync != nil {
+		s.qresyncSelect(sc.QResync, v)
 	}
 	if sel.readOnly {
 		return reply{Code: "READ-ONLY"}, nil
@@ -97,34 +101,6 @@ func permanentFlags(r acl.Rights, keywords []string) []string {
 		f = append(f, `\*`)
 	}
 	return f
-}
-
-// quotaWarnings sends the [ALERT]s of reference §4.4 for the mailbox's
-// quota root.
-func (s *session) quotaWarnings(name string) {
-	root, ok, err := s.srv.st.Quota.RootOf(s.ctx, name)
-	if err != nil || !ok {
-		return
-	}
-	q, err := s.srv.st.Quota.Get(s.ctx, root)
-	if err != nil {
-		return
-	}
-	warnPct := int64(s.srv.cfg.Quotawarn())
-	for _, res := range []quota.Resource{quota.Storage, quota.Message} {
-		limit := q.Limits[res]
-		if limit < 0 {
-			continue
-		}
-		used := q.Usage.Display(res)
-		switch {
-		case used > limit:
-			s.w.StatusResponse("*", wire.NO, "ALERT", "Mailbox is over "+res.String()+" quota")
-		case limit > 0 && used*100 > warnPct*limit:
-			s.w.StatusResponse("*", wire.NO, "ALERT",
-				fmt.Sprintf("Mailbox is at %d%% of %s quota", used*100/limit, res.String()))
-		}
-	}
 }
 
 // cmdClose: RFC 3501 §6.4.2. Expunges \Deleted messages silently, only

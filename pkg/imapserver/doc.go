@@ -9,8 +9,13 @@
 // loop; commands.go the command table (valid states per command); errors.go
 // the one mapping of failures to responses; one cmd_*.go per concern
 // (authentication, mailboxes, LIST, SELECT, APPEND, FETCH, STORE, COPY and
-// MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA). Message data items come from
-// pkg/imapserver/fetch, search programs from pkg/imapserver/search.
+// MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA, METADATA), and one file per
+// extension or rule that spans commands: qresync.go (VANISHED),
+// metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
+// (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
+// quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect).
+// Message data items come from pkg/imapserver/fetch, search programs from
+// pkg/imapserver/search.
 //
 // # Errors (STYLE.md: four kinds, mapped in classify)
 //
@@ -40,16 +45,28 @@
 // numbers) and the highest modseq reported. At the end of every command
 // that is not BAD, and while idling, it compares the mailbox's current
 // snapshot with them and sends EXPUNGE (not during non-UID FETCH, STORE,
-// SEARCH, SORT, THREAD — RFC 3501 §7.4.1), then EXISTS and RECENT, then
-// FETCH (UID FLAGS [MODSEQ]) for messages whose flags another session
-// changed. Flags a command reported itself (STORE, FETCH setting \Seen) are
-// not repeated.
+// SEARCH, SORT, THREAD — RFC 3501 §7.4.1; one VANISHED instead once
+// QRESYNC is enabled), then EXISTS and RECENT, then FETCH (UID FLAGS
+// [MODSEQ]) for messages whose flags another session changed. Flags a
+// command reported itself (STORE, FETCH setting \Seen) are not repeated.
+// The index keeps a tombstone per expunged UID, so VANISHED (EARLIER) is
+// always exact and QRESYNC's sequence-match data is not needed.
 //
 // \Recent: a message is \Recent in the first read-write session of the
 // user that sees it; the highest UID so claimed is kept in the user's seen
-// record (mboxlist.Seen.LastUID), as Cyrus keeps recentuid. \Seen is the
-// index's flag for every user, owners and sharers alike (per-user \Seen on
-// shared folders is not implemented yet).
+// record (mboxlist.Seen.LastUID), as Cyrus keeps recentuid. \Seen is per
+// user as in Cyrus: the owner of user.X... sees the index's flag; any
+// other user's \Seen is a UID set in the seen database
+// (mboxlist.Seen.SeenUIDs), which FETCH, STORE, SEARCH, SELECT's UNSEEN and
+// STATUS UNSEEN use, and which sync re-reads so that another session of
+// the same user is told of changes.
+//
+// # Session layers
+//
+// STARTTLS and COMPRESS wrap the reader and writer (wire.Reader.Wrap,
+// wire.Writer.Wrap) between commands; TLS must be below DEFLATE, so
+// STARTTLS is refused once compression is on. UNAUTHENTICATE keeps both
+// layers and drops everything tied to the identity.
 //
 // IDLE subscribes to the mailbox's name through the databases
 // (cyrusdb.DB.Subscribe); the store publishes it after every commit in any

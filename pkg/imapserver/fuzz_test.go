@@ -28,6 +28,13 @@ var fuzzSeeds = []string{
 	"a IDLE\r\nDONE", "a ENABLE CONDSTORE QRESYNC", "a ID NIL", "a NAMESPACE", "a CLOSE", "a UNSELECT",
 	"a FETCH 99999999999 FLAGS", "a FETCH * (BODY[", "a {5}", "* NOOP", "a UID", "a STORE 1 FLAGS (\\Bogus)",
 	"a STARTTLS", "a LOGOUT",
+	"a ENABLE QRESYNC\r\nb SELECT INBOX (QRESYNC (1 1 1:5 (1:2 1,3)))",
+	"a ENABLE QRESYNC\r\nb SELECT INBOX\r\nc UID FETCH 1:* FLAGS (CHANGEDSINCE 1 VANISHED)",
+	`a GETMETADATA (MAXSIZE 10 DEPTH infinity) INBOX (/shared /private/comment)`,
+	`a SETMETADATA INBOX (/private/comment "x" /shared/a NIL /private/specialuse "\\Junk")`,
+	`a SETMETADATA "" (/shared/x ~{2+}` + "\r\n\x00\x01)", `a GETMETADATA "" /private//x`,
+	"a COMPRESS DEFLATE\r\n\x03\x00", "a COMPRESS BOGUS", "a UNAUTHENTICATE",
+	"a APPEND INBOX ~{3+}\r\na\x00b", "a FETCH 1 (BINARY[1]<0.2> BINARY.SIZE[1])",
 }
 
 // FuzzSession feeds arbitrary input to a session in each state: not

@@ -128,11 +128,12 @@ func testMessage(subject string) string {
 // conv is one client conversation: it sends commands with generated tags
 // and collects the untagged responses until the tagged one.
 type conv struct {
-	t  testing.TB
-	c  net.Conn
-	br *bufio.Reader
-	n  int
-	Hi string // the greeting
+	t   testing.TB
+	c   net.Conn
+	br  *bufio.Reader
+	out io.Writer // nil: c itself (a compression layer sets it)
+	n   int
+	Hi  string // the greeting
 }
 
 func (s *testSite) dial() *conv {
@@ -184,8 +185,17 @@ func (c *conv) line() string {
 
 func (c *conv) write(s string) {
 	c.t.Helper()
-	if _, err := io.WriteString(c.c, s); err != nil {
+	out := c.out
+	if out == nil {
+		out = c.c
+	}
+	if _, err := io.WriteString(out, s); err != nil {
 		c.t.Fatal(err)
+	}
+	if f, ok := out.(interface{ Flush() error }); ok {
+		if err := f.Flush(); err != nil {
+			c.t.Fatal(err)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package imapserver
 import (
 	"sort"
 
+	"github.com/emersion/go-imap/v2"
+
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
@@ -26,6 +28,10 @@ type selected struct {
 	// reported holds UIDs whose current flags this command already sent
 	// (STORE, FETCH setting \Seen), so sync does not repeat them.
 	reported map[uint32]bool
+	// sharedSeen: the user does not own the mailbox, so its \Seen is the
+	// user's own set (seen), not the index flag (see seen.go).
+	sharedSeen bool
+	seen       seenSet
 }
 
 // seqOf returns the session's sequence number of uid, 0 when unknown.
@@ -53,6 +59,9 @@ func (sel *selected) recent(uid uint32) bool {
 // flagNames returns r's flags as the session sees them.
 func (sel *selected) flagNames(v *mailbox.View, r mailbox.Record) []string {
 	f := v.FlagNames(r)
+	if sel.sharedSeen {
+		f = withSeen(f, sel.seen.has(r.UID))
+	}
 	if sel.recent(r.UID) {
 		f = append(f, `\Recent`)
 	}
@@ -108,7 +117,8 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 	if err != nil {
 		return err
 	}
-	if v == sel.view && len(sel.reported) == 0 {
+	seenChanged := sel.refreshSeen(s)
+	if v == sel.view && len(sel.reported) == 0 && len(seenChanged) == 0 {
 		return nil
 	}
 	if allowExpunge {
@@ -134,7 +144,17 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 			}
 			if seq := sel.seqOf(r.UID); seq != 0 {
 				s.writeFlags(seq, v, r)
+				sel.markReported(r.UID)
 			}
+		}
+	}
+	for _, uid := range seenChanged {
+		if uid > maxUID || sel.reported[uid] {
+			continue
+		}
+		r, ok := v.Lookup(uid)
+		if seq := sel.seqOf(uid); ok && seq != 0 {
+			s.writeFlags(seq, v, r)
 		}
 	}
 	sel.modseq, sel.reported = v.HighestModSeq, nil
@@ -146,9 +166,12 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 }
 
 // reportExpunges removes from uids the messages no longer in v, sending
-// one EXPUNGE per message, ascending (each shifts the later numbers).
+// one EXPUNGE per message, ascending (each shifts the later numbers) — or,
+// once QRESYNC is enabled, one VANISHED listing their UIDs (RFC 7162
+// §3.2.10).
 func (sel *selected) reportExpunges(s *session, v *mailbox.View) {
 	kept := sel.uids[:0]
+	var vanished imap.UIDSet
 	j, gone := 0, 0
 	for i, uid := range sel.uids {
 		for j < len(v.Records) && v.Records[j].UID < uid {
@@ -158,10 +181,15 @@ func (sel *selected) reportExpunges(s *session, v *mailbox.View) {
 			kept = append(kept, uid)
 			continue
 		}
-		s.w.Star().Number(uint32(i + 1 - gone)).Atom(" EXPUNGE").CRLF()
+		if s.enabled.qresync {
+			vanished.AddNum(imap.UID(uid))
+		} else {
+			s.w.Star().Number(uint32(i + 1 - gone)).Atom(" EXPUNGE").CRLF()
+		}
 		gone++
 	}
 	sel.uids = kept
+	s.writeVanished(vanished, false)
 }
 
 func (sel *selected) countRecent() int {
@@ -215,7 +243,22 @@ func (s *session) openSelected(m *mbox, examine bool) (*selected, error) {
 	}
 	sel := &selected{
 		name: m.name, ext: m.ext, entry: e, mb: mb, rights: rights,
-		readOnly: examine || !rights.Any(acl.ReadWrite),
+		readOnly:   examine || !rights.Any(acl.ReadWrite),
+		sharedSeen: !ownsSeen(m.name, s.user.User),
+	}
+	if sel.sharedSeen {
+		if sel.seen, err = s.loadSeen(e.UniqueID); err != nil {
+			mb.Close()
+			return nil, err
+		}
 	}
 	return sel, nil
+}
+
+// markReported notes that uid's current flags were sent in this command.
+func (sel *selected) markReported(uid uint32) {
+	if sel.reported == nil {
+		sel.reported = make(map[uint32]bool)
+	}
+	sel.reported[uid] = true
 }

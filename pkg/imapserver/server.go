@@ -53,6 +53,8 @@ type Server struct {
 	deleteRt   byte
 	groups     *acl.GroupReader
 	sessions   atomic.Uint64
+	// quotaWarned rate-limits the quota alerts of SELECT per root.
+	quotaWarned quotaWarnLog
 }
 
 // New checks opts and returns a Server.

@@ -31,21 +31,23 @@ const (
 // session is one client connection. All its fields belong to the
 // connection's goroutine; only IDLE starts a helper, which reads one line.
 type session struct {
-	ctx   context.Context
-	srv   *Server
-	conn  net.Conn
-	r     *wire.Reader
-	w     *wire.Writer
-	id    string
-	log   *slog.Logger
-	state state
+	ctx     context.Context
+	srv     *Server
+	conn    net.Conn
+	r       *wire.Reader
+	w       *wire.Writer
+	id      string
+	log     *slog.Logger
+	baseLog *slog.Logger // log before login (UNAUTHENTICATE returns to it)
+	state   state
 
-	tls      *tls.ConnectionState // nil until TLS is active
-	user     auth.Result
-	who      acl.Identity
-	enabled  enabled
-	sel      *selected // the selected mailbox, nil outside the Selected state
-	searchRs []uint32  // the saved search result "$" (RFC 5182), as UIDs
+	tls        *tls.ConnectionState // nil until TLS is active
+	compressed bool                 // COMPRESS DEFLATE is active
+	user       auth.Result
+	who        acl.Identity
+	enabled    enabled
+	sel        *selected // the selected mailbox, nil outside the Selected state
+	searchRs   []uint32  // the saved search result "$" (RFC 5182), as UIDs
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -58,6 +60,7 @@ func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
 	s := &session{ctx: ctx, srv: srv, conn: conn, state: stateNotAuth}
 	s.id = srv.sessionID()
 	s.log = srv.log.With("session", s.id, "remote", remoteString(conn))
+	s.baseLog = s.log
 	s.w = wire.NewWriter(conn)
 	s.r = wire.NewReader(conn, wire.Options{
 		MaxLineLength:  srv.maxLine,

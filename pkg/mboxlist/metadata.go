@@ -92,3 +92,23 @@ func (l *List) ListMetadata(ctx context.Context, mailbox, prefix, user string) (
 func (l *List) DeleteMetadata(ctx context.Context, mailbox string) error {
 	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: append(append([]byte{'A'}, mailbox...), 0)}})
 }
+
+// RenameMetadata moves every value (all owners) of mailbox oldName to
+// newName in one transaction.
+func (l *List) RenameMetadata(ctx context.Context, oldName, newName string) error {
+	if oldName == newName {
+		return nil
+	}
+	base := append(append([]byte{'A'}, oldName...), 0)
+	var ops []cyrusdb.Op
+	err := l.db.Scan(ctx, base, func(k, v []byte, _ uint64) error {
+		rest := k[len(base):]
+		nk := append(append(append([]byte{'A'}, newName...), 0), rest...)
+		ops = append(ops, cyrusdb.Delete{Key: append([]byte(nil), k...)}, cyrusdb.Put{Key: nk, Val: append([]byte(nil), v...)})
+		return nil
+	})
+	if err != nil || len(ops) == 0 {
+		return err
+	}
+	return l.db.Txn(ctx, nil, ops)
+}

@@ -263,6 +263,9 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		if err := mailbox.Rename(oldDir, newDir, m.New.Name); err != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
 		}
+		if err := s.List.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
+			s.Log.Warn("moving a mailbox's metadata", "mailbox", m.New.Name, "err", err)
+		}
 		s.publish(ctx, m.Old.Name)
 		s.publish(ctx, m.New.Name)
 	}

@@ -151,3 +151,57 @@ func TestRenameKeepsMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestNewQuotaRootTakesOverUsage(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	for _, n := range []string{"user.a", "user.a.x", "user.a.x.y"} {
+		if _, err := s.CreateMailbox(ctx, n, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		mb, _, _ := s.Open(ctx, n, quota.Ignore)
+		mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader("Subject: q\r\n\r\n" + strings.Repeat("z", 2000) + "\r\n")}})
+		mb.Close()
+	}
+	if err := s.SetQuota(ctx, "user.a", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	outer, _ := s.Quota.Get(ctx, "user.a")
+	if outer.Usage[quota.Message] != 3 || outer.Usage[quota.NumFolders] != 3 || outer.Usage[quota.Storage] < 6000 {
+		t.Fatalf("outer root usage = %v", outer.Usage)
+	}
+	// An inner root takes its subtree's usage from the outer one.
+	if err := s.SetQuota(ctx, "user.a.x", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	outer, _ = s.Quota.Get(ctx, "user.a")
+	inner, _ := s.Quota.Get(ctx, "user.a.x")
+	if outer.Usage[quota.Message] != 1 || inner.Usage[quota.Message] != 2 || inner.Usage[quota.NumFolders] != 2 {
+		t.Fatalf("after the inner root: outer %v inner %v", outer.Usage, inner.Usage)
+	}
+	// Removing it gives the usage back.
+	if err := s.RemoveQuota(ctx, "user.a.x"); err != nil {
+		t.Fatal(err)
+	}
+	outer, _ = s.Quota.Get(ctx, "user.a")
+	if outer.Usage[quota.Message] != 3 || outer.Usage[quota.NumFolders] != 3 {
+		t.Fatalf("after removing the inner root: %v", outer.Usage)
+	}
+}
+
+func TestRenameMovesMetadata(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	s.CreateMailbox(ctx, "user.m", CreateOptions{})
+	s.CreateMailbox(ctx, "user.m.a", CreateOptions{})
+	s.List.SetMetadata(ctx, "user.m.a", "/comment", "", []byte("shared"))
+	s.List.SetMetadata(ctx, "user.m.a", "/comment", "m", []byte("private"))
+	if err := s.RenameMailbox(ctx, "user.m.a", "user.m.b", ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.List.ListMetadata(ctx, "user.m.b", "", "m")
+	old, _ := s.List.ListMetadata(ctx, "user.m.a", "", "m")
+	if len(got) != 2 || len(old) != 0 {
+		t.Fatalf("metadata after rename: new %+v old %+v", got, old)
+	}
+}

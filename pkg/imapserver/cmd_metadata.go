@@ -1,0 +1,138 @@
+package imapserver
+
+import (
+	"errors"
+	"strconv"
+
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mboxlist"
+)
+
+// cmdGetMetadata: RFC 5464 §4.2 with MAXSIZE and DEPTH. The values go in
+// one "* METADATA mailbox (entry value ...)"; a requested entry without
+// any value is reported NIL (as Cyrus does); values over MAXSIZE are left
+// out and the longest of them is named in [METADATA LONGENTRIES n].
+func cmdGetMetadata(s *session, c wire.Command) (reply, error) {
+	gc, err := wire.ParseGetMetadata(s.r)
+	if err != nil {
+		return reply{}, err
+	}
+	entries := make([]metaEntry, len(gc.Entries))
+	for i, name := range gc.Entries {
+		if entries[i], err = parseMetaEntry(name, true); err != nil {
+			return reply{}, err
+		}
+	}
+	t, _, err := s.metaTarget(gc.Mailbox)
+	if err != nil {
+		return reply{}, err
+	}
+	var values []metaValue
+	done := make(map[string]bool)
+	longest := 0
+	for _, e := range entries {
+		found, err := s.readMetadata(t, e, gc.Depth)
+		if err != nil {
+			return reply{}, err
+		}
+		if len(found) == 0 && e.key != "" && !done[e.name()] {
+			done[e.name()] = true
+			values = append(values, metaValue{name: e.name()})
+		}
+		for _, v := range found {
+			if done[v.name] {
+				continue
+			}
+			done[v.name] = true
+			if gc.MaxSize >= 0 && int64(len(v.value)) > gc.MaxSize {
+				longest = max(longest, len(v.value))
+				continue
+			}
+			values = append(values, v)
+		}
+	}
+	if len(values) > 0 {
+		s.writeMetadataResponse(t, values)
+	}
+	if longest > 0 {
+		return reply{Code: "METADATA LONGENTRIES " + strconv.Itoa(longest)}, nil
+	}
+	return reply{}, nil
+}
+
+// writeMetadataResponse sends "* METADATA mailbox (entry value ...)".
+// Values holding NUL go as literal8 (RFC 5464 §5: binary values).
+func (s *session) writeMetadataResponse(t *metaTarget, values []metaValue) {
+	w := s.w
+	w.Star().Atom("METADATA ")
+	if t.entry == nil {
+		w.String("")
+	} else {
+		w.AString(t.ext)
+	}
+	w.Atom(" (")
+	for i, v := range values {
+		if i > 0 {
+			w.SP()
+		}
+		w.Atom(v.name).SP()
+		switch {
+		case v.value == nil:
+			w.NIL()
+		case containsNUL(v.value):
+			w.Atom("~").LiteralBytes(v.value)
+		default:
+			w.String(string(v.value))
+		}
+	}
+	w.Close().CRLF()
+}
+
+func containsNUL(b []byte) bool {
+	for _, c := range b {
+		if c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cmdSetMetadata: RFC 5464 §4.3. Every entry is checked (name, rights,
+// size) before any is written, so a refusal changes nothing.
+func cmdSetMetadata(s *session, c wire.Command) (reply, error) {
+	sc, err := wire.ParseSetMetadata(s.r)
+	var we *wire.Error
+	if errors.As(err, &we) && we.Code == "TOOBIG" && !we.Fatal {
+		// A synchronising literal refused before it was sent (RFC 5464 §4.3).
+		return reply{}, errMetadataTooBig
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	entries := make([]metaEntry, len(sc.Entries))
+	for i, en := range sc.Entries {
+		if entries[i], err = parseMetaEntry(en.Name, false); err != nil {
+			return reply{}, err
+		}
+	}
+	t, rights, err := s.metaTarget(sc.Mailbox)
+	if err != nil {
+		return reply{}, err
+	}
+	for i, e := range entries {
+		if err := s.mayStoreMetadata(t, rights, e); err != nil {
+			return reply{}, err
+		}
+		if len(sc.Entries[i].Value) > mboxlist.MaxMetadataSize {
+			return reply{}, errMetadataTooBig
+		}
+	}
+	for i, e := range entries {
+		if err := s.writeMetadata(t, e, sc.Entries[i].Value); err != nil {
+			return reply{}, err
+		}
+	}
+	return reply{}, nil
+}
+
+var errMetadataTooBig = noCode("METADATA MAXSIZE "+strconv.Itoa(mboxlist.MaxMetadataSize), "Value too long")

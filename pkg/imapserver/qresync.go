@@ -1,0 +1,101 @@
+package imapserver
+
+import (
+	"github.com/emersion/go-imap/v2"
+
+	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+)
+
+// QRESYNC (RFC 7162 §3.2). The index keeps a tombstone (UID and modseq)
+// for every expunged message, so the server always knows exactly which
+// UIDs vanished after any modseq: the sequence-match data a client sends
+// with SELECT (for servers that forget expunges) is parsed and not needed.
+
+// qresyncSelect sends, after a SELECT or EXAMINE with the QRESYNC
+// parameter, "* VANISHED (EARLIER)" for the messages expunged since the
+// client's modseq and "* n FETCH (UID FLAGS MODSEQ)" for those changed
+// since then — both limited to the UIDs the client says it knows. Nothing
+// is sent when the UIDVALIDITY differs: the client's cache is void.
+func (s *session) qresyncSelect(q *wire.QResync, v *mailbox.View) {
+	if q.UIDValidity != v.UIDValidity {
+		return
+	}
+	known := func(uid uint32) bool {
+		return q.KnownUIDs == nil || q.KnownUIDs.Contains(imap.UID(uid))
+	}
+	ch := v.ChangesSince(q.ModSeq)
+	var gone imap.UIDSet
+	for _, uid := range ch.Expunged {
+		if known(uid) {
+			gone.AddNum(imap.UID(uid))
+		}
+	}
+	s.writeVanished(gone, true)
+	for _, r := range ch.Updated {
+		if !known(r.UID) {
+			continue
+		}
+		if seq := s.sel.seqOf(r.UID); seq != 0 {
+			s.writeFlags(seq, v, r)
+		}
+	}
+}
+
+// vanishedSince returns the UIDs within set expunged after modseq (UID
+// FETCH ... (CHANGEDSINCE modseq VANISHED), RFC 7162 §3.2.6). "*" in set
+// stands for the highest UID ever assigned.
+func vanishedSince(v *mailbox.View, set imap.UIDSet, modseq uint64) imap.UIDSet {
+	top := imap.UID(v.UIDNext - 1)
+	var out imap.UIDSet
+	for _, uid := range v.ChangesSince(modseq).Expunged {
+		if uidSetContains(set, imap.UID(uid), top) {
+			out.AddNum(imap.UID(uid))
+		}
+	}
+	return out
+}
+
+// uidSetContains is UIDSet.Contains with "*" read as top.
+func uidSetContains(set imap.UIDSet, uid, top imap.UID) bool {
+	for _, r := range set {
+		lo, hi := r.Start, r.Stop
+		if lo == 0 {
+			lo = top
+		}
+		if hi == 0 {
+			hi = top
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if uid >= lo && uid <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// writeVanished sends "* VANISHED [(EARLIER)] uids" unless set is empty.
+func (s *session) writeVanished(set imap.UIDSet, earlier bool) {
+	if len(set) == 0 {
+		return
+	}
+	s.w.Star().Atom("VANISHED ")
+	if earlier {
+		s.w.Atom("(EARLIER) ")
+	}
+	s.w.Atom(set.String()).CRLF()
+}
+
+// uidSetOf returns a UID FETCH's set as UIDs ("$" is the saved result).
+func (s *session) uidSetOf(set imap.NumSet) imap.UIDSet {
+	if u, ok := set.(imap.UIDSet); ok {
+		return u
+	}
+	var out imap.UIDSet
+	for _, uid := range s.searchRs {
+		out.AddNum(imap.UID(uid))
+	}
+	return out
+}
