@@ -66,6 +66,9 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 	if !ok {
 		return reply{}, errPermission
 	}
+	if cc.Partition != "" && !s.identityFor(m.name).Admin {
+		return reply{}, errPermission // choosing a partition is for admins (Cyrus)
+	}
 	var uses []string
 	for _, a := range cc.SpecialUse {
 		if !specialUses[string(a)] {
@@ -74,7 +77,7 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 		uses = append(uses, string(a))
 	}
 	_, err = s.srv.st.CreateMailbox(s.ctx, m.name, store.CreateOptions{
-		SpecialUse: strings.Join(uses, " "), Quota: quota.Strict,
+		Partition: cc.Partition, SpecialUse: strings.Join(uses, " "), Quota: quota.Strict,
 	})
 	return reply{}, err
 }
@@ -131,7 +134,7 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 // against X-NUM-FOLDERS like CREATE. A mailbox with a protected special
 // use keeps its parent unless an admin moves it (specialuse_protect).
 func cmdRename(s *session, c wire.Command) (reply, error) {
-	from, to, err := wire.ParseRename(s.r)
+	from, to, partition, err := wire.ParseRenamePartition(s.r)
 	if err != nil {
 		return reply{}, err
 	}
@@ -142,6 +145,22 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	dst, err := s.lookup(s.trimSeparator(to))
 	if err != nil {
 		return reply{}, err
+	}
+	if partition != "" {
+		// Cyrus's admin-only third argument: move to another partition,
+		// under the same name or a new one.
+		if !s.identityFor(src.name).Admin {
+			return reply{}, errPermission
+		}
+		if src.entry == nil {
+			return reply{}, errNoMailbox
+		}
+		if dst.name == src.name {
+			if s.sel != nil && s.sel.name == src.name {
+				s.unselect()
+			}
+			return reply{}, s.srv.st.RenameMailbox(s.ctx, src.name, src.name, partition)
+		}
 	}
 	inbox := strings.EqualFold(from, "INBOX")
 	want := acl.DeleteMailbox
@@ -184,7 +203,7 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	if s.sel != nil && (s.sel.name == src.name || mboxname.IsDescendant(s.sel.name, src.name)) {
 		s.unselect()
 	}
-	return reply{}, s.srv.st.RenameMailbox(s.ctx, src.name, dst.name, "")
+	return reply{}, s.srv.st.RenameMailbox(s.ctx, src.name, dst.name, partition)
 }
 
 // renameInbox creates dst and moves every message of INBOX into it.

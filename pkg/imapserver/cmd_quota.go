@@ -97,6 +97,11 @@ func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 	if !s.identityFor(root).Admin {
 		return reply{}, errPermission
 	}
+	if len(sc.Limits) == 0 {
+		// As Cyrus (and cyradm's "sq root none"): no resources removes the
+		// root; its usage goes back to the next root up.
+		return reply{}, s.srv.st.RemoveQuota(s.ctx, root)
+	}
 	limits := quota.NoLimits()
 	for _, l := range sc.Limits {
 		name := l.Resource

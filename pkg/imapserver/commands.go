@@ -62,6 +62,7 @@ var commands = map[string]command{
 	"GETQUOTA":       {states: stateLoggedIn, run: cmdGetQuota},
 	"GETQUOTAROOT":   {states: stateLoggedIn, run: cmdGetQuotaRoot},
 	"SETQUOTA":       {states: stateLoggedIn, run: cmdSetQuota},
+	"RECONSTRUCT":    {states: stateLoggedIn, run: cmdReconstruct},
 	"GETMETADATA":    {states: stateLoggedIn, run: cmdGetMetadata},
 	"SETMETADATA":    {states: stateLoggedIn, run: cmdSetMetadata},
 

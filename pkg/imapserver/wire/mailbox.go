@@ -124,9 +124,11 @@ func uidSetNoRes(r *Reader) (imap.UIDSet, error) {
 	return set.(imap.UIDSet), nil
 }
 
-// CreateCommand is CREATE with RFC 6154's USE parameter.
+// CreateCommand is CREATE with RFC 6154's USE parameter and Cyrus's
+// optional partition argument (admins only: CREATE name partition).
 type CreateCommand struct {
 	Mailbox    string
+	Partition  string
 	SpecialUse []imap.MailboxAttr
 }
 
@@ -142,6 +144,14 @@ func ParseCreate(r *Reader) (*CreateCommand, error) {
 	}
 	if !r.Consume(' ') {
 		return c, r.EOL()
+	}
+	if r.Peek() != '(' {
+		if c.Partition, err = r.AString(); err != nil {
+			return nil, err
+		}
+		if !r.Consume(' ') {
+			return c, r.EOL()
+		}
 	}
 	err = r.List(func() error {
 		p, err := r.Keyword()

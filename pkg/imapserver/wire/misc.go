@@ -45,6 +45,30 @@ func ParseRename(r *Reader) (from, to string, err error) {
 	return args[0], args[1], nil
 }
 
+// ParseRenamePartition parses RENAME's arguments with Cyrus's optional
+// third one, the target partition (admins only).
+func ParseRenamePartition(r *Reader) (from, to, partition string, err error) {
+	if err = r.SP(); err != nil {
+		return
+	}
+	if from, err = r.AString(); err != nil {
+		return
+	}
+	if err = r.SP(); err != nil {
+		return
+	}
+	if to, err = r.AString(); err != nil {
+		return
+	}
+	if r.Consume(' ') {
+		if partition, err = r.AString(); err != nil {
+			return
+		}
+	}
+	err = r.EOL()
+	return
+}
+
 // ParseLogin parses "SP userid SP password".
 func ParseLogin(r *Reader) (user, password string, err error) {
 	args, err := parseAStrings(r, 2)

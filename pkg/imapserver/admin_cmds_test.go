@@ -1,0 +1,49 @@
+package imapserver
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAdminPartitionsQuotaRemovalReconstruct covers the Cyrus admin forms
+// cyradm relies on: CREATE and RENAME with a partition, SETQUOTA with no
+// resources removing the root, RECONSTRUCT, and admins reading metadata.
+func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "other")
+	s := newTestSite(t, "partition-other", other)
+	s.deliver("user.alice", testMessage("one"), testMessage("two"))
+	root := s.login("cyrus")
+
+	root.ok("CREATE shared-on-other other")
+	e, err := s.st.List.Lookup(context.Background(), "shared-on-other")
+	if err != nil || e.Partition != "other" {
+		t.Fatalf("created entry = %+v %v", e, err)
+	}
+	alice := s.login("alice")
+	alice.expect("CREATE mine other", "NO Permission denied")
+
+	// Move alice's INBOX to the other partition under the same name.
+	root.ok("RENAME user/alice user/alice other")
+	e, _ = s.st.List.Lookup(context.Background(), "user.alice")
+	dir, _ := s.st.Dir(e)
+	if e.Partition != "other" || !strings.HasPrefix(dir, other) {
+		t.Fatalf("after the partition move: %+v in %s", e, dir)
+	}
+	has(t, alice.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 2)")
+
+	root.ok("SETQUOTA user/alice (STORAGE 100)")
+	root.ok("SETQUOTA user/alice ()")
+	if roots, _ := s.st.Quota.List(context.Background(), ""); len(roots) != 0 {
+		t.Fatalf("SETQUOTA () left roots: %+v", roots)
+	}
+
+	root.ok("RECONSTRUCT user/alice RECURSIVE")
+	alice.expect("RECONSTRUCT INBOX", "NO Permission denied")
+	has(t, alice.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 2)")
+
+	alice.ok(`SETMETADATA INBOX (/shared/comment "hello")`)
+	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice (/shared/comment "hello")`)
+	root.ok(`SETMETADATA user/alice (/shared/comment "set by admin")`)
+}
