@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 
+	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/lmtp"
+	"gocyrus/pkg/sasldb"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
@@ -58,6 +60,11 @@ func run() error {
 	}
 	srv := lmtp.NewServer(st, log)
 	srv.PreauthTCP = *preauth
+	a, err := auth.New(cfg, auth.Options{SASLDB: sasldb.New(db), Service: "lmtp", Logger: log})
+	if err != nil {
+		return fmt.Errorf("authentication: %w", err)
+	}
+	srv.Auth = a
 	opts := service.Options{Logger: log}
 	f.Apply(&opts)
 	return service.Run(context.Background(), f.Listen, srv.ServeConn, opts)

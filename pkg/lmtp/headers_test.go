@@ -61,7 +61,7 @@ func FuzzHeaderValue(f *testing.F) {
 		if !ok && v != "" {
 			t.Fatalf("absent header with value %q", v)
 		}
-		if strings.ContainsAny(v, "\r\n") {
+		if strings.Contains(v, "\n") || strings.HasSuffix(v, "\r") {
 			t.Fatalf("value %q not unfolded", v)
 		}
 	})

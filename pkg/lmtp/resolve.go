@@ -90,8 +90,11 @@ func (rv *Resolver) lookup(ctx context.Context, name string) (*mboxlist.Entry, e
 // parents are tried.
 func (rv *Resolver) folder(ctx context.Context, inbox *mboxlist.Entry, userid, detail string) *mboxlist.Entry {
 	st := rv.Store
-	sep := string(st.NS.Separator(false))
-	name, err := st.NS.ToInternal("INBOX"+sep+detail, userid, false)
+	external := detail // altnamespace: a user's folders sit beside INBOX
+	if !st.NS.AltNamespace {
+		external = "INBOX" + string(st.NS.Separator(false)) + detail
+	}
+	name, err := st.NS.ToInternal(external, userid, false)
 	if err != nil || !mboxname.IsDescendant(name, inbox.Name) {
 		return nil
 	}

@@ -2,28 +2,34 @@ package lmtp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	"gocyrus/pkg/auth"
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
 
-// deliverTimeout bounds one DATA's delivery to all its recipients.
-const deliverTimeout = 5 * time.Minute
+const (
+	// deliverTimeout bounds one DATA's delivery to all its recipients.
+	deliverTimeout = 5 * time.Minute
+	// commandTimeout bounds the wait for the client's next line.
+	commandTimeout = 10 * time.Minute
+)
 
 // Server is lmtpd: it accepts LMTP connections and delivers into the store.
 type Server struct {
 	// PreauthTCP treats TCP connections like the unix socket (lmtpd -a).
 	PreauthTCP bool
+	// Auth serves LMTP AUTH on untrusted connections; nil offers none.
+	Auth *auth.Authenticator
 
 	store          *store.Store
 	dup            *duplicate.Store // nil when duplicatesuppression is off
@@ -31,15 +37,14 @@ type Server struct {
 	parse          ParseOptions
 	log            *slog.Logger
 	servername     string
+	greeting       string
+	maxSize        int64 // 0 = unlimited
 	overQuotaPerm  bool
 	mode           quota.Mode
 	singleInstance bool
 	pid            int
-	seq            atomic.Uint64
-
-	smtp      *smtp.Server
-	conns     chan net.Conn
-	startOnce sync.Once
+	seq            atomic.Uint64 // generated Message-IDs
+	sessions       atomic.Uint64 // session ids
 }
 
 // NewServer returns lmtpd over st, configured by st.Cfg.
@@ -58,9 +63,15 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox()}},
 		parse: ParseOptions{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
 			VirtDomains: st.NS.VirtDomains != "" && st.NS.VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
+		maxSize:       int64(cfg.Maxmessagesize()),
 		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: quota.Overflow,
 		singleInstance: cfg.Singleinstancestore(), pid: os.Getpid(),
-		conns: make(chan net.Conn),
+	}
+	switch cfg.Serverinfo() {
+	case "off", "min":
+		s.greeting = fmt.Sprintf("%s LMTP server ready", name)
+	default:
+		s.greeting = fmt.Sprintf("%s Cyrus LMTP %s server ready", name, Version)
 	}
 	if cfg.LmtpStrictQuota() {
 		s.mode = quota.Strict
@@ -68,74 +79,28 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	if cfg.Duplicatesuppression() {
 		s.dup = duplicate.New(st.DB, duplicate.DefaultTTL)
 	}
-	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
-	srv.LMTP = true
-	srv.Domain = name
-	srv.MaxMessageBytes = int64(cfg.Maxmessagesize())
-	srv.MaxRecipients = 0
-	srv.ReadTimeout = 10 * time.Minute
-	srv.WriteTimeout = 5 * time.Minute
-	srv.ErrorLog = slogPrinter{log}
-	s.smtp = srv
 	return s
 }
 
-// ServeConn runs one LMTP session on c and returns when it ends (or ctx
-// does). Its signature is service.Handler's.
+// Version is what the greeting names (serverinfo: on).
+const Version = "gocyrus"
+
+// ServeConn runs one LMTP session on c until the client quits, the
+// connection fails or ctx ends. Its signature is service.Handler's.
 func (s *Server) ServeConn(ctx context.Context, c net.Conn) {
-	s.startOnce.Do(func() {
-		go s.smtp.Serve(chanListener{conns: s.conns, addr: c.LocalAddr()})
-	})
-	tc := &trackedConn{Conn: c, done: make(chan struct{})}
-	select {
-	case s.conns <- tc:
-	case <-ctx.Done():
-		c.Close()
-		return
-	}
-	select {
-	case <-tc.done:
-	case <-ctx.Done():
-		c.Close()
-		<-tc.done
-	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	ss := &session{srv: s, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
+	ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
+	ss.reset()
+	newConn(s, c, ss).serve()
 }
 
-// trackedConn tells ServeConn when go-smtp is done with a connection.
-type trackedConn struct {
-	net.Conn
-	once sync.Once
-	done chan struct{}
+// newSessionID returns a Cyrus-style session id: name-time-pid-n-random.
+func (s *Server) newSessionID() string {
+	var r [8]byte
+	rand.Read(r[:])
+	return fmt.Sprintf("%s-%d-%d-%d-%d", s.servername, time.Now().Unix(), s.pid, s.sessions.Add(1),
+		binary.BigEndian.Uint64(r[:])>>1)
 }
-
-func (t *trackedConn) Close() error {
-	err := t.Conn.Close()
-	t.once.Do(func() { close(t.done) })
-	return err
-}
-
-// chanListener feeds connections accepted elsewhere (by pkg/service) to
-// go-smtp's accept loop.
-type chanListener struct {
-	conns chan net.Conn
-	addr  net.Addr
-}
-
-func (l chanListener) Accept() (net.Conn, error) {
-	c, ok := <-l.conns
-	if !ok {
-		return nil, net.ErrClosed
-	}
-	return c, nil
-}
-
-func (l chanListener) Close() error   { return nil }
-func (l chanListener) Addr() net.Addr { return l.addr }
-
-// slogPrinter adapts the logger to go-smtp's Printf/Println interface.
-type slogPrinter struct{ log *slog.Logger }
-
-func (p slogPrinter) Printf(format string, v ...any) {
-	p.log.Warn("smtp", "msg", fmt.Sprintf(format, v...))
-}
-func (p slogPrinter) Println(v ...any) { p.log.Warn("smtp", "msg", fmt.Sprint(v...)) }

@@ -3,82 +3,100 @@ package lmtp
 import (
 	"context"
 	"errors"
-	"io"
+	"strconv"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"gocyrus/pkg/acl"
+	"gocyrus/pkg/auth"
 	"gocyrus/pkg/quota"
 )
 
 // postman is the identity of pre-authenticated (unix socket) connections.
 const postman = "postman"
 
-// session is one LMTP connection's state.
+// session is one LMTP connection's transaction state.
 type session struct {
-	srv     *Server
-	preauth bool         // unix socket: trusted, may name a sender with MAIL AUTH=
-	who     acl.Identity // sender identity of the current transaction
-	from    string
-	size    int64 // MAIL SIZE=, for lmtp_strict_quota at RCPT
-	rcpts   []*rcpt
+	srv      *Server
+	preauth  bool          // unix socket (or lmtpd -a): trusted, may name a sender with MAIL AUTH=
+	authed   *acl.Identity // after AUTH
+	connInfo auth.ConnInfo
+	who      acl.Identity // sender identity of the current transaction
+	inMail   bool
+	from     string
+	size     int64 // MAIL SIZE=
+	rcpts    []*rcpt
 }
 
 // rcpt is one accepted recipient, in RCPT order.
 type rcpt struct {
-	raw    string // as go-smtp reports it to the StatusCollector
 	target Target
 	mode   quota.Mode
 }
 
-func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	ss := &session{srv: s}
-	if nc := c.Conn(); nc != nil {
-		ss.preauth = s.PreauthTCP || nc.LocalAddr().Network() == "unix"
-	}
-	ss.who = ss.defaultIdentity()
-	return ss, nil
-}
-
-// defaultIdentity: postman on the unix socket, anonymous on TCP.
+// defaultIdentity: the AUTH identity, else postman on the unix socket,
+// else anonymous.
 func (ss *session) defaultIdentity() acl.Identity {
+	if ss.authed != nil {
+		return *ss.authed
+	}
 	if ss.preauth {
 		return acl.Identity{User: postman}
 	}
 	return acl.Identity{Anonymous: true, User: "anonymous"}
 }
 
-func (ss *session) Reset() {
-	ss.from, ss.size, ss.rcpts = "", 0, nil
+func (ss *session) reset() {
+	ss.inMail, ss.from, ss.size, ss.rcpts = false, "", 0, nil
 	ss.who = ss.defaultIdentity()
 }
 
-func (ss *session) Logout() error { return nil }
-
-// Mail starts a transaction. On a trusted connection MAIL FROM's AUTH=
+// mail starts a transaction. On a trusted connection MAIL FROM's AUTH=
 // names the sender whose rights apply (AUTH=<> is anonymous), as in Cyrus.
-func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
-	ss.from, ss.who = from, ss.defaultIdentity()
-	if opts != nil {
-		ss.size = opts.Size
-		if opts.Auth != nil && ss.preauth {
-			if *opts.Auth == "" {
-				ss.who = acl.Identity{Anonymous: true, User: "anonymous"}
-			} else {
-				ss.who = acl.Identity{User: *opts.Auth}
+func (ss *session) mail(from string, params map[string]string) error {
+	if ss.inMail {
+		return replyNested
+	}
+	who := ss.defaultIdentity()
+	var size int64
+	for k, v := range params {
+		switch k {
+		case "AUTH":
+			if !ss.preauth && !who.Admin {
+				continue
 			}
+			if v == "<>" || v == "" {
+				who = acl.Identity{Anonymous: true, User: "anonymous"}
+			} else {
+				who = acl.Identity{User: decodeXtext(v)}
+			}
+		case "SIZE":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return replyBadAddress
+			}
+			size = n
+		case "BODY":
+		default:
+			return replyBadAddress
 		}
 	}
+	if max := ss.srv.maxSize; max > 0 && size > max {
+		return replyTooBig
+	}
+	ss.inMail, ss.from, ss.size, ss.who = true, from, size, who
 	return nil
 }
 
-// Rcpt validates a recipient at once: existence, p on shared folders and
+// rcpt validates a recipient at once: existence, p on shared folders and
 // whether its quota root is already over its limit.
-func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	s := ss.srv
+	if !ss.inMail {
+		return replyNeedMail
+	}
 	r, err := ParseRecipient(to, s.parse)
 	if err != nil {
+		s.log.Info("refusing a recipient", "rcpt", to, "err", err)
 		return replyBadAddress
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -94,43 +112,57 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return replyTempFail
 	}
 	mode := s.mode
+	if ignoreQuota {
+		mode = quota.Ignore
+	}
 	if _, over, err := overQuota(ctx, s.store.Quota, t.Entry.Name, ss.size, mode); err != nil {
 		s.log.Error("checking quota", "mailbox", t.Entry.Name, "err", err)
 		return replyTempFail
 	} else if over {
 		return s.overQuotaReply()
 	}
-	ss.rcpts = append(ss.rcpts, &rcpt{raw: to, target: t, mode: mode})
+	ss.rcpts = append(ss.rcpts, &rcpt{target: t, mode: mode})
 	return nil
 }
 
-// Data is SMTP's DATA; go-smtp calls LMTPData in LMTP mode.
-func (ss *session) Data(r io.Reader) error {
-	return errors.New("lmtp: DATA without per-recipient status")
-}
-
-// LMTPData delivers the message and reports one status per recipient.
-func (ss *session) LMTPData(r io.Reader, status smtp.StatusCollector) error {
+// data delivers msg (dot-unstuffed) and returns one result per recipient.
+func (ss *session) data(msg []byte, sessionID string) []error {
 	s := ss.srv
-	msg, err := io.ReadAll(r)
-	if err != nil {
-		return err // go-smtp's ErrDataTooLarge is 552 5.3.4 for everyone
-	}
 	now := time.Now()
 	prefix, msgID, date, err := stamp(msg, envelope{
 		from: ss.from, servername: s.servername, viaUnix: ss.preauth, auth: !ss.who.Anonymous,
-		now: now, seq: s.seq.Add(1), pid: s.pid,
+		sessionID: sessionID, now: now, seq: s.seq.Add(1), pid: s.pid,
 	})
 	if err != nil {
-		return replyBadMessage
+		return repeat(replyBadMessage, len(ss.rcpts))
 	}
 	full := make([]byte, 0, len(prefix)+len(msg))
 	full = append(append(full, prefix...), msg...)
 	ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
 	defer cancel()
-	results := s.deliver(ctx, full, msgID, date, ss.rcpts)
-	for i, rc := range ss.rcpts {
-		status.SetStatus(rc.raw, results[i])
+	return s.deliver(ctx, full, msgID, date, ss.rcpts)
+}
+
+func repeat(err error, n int) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
 	}
-	return nil
+	return out
+}
+
+// decodeXtext undoes RFC 3461 xtext ("+2B" is '+'); bad escapes stay as is.
+func decodeXtext(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '+' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b = append(b, byte(v))
+				i += 2
+				continue
+			}
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

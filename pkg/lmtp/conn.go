@@ -1,0 +1,362 @@
+package lmtp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+)
+
+// maxLineLen bounds a command line and a message line (RFC 5321 allows
+// 512 and 1000; MTAs send longer ones, Cyrus accepts them).
+const maxLineLen = 64 << 10
+
+var errLineTooLong = errors.New("line too long")
+
+// conn speaks LMTP on one connection.
+type conn struct {
+	srv       *Server
+	nc        net.Conn
+	r         *bufio.Reader
+	w         *bufio.Writer
+	ss        *session
+	sessionID string
+}
+
+func newConn(s *Server, nc net.Conn, ss *session) *conn {
+	return &conn{srv: s, nc: nc, r: bufio.NewReaderSize(nc, 16<<10), w: bufio.NewWriterSize(nc, 4<<10),
+		ss: ss, sessionID: s.newSessionID()}
+}
+
+func (c *conn) reply(r *reply) {
+	for _, l := range r.lines() {
+		c.w.WriteString(l)
+		c.w.WriteString("\r\n")
+	}
+}
+
+func (c *conn) replyf(code int, enh, format string, a ...any) {
+	c.reply(&reply{code: code, enh: enh, text: fmt.Sprintf(format, a...)})
+}
+
+// readLine returns the next line without its line end. Pending replies
+// are flushed first unless the client has pipelined more input.
+func (c *conn) readLine() (string, error) {
+	if c.r.Buffered() == 0 {
+		if err := c.w.Flush(); err != nil {
+			return "", err
+		}
+	}
+	c.nc.SetReadDeadline(time.Now().Add(commandTimeout))
+	var line []byte
+	for {
+		frag, err := c.r.ReadSlice('\n')
+		if len(line)+len(frag) > maxLineLen {
+			if errors.Is(err, bufio.ErrBufferFull) || err == nil {
+				c.skipLine(err == nil)
+				return "", errLineTooLong
+			}
+		}
+		line = append(line, frag...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(string(line), "\r\n"), nil
+	}
+}
+
+// skipLine discards the rest of an overlong line.
+func (c *conn) skipLine(done bool) {
+	for !done {
+		_, err := c.r.ReadSlice('\n')
+		done = !errors.Is(err, bufio.ErrBufferFull)
+	}
+}
+
+func (c *conn) serve() {
+	c.replyf(220, "", "%s", c.srv.greeting)
+	for {
+		line, err := c.readLine()
+		if errors.Is(err, errLineTooLong) {
+			c.reply(replyLineTooLong)
+			continue
+		}
+		if err != nil {
+			c.w.Flush()
+			return
+		}
+		verb, arg, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(verb) {
+		case "LHLO":
+			c.lhlo(arg)
+		case "MAIL":
+			c.mail(arg)
+		case "RCPT":
+			c.rcpt(arg)
+		case "DATA":
+			if !c.data() {
+				return
+			}
+		case "RSET":
+			c.ss.reset()
+			c.sessionID = c.srv.newSessionID()
+			c.replyf(250, "2.0.0", "Ok SESSIONID=<%s>", c.sessionID)
+		case "NOOP":
+			c.reply(replyNoop)
+		case "VRFY":
+			c.reply(replyVrfy)
+		case "AUTH":
+			if !c.auth(arg) {
+				return
+			}
+		case "QUIT":
+			c.reply(replyBye)
+			c.w.Flush()
+			return
+		default:
+			c.reply(replySyntax)
+		}
+	}
+}
+
+func (c *conn) lhlo(arg string) {
+	if strings.TrimSpace(arg) == "" {
+		c.reply(replyBadAddress)
+		return
+	}
+	c.ss.reset()
+	lines := []string{c.srv.servername, "8BITMIME", "ENHANCEDSTATUSCODES", "PIPELINING"}
+	if c.srv.maxSize > 0 {
+		lines = append(lines, fmt.Sprintf("SIZE %d", c.srv.maxSize))
+	} else {
+		lines = append(lines, "SIZE")
+	}
+	if c.ss.authed == nil {
+		if mechs := c.ss.AuthMechanisms(); len(mechs) > 0 {
+			lines = append(lines, "AUTH "+strings.Join(mechs, " "))
+		}
+	}
+	lines = append(lines, "IGNOREQUOTA", fmt.Sprintf("Ok SESSIONID=<%s>", c.sessionID))
+	c.reply(&reply{code: 250, text: strings.Join(lines, "\n")})
+}
+
+// parsePath splits `FROM:<addr> PARAMS` (prefix "FROM:" or "TO:").
+func parsePath(arg, prefix string) (addr string, params []string, ok bool) {
+	if len(arg) < len(prefix) || !strings.EqualFold(arg[:len(prefix)], prefix) {
+		return "", nil, false
+	}
+	rest := strings.TrimLeft(arg[len(prefix):], " ")
+	if !strings.HasPrefix(rest, "<") {
+		// Cyrus accepts a bare address too.
+		addr, tail, _ := strings.Cut(rest, " ")
+		return addr, strings.Fields(tail), addr != ""
+	}
+	end := strings.IndexByte(rest, '>')
+	if end < 0 {
+		return "", nil, false
+	}
+	return rest[1:end], strings.Fields(rest[end+1:]), true
+}
+
+func (c *conn) mail(arg string) {
+	from, params, ok := parsePath(arg, "FROM:")
+	if !ok {
+		c.reply(replyBadAddress)
+		return
+	}
+	kv := map[string]string{}
+	for _, p := range params {
+		k, v, _ := strings.Cut(p, "=")
+		kv[strings.ToUpper(k)] = v
+	}
+	if err := c.ss.mail(from, kv); err != nil {
+		c.reply(asReply(err))
+		return
+	}
+	c.reply(replyMailOK)
+}
+
+func (c *conn) rcpt(arg string) {
+	if !c.ss.inMail {
+		c.reply(replyNeedMail)
+		return
+	}
+	to, params, ok := parsePath(arg, "TO:")
+	if !ok {
+		c.reply(replyBadAddress)
+		return
+	}
+	ignoreQuota := false
+	for _, p := range params {
+		if !strings.EqualFold(p, "IGNOREQUOTA") {
+			c.reply(replyBadAddress)
+			return
+		}
+		ignoreQuota = true
+	}
+	if err := c.ss.rcpt(to, ignoreQuota); err != nil {
+		c.reply(asReply(err))
+		return
+	}
+	c.reply(replyRcptOK)
+}
+
+// data reads the message and answers once per accepted recipient. It
+// returns false when the connection is gone.
+func (c *conn) data() bool {
+	switch {
+	case !c.ss.inMail:
+		c.reply(replyNeedMail)
+		return true
+	case len(c.ss.rcpts) == 0:
+		c.reply(replyNoRcpts)
+		return true
+	}
+	c.reply(replyGoAhead)
+	if err := c.w.Flush(); err != nil {
+		return false
+	}
+	msg, tooBig, err := c.readData()
+	if err != nil {
+		return false
+	}
+	var results []error
+	if tooBig {
+		results = repeat(replyTooBig, len(c.ss.rcpts))
+	} else {
+		results = c.ss.data(msg, c.sessionID)
+	}
+	for _, err := range results {
+		if err == nil {
+			c.replyf(250, "2.1.5", "Ok SESSIONID=<%s>", c.sessionID)
+		} else {
+			c.reply(asReply(err))
+		}
+	}
+	c.ss.reset()
+	return true
+}
+
+// readData reads a dot-terminated message, undoing dot-stuffing. Past
+// maxSize the rest is read and dropped.
+func (c *conn) readData() (msg []byte, tooBig bool, err error) {
+	var buf bytes.Buffer
+	atStart := true // the next fragment begins a line
+	for {
+		c.nc.SetReadDeadline(time.Now().Add(commandTimeout))
+		frag, err := c.r.ReadSlice('\n')
+		partial := errors.Is(err, bufio.ErrBufferFull)
+		if err != nil && !partial {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, false, err
+		}
+		if atStart && !partial && (bytes.Equal(frag, []byte(".\r\n")) || bytes.Equal(frag, []byte(".\n"))) {
+			return buf.Bytes(), tooBig, nil
+		}
+		if atStart && frag[0] == '.' {
+			frag = frag[1:]
+		}
+		atStart = !partial
+		if tooBig {
+			continue
+		}
+		buf.Write(frag)
+		if max := c.srv.maxSize; max > 0 && int64(buf.Len()) > max {
+			tooBig = true
+			buf.Reset()
+		}
+	}
+}
+
+// auth runs AUTH mech [initial-response]. It returns false when the
+// connection is gone.
+func (c *conn) auth(arg string) bool {
+	if c.ss.authed != nil {
+		c.reply(replyAlreadyAuthed)
+		return true
+	}
+	if c.ss.inMail {
+		c.reply(replyNested)
+		return true
+	}
+	mech, initial, hasInitial := strings.Cut(strings.TrimSpace(arg), " ")
+	mech = strings.ToUpper(mech)
+	offered := false
+	for _, m := range c.ss.AuthMechanisms() {
+		offered = offered || m == mech
+	}
+	if !offered {
+		c.reply(replyNoMechanism)
+		return true
+	}
+	srv, err := c.ss.Auth(mech)
+	if err != nil {
+		c.reply(replyNoMechanism)
+		return true
+	}
+	var resp []byte
+	if hasInitial {
+		if resp, err = decodeSASL(initial); err != nil {
+			c.reply(replyBadAddress)
+			return true
+		}
+	}
+	return c.saslLoop(srv, resp)
+}
+
+func (c *conn) saslLoop(srv sasl.Server, resp []byte) bool {
+	for {
+		challenge, done, err := srv.Next(resp)
+		if err != nil {
+			c.srv.log.Info("authentication failed", "err", err)
+			c.reply(replyAuthFailed)
+			return true
+		}
+		if done {
+			c.reply(replyAuthOK)
+			c.ss.reset()
+			return true
+		}
+		c.replyf(334, "", "%s", base64.StdEncoding.EncodeToString(challenge))
+		line, err := c.readLine()
+		if err != nil {
+			return false
+		}
+		if line == "*" {
+			c.reply(replyAuthCanceled)
+			return true
+		}
+		if resp, err = decodeSASL(line); err != nil {
+			c.reply(replyBadAddress)
+			return true
+		}
+	}
+}
+
+// decodeSASL decodes a base64 response; "=" is an empty one.
+func decodeSASL(s string) ([]byte, error) {
+	if s == "=" {
+		return []byte{}, nil
+	}
+	return base64.StdEncoding.DecodeString(s)
+}
+
+func asReply(err error) *reply {
+	var r *reply
+	if errors.As(err, &r) {
+		return r
+	}
+	return replyTempFail
+}

@@ -1,0 +1,44 @@
+// Package lmtp is lmtpd: the LMTP server (RFC 2033) through which the MTA
+// hands messages to the mail store, with Cyrus 3.6's replies.
+//
+// # Session
+//
+// Greeting "220 <servername> Cyrus LMTP gocyrus server ready"; LHLO offers
+// 8BITMIME, ENHANCEDSTATUSCODES, PIPELINING, SIZE [maxmessagesize], AUTH
+// (EXTERNAL on trusted connections, the sasl mechanisms elsewhere) and
+// IGNOREQUOTA, then "250 Ok SESSIONID=<id>". MAIL "250 2.1.0 ok", RCPT
+// "250 2.1.5 ok"; after DATA one reply per accepted recipient, in RCPT
+// order: "250 2.1.5 Ok SESSIONID=<id>" or the failure. Replies are flushed
+// only when the client has nothing pipelined.
+//
+// The sender identity whose rights apply: the AUTH identity; else postman
+// on the unix socket (and on TCP with lmtpd -a), where MAIL FROM's AUTH=
+// may name another (AUTH=<> = anonymous), as Cyrus does; else anonymous.
+//
+// # Recipients (reference §5.2)
+//
+// "user", "user@domain" (virtdomains): the user's INBOX, no ACL check.
+// "user+detail": the folder detail under the user's INBOX when it exists
+// and the sender has p on it (lmtp_fuzzy_mailbox_match: case- and
+// space-insensitive, then parents), else INBOX. "+board" and
+// "<postuser>+board": the shared folder, p required, no fallback.
+// Validation happens at RCPT: 550 5.1.1 unknown, 550 5.7.1 no p,
+// 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure) when the quota
+// root is already over its limit (lmtp_strict_quota: when this message
+// would take it over); IGNOREQUOTA skips the check.
+//
+// # Delivery invariants
+//
+//   - 250 only after the message is in the mailbox and fsync'd (the
+//     mailbox package's append returns after its group commit).
+//   - The message is spooled once per partition into <partition>/stage.
+//     and hard-linked into every mailbox (singleinstancestore); recipients
+//     resolving to the same mailbox get one copy.
+//   - Trace headers are prepended: Return-Path, Received,
+//     X-Cyrus-Session-Id, and Message-ID / Date when missing. An empty
+//     Message-ID is refused with 554 5.6.0.
+//   - Duplicate suppression (pkg/duplicate): key Message-ID (or
+//     Resent-Message-ID) + mailbox uniqueid + Date; checked before, recorded
+//     after the append, so a crash can double a message but never lose one.
+//   - Database or I/O trouble is 451 4.3.0: the MTA retries.
+package lmtp

@@ -1,0 +1,87 @@
+package lmtp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
+)
+
+func testStore(t *testing.T, extra ...string) *store.Store {
+	t.Helper()
+	dir := t.TempDir()
+	conf := "configdirectory: " + dir + "\npartition-default: " + dir + "/spool\n" + strings.Join(extra, "\n") + "\n"
+	cfg, err := config.ParseImapd(strings.NewReader(conf), "imapd.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := cyrusdb.Open(dir, cyrusdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st, err := store.New(cfg, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func mkbox(t *testing.T, st *store.Store, name, aclText string) {
+	t.Helper()
+	opt := store.CreateOptions{Quota: quota.Ignore}
+	if aclText != "" {
+		a, err := acl.Parse(aclText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.ACL = a
+	}
+	if _, err := st.CreateMailbox(context.Background(), name, opt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	st := testStore(t)
+	mkbox(t, st, "user.alice", "")
+	mkbox(t, st, "user.alice.Work", "anyone\tp\t")
+	mkbox(t, st, "user.alice.Private", "alice\tlrswipkxtecda\t")
+	mkbox(t, st, "board", "postman\tp\t")
+	anon := acl.Identity{Anonymous: true, User: "anonymous"}
+	pm := acl.Identity{User: postman}
+	rv := &Resolver{Store: st}
+	tests := []struct {
+		rcpt Recipient
+		who  acl.Identity
+		want string
+		err  error
+	}{
+		{Recipient{Local: "alice"}, anon, "user.alice", nil},
+		{Recipient{Local: "alice", Detail: "Work", HasDetail: true}, anon, "user.alice.Work", nil},
+		{Recipient{Local: "alice", Detail: "Private", HasDetail: true}, anon, "user.alice", nil},
+		{Recipient{Local: "alice", Detail: "nosuch", HasDetail: true}, anon, "user.alice", nil},
+		{Recipient{Local: "nosuch"}, anon, "", ErrUnknownUser},
+		{Recipient{Detail: "board", HasDetail: true, Shared: true}, pm, "board", nil},
+		{Recipient{Detail: "board", HasDetail: true, Shared: true}, anon, "", ErrPermission},
+		{Recipient{Detail: "nosuch", HasDetail: true, Shared: true}, pm, "", ErrUnknownUser},
+	}
+	for _, tc := range tests {
+		got, err := rv.Resolve(context.Background(), tc.rcpt, tc.who)
+		if tc.err != nil {
+			if !errors.Is(err, tc.err) {
+				t.Errorf("Resolve(%+v) err = %v, want %v", tc.rcpt, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got.Entry.Name != tc.want {
+			t.Errorf("Resolve(%+v) = %v, %v; want %s", tc.rcpt, got.Entry, err, tc.want)
+		}
+	}
+}
