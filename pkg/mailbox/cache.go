@@ -1,8 +1,10 @@
 package mailbox
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"unsafe"
 )
 
 // cyrus.cache layout, version 1 (see doc.go).
@@ -152,12 +154,55 @@ func (e *cacheEncoder) body(bs *BodyStructure) {
 	}
 }
 
-// cacheDecoder reads what cacheEncoder wrote. All strings share one copy of
-// the payload. The first error sticks; every read is bounds-checked.
+// cacheDecoder reads what cacheEncoder wrote. Decoding one entry costs
+// two allocations in the common case: a private copy of the payload, which
+// every decoded string and Cached.Headers alias (a Cached is read-only, so
+// sharing its bytes is safe), and a cachedArena holding the Cached with
+// room for a typical message's addresses, parameters and body structure.
+// The first error sticks; every read is bounds-checked.
 type cacheDecoder struct {
-	s   string
-	pos int
-	err error
+	b     []byte
+	pos   int
+	err   error
+	arena *cachedArena
+}
+
+// cachedArena is the storage of one decoded entry, allocated as a unit;
+// lists that do not fit get their own allocation.
+type cachedArena struct {
+	c      Cached
+	body   BodyStructure
+	addrs  [4]Address
+	params [2]Param
+	nAddr  int
+	nParam int
+	usedBS bool
+}
+
+func (a *cachedArena) addrList(n int) []Address {
+	if a.nAddr+n <= len(a.addrs) {
+		s := a.addrs[a.nAddr : a.nAddr+n : a.nAddr+n]
+		a.nAddr += n
+		return s
+	}
+	return make([]Address, n)
+}
+
+func (a *cachedArena) paramList(n int) []Param {
+	if a.nParam+n <= len(a.params) {
+		s := a.params[a.nParam : a.nParam+n : a.nParam+n]
+		a.nParam += n
+		return s
+	}
+	return make([]Param, n)
+}
+
+func (a *cachedArena) bodyStructure() *BodyStructure {
+	if !a.usedBS {
+		a.usedBS = true
+		return &a.body
+	}
+	return new(BodyStructure)
 }
 
 func (d *cacheDecoder) fail(what string) {
@@ -170,13 +215,17 @@ func (d *cacheDecoder) uint() uint64 {
 	if d.err != nil {
 		return 0
 	}
+	if d.pos < len(d.b) && d.b[d.pos] < 0x80 { // the common one-byte case
+		d.pos++
+		return uint64(d.b[d.pos-1])
+	}
 	var v uint64
 	for shift := uint(0); shift < 64; shift += 7 {
-		if d.pos >= len(d.s) {
+		if d.pos >= len(d.b) {
 			d.fail("varint")
 			return 0
 		}
-		c := d.s[d.pos]
+		c := d.b[d.pos]
 		d.pos++
 		v |= uint64(c&0x7f) << shift
 		if c < 0x80 {
@@ -190,21 +239,32 @@ func (d *cacheDecoder) uint() uint64 {
 // count reads a list length, refusing one longer than the bytes left.
 func (d *cacheDecoder) count() int {
 	n := d.uint()
-	if n > uint64(len(d.s)-d.pos) {
+	if n > uint64(len(d.b)-d.pos) {
 		d.fail("count")
 		return 0
 	}
 	return int(n)
 }
 
-func (d *cacheDecoder) str() string {
+// raw returns the next length-prefixed byte string, aliasing d.b.
+func (d *cacheDecoder) raw() []byte {
 	n := d.count()
-	if d.err != nil {
-		return ""
+	if d.err != nil || n == 0 {
+		return nil
 	}
-	s := d.s[d.pos : d.pos+n]
+	s := d.b[d.pos : d.pos+n : d.pos+n]
 	d.pos += n
 	return s
+}
+
+// str returns the next string without copying: d.b is private to the
+// entry being decoded and never written after decoding.
+func (d *cacheDecoder) str() string {
+	s := d.raw()
+	if len(s) == 0 {
+		return ""
+	}
+	return unsafe.String(&s[0], len(s))
 }
 
 func (d *cacheDecoder) u32() uint32 {
@@ -216,17 +276,17 @@ func (d *cacheDecoder) u32() uint32 {
 }
 
 func (d *cacheDecoder) flag() bool {
-	if d.err != nil || d.pos >= len(d.s) || d.s[d.pos] > 1 {
+	if d.err != nil || d.pos >= len(d.b) || d.b[d.pos] > 1 {
 		d.fail("flag")
 		return false
 	}
 	d.pos++
-	return d.s[d.pos-1] == 1
+	return d.b[d.pos-1] == 1
 }
 
 func (d *cacheDecoder) strs() []string {
 	n := d.count()
-	if n == 0 {
+	if n == 0 || d.err != nil {
 		return nil
 	}
 	out := make([]string, n)
@@ -241,7 +301,7 @@ func (d *cacheDecoder) addrs() []Address {
 	if n == 0 || d.err != nil {
 		return nil
 	}
-	out := make([]Address, n)
+	out := d.arena.addrList(n)
 	for i := range out {
 		out[i] = Address{Name: d.str(), Mailbox: d.str(), Host: d.str()}
 	}
@@ -253,7 +313,7 @@ func (d *cacheDecoder) params() []Param {
 	if n == 0 || d.err != nil {
 		return nil
 	}
-	out := make([]Param, n)
+	out := d.arena.paramList(n)
 	for i := range out {
 		out[i] = Param{Name: d.str(), Value: d.str()}
 	}
@@ -263,9 +323,12 @@ func (d *cacheDecoder) params() []Param {
 func (d *cacheDecoder) envelope(v *Envelope) {
 	v.Date = d.str()
 	v.Subject = d.str()
-	for _, l := range []*[]Address{&v.From, &v.Sender, &v.ReplyTo, &v.To, &v.Cc, &v.Bcc} {
-		*l = d.addrs()
-	}
+	v.From = d.addrs()
+	v.Sender = d.addrs()
+	v.ReplyTo = d.addrs()
+	v.To = d.addrs()
+	v.Cc = d.addrs()
+	v.Bcc = d.addrs()
 	v.InReplyTo = d.str()
 	v.MessageID = d.str()
 }
@@ -278,7 +341,9 @@ func (d *cacheDecoder) body(depth int) *BodyStructure {
 		d.fail("nesting")
 		return nil
 	}
-	bs := &BodyStructure{Type: d.str(), Subtype: d.str(), Params: d.params()}
+	bs := d.arena.bodyStructure()
+	bs.Type, bs.Subtype = d.str(), d.str()
+	bs.Params = d.params()
 	bs.ID, bs.Description, bs.Encoding = d.str(), d.str(), d.str()
 	bs.Size, bs.Lines = d.u32(), d.u32()
 	bs.MD5, bs.Disposition = d.str(), d.str()
@@ -299,18 +364,18 @@ func (d *cacheDecoder) body(depth int) *BodyStructure {
 	return bs
 }
 
+// decodeCached decodes a cache payload. The payload is copied, so the
+// caller may reuse its buffer.
 func decodeCached(payload []byte) (*Cached, error) {
-	d := cacheDecoder{s: string(payload)}
-	c := new(Cached)
+	d := cacheDecoder{b: bytes.Clone(payload), arena: new(cachedArena)}
+	c := &d.arena.c
 	d.envelope(&c.Envelope)
 	c.Body = d.body(0)
-	if h := d.str(); h != "" {
-		c.Headers = []byte(h)
-	}
+	c.Headers = d.raw()
 	if d.err == nil && c.Body == nil {
 		d.fail("missing body structure")
 	}
-	if d.err == nil && d.pos != len(d.s) {
+	if d.err == nil && d.pos != len(d.b) {
 		d.fail("trailing data")
 	}
 	if d.err != nil {

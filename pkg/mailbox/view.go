@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,7 @@ type View struct {
 	img        *indexImage
 	tombstones []tombstone
 	cache      *os.File
+	window     atomic.Pointer[cacheWindow] // see cacheBytes
 	m          *Mailbox
 }
 
@@ -125,18 +127,57 @@ func (v *View) ChangesSince(modseq uint64) Changes {
 // Cached returns r's cache entry. A missing or damaged cache record (the
 // cache is not fsync'd on every commit, see doc.go) is rebuilt from the
 // message file; only when that fails too is an error returned.
+//
+// Calls for records that follow each other in the cache file (a FETCH
+// walking a range) are served from a read-ahead window instead of one
+// pread each.
 func (v *View) Cached(r Record) (*Cached, error) {
-	buf := make([]byte, r.cacheLen)
 	var err error
-	if r.cacheLen < cacheRecordFixed || r.cacheOffset+uint64(r.cacheLen) > v.img.hdr.CacheLen {
+	end := r.cacheOffset + uint64(r.cacheLen)
+	if r.cacheLen < cacheRecordFixed || end > v.img.hdr.CacheLen {
 		err = corruptf(cacheFile, "uid %d: record outside the committed cache", r.UID)
-	} else if _, err = v.cache.ReadAt(buf, int64(r.cacheOffset)); err == nil {
-		var c *Cached
-		if c, err = decodeCacheRecord(r.UID, buf); err == nil {
-			return c, nil
+	} else {
+		var buf []byte
+		if buf, err = v.cacheBytes(r.cacheOffset, end); err == nil {
+			var c *Cached
+			if c, err = decodeCacheRecord(r.UID, buf); err == nil {
+				return c, nil
+			}
 		}
 	}
 	return v.rebuildCached(r, err)
+}
+
+// readAheadSize is how much of the cache one sequential miss reads.
+const readAheadSize = 32 << 10
+
+// cacheWindow is a read-only piece of the cache file. A View shares one
+// between its users through an atomic pointer; a window is never written
+// after it is published.
+type cacheWindow struct {
+	off  uint64
+	data []byte
+}
+
+// cacheBytes returns the committed cache bytes [off, end). A request that
+// starts where the previous window ended reads ahead readAheadSize bytes;
+// any other reads just what it needs, so random access stays cheap.
+func (v *View) cacheBytes(off, end uint64) ([]byte, error) {
+	w := v.window.Load()
+	if w != nil && off >= w.off && end <= w.off+uint64(len(w.data)) {
+		return w.data[off-w.off : end-w.off], nil
+	}
+	n := end - off
+	if w != nil && off == w.off+uint64(len(w.data)) {
+		n = max(n, min(readAheadSize, v.img.hdr.CacheLen-off))
+	}
+	buf := make([]byte, n)
+	rn, err := v.cache.ReadAt(buf, int64(off))
+	if err != nil && !(err == io.EOF && uint64(rn) >= end-off) {
+		return nil, err
+	}
+	v.window.Store(&cacheWindow{off: off, data: buf[:rn]})
+	return buf[:end-off], nil
 }
 
 func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
@@ -151,32 +192,24 @@ func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
 }
 
 // ForEachCached calls fn with the cache entry of each record, reading the
-// cache file in large chunks: the fast way to fetch many envelopes. A
-// non-nil error from fn stops the walk and is returned.
+// cache file in large chunks into one reused buffer: the fast way to fetch
+// many envelopes. A non-nil error from fn stops the walk and is returned.
 func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) error {
 	const chunk = 1 << 20
 	var buf []byte
 	var bufOff uint64
-	for _, r := range recs {
+	for i, r := range recs {
 		end := r.cacheOffset + uint64(r.cacheLen)
 		var c *Cached
 		err := errors.New("cache record out of range")
 		if r.cacheLen >= cacheRecordFixed && end <= v.img.hdr.CacheLen {
+			err = nil
 			if r.cacheOffset < bufOff || end > bufOff+uint64(len(buf)) {
-				n := max(uint64(chunk), uint64(r.cacheLen))
-				n = min(n, v.img.hdr.CacheLen-r.cacheOffset)
-				buf = make([]byte, n)
+				buf, err = v.readChunk(buf, r.cacheOffset, v.chunkSize(recs[i:], chunk))
 				bufOff = r.cacheOffset
-				var rn int
-				rn, err = v.cache.ReadAt(buf, int64(bufOff))
-				if err == io.EOF {
-					err = nil
-				}
-				buf = buf[:rn]
-			} else {
-				err = nil
 			}
 			if err == nil && end <= bufOff+uint64(len(buf)) {
+				// The decoder copies what it keeps, so buf can be reused.
 				c, err = decodeCacheRecord(r.UID, buf[r.cacheOffset-bufOff:end-bufOff])
 			} else if err == nil {
 				err = io.ErrUnexpectedEOF
@@ -192,4 +225,33 @@ func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) erro
 		}
 	}
 	return nil
+}
+
+// chunkSize is how much to read for the walk over recs: up to limit bytes,
+// but no more than the records ahead need (a short walk reads little), and
+// never less than the first record.
+func (v *View) chunkSize(recs []Record, limit uint64) uint64 {
+	first := recs[0]
+	n := uint64(first.cacheLen)
+	for _, r := range recs[1:] {
+		end := r.cacheOffset + uint64(r.cacheLen)
+		if r.cacheOffset < first.cacheOffset || end-first.cacheOffset > limit {
+			break
+		}
+		n = end - first.cacheOffset
+	}
+	return min(n, v.img.hdr.CacheLen-first.cacheOffset)
+}
+
+// readChunk reads n cache bytes at off into buf, growing it when needed.
+func (v *View) readChunk(buf []byte, off, n uint64) ([]byte, error) {
+	if uint64(cap(buf)) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	rn, err := v.cache.ReadAt(buf, int64(off))
+	if err == io.EOF {
+		err = nil
+	}
+	return buf[:rn], err
 }

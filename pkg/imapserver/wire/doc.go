@@ -39,8 +39,11 @@
 //
 // # Writing
 //
-// Writer buffers (64 KiB) and sends nothing until Flush, which the session
-// calls once per command, so each response leaves whole. String values
+// Writer buffers and sends nothing until Flush, which the session calls
+// once per command, so each response leaves whole. Its buffer comes from a
+// shared pool with the response's first byte and goes back at Flush, so an
+// idle connection holds none; a response past 64 KiB is sent on in 64 KiB
+// pieces as it is built. Reader keeps a 4 KiB read buffer. String values
 // pick their encoding: atom where an astring allows it, quoted when the
 // text has no CR, LF, NUL or 8-bit bytes and is at most 1 KiB, a literal
 // otherwise. Message bodies are streamed with Writer.Literal from an

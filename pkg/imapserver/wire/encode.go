@@ -8,19 +8,6 @@ import (
 // The Append* functions encode values into a byte slice. They back the
 // Writer and are handy for building response-code arguments.
 
-// quotable reports whether s can travel as a quoted string.
-func quotable(s string) bool {
-	if len(s) > maxQuoted {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == 0 || c == '\r' || c == '\n' || c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // isAtom reports whether s can be sent as an atom in an astring position
 // without being mistaken for NIL.
 func isAtom(s string) bool {
@@ -37,16 +24,36 @@ func isAtom(s string) bool {
 
 // AppendString appends s as a quoted string or a literal.
 func AppendString(b []byte, s string) []byte {
-	if quotable(s) {
+	if len(s) <= maxQuoted {
+		// One scan decides: most strings need neither escapes nor a literal
+		// and are copied whole.
+		escapes := false
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == 0 || c == '\r' || c == '\n' || c >= 0x80:
+				return appendLiteral(b, s)
+			case c == '"' || c == '\\':
+				escapes = true
+			}
+		}
+		if !escapes {
+			b = append(b, '"')
+			b = append(b, s...)
+			return append(b, '"')
+		}
 		return AppendQuoted(b, s)
 	}
+	return appendLiteral(b, s)
+}
+
+func appendLiteral(b []byte, s string) []byte {
 	b = append(b, '{')
 	b = strconv.AppendInt(b, int64(len(s)), 10)
 	b = append(b, "}\r\n"...)
 	return append(b, s...)
 }
 
-// AppendQuoted appends s quoted, escaping '"' and '\'. The caller checked
+// AppendQuoted appends s quoted, escaping '"' and '\\'. The caller checked
 // that s holds no CR, LF or NUL.
 func AppendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')

@@ -22,6 +22,10 @@ const (
 	// maxNesting bounds parenthesis depth (SEARCH, BODYSTRUCTURE-like input)
 	// so hostile input cannot exhaust the stack.
 	maxNesting = 64
+	// readBufferSize is small because every connection holds one for as
+	// long as it lives, mostly idle; longer lines are assembled from
+	// several fills, and streamed literals bypass it for large reads.
+	readBufferSize = 4 << 10
 )
 
 // LiteralInfo describes a literal the client announced.
@@ -93,7 +97,7 @@ func NewReader(src io.Reader, opts Options) *Reader {
 	if opts.MaxStringBuffer <= 0 {
 		opts.MaxStringBuffer = DefaultMaxStringBuffer
 	}
-	return &Reader{br: bufio.NewReaderSize(src, 16<<10), src: src, opts: opts}
+	return &Reader{br: bufio.NewReaderSize(src, readBufferSize), src: src, opts: opts}
 }
 
 // SetContinue replaces the synchronising-literal callback.
@@ -108,7 +112,7 @@ func (r *Reader) SetLiteralMinus(on bool) { r.opts.LiteralMinus = on }
 // Call it between commands.
 func (r *Reader) Wrap(fn func(io.Reader) io.Reader) {
 	r.src = fn(r.br)
-	r.br = bufio.NewReaderSize(r.src, 16<<10)
+	r.br = bufio.NewReaderSize(r.src, readBufferSize)
 }
 
 // Buffered reports how many received bytes are buffered but unparsed. A

@@ -1,11 +1,12 @@
 package wire
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -15,24 +16,41 @@ import (
 // which clients read without scanning for escapes.
 const maxQuoted = 1024
 
-// writerBufferSize is large enough that a typical response leaves in one
-// write when the session flushes (Cyrus's 4 KiB chunks stall on Nagle).
-const writerBufferSize = 64 << 10
+// Output buffering. A response is built in a buffer taken from a shared
+// pool on its first byte and handed back by Flush, so an idle connection
+// (a client in IDLE) holds no write buffer at all. The buffer grows with
+// the response; when it passes flushThreshold its contents go to the
+// connection, so a large response streams through a bounded buffer. A
+// typical response therefore leaves whole in one write (Cyrus's 4 KiB
+// chunks stall on Nagle and delayed ACKs).
+const (
+	initialBuffer  = 4 << 10
+	flushThreshold = 64 << 10
+	// maxPooled bounds the buffers kept for reuse: one grown by an
+	// oversized single value (a literal) is left to the collector.
+	maxPooled = 2 * flushThreshold
+)
+
+var bufferPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, initialBuffer)
+	return &b
+}}
 
 // Writer encodes server responses. Nothing reaches the connection until
-// Flush (or until the buffer fills during a very large response). The
-// methods append to the current response; the first I/O error sticks and is
-// returned by Flush and by the streaming methods.
+// Flush (or until the buffer passes flushThreshold during a very large
+// response). The methods append to the current response; the first I/O
+// error sticks and is returned by Flush and by the streaming methods.
 type Writer struct {
 	dst    io.Writer
-	bw     *bufio.Writer
+	buf    []byte  // the response being built; nil between responses
+	pooled *[]byte // the pool entry buf came from, returned by Flush
 	err    error
 	fields int // FETCH items written in the current FETCH response
 }
 
 // NewWriter returns a Writer buffering for dst.
 func NewWriter(dst io.Writer) *Writer {
-	return &Writer{dst: dst, bw: bufio.NewWriterSize(dst, writerBufferSize)}
+	return &Writer{dst: dst}
 }
 
 // Wrap flushes what is buffered and interposes a transformation of the
@@ -44,18 +62,18 @@ func (w *Writer) Wrap(fn func(io.Writer) io.Writer) error {
 		return err
 	}
 	w.dst = fn(w.dst)
-	w.bw = bufio.NewWriterSize(w.dst, writerBufferSize)
 	return nil
 }
 
-// Flush sends everything buffered.
+// Flush sends everything buffered and gives the buffer back to the pool.
 func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.bw.Flush(); err != nil {
-		w.err = err
-		return err
+	w.drain()
+	w.release()
+	if w.err != nil {
+		return w.err
 	}
 	if f, ok := w.dst.(interface{ Flush() error }); ok {
 		w.err = f.Flush()
@@ -63,19 +81,72 @@ func (w *Writer) Flush() error {
 	return w.err
 }
 
+// Buffered reports how many bytes wait for Flush.
+func (w *Writer) Buffered() int { return len(w.buf) }
+
 // Err returns the sticky write error, if any.
 func (w *Writer) Err() error { return w.err }
 
+// grab makes sure a buffer is in place.
+func (w *Writer) grab() {
+	if w.buf == nil {
+		w.pooled = bufferPool.Get().(*[]byte)
+		w.buf = (*w.pooled)[:0]
+	}
+}
+
+// release returns the (empty) buffer to the pool.
+func (w *Writer) release() {
+	if w.buf == nil {
+		return
+	}
+	if cap(w.buf) <= maxPooled {
+		*w.pooled = w.buf[:0]
+		bufferPool.Put(w.pooled)
+	}
+	w.buf, w.pooled = nil, nil
+}
+
+// drain writes the buffer's contents to the connection, keeping the buffer.
+func (w *Writer) drain() {
+	if len(w.buf) == 0 || w.err != nil {
+		return
+	}
+	_, w.err = w.dst.Write(w.buf)
+	w.buf = w.buf[:0]
+}
+
+// spill sends the buffer early once a response has grown past the threshold.
+func (w *Writer) spill() {
+	if len(w.buf) >= flushThreshold {
+		w.drain()
+	}
+}
+
 func (w *Writer) raw(s string) *Writer {
 	if w.err == nil {
-		_, w.err = w.bw.WriteString(s)
+		w.grab()
+		w.buf = append(w.buf, s...)
+		w.spill()
 	}
 	return w
 }
 
 func (w *Writer) rawBytes(b []byte) *Writer {
 	if w.err == nil {
-		_, w.err = w.bw.Write(b)
+		w.grab()
+		w.buf = append(w.buf, b...)
+		w.spill()
+	}
+	return w
+}
+
+// appendWith lets an Append* encoder write straight into the buffer.
+func (w *Writer) appendWith(fn func([]byte, string) []byte, s string) *Writer {
+	if w.err == nil {
+		w.grab()
+		w.buf = fn(w.buf, s)
+		w.spill()
 	}
 	return w
 }
@@ -137,27 +208,24 @@ func (w *Writer) Close() *Writer { return w.raw(")") }
 func (w *Writer) NIL() *Writer { return w.raw("NIL") }
 
 // Number writes a decimal number.
-func (w *Writer) Number(n uint32) *Writer { return w.raw(strconv.FormatUint(uint64(n), 10)) }
+func (w *Writer) Number(n uint32) *Writer { return w.Number64(uint64(n)) }
 
 // Number64 writes a decimal 64-bit number.
-func (w *Writer) Number64(n uint64) *Writer { return w.raw(strconv.FormatUint(n, 10)) }
+func (w *Writer) Number64(n uint64) *Writer {
+	if w.err == nil {
+		w.grab()
+		w.buf = strconv.AppendUint(w.buf, n, 10)
+		w.spill()
+	}
+	return w
+}
 
 // String writes s as a quoted string or, when quoting cannot carry it (CR,
 // LF, NUL, 8-bit bytes) or it is long, as a literal.
-func (w *Writer) String(s string) *Writer {
-	if w.err == nil {
-		_, w.err = w.bw.Write(AppendString(w.bw.AvailableBuffer(), s))
-	}
-	return w
-}
+func (w *Writer) String(s string) *Writer { return w.appendWith(AppendString, s) }
 
 // AString writes s as an atom when it is one (and not NIL), else as String.
-func (w *Writer) AString(s string) *Writer {
-	if w.err == nil {
-		_, w.err = w.bw.Write(AppendAString(w.bw.AvailableBuffer(), s))
-	}
-	return w
-}
+func (w *Writer) AString(s string) *Writer { return w.appendWith(AppendAString, s) }
 
 // NString writes s with String, or NIL when s is empty: the convention of
 // the envelope and body-structure structs, where absent and empty coincide.
@@ -182,7 +250,12 @@ func (w *Writer) Flags(flags []imap.Flag) *Writer {
 
 // DateTime writes a quoted RFC 3501 date-time (INTERNALDATE).
 func (w *Writer) DateTime(t time.Time) *Writer {
-	return w.raw(`"`).raw(t.Format("02-Jan-2006 15:04:05 -0700")).raw(`"`)
+	if w.err == nil {
+		w.grab()
+		w.buf = append(t.AppendFormat(append(w.buf, '"'), "02-Jan-2006 15:04:05 -0700"), '"')
+		w.spill()
+	}
+	return w
 }
 
 // errShortLiteral reports a body shorter than its announced size; the
@@ -200,11 +273,11 @@ func (w *Writer) Literal(size int64, body io.Reader, binary bool) error {
 	if binary {
 		w.raw("~")
 	}
-	w.raw("{").raw(strconv.FormatInt(size, 10)).raw("}\r\n")
+	w.raw("{").Number64(uint64(size)).raw("}\r\n")
 	if w.err != nil {
 		return w.err
 	}
-	n, err := io.CopyN(w.bw, body, size)
+	n, err := w.readFrom(body, size)
 	if err != nil {
 		if n < size && (err == io.EOF || err == io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("%w: %d of %d bytes", errShortLiteral, n, size)
@@ -212,6 +285,28 @@ func (w *Writer) Literal(size int64, body io.Reader, binary bool) error {
 		w.err = err
 	}
 	return w.err
+}
+
+// readFrom reads size bytes from body straight into the buffer, sending it
+// on whenever it passes the threshold.
+func (w *Writer) readFrom(body io.Reader, size int64) (int64, error) {
+	var done int64
+	for done < size && w.err == nil {
+		w.spill()
+		room := flushThreshold - len(w.buf)
+		want := int(min(int64(room), size-done))
+		w.buf = slices.Grow(w.buf, want)
+		k, err := body.Read(w.buf[len(w.buf) : len(w.buf)+want])
+		w.buf = w.buf[:len(w.buf)+k]
+		done += int64(k)
+		if err == io.EOF && done < size {
+			return done, io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return done, err
+		}
+	}
+	return done, w.err
 }
 
 // LiteralBytes writes b as a literal.

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -159,3 +160,83 @@ func TestWriterWrap(t *testing.T) {
 		t.Fatalf("%q %d", fc.String(), fc.flushes)
 	}
 }
+
+// writeCounter records the size of every write reaching the connection.
+type writeCounter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (c *writeCounter) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, len(p))
+	return c.Buffer.Write(p)
+}
+
+func TestWriterBuffering(t *testing.T) {
+	tests := []struct {
+		name   string
+		write  func(w *Writer)
+		writes []int // sizes reaching the connection, Flush included
+	}{
+		{"small response leaves whole at Flush", func(w *Writer) {
+			w.StatusResponse("a", OK, "", "done")
+		}, []int{11}},
+		{"nothing buffered, nothing written", func(w *Writer) {}, nil},
+		{"a large response is sent in threshold-sized pieces", func(w *Writer) {
+			for range 3 * flushThreshold / 8 {
+				w.Atom("1234567").SP()
+			}
+		}, []int{flushThreshold, flushThreshold, flushThreshold}},
+		{"a streamed literal passes through the bounded buffer", func(w *Writer) {
+			w.Atom("x ")
+			w.Literal(flushThreshold+100, strings.NewReader(strings.Repeat("z", flushThreshold+100)), false)
+		}, []int{flushThreshold, 2 + len("{65636}\r\n") + 100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c writeCounter
+			w := NewWriter(&c)
+			tt.write(w)
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(c.writes) != fmt.Sprint(tt.writes) {
+				t.Errorf("writes %v, want %v", c.writes, tt.writes)
+			}
+			if w.Buffered() != 0 || w.buf != nil {
+				t.Errorf("Flush kept a buffer: %d bytes, cap %d", w.Buffered(), cap(w.buf))
+			}
+		})
+	}
+}
+
+// An idle Writer holds no buffer, and one response costs no allocation
+// once the pool is warm.
+func TestWriterIdleHoldsNoBuffer(t *testing.T) {
+	w := NewWriter(io.Discard)
+	allocs := testing.AllocsPerRun(100, func() {
+		w.Star().Atom("OK").SP().String("still here").CRLF()
+		w.Flush()
+	})
+	if w.buf != nil || w.pooled != nil {
+		t.Fatal("idle writer holds a buffer")
+	}
+	if allocs > 0 {
+		t.Errorf("%v allocations per response", allocs)
+	}
+}
+
+func TestWriterErrorSticks(t *testing.T) {
+	w := NewWriter(failWriter{})
+	w.StatusResponse("a", OK, "", "x")
+	if err := w.Flush(); err == nil {
+		t.Fatal("write error lost")
+	}
+	if err := w.Literal(3, strings.NewReader("abc"), false); err == nil {
+		t.Fatal("Literal after an error succeeded")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
