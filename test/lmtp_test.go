@@ -434,7 +434,8 @@ func lmtpBlast(t *testing.T, addr, rcpt string, first, n int) error {
 // (go test -v -run Throughput ./test/).
 func TestLMTPThroughput(t *testing.T) {
 	if testing.Short() {
-		t.Skip("throughput figure skipped in -short")
+		t.Log("throughput figure not measured in -short")
+		return
 	}
 	const n = 500
 	ls := newLMTPSite(t)
