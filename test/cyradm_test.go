@@ -47,59 +47,62 @@ func cyradmRun(t *testing.T, addr, password, stdin string, args ...string) resul
 // optional server features; the same script runs against a real Cyrus in
 // TestCyradmRealCyrus.
 const cyradmScript = `lm user/%
-cm user/carol
-cm user/carol/Sent
-lm user/carol*
-sam user/carol bob read anyone post
-lam user/carol
-lam user/carol*
-dam user/carol bob
-lam user/carol
-sq user/carol 10000
-lq user/carol
-lqr user/carol/Sent
-sq user/carol STORAGE 500 MESSAGE 100
-lq user/carol
-sq user/carol none
-dm user/carol/Sent
-sam user/carol/Sent cyrus all
-dm user/carol/Sent
-sam user/carol cyrus all
-renm user/carol user/dave
-lm user/dave*
-sub user/dave; lm -sub user/dave*; unsub user/dave
+cm user/kim
+cm user/kim/Sent
+lm user/kim*
+sam user/kim bob read anyone post
+lam user/kim
+lam user/kim*
+dam user/kim bob
+lam user/kim
+sq user/kim 10000
+lq user/kim
+lqr user/kim/Sent
+sq user/kim STORAGE 500 MESSAGE 100
+lq user/kim
+sq user/kim none
+dm user/kim/Sent
+sam user/kim/Sent cyrus all
+dm user/kim/Sent
+sam user/kim cyrus all
+renm user/kim user/lee
+lm user/lee*
 lam user/nosuch
 lq user/nosuch
-cm user/dave
-dm user/dave
+cm user/lee
+dm user/lee
+sam user/lee cyrus all
+dm user/lee
+dm user/kim
 `
 
 const cyradmScriptOut = `user/alice (\HasChildren)  user/bob (\HasNoChildren)  
-user/carol (\HasChildren)         user/carol/Sent (\HasNoChildren)  
-carol lrswipkxtecdan
+user/kim (\HasChildren)         user/kim/Sent (\HasNoChildren)  
+kim lrswipkxtecdan
 bob lrs
 anyone lrsp
-user/carol:
-  carol lrswipkxtecdan
+user/kim:
+  kim lrswipkxtecdan
   bob lrs
   anyone lrsp
-user/carol/Sent:
-  carol lrswipkxtecdan
-carol lrswipkxtecdan
+user/kim/Sent:
+  kim lrswipkxtecdan
+kim lrswipkxtecdan
 anyone lrsp
 quota:10000
  STORAGE 0/10000 (0%)
-user/carol STORAGE 0/10000 (0%)
+user/kim STORAGE 0/10000 (0%)
  STORAGE 0/500 (0%) MESSAGE 0/100 (0%)
 remove quota
-user/dave (\HasNoChildren)  
-user/dave  
 `
 
+// As a real Cyrus 3.6.1 answers the same script (TestCyradmRealCyrus):
+// renaming a user needs allowusermoves.
 const cyradmScriptErr = `deletemailbox: Permission denied
+renamemailbox: Operation is not supported on mailbox
 Mailbox does not exist
 Quota root does not exist
-createmailbox: Mailbox already exists
+deletemailbox: Permission denied
 `
 
 func TestCyradmScriptStdin(t *testing.T) {
@@ -112,7 +115,7 @@ func TestCyradmScriptStdin(t *testing.T) {
 	if r.stderr != cyradmScriptErr {
 		t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, cyradmScriptErr)
 	}
-	// The last failing command (cm user/dave) sets the status.
+	// The last failing command (dm user/lee without x) sets the status.
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
 	}
@@ -314,9 +317,16 @@ func TestCyradmRealCyrus(t *testing.T) {
 	real := cyradmRun(t, parts[0], password, cyradmScript, "--user", user)
 	s := newSite(t, "allowplaintext: yes")
 	ours := cyradmRun(t, startImapd(t, s), "secret", cyradmScript, "--user", "cyrus")
-	// The real server has other mailboxes under user/: compare from the
-	// second line on, where the script only looks at its own mailboxes.
-	skipFirst := func(s string) string { _, rest, _ := strings.Cut(s, "\n"); return rest }
+	// The real server has other mailboxes under user/: compare from where
+	// the script looks only at its own mailboxes.
+	skipFirst := func(s string) string {
+		// The first command lists the server's own users; start at the
+		// script's mailboxes.
+		if i := strings.Index(s, "user/kim ("); i >= 0 {
+			return s[i:]
+		}
+		return s
+	}
 	if skipFirst(real.stdout) != skipFirst(ours.stdout) {
 		t.Errorf("stdout differs\nreal Cyrus:\n%s\nours:\n%s", real.stdout, ours.stdout)
 	}

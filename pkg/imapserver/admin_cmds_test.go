@@ -47,3 +47,19 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice (/shared/comment "hello")`)
 	root.ok(`SETMETADATA user/alice (/shared/comment "set by admin")`)
 }
+
+// TestRenameUserNeedsAllowusermoves: renaming user.X to user.Y is refused
+// as Cyrus refuses it unless allowusermoves is on.
+func TestRenameUserNeedsAllowusermoves(t *testing.T) {
+	s := newTestSite(t)
+	root := s.login("cyrus")
+	root.ok("SETACL user/bob cyrus lrswipkxtecda")
+	root.expect("RENAME user/bob user/robert", "NO Operation is not supported on mailbox")
+	root.expect("RENAME user/bob shared-bob", "NO Operation is not supported on mailbox")
+
+	s = newTestSite(t, "allowusermoves", "1")
+	root = s.login("cyrus")
+	root.ok("SETACL user/bob cyrus lrswipkxtecda")
+	root.ok("RENAME user/bob user/robert")
+	root.expect("RENAME user/robert shared-bob", "NO Operation is not supported on mailbox")
+}

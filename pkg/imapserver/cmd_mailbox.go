@@ -188,6 +188,11 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	if mboxname.IsUserInbox(src.name) && !s.identityFor(src.name).Admin {
 		return reply{}, errPermission
 	}
+	// Renaming a user (user.X to user.Y) only with allowusermoves, and a
+	// user's INBOX never becomes anything but another user's (Cyrus).
+	if mboxname.IsUserInbox(src.name) && (!s.srv.cfg.Allowusermoves() || !mboxname.IsUserInbox(dst.name)) {
+		return reply{}, errNotSupported
+	}
 	if movesParent(src.name, dst.name) && s.protectedSpecialUse(src.entry) {
 		return reply{}, errSpecialUseProtected
 	}
