@@ -5,13 +5,22 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
@@ -58,6 +67,10 @@ func run(dir, bin string) error {
 		}
 	}
 	if _, err := os.Stat(imapdConf); errors.Is(err, os.ErrNotExist) {
+		cert, key := filepath.Join(dir, "tls", "cert.pem"), filepath.Join(dir, "tls", "key.pem")
+		if err := selfSigned(cert, key); err != nil {
+			return err
+		}
 		conf := fmt.Sprintf(`# gocyrus demo configuration, written by "make run" (edit freely; delete var/demo to start afresh)
 configdirectory: %s
 partition-default: %s
@@ -69,7 +82,10 @@ allowplaintext: yes
 sasl_pwcheck_method: auxprop
 sasl_mech_list: PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256
 lmtpsocket: %s/socket/lmtp
-`, configdir, filepath.Join(dir, "spool"), filepath.Join(dir, "sieve"), configdir)
+# a self-signed certificate made for the demo: STARTTLS, STLS, imaps-style clients
+tls_server_cert: %s
+tls_server_key: %s
+`, configdir, filepath.Join(dir, "spool"), filepath.Join(dir, "sieve"), configdir, cert, key)
 		if err := os.WriteFile(imapdConf, []byte(conf), 0o644); err != nil {
 			return err
 		}
@@ -105,6 +121,39 @@ lmtpsocket: %s/socket/lmtp
 	master := filepath.Join(bin, "master")
 	args := []string{master, "-C", imapdConf, "-M", cyrusConf, "-p", filepath.Join(dir, "master.pid")}
 	return syscall.Exec(master, args, os.Environ())
+}
+
+// selfSigned writes a self-signed certificate for localhost/127.0.0.1.
+func selfSigned(certPath, keyPath string) error {
+	if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
+		return err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().AddDate(5, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
 }
 
 // populate creates the demo users and demo's INBOX, with the databases
