@@ -15,6 +15,7 @@ import (
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/lmtp"
+	"gocyrus/pkg/pop3server" // TLSConfig: the tls_* options, shared by the line-based servers
 	"gocyrus/pkg/sasldb"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
@@ -59,12 +60,17 @@ func run() error {
 		return err
 	}
 	srv := lmtp.NewServer(st, log)
+	defer srv.Close()
+	srv.CleanStage()
 	srv.PreauthTCP = *preauth
 	a, err := auth.New(cfg, auth.Options{SASLDB: sasldb.New(db), Service: "lmtp", Logger: log})
 	if err != nil {
 		return fmt.Errorf("authentication: %w", err)
 	}
 	srv.Auth = a
+	if srv.TLS, err = pop3server.TLSConfig(cfg); err != nil {
+		return err
+	}
 	opts := service.Options{Logger: log}
 	f.Apply(&opts)
 	return service.Run(context.Background(), f.Listen, srv.ServeConn, opts)

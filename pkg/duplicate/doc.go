@@ -17,4 +17,20 @@
 // lose one. Mark is an atomic check-and-set: of two concurrent deliveries
 // of the same key the second finds the record present and leaves it.
 // NUL bytes in any part are replaced by spaces so the key stays parseable.
+//
+// MarkLater is Mark without the wait: records go to the databases from one
+// background goroutine, batched into few transactions, and Seen consults the
+// pending ones first. lmtpd uses it so that a delivery's 250 waits only for
+// the mailbox's fsync; Flush (lmtpd's shutdown) writes what is pending.
+//
+// # Period records
+//
+// Sieve's memory (vacation's once-per-period replies, the duplicate test) is
+// kept per user as
+//
+//	"SIEVEDUP/" + userid + 0x00 + id
+//
+// with an 8-byte value, the time of the sighting (int64 Unix seconds, big
+// endian), and a TTL of the period (plus a second). [Store.Within] checks and
+// records in one conditional transaction; ctl_deliver does not list them.
 package duplicate

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"gocyrus/pkg/cyrusdb"
@@ -39,6 +40,11 @@ type Record struct {
 type Store struct {
 	db  cyrusdb.DB
 	ttl time.Duration
+
+	mu       sync.Mutex
+	pending  map[string][]byte // MarkLater records not yet written
+	flushing bool              // a flushLoop goroutine runs
+	onError  func(error)
 }
 
 // New returns a Store over db whose records expire after ttl (0 = DefaultTTL).
@@ -83,7 +89,11 @@ func decodeValue(v []byte) (time.Time, uint32, error) {
 
 // Seen reports whether k was delivered already.
 func (s *Store) Seen(ctx context.Context, k Key) (bool, error) {
-	_, _, err := s.db.Get(ctx, k.encode())
+	key := k.encode()
+	if s.pendingSeen(key) {
+		return true, nil
+	}
+	_, _, err := s.db.Get(ctx, key)
 	switch {
 	case err == nil:
 		return true, nil

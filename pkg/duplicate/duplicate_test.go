@@ -90,3 +90,70 @@ func FuzzDecodeKey(f *testing.F) {
 		}
 	})
 }
+
+func TestWithin(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	now := time.Now()
+	steps := []struct {
+		user, id string
+		period   time.Duration
+		at       time.Duration // after now
+		restart  bool
+		want     bool
+	}{
+		{"alice", "vacation:h:bob@x", time.Hour, 0, false, false},
+		{"alice", "vacation:h:bob@x", time.Hour, 30 * time.Minute, false, true},
+		{"carol", "vacation:h:bob@x", time.Hour, 30 * time.Minute, false, false}, // per user
+		{"alice", "vacation:h:bob@x", time.Hour, 61 * time.Minute, false, false}, // period over: recorded anew
+		{"alice", "vacation:h:bob@x", time.Hour, 90 * time.Minute, false, true},
+		{"alice", "dup:last", time.Hour, 0, true, false},
+		{"alice", "dup:last", time.Hour, 50 * time.Minute, true, true},
+		{"alice", "dup:last", time.Hour, 100 * time.Minute, true, true}, // renewed at 50
+		{"alice", "zero", 0, 0, false, false},
+		{"alice", "zero", 0, 0, false, false},
+	}
+	for i, st := range steps {
+		got, err := s.Within(ctx, st.user, st.id, st.period, now.Add(st.at), st.restart)
+		if err != nil || got != st.want {
+			t.Errorf("step %d (%+v): %v, %v; want %v", i, st, got, err, st.want)
+		}
+	}
+	// Period records are not delivery records.
+	n := 0
+	s.Scan(ctx, func(Record) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("Scan saw %d delivery records", n)
+	}
+}
+
+func TestMarkLater(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	var keys []Key
+	for i := range 1200 { // more than one batch
+		k := Key{MessageID: "<l@x>", Mailbox: string(rune('a' + i%26)), Date: time.Unix(int64(i), 0).String()}
+		keys = append(keys, k)
+		s.MarkLater(k, time.Unix(5000, 0), uint32(i))
+		if seen, err := s.Seen(ctx, k); err != nil || !seen {
+			t.Fatalf("pending record %d not seen: %v %v", i, seen, err)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.pending) != 0 {
+		t.Fatalf("%d records still pending", len(s.pending))
+	}
+	n := 0
+	s.Scan(ctx, func(r Record) error {
+		n++
+		if !r.At.Equal(time.Unix(5000, 0)) {
+			t.Errorf("record %+v", r)
+		}
+		return nil
+	})
+	if n != len(keys) {
+		t.Errorf("%d records written, want %d", n, len(keys))
+	}
+}

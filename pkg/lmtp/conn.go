@@ -119,6 +119,10 @@ func (c *conn) serve() {
 			if !c.auth(arg) {
 				return
 			}
+		case "STARTTLS":
+			if !c.startTLS() {
+				return
+			}
 		case "QUIT":
 			c.reply(replyBye)
 			c.w.Flush()
@@ -140,6 +144,9 @@ func (c *conn) lhlo(arg string) {
 		lines = append(lines, fmt.Sprintf("SIZE %d", c.srv.maxSize))
 	} else {
 		lines = append(lines, "SIZE")
+	}
+	if c.canStartTLS() {
+		lines = append(lines, "STARTTLS")
 	}
 	if c.ss.authed == nil {
 		if mechs := c.ss.AuthMechanisms(); len(mechs) > 0 {

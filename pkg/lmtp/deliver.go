@@ -11,23 +11,56 @@ import (
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/quota"
 )
 
 // stageDirName is the per-partition directory messages are spooled into
 // before being hard-linked into mailboxes (Cyrus's "stage.").
 const stageDirName = "stage."
 
+// delivery is one DATA: the message as stored and the envelope.
+type delivery struct {
+	orig        *content // trace headers + message
+	msgID, date string
+	from        string // envelope sender, "" = null sender
+	auth        string // the authenticated sender, "" when anonymous
+	now         time.Time
+	sieveMsg    *sieveMessage
+}
+
+// content is one version of the message (the original, or a copy edited
+// by a Sieve script) with its spool files, one per partition under
+// singleinstancestore.
+type content struct {
+	data   []byte
+	spools map[string]*mailbox.Prepared
+}
+
+func newContent(data []byte) *content {
+	return &content{data: data, spools: map[string]*mailbox.Prepared{}}
+}
+
+// remove deletes the spool files (the mailboxes hold their own links).
+func (c *content) remove() {
+	for _, p := range c.spools {
+		p.Remove()
+	}
+}
+
+// target is one mailbox a recipient's copy goes to, with its flags.
+type target struct {
+	entry    *mboxlist.Entry
+	flags    mailbox.Flags
+	keywords []string
+}
+
 // deliver stores msg for every recipient and returns one result each (nil
-// = stored and fsync'd, or a duplicate). Recipients resolving to the same
-// mailbox get one copy. The message is spooled once per partition.
-func (s *Server) deliver(ctx context.Context, msg []byte, msgID, date string, rcpts []*rcpt) []error {
+// = stored and fsync'd, a duplicate, or disposed of by the recipient's
+// Sieve script). Recipients resolving to the same mailbox get one copy
+// and one script run. The message is spooled once per partition.
+func (s *Server) deliver(ctx context.Context, d *delivery, rcpts []*rcpt) []error {
+	defer d.orig.remove()
 	results := make([]error, len(rcpts))
-	spools := map[string]*mailbox.Prepared{}
-	defer func() {
-		for _, p := range spools {
-			p.Remove()
-		}
-	}()
 	done := map[string]error{}
 	for i, rc := range rcpts {
 		e := rc.target.Entry
@@ -35,65 +68,72 @@ func (s *Server) deliver(ctx context.Context, msg []byte, msgID, date string, rc
 			results[i] = err
 			continue
 		}
-		err := s.deliverOne(ctx, msg, msgID, date, rc, spools)
+		var err error
+		if rc.user != "" && s.sieve != nil {
+			err = s.deliverSieve(ctx, d, rc)
+		} else {
+			_, err = s.deliverTo(ctx, d, d.orig, target{entry: e}, rc.mode)
+		}
 		done[e.UniqueID], results[i] = err, err
 	}
 	return results
 }
 
-func (s *Server) deliverOne(ctx context.Context, msg []byte, msgID, date string, rc *rcpt, spools map[string]*mailbox.Prepared) error {
-	e := rc.target.Entry
-	key := duplicate.Key{MessageID: msgID, Mailbox: e.UniqueID, Date: date}
-	if s.dup != nil && msgID != "" {
+// deliverTo stores c into t's mailbox unless the duplicate records say it
+// is there already, and returns the UID it got (0 for a duplicate).
+func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t target, mode quota.Mode) (uint32, error) {
+	e := t.entry
+	key := duplicate.Key{MessageID: d.msgID, Mailbox: e.UniqueID, Date: d.date}
+	suppress := s.dup != nil && d.msgID != "" && !s.dupAnnots.allowsDuplicates(ctx, e)
+	if suppress {
 		seen, err := s.dup.Seen(ctx, key)
 		if err != nil {
 			s.log.Error("reading the duplicate records", "err", err)
-			return replyTempFail
+			return 0, replyTempFail
 		}
 		if seen {
-			s.log.Info("dupelim: eliminated duplicate message", "to", e.UniqueID, "id", msgID, "date", date)
-			return nil
+			s.log.Info("dupelim: eliminated duplicate message", "to", e.UniqueID, "id", d.msgID, "date", d.date)
+			return 0, nil
 		}
 	}
-	p, err := s.spool(ctx, e, msg, spools)
+	p, err := s.spool(ctx, e, c)
 	if err != nil {
 		s.log.Error("spooling a message", "mailbox", e.Name, "err", err)
-		return replyTempFail
+		return 0, diskReply(err)
 	}
 	if !s.singleInstance {
 		defer p.Remove()
 	}
-	mb, _, err := s.store.Open(ctx, e.Name, rc.mode)
+	mb, release, err := s.boxes.open(ctx, e, mode)
 	if err != nil {
 		if errors.Is(err, mboxlist.ErrNotFound) {
-			return replyUnknownUser
+			return 0, replyUnknownUser
 		}
 		s.log.Error("opening a mailbox", "mailbox", e.Name, "err", err)
-		return replyTempFail
+		return 0, diskReply(err)
 	}
-	defer mb.Close()
-	uids, err := mb.AppendPrepared(ctx, []mailbox.PreparedAppend{{Msg: p}})
+	defer release()
+	uids, err := mb.AppendPrepared(ctx, []mailbox.PreparedAppend{{Msg: p, Flags: t.flags, Keywords: t.keywords, InternalDate: d.now}})
 	if err != nil {
 		if errors.Is(err, mailbox.ErrOverQuota) {
-			return s.overQuotaReply()
+			return 0, s.overQuotaReply()
 		}
 		s.log.Error("appending a message", "mailbox", e.Name, "err", err)
-		return replyTempFail
+		return 0, diskReply(err)
 	}
-	s.log.Info("Delivered", "msgid", msgID, "mailbox", e.Name, "uid", uids[0])
-	if s.dup != nil && msgID != "" {
-		// The message is stored: a failure here only risks a later duplicate.
-		if err := s.dup.Mark(ctx, key, time.Now(), uids[0]); err != nil {
-			s.log.Warn("recording a delivery for duplicate suppression", "mailbox", e.Name, "err", err)
-		}
+	s.log.Info("Delivered", "msgid", d.msgID, "mailbox", e.Name, "uid", uids[0])
+	if suppress {
+		// The message is stored: losing the record only risks a later
+		// duplicate, so the reply does not wait for it.
+		s.dup.MarkLater(key, time.Now(), uids[0])
 	}
-	return nil
+	return uids[0], nil
 }
 
-// spool returns msg written to e's partition: shared by every mailbox of
+// spool returns c written to e's partition: shared by every mailbox of
 // the partition with singleinstancestore, else a fresh copy.
-func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, msg []byte, spools map[string]*mailbox.Prepared) (*mailbox.Prepared, error) {
-	if p, ok := spools[e.Partition]; ok && s.singleInstance {
+func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, c *content) (*mailbox.Prepared, error) {
+	if p, ok := c.spools[e.Partition]; ok && s.singleInstance {
 		return p, nil
 	}
 	root, err := s.store.PartitionPath(e.Partition)
@@ -104,12 +144,12 @@ func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, msg []byte, spool
 	if err := os.MkdirAll(stage, 0o750); err != nil {
 		return nil, err
 	}
-	p, err := mailbox.Spool(ctx, stage, bytes.NewReader(msg))
+	p, err := mailbox.Spool(ctx, stage, bytes.NewReader(c.data))
 	if err != nil {
 		return nil, err
 	}
 	if s.singleInstance {
-		spools[e.Partition] = p
+		c.spools[e.Partition] = p
 	}
 	return p, nil
 }

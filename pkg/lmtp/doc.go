@@ -40,5 +40,40 @@
 //   - Duplicate suppression (pkg/duplicate): key Message-ID (or
 //     Resent-Message-ID) + mailbox uniqueid + Date; checked before, recorded
 //     after the append, so a crash can double a message but never lose one.
-//   - Database or I/O trouble is 451 4.3.0: the MTA retries.
+//   - Database or I/O trouble is 451 4.3.0 (a full disk 451 4.3.1): the
+//     MTA retries.
+//   - Duplicate records are written in the background (duplicate.MarkLater)
+//     after the append: the 250 waits only for the mailbox's fsync.
+//   - Open mailboxes are kept in a per-process cache (boxCache): opening
+//     validates the whole index, and sharing one *mailbox.Mailbox lets
+//     concurrent sessions join its group commit.
+//   - reject8bit refuses 8-bit header bytes (554 5.6.0); munge8bit turns
+//     them into 'X' unless the header block is valid UTF-8.
+//   - At start (CleanStage) stage files older than twice the delivery
+//     timeout are removed: no live delivery can still need them.
+//
+// # Sieve (reference §5.6)
+//
+// Every recipient that is a user runs that user's active script (pkg/
+// sievescripts), compiled once per content and cached (scriptCache); a
+// transaction with several recipients runs each one's own script. Actions:
+//
+//   - keep: the recipient's mailbox (INBOX, or the +detail folder);
+//     fileinto: a name in the user's client namespace; the user's own
+//     folders always, others with p for the user; :create creates when
+//     the user may; an unusable target keeps instead. Flags (imap4flags)
+//     go with the copy; editheader edits produce a separate copy.
+//   - redirect: "sendmail -i -f <sender> -- <addr>" with the message and
+//     "X-Sieve-Redirected-From: <user>" prepended; a message carrying that
+//     marker for the user is kept instead (loop). A failed redirect keeps.
+//   - reject: 550 5.7.1 <reason> with sieve_use_lmtp_reject, else an MDN
+//     to the sender through sendmail and 250; ereject: always 550 5.7.1.
+//   - vacation: an RFC 3834 reply from the null sender; the once-per-period
+//     memory is duplicate.Within per user, the period clamped to
+//     sieve_vacation_min/max_response.
+//   - A script that does not compile or fails at run time: the message is
+//     kept with $SieveFailed. Stores happen before anything is sent, so a
+//     store failure (451) sends nothing; a record "<user>.sieve." keyed like
+//     the duplicate records stops a retransmission from running the script
+//     again.
 package lmtp

@@ -28,6 +28,22 @@ type Target struct {
 type ResolveOptions struct {
 	Fuzzy    bool   // lmtp_fuzzy_mailbox_match
 	Catchall string // lmtp_catchall_mailbox: user whose INBOX takes unknown users
+	// ExcludeSpecialUse (lmtp_exclude_specialuse): folders with one of
+	// these special-use flags get no mail by +detail or fileinto.
+	ExcludeSpecialUse []string
+}
+
+// Excluded reports whether e carries a special-use flag that keeps mail
+// out of it.
+func (o ResolveOptions) Excluded(e *mboxlist.Entry) bool {
+	for _, use := range strings.Fields(e.SpecialUse) {
+		for _, x := range o.ExcludeSpecialUse {
+			if strings.EqualFold(use, x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Resolver maps recipients to mailboxes.
@@ -68,7 +84,7 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 		return Target{}, err
 	}
 	if r.HasDetail && r.Detail != "" {
-		if e := rv.folder(ctx, inbox, userid, r.Detail); e != nil && st.Policy.CanDeliver(e.ACL, who, e.Name) {
+		if e := rv.folder(ctx, inbox, userid, r.Detail); e != nil && !rv.Opt.Excluded(e) && st.Policy.CanDeliver(e.ACL, who, e.Name) {
 			return Target{Entry: e}, nil
 		}
 	}

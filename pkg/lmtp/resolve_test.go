@@ -9,6 +9,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
@@ -82,6 +83,37 @@ func TestResolve(t *testing.T) {
 		}
 		if err != nil || got.Entry.Name != tc.want {
 			t.Errorf("Resolve(%+v) = %v, %v; want %s", tc.rcpt, got.Entry, err, tc.want)
+		}
+	}
+}
+
+func TestExcludedSpecialUse(t *testing.T) {
+	o := ResolveOptions{ExcludeSpecialUse: []string{`\Snoozed`, `\Junk`}}
+	for use, want := range map[string]bool{"": false, `\Sent`: false, `\snoozed`: true, `\Sent \Junk`: true} {
+		if got := o.Excluded(&mboxlist.Entry{SpecialUse: use}); got != want {
+			t.Errorf("Excluded(%q) = %v", use, got)
+		}
+	}
+}
+
+func TestEightBitPolicy(t *testing.T) {
+	latin1 := "Subject: caf\xe9\r\n\r\nbody \xe9\r\n"
+	utf := "Subject: café\r\n\r\nbody\r\n"
+	tests := []struct {
+		p        eightBitPolicy
+		in, want string
+		refused  bool
+	}{
+		{eightBitPolicy{}, latin1, latin1, false},
+		{eightBitPolicy{munge: true}, latin1, "Subject: cafX\r\n\r\nbody \xe9\r\n", false},
+		{eightBitPolicy{munge: true}, utf, utf, false},
+		{eightBitPolicy{reject: true, munge: true}, utf, "", true},
+		{eightBitPolicy{reject: true}, "Subject: ok\r\n\r\n\xe9", "Subject: ok\r\n\r\n\xe9", false},
+	}
+	for i, tc := range tests {
+		got, err := tc.p.apply([]byte(tc.in))
+		if (err != nil) != tc.refused || (err == nil && string(got) != tc.want) {
+			t.Errorf("%d: apply = %q, %v", i, got, err)
 		}
 	}
 }

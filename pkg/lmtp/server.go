@@ -3,6 +3,7 @@ package lmtp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
@@ -30,9 +31,15 @@ type Server struct {
 	PreauthTCP bool
 	// Auth serves LMTP AUTH on untrusted connections; nil offers none.
 	Auth *auth.Authenticator
+	// TLS enables STARTTLS (tls_server_cert/tls_server_key); nil offers none.
+	TLS *tls.Config
 
 	store          *store.Store
 	dup            *duplicate.Store // nil when duplicatesuppression is off
+	sieve          *sieveConfig     // nil: no Sieve at delivery
+	boxes          *boxCache
+	dupAnnots      *dupAnnotCache
+	eightBit       eightBitPolicy
 	resolver       Resolver
 	parse          ParseOptions
 	log            *slog.Logger
@@ -60,7 +67,8 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	s := &Server{
 		store: st, log: log, servername: name,
 		resolver: Resolver{Store: st, Opt: ResolveOptions{
-			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox()}},
+			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox(),
+			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse()}},
 		parse: ParseOptions{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
 			VirtDomains: st.NS.VirtDomains != "" && st.NS.VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
 		maxSize:       int64(cfg.Maxmessagesize()),
@@ -78,8 +86,28 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	}
 	if cfg.Duplicatesuppression() {
 		s.dup = duplicate.New(st.DB, duplicate.DefaultTTL)
+		s.dup.SetErrorHook(func(err error) {
+			s.log.Warn("recording deliveries for duplicate suppression", "err", err)
+		})
 	}
+	s.boxes = &boxCache{st: st}
+	s.dupAnnots = &dupAnnotCache{list: st.List}
+	s.eightBit = eightBitPolicy{reject: cfg.Reject8bit(), munge: cfg.Munge8bit()}
+	s.sieve = newSieveConfig(cfg, st.DB)
 	return s
+}
+
+// Close writes the pending duplicate records and closes the mailboxes
+// kept open between deliveries.
+func (s *Server) Close() {
+	if s.dup != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.dup.Flush(ctx); err != nil {
+			s.log.Warn("writing the pending duplicate records", "err", err)
+		}
+	}
+	s.boxes.close()
 }
 
 // Version is what the greeting names (serverinfo: on).

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/quota"
 )
 
@@ -31,6 +33,8 @@ type session struct {
 type rcpt struct {
 	target Target
 	mode   quota.Mode
+	addr   string // the envelope address, for Sieve's envelope "to"
+	user   string // the user whose Sieve script runs; "" for shared folders
 }
 
 // defaultIdentity: the AUTH identity, else postman on the unix socket,
@@ -121,7 +125,11 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	} else if over {
 		return s.overQuotaReply()
 	}
-	ss.rcpts = append(ss.rcpts, &rcpt{target: t, mode: mode})
+	rc := &rcpt{target: t, mode: mode, addr: strings.Trim(strings.TrimSpace(to), "<>")}
+	if !r.Shared {
+		rc.user, _ = mboxname.UserOf(t.Entry.Name)
+	}
+	ss.rcpts = append(ss.rcpts, rc)
 	return nil
 }
 
@@ -129,6 +137,10 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 func (ss *session) data(msg []byte, sessionID string) []error {
 	s := ss.srv
 	now := time.Now()
+	msg, err := s.eightBit.apply(msg)
+	if err != nil {
+		return repeat(err, len(ss.rcpts))
+	}
 	prefix, msgID, date, err := stamp(msg, envelope{
 		from: ss.from, servername: s.servername, viaUnix: ss.preauth, auth: !ss.who.Anonymous,
 		sessionID: sessionID, now: now, seq: s.seq.Add(1), pid: s.pid,
@@ -138,9 +150,14 @@ func (ss *session) data(msg []byte, sessionID string) []error {
 	}
 	full := make([]byte, 0, len(prefix)+len(msg))
 	full = append(append(full, prefix...), msg...)
+	d := &delivery{orig: newContent(full), msgID: msgID, date: date, from: ss.from, now: now,
+		sieveMsg: newSieveMessage(full)}
+	if !ss.who.Anonymous {
+		d.auth = ss.who.User
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
 	defer cancel()
-	return s.deliver(ctx, full, msgID, date, ss.rcpts)
+	return s.deliver(ctx, d, ss.rcpts)
 }
 
 func repeat(err error, n int) []error {

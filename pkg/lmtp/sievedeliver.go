@@ -1,0 +1,320 @@
+package lmtp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gocyrus/pkg/acl"
+	"gocyrus/pkg/duplicate"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/quota"
+	"gocyrus/pkg/sieve"
+	"gocyrus/pkg/store"
+)
+
+// sieveFailedKeyword marks the copy delivered to INBOX because the
+// user's script could not run (Cyrus's keyword).
+const sieveFailedKeyword = "$SieveFailed"
+
+// sieveSeenMailbox is the pseudo mailbox of the duplicate record saying a
+// user's script has handled a message, so a retransmission does not
+// redirect or answer it again (Cyrus keys it "<user>.sieve.").
+const sieveSeenMailbox = ".sieve."
+
+// deliverSieve runs rc's user's active script and carries out its
+// actions. Mail is never lost because of a script: when it cannot be
+// compiled or fails while running, the message goes to the recipient's
+// mailbox with $SieveFailed; when a fileinto target is unusable or a
+// redirect cannot be sent, the message is kept instead.
+func (s *Server) deliverSieve(ctx context.Context, d *delivery, rc *rcpt) error {
+	keep := target{entry: rc.target.Entry}
+	script, name, err := s.sieve.cache.active(rc.user, d.now)
+	if errors.Is(err, errNoScript) {
+		_, err := s.deliverTo(ctx, d, d.orig, keep, rc.mode)
+		return err
+	}
+	if err != nil {
+		s.log.Warn("sieve: delivering to INBOX", "user", rc.user, "err", err)
+		return s.deliverFailed(ctx, d, keep, rc.mode)
+	}
+	seenKey := duplicate.Key{MessageID: d.msgID, Mailbox: rc.user + sieveSeenMailbox, Date: d.date}
+	if s.dup != nil && d.msgID != "" {
+		if seen, err := s.dup.Seen(ctx, seenKey); err == nil && seen {
+			s.log.Info("dupelim: sieve already handled this message", "user", rc.user, "id", d.msgID)
+			return nil
+		}
+	}
+	res, err := script.Run(ctx, d.sieveMsg, s.sieveEnv(ctx, d, rc))
+	if err != nil {
+		s.log.Warn("sieve: script failed, delivering to INBOX", "user", rc.user, "script", name, "err", err)
+		return s.deliverFailed(ctx, d, keep, rc.mode)
+	}
+	for _, l := range res.Log {
+		s.log.Debug("sieve", "user", rc.user, "note", l)
+	}
+	if err := s.carryOut(ctx, d, rc, res.Actions); err != nil {
+		return err
+	}
+	if s.dup != nil && d.msgID != "" {
+		s.dup.MarkLater(seenKey, time.Now(), 0)
+	}
+	return nil
+}
+
+// deliverFailed keeps the message with $SieveFailed.
+func (s *Server) deliverFailed(ctx context.Context, d *delivery, keep target, mode quota.Mode) error {
+	keep.keywords = []string{sieveFailedKeyword}
+	_, err := s.deliverTo(ctx, d, d.orig, keep, mode)
+	return err
+}
+
+// sieveEnv is the run-time context of rc's script.
+func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt) sieve.Env {
+	within := func(restart bool) func(string, int64) bool {
+		return func(id string, secs int64) bool {
+			period := time.Duration(secs) * time.Second
+			vacation := strings.HasPrefix(id, "vacation:")
+			if vacation {
+				period = min(max(period, s.sieve.vacationMin), s.sieve.vacationMax)
+			}
+			seen, err := s.sieve.memory.Within(ctx, rc.user, id, period, d.now, restart)
+			if err != nil {
+				// Better one vacation reply too few than a flood; a
+				// duplicate test that cannot tell says "not seen".
+				s.log.Warn("sieve: reading the duplicate records", "user", rc.user, "err", err)
+				return vacation
+			}
+			return seen
+		}
+	}
+	return sieve.Env{
+		Envelope:      sieve.Envelope{From: d.from, To: rc.addr, Auth: d.auth},
+		Now:           d.now,
+		Duplicate:     within(false),
+		DuplicateLast: within(true),
+		MailboxExists: func(name string) bool {
+			_, err := s.userMailbox(ctx, rc.user, name)
+			return err == nil
+		},
+	}
+}
+
+// userMailbox resolves a mailbox name in userid's client namespace.
+func (s *Server) userMailbox(ctx context.Context, userid, name string) (*mboxlist.Entry, error) {
+	internal, err := s.store.NS.ToInternal(name, userid, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.List.Lookup(ctx, internal)
+}
+
+// carryOut performs a script's actions for rc: the stores first (a
+// failure there is answered before anything leaves the system), then
+// redirects, then the vacation reply.
+func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []sieve.Action) error {
+	var (
+		stores    []target
+		redirects []string
+		vacations []*sieve.VacationAction
+		edits     []sieve.Action
+		keepMe    bool // a redirect was suppressed or failed: keep
+	)
+	keep := target{entry: rc.target.Entry}
+	for _, a := range actions {
+		switch a.Kind {
+		case sieve.Keep:
+			stores = addTarget(stores, withFlags(keep, a.Flags))
+		case sieve.FileInto:
+			t := s.fileInto(ctx, rc, a)
+			stores = addTarget(stores, withFlags(t, a.Flags))
+		case sieve.Redirect:
+			if redirectedBy(d.sieveMsg, rc.user) {
+				s.log.Info("sieve: redirect loop, keeping the message", "user", rc.user, "to", a.Address)
+				keepMe = true
+				continue
+			}
+			redirects = append(redirects, a.Address)
+		case sieve.Reject, sieve.EReject:
+			return s.reject(ctx, d, rc, a)
+		case sieve.Vacation:
+			vacations = append(vacations, a.Vacation)
+		case sieve.AddHeader, sieve.DeleteHeader:
+			edits = append(edits, a)
+		case sieve.Discard:
+			s.log.Info("sieve: discarded", "user", rc.user, "id", d.msgID)
+		}
+	}
+	c := d.orig
+	if len(edits) > 0 {
+		c = newContent(editHeaders(d.orig.data, edits))
+		defer c.remove()
+	}
+	stored, err := s.storeAll(ctx, d, c, rc, stores)
+	if err != nil {
+		return err
+	}
+	for _, to := range redirects {
+		if err := s.redirect(ctx, d, c.data, rc.user, to); err != nil {
+			s.log.Error("sieve: redirect failed, keeping the message", "user", rc.user, "to", to, "err", err)
+			keepMe = true
+		}
+	}
+	if keepMe && !stored[keep.entry.UniqueID] {
+		if _, err := s.deliverTo(ctx, d, c, keep, rc.mode); err != nil {
+			return err
+		}
+	}
+	for _, v := range vacations {
+		if err := s.sendVacation(ctx, d, rc, v); err != nil {
+			s.log.Error("sieve: sending a vacation reply", "user", rc.user, "to", v.To, "err", err)
+		}
+	}
+	return nil
+}
+
+// storeAll stores c into every target. A fileinto target that refuses the
+// message (over quota, gone) falls back to the recipient's own mailbox; a
+// failure there is the recipient's answer.
+func (s *Server) storeAll(ctx context.Context, d *delivery, c *content, rc *rcpt, stores []target) (map[string]bool, error) {
+	stored := map[string]bool{}
+	keepID := rc.target.Entry.UniqueID
+	var fallback *target
+	for _, t := range stores {
+		if _, err := s.deliverTo(ctx, d, c, t, rc.mode); err != nil {
+			if t.entry.UniqueID == keepID {
+				return stored, err
+			}
+			s.log.Warn("sieve: fileinto failed, keeping the message", "user", rc.user, "mailbox", t.entry.Name, "err", err)
+			fb := target{entry: rc.target.Entry, flags: t.flags, keywords: t.keywords}
+			fallback = &fb
+			continue
+		}
+		stored[t.entry.UniqueID] = true
+	}
+	if fallback != nil && !stored[keepID] {
+		if _, err := s.deliverTo(ctx, d, c, *fallback, rc.mode); err != nil {
+			return stored, err
+		}
+		stored[keepID] = true
+	}
+	return stored, nil
+}
+
+// fileInto resolves a fileinto target in the user's namespace. The user's
+// own folders are always allowed; others need p for the user. A missing
+// folder is created with :create when the user may create it; otherwise
+// the message goes to the recipient's mailbox.
+func (s *Server) fileInto(ctx context.Context, rc *rcpt, a sieve.Action) target {
+	keep := target{entry: rc.target.Entry}
+	st := s.store
+	who := acl.Identity{User: rc.user}
+	internal, err := st.NS.ToInternal(a.Mailbox, rc.user, false)
+	if err != nil {
+		s.log.Info("sieve: fileinto an invalid name, keeping", "user", rc.user, "mailbox", a.Mailbox, "err", err)
+		return keep
+	}
+	own := st.NS.UserInbox(rc.user)
+	mine := internal == own || mboxname.IsDescendant(internal, own)
+	e, err := st.List.Lookup(ctx, internal)
+	if errors.Is(err, mboxlist.ErrNotFound) && a.Create {
+		e, err = s.createFor(ctx, who, internal, mine)
+	}
+	if err != nil {
+		s.log.Info("sieve: fileinto target unusable, keeping", "user", rc.user, "mailbox", a.Mailbox, "err", err)
+		return keep
+	}
+	if s.resolver.Opt.Excluded(e) {
+		s.log.Info("sieve: fileinto target excluded by lmtp_exclude_specialuse, keeping", "user", rc.user, "mailbox", a.Mailbox)
+		return keep
+	}
+	if !mine && !st.Policy.Rights(e.ACL, who, e.Name).Has(acl.Post) {
+		s.log.Info("sieve: no right to post into the fileinto target, keeping", "user", rc.user, "mailbox", a.Mailbox)
+		return keep
+	}
+	return target{entry: e}
+}
+
+// createFor creates a fileinto :create target: below the user's INBOX
+// always, elsewhere when the user has k on the parent.
+func (s *Server) createFor(ctx context.Context, who acl.Identity, internal string, mine bool) (*mboxlist.Entry, error) {
+	st := s.store
+	if !mine {
+		parent, ok := mboxname.Parent(internal)
+		if !ok {
+			return nil, errors.New("no right to create a top-level mailbox")
+		}
+		pe, err := st.List.Lookup(ctx, parent)
+		if err != nil {
+			return nil, err
+		}
+		if !st.Policy.Rights(pe.ACL, who, pe.Name).Has(acl.Create) {
+			return nil, errors.New("no right to create the mailbox")
+		}
+	}
+	e, err := st.CreateMailbox(ctx, internal, store.CreateOptions{Quota: quota.Overflow})
+	if err != nil {
+		// A concurrent delivery may have created it.
+		if e2, err2 := st.List.Lookup(ctx, internal); err2 == nil {
+			return e2, nil
+		}
+		return nil, err
+	}
+	s.log.Info("sieve: created mailbox", "user", who.User, "mailbox", internal)
+	return e, nil
+}
+
+// withFlags sets imap4flags' flags on t: system flags by bit, the rest
+// as keywords (names that are not IMAP atoms are dropped).
+func withFlags(t target, flags []string) target {
+	for _, f := range flags {
+		if bit, ok := mailbox.ParseSystemFlag(f); ok {
+			t.flags |= bit
+		} else if validKeyword(f) {
+			t.keywords = append(t.keywords, f)
+		}
+	}
+	return t
+}
+
+// addTarget merges t into stores: one copy per mailbox, flags united.
+func addTarget(stores []target, t target) []target {
+	for i := range stores {
+		if stores[i].entry.UniqueID == t.entry.UniqueID {
+			stores[i].flags |= t.flags
+			for _, k := range t.keywords {
+				if !containsFold(stores[i].keywords, k) {
+					stores[i].keywords = append(stores[i].keywords, k)
+				}
+			}
+			return stores
+		}
+	}
+	return append(stores, t)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// validKeyword reports whether k is an IMAP flag-keyword (an atom, no '\').
+func validKeyword(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

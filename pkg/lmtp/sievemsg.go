@@ -1,0 +1,65 @@
+package lmtp
+
+import (
+	"bytes"
+	"io"
+	"strings"
+)
+
+// sieveMessage is the message as a Sieve script sees it: the stored text,
+// trace headers included (Cyrus runs scripts on what it spooled).
+type sieveMessage struct {
+	raw    []byte
+	fields []headerField // parsed on first use
+	parsed bool
+}
+
+// headerField is one header field, its value unfolded.
+type headerField struct {
+	name, value string
+}
+
+func newSieveMessage(raw []byte) *sieveMessage { return &sieveMessage{raw: raw} }
+
+func (m *sieveMessage) Header(name string) []string {
+	if !m.parsed {
+		m.fields, m.parsed = parseFields(headerBlock(m.raw)), true
+	}
+	var out []string
+	for _, f := range m.fields {
+		if strings.EqualFold(f.name, name) {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}
+
+func (m *sieveMessage) Size() int64              { return int64(len(m.raw)) }
+func (m *sieveMessage) Body() (io.Reader, error) { return bytes.NewReader(m.raw), nil }
+
+// parseFields splits a header block into fields, unfolding continuation
+// lines the way net/textproto does. Lines that are neither a field nor a
+// continuation are skipped.
+func parseFields(block []byte) []headerField {
+	var out []headerField
+	for _, line := range strings.Split(string(block), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(out) > 0 {
+				last := &out[len(out)-1]
+				last.value = strings.TrimSpace(last.value + " " + strings.TrimSpace(line))
+			}
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		name = strings.TrimRight(name, " \t")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			continue
+		}
+		out = append(out, headerField{name: name, value: strings.TrimSpace(value)})
+	}
+	return out
+}
