@@ -52,6 +52,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	if fc.Vanished {
 		s.writeVanished(vanishedSince(v, s.uidSetOf(fc.Set), fc.ChangedSince), true)
 	}
+	var todo []fetchTarget
 	for _, ref := range refs {
 		r, ok := v.Lookup(ref.uid)
 		if !ok {
@@ -60,23 +61,66 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		if fc.HasChangedSince && r.ModSeq <= fc.ChangedSince {
 			continue
 		}
-		its := items
-		if newlySeen[ref.uid] {
-			its = withFlags
+		todo = append(todo, fetchTarget{ref: ref, rec: r})
+	}
+	itemsFor := func(uid uint32) []wire.FetchItem {
+		if newlySeen[uid] {
+			return withFlags
 		}
-		if err := s.fetchOne(ref, v, r, its); err != nil {
+		return items
+	}
+	if len(todo) > 1 && needsCache(items) {
+		return reply{}, s.fetchCached(v, todo, itemsFor)
+	}
+	for _, t := range todo {
+		if err := s.fetchOne(t.ref, v, t.rec, nil, itemsFor(t.ref.uid)); err != nil {
 			return reply{}, err
 		}
 	}
 	return reply{}, nil
 }
 
+// fetchTarget is one message a FETCH answers for.
+type fetchTarget struct {
+	ref msgRef
+	rec mailbox.Record
+}
+
+// needsCache reports whether an item is answered from the cache record
+// (ENVELOPE, BODY, BODYSTRUCTURE).
+func needsCache(items []wire.FetchItem) bool {
+	for _, it := range items {
+		switch it.Attr {
+		case wire.FetchEnvelope, wire.FetchBody, wire.FetchBodyStructure:
+			return true
+		}
+	}
+	return false
+}
+
+// fetchCached answers a FETCH over many messages whose items come from the
+// cache: View.ForEachCached reads the cache file in large chunks instead
+// of record by record.
+func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, itemsFor func(uint32) []wire.FetchItem) error {
+	recs := make([]mailbox.Record, len(todo))
+	for i, t := range todo {
+		recs[i] = t.rec
+	}
+	i := 0
+	return v.ForEachCached(recs, func(r mailbox.Record, c *mailbox.Cached) error {
+		t := todo[i]
+		i++
+		return s.fetchOne(t.ref, v, r, c, itemsFor(t.ref.uid))
+	})
+}
+
 // fetchOne writes one "* n FETCH (...)" response.
-func (s *session) fetchOne(ref msgRef, v *mailbox.View, r mailbox.Record, items []wire.FetchItem) error {
+// c is the message's cache entry when the caller read it already.
+func (s *session) fetchOne(ref msgRef, v *mailbox.View, r mailbox.Record, c *mailbox.Cached, items []wire.FetchItem) error {
 	sel := s.sel
 	uid := ref.uid
 	m := &fetch.Message{
-		Seq: ref.seq, UID: uid, Flags: sel.flagNames(v, r), ModSeq: r.ModSeq, Record: r, View: v,
+		Seq: ref.seq, UID: uid, Flags: sel.flagNames(v, r), ModSeq: r.ModSeq, Record: r, View: v, Cached: c,
 		Open: func() (*os.File, error) { return sel.mb.OpenMessage(uid) },
 	}
 	s.w.BeginFetch(ref.seq)

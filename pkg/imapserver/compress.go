@@ -1,22 +1,18 @@
 package imapserver
 
 import (
-	"compress/flate"
 	"io"
 	"strings"
 
 	"gocyrus/pkg/imapserver/wire"
 )
 
-// compressLevel trades ratio for memory and CPU: BestSpeed keeps the
-// per-connection compressor small, which matters with thousands of idle
-// sessions, and mail text still shrinks well.
-const compressLevel = flate.BestSpeed
-
 // cmdCompress: COMPRESS DEFLATE (RFC 4978). The tagged OK is the last
 // thing sent uncompressed; from then on both directions are raw DEFLATE
 // (RFC 1951), and every response is flushed with a sync flush so that it
-// reaches the client whole. STARTTLS is refused afterwards: TLS would
+// reaches the client whole. Nothing compressed is sent before the first
+// response: a client still reading the OK line with a plain buffer would
+// otherwise swallow the start of the stream. STARTTLS is refused afterwards: TLS would
 // have to sit under the compression layer, which the RFC forbids.
 func cmdCompress(s *session, c wire.Command) (reply, error) {
 	if err := s.r.SP(); err != nil {
@@ -36,19 +32,10 @@ func cmdCompress(s *session, c wire.Command) (reply, error) {
 		return reply{}, noCode("COMPRESSIONACTIVE", "DEFLATE active via COMPRESS")
 	}
 	s.w.StatusResponse(c.Tag, wire.OK, "", "DEFLATE active")
-	var werr error
-	err = s.w.Wrap(func(dst io.Writer) io.Writer {
-		fw, err := flate.NewWriter(dst, compressLevel)
-		werr = err
-		return fw
-	})
-	if err == nil {
-		err = werr
-	}
-	if err != nil {
+	if err := s.w.Wrap(func(dst io.Writer) io.Writer { return wire.NewDeflater(dst) }); err != nil {
 		return reply{}, connErr(err)
 	}
-	s.r.Wrap(func(src io.Reader) io.Reader { return flate.NewReader(src) })
+	s.r.Wrap(func(src io.Reader) io.Reader { return wire.NewInflater(src) })
 	s.compressed = true
 	return reply{}, errAnswered
 }

@@ -124,11 +124,13 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	// Which names have visible children, and which subscribed ones.
 	hasChildren := map[string]bool{}
 	subChildren := map[string]bool{}
+	subUnmatched := map[string]bool{} // a subscribed descendant the patterns miss
 	for _, l := range all {
 		for i := strings.LastIndexByte(l.ext, sep); i > 0; i = strings.LastIndexByte(l.ext[:i], sep) {
 			hasChildren[l.ext[:i]] = true
 			if l.subscribed {
 				subChildren[l.ext[:i]] = true
+				subUnmatched[l.ext[:i]] = subUnmatched[l.ext[:i]] || !match(l.ext)
 			}
 		}
 	}
@@ -151,6 +153,8 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			case lc.SelectSubscribed && !subChildren[parent]:
 			case lc.SelectSubscribed && lc.SelectRecursiveMatch:
 				s.writeListLine(verb, []string{`\NonExistent`}, parent, sep, `("CHILDINFO" ("SUBSCRIBED"))`)
+			case verb == "LSUB":
+				s.writeListLine(verb, lsubPlaceholder, parent, sep, "")
 			case lc.SelectSubscribed:
 			case lc.SelectSpecialUse:
 			default:
@@ -162,6 +166,9 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 		}
 		done[l.ext] = true
 		if lc.SelectSubscribed && !l.subscribed {
+			if verb == "LSUB" && subUnmatched[l.ext] {
+				s.writeListLine(verb, lsubPlaceholder, l.ext, sep, "")
+			}
 			if lc.SelectRecursiveMatch && subChildren[l.ext] {
 				s.writeListLine(verb, s.listAttrs(l, hasChildren[l.ext], lc), l.ext, sep, `("CHILDINFO" ("SUBSCRIBED"))`)
 			}
@@ -171,7 +178,7 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			continue
 		}
 		if verb == "LSUB" {
-			s.writeListLine(verb, nil, l.ext, sep, "")
+			s.writeListLine(verb, lsubAttrs(subChildren[l.ext]), l.ext, sep, "")
 			continue
 		}
 		s.writeListLine(verb, s.listAttrs(l, hasChildren[l.ext], lc), l.ext, sep, "")
@@ -191,6 +198,20 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			}
 			s.writeListLine(verb, []string{`\NonExistent`, `\Subscribed`}, ext, sep, "")
 		}
+	}
+	return nil
+}
+
+// LSUB's attributes are Cyrus's: \HasChildren when subscribed names lie
+// below (children that are not subscribed do not count, and there is no
+// \HasNoChildren), and a parent that is not subscribed itself but hides
+// subscribed names from a "%" pattern is a \Noselect placeholder (RFC 3501
+// §6.3.9).
+var lsubPlaceholder = []string{`\Noselect`, `\HasChildren`}
+
+func lsubAttrs(subscribedChildren bool) []string {
+	if subscribedChildren {
+		return []string{`\HasChildren`}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -190,11 +191,16 @@ func (h *handle) loadIndex() (*indexImage, error) {
 	if img := h.image; img != nil && img.hdr == hdr {
 		return img, nil
 	}
-	size := indexHeaderSize + int64(hdr.NumRecords)*indexRecordSize
 	fi, err := h.index.Stat()
 	if err != nil {
 		return nil, err
 	}
+	id := idOf(fi)
+	if img := decodedIndexes.get(h.dir, id, hdr); img != nil {
+		h.image = img
+		return img, nil
+	}
+	size := indexHeaderSize + int64(hdr.NumRecords)*indexRecordSize
 	if fi.Size() < size {
 		return nil, &CorruptError{Mailbox: h.header.Name, File: indexFile,
 			Detail: fmt.Sprintf("truncated: %d bytes, header promises %d records (%d bytes)", fi.Size(), hdr.NumRecords, size)}
@@ -208,5 +214,73 @@ func (h *handle) loadIndex() (*indexImage, error) {
 		return nil, nameCorrupt(h.header.Name, err)
 	}
 	h.image = &indexImage{hdr: dh, recs: recs}
+	decodedIndexes.put(h.dir, id, h.image)
 	return h.image, nil
+}
+
+// decodedIndexes shares decoded cyrus.index images between the handles of
+// one process, so that a session selecting a large mailbox another session
+// (or an earlier one) already read skips reading and checksumming every
+// record again. An image is immutable once published (writers change a
+// private copy), so sharing it needs no copying.
+//
+// An entry is valid while the index file is the same inode (Reconstruct
+// and the like replace it by rename) and its header is unchanged: every
+// commit bumps the generation and the change time in the header. The
+// cache is bounded by a count of records so that a process serving many
+// mailboxes does not keep all their images.
+var decodedIndexes = imageCache{maxRecords: 1 << 20}
+
+type imageCache struct {
+	mu         sync.Mutex
+	maxRecords int
+	records    int
+	entries    []imageEntry // most recently used last
+}
+
+type imageEntry struct {
+	dir string
+	id  fileID
+	img *indexImage
+}
+
+// get returns the image of dir's index if it is the one with that file
+// identity and header.
+func (c *imageCache) get(dir string, id fileID, hdr indexHeader) *indexImage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.dir != dir {
+			continue
+		}
+		if e.id != id || e.img.hdr != hdr {
+			return nil
+		}
+		c.entries = append(append(c.entries[:i:i], c.entries[i+1:]...), e)
+		return e.img
+	}
+	return nil
+}
+
+// put records img as dir's current image, replacing an older one and
+// dropping the least recently used entries beyond the bound.
+func (c *imageCache) put(dir string, id fileID, img *indexImage) {
+	if id == (fileID{}) || len(img.recs) > c.maxRecords {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.dir == dir {
+			c.records -= len(e.img.recs)
+			c.entries = append(c.entries[:i:i], c.entries[i+1:]...)
+			break
+		}
+	}
+	c.entries = append(c.entries, imageEntry{dir: dir, id: id, img: img})
+	c.records += len(img.recs)
+	for c.records > c.maxRecords {
+		c.records -= len(c.entries[0].img.recs)
+		c.entries = c.entries[1:]
+	}
 }

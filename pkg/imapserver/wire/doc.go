@@ -54,5 +54,10 @@
 //
 // Reader.Wrap and Writer.Wrap interpose a layer under the parser and the
 // encoder between commands: TLS after STARTTLS, DEFLATE after COMPRESS
-// (RFC 4978), whose framing is at stream level.
+// (RFC 4978), whose framing is at stream level. For COMPRESS, Inflater
+// decodes the client's raw DEFLATE itself (compress/flate's reader holds
+// decoded bytes back until a stored block, so a client that flushes with
+// Z_PARTIAL_FLUSH, as mbsync does, would hang) and returns what it has at
+// every block end; Deflater borrows a pooled compressor per response and
+// returns it at the response's sync flush, so idle connections hold none.
 package wire
