@@ -76,6 +76,8 @@ dm user/lee
 dm user/kim
 `
 
+// The last line is lq of a mailbox that is no quota root: an empty line, as
+// Cyrus's Perl cyradm prints, with the server's reason on stderr.
 const cyradmScriptOut = `user/alice (\HasChildren)  user/bob (\HasNoChildren)  
 user/kim (\HasChildren)         user/kim/Sent (\HasNoChildren)  
 kim lrswipkxtecdan
@@ -94,6 +96,7 @@ quota:10000
 user/kim STORAGE 0/10000 (0%)
  STORAGE 0/500 (0%) MESSAGE 0/100 (0%)
 remove quota
+
 `
 
 // As a real Cyrus 3.6.1 answers the same script (TestCyradmRealCyrus):
@@ -195,7 +198,7 @@ func TestCyradmSessionCommands(t *testing.T) {
 		r := cyradmRun(t, addr, "secret", cmd+"\n", "--user", "cyrus")
 		switch {
 		case r.code == 0 && r.stderr == "":
-			if r.stdout != "" && !strings.HasPrefix(r.stdout, "Server Wide:\n") && !strings.HasPrefix(r.stdout, "{user/alice}:\n") {
+			if r.stdout != "" && !strings.HasPrefix(r.stdout, "{Server Wide}\n") && !strings.HasPrefix(r.stdout, "{user/alice}:\n") {
 				t.Errorf("%s: output %q", cmd, r.stdout)
 			}
 		case r.code == 1 && strings.Count(r.stderr, "\n") == 1 && r.stdout == "":
@@ -272,6 +275,17 @@ func TestCyradmInteractive(t *testing.T) {
 		{"bob lrswipkxtecdan", ""},
 		{host + "> ", "listac\t user/al\t\r"}, // completes to "listacl user/alice"
 		{"alice lrswipkxtecdan", ""},
+		// Several completions: the first Tab cannot extend "l", the second
+		// lists the commands, and the line is redrawn for more typing.
+		{host + "> ", "l\t\t"},
+		{"listquotaroot", ""},
+		{host + "> l", "q\r"}, // the redrawn line takes more typing: "lq"
+		{"usage: listquota root", ""},
+		// The same for mailbox names, then "b" makes it unique.
+		{host + "> ", "lam user/\t\t"},
+		{"user/alice/", ""},
+		{host + "> lam user/", "b\t\r"},
+		{"bob lrswipkxtecdan", ""},
 		{host + "> ", "exit 5\r"},
 	}
 	pos := 0
@@ -290,11 +304,11 @@ func TestCyradmInteractive(t *testing.T) {
 	if strings.Contains(out.String(), "secret") {
 		t.Errorf("the password was echoed:\n%q", out.String())
 	}
-	if n := strings.Count(out.String(), "bob lrswipkxtecdan"); n != 2 {
+	if n := strings.Count(out.String(), "bob lrswipkxtecdan"); n != 3 {
 		t.Errorf("history recall: %d answers for user/bob:\n%q", n, out.String())
 	}
 	hist, err := os.ReadFile(filepath.Join(home, ".cyradm_history"))
-	if err != nil || string(hist) != "lam user/bob\nlam user/bob\nlistacl user/alice\nexit 5\n" {
+	if err != nil || string(hist) != "lam user/bob\nlam user/bob\nlistacl user/alice\nlq\nlam user/bob \nexit 5\n" {
 		t.Errorf("history file %q %v", hist, err)
 	}
 }

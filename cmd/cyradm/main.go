@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -25,7 +23,7 @@ func main() {
 	cmd := &cli.Command{
 		Name:      "cyradm",
 		Usage:     "administer a Cyrus IMAP server",
-		UsageText: "cyradm [--user U] [--authz A] [--port N] [--auth MECH] [--notls | --tls] [--cafile F] [--password-file F] [--norc | --systemrc F --userrc F] [-e 'cmd; cmd'] [server [port]]",
+		UsageText: "cyradm [--user U] [--authz A] [--port N] [--auth MECH] [--notls | --tls] [--cafile F] [--cadir D] [--tlskey F] [--password-file F] [--norc | --systemrc F --userrc F] [-e 'cmd; cmd'] [server [port]]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "authenticate as `USER` (default $USER)"},
 			&cli.StringFlag{Name: "authz", Aliases: []string{"z"}, Usage: "authorize as `USER`"},
@@ -34,6 +32,8 @@ func main() {
 			&cli.BoolFlag{Name: "notls", Usage: "do not use STARTTLS even when offered"},
 			&cli.BoolFlag{Name: "tls", Usage: "speak TLS from the start (imaps)"},
 			&cli.StringFlag{Name: "cafile", Usage: "trust the CA certificates in `FILE`"},
+			&cli.StringFlag{Name: "cadir", Usage: "trust the CA certificates in the PEM files of `DIR`"},
+			&cli.StringFlag{Name: "tlskey", Usage: "present the client certificate and key in the PEM `FILE` (for --auth external)"},
 			&cli.StringFlag{Name: "password-file", Usage: "read the password from the first line of `FILE`"},
 			&cli.BoolFlag{Name: "norc", Usage: "do not run the configuration files"},
 			&cli.StringFlag{Name: "systemrc", Aliases: []string{"S"}, Value: "/etc/cyradmrc.pl", Usage: "system-wide commands `FILE`"},
@@ -95,16 +95,16 @@ func run(ctx context.Context, c *cli.Command) (int, error) {
 	case c.Bool("tls"):
 		k.TLS = cyradm.TLSImplicit
 	}
-	if f := c.String("cafile"); f != "" {
-		pem, err := os.ReadFile(f)
+	files := cyradm.TLSFiles{CAFile: c.String("cafile"), CADir: c.String("cadir"), KeyFile: c.String("tlskey")}
+	if !files.Empty() {
+		if k.TLS == cyradm.TLSNone {
+			return 0, errors.New("--cafile, --cadir and --tlskey need TLS, which --notls turns off")
+		}
+		cfg, err := files.Apply(nil)
 		if err != nil {
 			return 0, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return 0, fmt.Errorf("%s: no certificates found", f)
-		}
-		k.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		k.TLSConfig = cfg
 	}
 	k.Password = passwordSource(c.String("password-file"), stdinFD)
 

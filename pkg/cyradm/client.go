@@ -45,6 +45,7 @@ type Client struct {
 	caps     map[string]bool
 	greeting *Response
 	closed   bool
+	certSent bool // TLS was set up with a client certificate
 	// Timeout bounds each command's round trip; 0 means no limit.
 	Timeout time.Duration
 }
@@ -71,7 +72,11 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*Client, error) {
 		}
 		conn = tc
 	}
-	return NewClient(conn, opts.Timeout)
+	c, err := NewClient(conn, opts.Timeout)
+	if err == nil && opts.ImplicitTLS && opts.TLS != nil {
+		c.certSent = len(opts.TLS.Certificates) > 0
+	}
+	return c, err
 }
 
 // NewClient reads the greeting on an established connection.
@@ -361,8 +366,43 @@ func (c *Client) StartTLS(cfg *tls.Config) error {
 		return c.fail(err)
 	}
 	c.setConn(tc)
+	c.certSent = len(cfg.Certificates) > 0
 	c.caps = nil // capabilities must be asked again after TLS
 	return nil
+}
+
+// TLS returns the connection's TLS state, if TLS is active.
+func (c *Client) TLS() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
+// SSF is the connection's security strength factor as Cyrus counts it:
+// the key bits of the TLS cipher, 0 without TLS.
+func (c *Client) SSF() int {
+	st, ok := c.TLS()
+	if !ok {
+		return 0
+	}
+	return cipherBits(st.CipherSuite)
+}
+
+// cipherBits is the symmetric key size of a TLS cipher suite.
+func cipherBits(suite uint16) int {
+	name := tls.CipherSuiteName(suite)
+	switch {
+	case strings.Contains(name, "AES_128"):
+		return 128
+	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
+		return 256
+	case strings.Contains(name, "RC4_128"):
+		return 128
+	case strings.Contains(name, "3DES"):
+		return 112
+	}
+	return 0 // unknown: claim no strength rather than too much
 }
 
 // Login sends LOGIN user password.

@@ -1,8 +1,10 @@
 package cyradm
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // cmdListACL prints "id rights" per entry; with a pattern, "name:" and
@@ -23,7 +25,7 @@ func cmdListACL(s *Shell, st stdio, args []string) error {
 	if !isPattern(pos[0]) {
 		return showACL(c, st.out, pos[0], "")
 	}
-	boxes, err := c.List("", pos[0], false, false)
+	boxes, err := c.List("", pos[0], ListOptions{})
 	if err != nil {
 		return err
 	}
@@ -63,11 +65,18 @@ func cmdSetACL(s *Shell, st stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Like Cyrus, every pair is tried; the failures are reported together
+	// as "id: rights: reason" lines.
 	apply := func(name string) error {
+		var failed []string
 		for i := 1; i+1 < len(pos); i += 2 {
-			if err := c.SetACL(name, pos[i], ExpandRights(pos[i+1])); err != nil {
-				return err
+			rights := ExpandRights(pos[i+1])
+			if err := c.SetACL(name, pos[i], rights); err != nil {
+				failed = append(failed, pos[i]+": "+rights+": "+err.Error())
 			}
+		}
+		if len(failed) > 0 {
+			return errors.New(strings.Join(failed, "\n"))
 		}
 		return nil
 	}
@@ -92,11 +101,27 @@ func cmdDeleteACL(s *Shell, st stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	// An id of "*" removes every entry, as in Cyrus's cyradm.
 	apply := func(name string) error {
-		for _, id := range pos[1:] {
-			if err := c.DeleteACL(name, id); err != nil {
+		ids := pos[1:]
+		if len(ids) == 1 && ids[0] == "*" {
+			acl, err := c.GetACL(name)
+			if err != nil {
 				return err
 			}
+			ids = ids[:0]
+			for _, e := range acl {
+				ids = append(ids, e.ID)
+			}
+		}
+		var failed []string
+		for _, id := range ids {
+			if err := c.DeleteACL(name, id); err != nil {
+				failed = append(failed, id+": "+err.Error())
+			}
+		}
+		if len(failed) > 0 {
+			return errors.New(strings.Join(failed, "\n"))
 		}
 		return nil
 	}

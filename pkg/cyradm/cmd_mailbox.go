@@ -16,7 +16,7 @@ func isPattern(name string) bool { return strings.ContainsAny(name, "*%") }
 // printing "<verb> NAME..." then "OK." or the error, and stops at the
 // first error, as Cyrus's cyradm does.
 func forEachMatch(c *Client, out io.Writer, pattern, verb string, fn func(name string) error) error {
-	boxes, err := c.List("", pattern, false, false)
+	boxes, err := c.List("", pattern, ListOptions{})
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func cmdList(s *Shell, st stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	boxes, err := c.List(ref, pattern, opts["subscribed"] != "", opts["specialuse"] != "")
+	boxes, err := c.List(ref, pattern, ListOptions{Subscribed: opts["subscribed"] != "", SpecialUse: opts["specialuse"] != ""})
 	if err != nil {
 		return err
 	}

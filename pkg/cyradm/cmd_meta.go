@@ -58,35 +58,42 @@ func metadataValue(v string) *string {
 	return &v
 }
 
-// printMetadata writes entries grouped under "{mailbox}:" or "Server
-// Wide:", sorted by name, one "  name: value" line each; short names
-// print the last component of the entry only (Cyrus's info).
-func printMetadata(out io.Writer, entries []MetadataEntry, short bool) {
+// printMetadata writes entries as Cyrus's cyradm does: "{mailbox}:" (or
+// "{Server Wide}") per mailbox, then "  private:" and "  shared:" groups of
+// "    name: value" lines, name being the last component of the entry,
+// sorted by entry; an unset value prints as NIL. The scope roots
+// themselves ("/private", "/shared"), which some servers list with
+// DEPTH infinity, are left out.
+func printMetadata(out io.Writer, entries []MetadataEntry) {
 	sort.SliceStable(entries, func(i, j int) bool {
 		if entries[i].Mailbox != entries[j].Mailbox {
 			return entries[i].Mailbox < entries[j].Mailbox
 		}
 		return entries[i].Name < entries[j].Name
 	})
-	section := "\x00"
+	section, group := "\x00", ""
 	for _, e := range entries {
+		scope, _, _ := strings.Cut(strings.TrimPrefix(e.Name, "/"), "/")
+		if scope != "private" && scope != "shared" || e.Name == "/"+scope {
+			continue
+		}
 		if e.Mailbox != section {
-			section = e.Mailbox
+			section, group = e.Mailbox, ""
 			if section == "" {
-				fmt.Fprintln(out, "Server Wide:")
+				fmt.Fprintln(out, "{Server Wide}")
 			} else {
 				fmt.Fprintf(out, "{%s}:\n", section)
 			}
 		}
-		name := e.Name
-		if short {
-			name = path.Base(name)
+		if scope != group {
+			group = scope
+			fmt.Fprintf(out, "  %s:\n", group)
 		}
-		value := ""
+		value := "NIL"
 		if e.Value != nil {
 			value = *e.Value
 		}
-		fmt.Fprintf(out, "  %s: %s\n", name, value)
+		fmt.Fprintf(out, "    %s: %s\n", path.Base(e.Name), value)
 	}
 }
 
@@ -111,7 +118,7 @@ func cmdInfo(s *Shell, st stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	printMetadata(st.out, entries, true)
+	printMetadata(st.out, entries)
 	return nil
 }
 
@@ -146,7 +153,7 @@ func cmdGetMetadata(s *Shell, st stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	printMetadata(st.out, entries, false)
+	printMetadata(st.out, entries)
 	return nil
 }
 

@@ -38,6 +38,9 @@ func cmdListQuota(s *Shell, st stdio, args []string) error {
 	}
 	res, err := c.GetQuota(pos[0])
 	if err != nil {
+		// Cyrus's cyradm prints only the empty line; the reason goes to
+		// stderr here so that scripts can tell "no quota" from "no limit".
+		fmt.Fprintln(st.out)
 		return err
 	}
 	formatResources(st.out, res)
@@ -61,6 +64,7 @@ func cmdListQuotaRoot(s *Shell, st stdio, args []string) error {
 	}
 	roots, err := c.GetQuotaRoot(pos[0])
 	if err != nil {
+		fmt.Fprintln(st.out) // as listquota
 		return err
 	}
 	if len(roots) > 0 {

@@ -21,7 +21,7 @@ type commandDef struct {
 // table (help, usage lines).
 func builtins() []*commandDef {
 	return []*commandDef{
-		{name: "authenticate", aliases: []string{"auth", "login"}, usage: "[-minssf N] [-maxssf N] [-mechanisms list] [user]", help: "authenticate to server", run: cmdAuthenticate},
+		{name: "authenticate", aliases: []string{"auth", "login"}, usage: "[-minssf N] [-maxssf N] [-mechanisms list] [-service name] [-tlskey keyfile] [-notls] [-cafile cacertfile] [-capath cacertdir] [user]", help: "authenticate to server", run: cmdAuthenticate},
 		{name: "chdir", aliases: []string{"cd"}, usage: "directory", help: "change current directory", run: cmdChdir},
 		{name: "createmailbox", aliases: []string{"create", "cm"}, usage: "[--partition partition] [--specialuse specialuse] mailbox [partition]", help: "create mailbox", run: cmdCreate},
 		{name: "deleteaclmailbox", aliases: []string{"deleteacl", "dam"}, usage: "mailbox id [id ...]", help: "remove ACLs from mailbox", run: cmdDeleteACL},

@@ -1,6 +1,7 @@
 package cyradm
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -27,18 +28,52 @@ func (m Mailbox) Selectable() bool {
 	return !m.HasFlag(`\Noselect`) && !m.HasFlag(`\NonExistent`) && !m.HasFlag(`\Placeholder`)
 }
 
-// List runs LIST (or LSUB when subscribed; LIST (SPECIAL-USE) when
-// specialUse) and returns the mailboxes in server order.
-func (c *Client) List(ref, pattern string, subscribed, specialUse bool) ([]Mailbox, error) {
-	args := []any{"LIST"}
-	want := "LIST"
-	switch {
-	case subscribed:
-		args, want = []any{"LSUB"}, "LSUB"
-	case specialUse:
-		args = append(args, List{Atom("SPECIAL-USE")})
+// ListOptions select what listmailbox lists.
+type ListOptions struct {
+	Subscribed bool // only subscribed mailboxes
+	SpecialUse bool // only mailboxes with a special use
+}
+
+// List lists mailboxes as Cyrus's cyradm does: LSUB for subscribed ones
+// alone; otherwise, when the server has LIST-EXTENDED, LIST with the
+// selection options and RETURN (SUBSCRIBED [SPECIAL-USE]) (so
+// placeholders read \NonExistent and subscribed mailboxes carry
+// \Subscribed); plain LIST else. Mailboxes come in server order.
+func (c *Client) List(ref, pattern string, o ListOptions) ([]Mailbox, error) {
+	if o.Subscribed && !o.SpecialUse {
+		return c.list("LSUB", []any{"LSUB", Quoted(ref), Quoted(pattern)})
 	}
-	args = append(args, Quoted(ref), Quoted(pattern))
+	extended := c.Has("LIST-EXTENDED")
+	if o.SpecialUse && !c.Has("SPECIAL-USE") {
+		return nil, errors.New("Remote does not support SPECIAL-USE.")
+	}
+	if (o.Subscribed || o.SpecialUse) && !extended {
+		return nil, errors.New("Remote does not support LIST-EXTENDED.")
+	}
+	args := []any{"LIST"}
+	if extended {
+		var sel, ret List
+		if o.Subscribed {
+			sel = append(sel, Atom("SUBSCRIBED"))
+		}
+		ret = append(ret, Atom("SUBSCRIBED"))
+		if c.Has("SPECIAL-USE") {
+			ret = append(ret, Atom("SPECIAL-USE"))
+			if o.SpecialUse {
+				sel = append(sel, Atom("SPECIAL-USE"))
+			}
+		}
+		if len(sel) > 0 {
+			args = append(args, sel)
+		}
+		args = append(args, Quoted(ref), Quoted(pattern), Atom("RETURN"), ret)
+	} else {
+		args = append(args, Quoted(ref), Quoted(pattern))
+	}
+	return c.list("LIST", args)
+}
+
+func (c *Client) list(want string, args []any) ([]Mailbox, error) {
 	res, err := c.Execute(args...)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -85,9 +87,14 @@ func (h *History) At(i int) string { return h.lines[len(h.lines)-1-i] }
 // command and mailbox names. The terminal is in raw mode only while a line
 // is being read, so commands (and sh) see a normal terminal.
 type TerminalReader struct {
-	fd    int
-	t     *term.Terminal
-	shell *Shell
+	fd     int
+	t      *term.Terminal
+	shell  *Shell
+	prompt string
+	width  int
+	// ambiguous is the line and cursor left by a Tab that had several
+	// completions: a second Tab there lists them, as readline does.
+	ambiguous string
 }
 
 // NewTerminalReader edits lines on the terminal fd (stdin) writing to out.
@@ -99,7 +106,7 @@ func NewTerminalReader(fd int, in io.Reader, out io.Writer, shell *Shell, histor
 	if history != nil {
 		t.History = history
 	}
-	r := &TerminalReader{fd: fd, t: t, shell: shell}
+	r := &TerminalReader{fd: fd, t: t, shell: shell, width: 80}
 	t.AutoCompleteCallback = r.complete
 	return r
 }
@@ -109,6 +116,7 @@ func (r *TerminalReader) ReadLine(prompt string) (string, error) {
 	// A pseudo-terminal may report a width of 0; keep the default then.
 	if w, h, err := term.GetSize(r.fd); err == nil && w > 0 {
 		r.t.SetSize(w, h)
+		r.width = w
 	}
 	state, err := term.MakeRaw(r.fd)
 	if err != nil {
@@ -116,6 +124,7 @@ func (r *TerminalReader) ReadLine(prompt string) (string, error) {
 	}
 	defer term.Restore(r.fd, state)
 	r.t.SetPrompt(prompt)
+	r.prompt, r.ambiguous = prompt, ""
 	return r.t.ReadLine()
 }
 
@@ -129,7 +138,8 @@ func ReadPassword(fd int, prompt string, out io.Writer) (string, error) {
 
 // complete handles tab: the first word completes to command names, later
 // words to mailbox names from the server. It extends the word to the
-// longest common prefix of the candidates.
+// longest common prefix of the candidates; when several remain, a second
+// Tab lists them under the line (readline's behaviour).
 func (r *TerminalReader) complete(line string, pos int, key rune) (string, int, bool) {
 	if key != '\t' {
 		return "", 0, false
@@ -150,19 +160,46 @@ func (r *TerminalReader) complete(line string, pos int, key rune) (string, int, 
 	if len(candidates) == 0 {
 		return "", 0, false
 	}
-	common := candidates[0]
-	for _, c := range candidates[1:] {
-		for !strings.HasPrefix(c, common) {
-			common = common[:len(common)-1]
-		}
-	}
+	common := commonPrefix(candidates)
 	if len(candidates) == 1 {
 		common += " "
 	}
 	if len(common) < len(word) {
 		return "", 0, false
 	}
-	return line[:start] + common + line[pos:], start + len(common), true
+	newLine, newPos := line[:start]+common+line[pos:], start+len(common)
+	if len(candidates) > 1 {
+		here := newLine + "\x00" + strconv.Itoa(newPos)
+		if r.ambiguous == here && newLine == line {
+			r.listChoices(line, candidates)
+		}
+		r.ambiguous = here
+	}
+	if newLine == line {
+		return "", 0, false
+	}
+	return newLine, newPos, true
+}
+
+// listChoices prints the line as typed, then the candidates in columns;
+// the terminal then redraws the prompt and the line below them.
+func (r *TerminalReader) listChoices(line string, candidates []string) {
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	var b strings.Builder
+	b.WriteString(r.prompt + line + "\n")
+	writeColumns(&b, sorted, r.width-1)
+	r.t.Write([]byte(b.String()))
+}
+
+func commonPrefix(words []string) string {
+	common := words[0]
+	for _, w := range words[1:] {
+		for !strings.HasPrefix(w, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	return common
 }
 
 // completeMailbox lists the mailboxes starting with prefix.
@@ -170,7 +207,7 @@ func (s *Shell) completeMailbox(prefix string) []string {
 	if s.client == nil || strings.ContainsAny(prefix, "*%") {
 		return nil
 	}
-	boxes, err := s.client.List("", prefix+"*", false, false)
+	boxes, err := s.client.List("", prefix+"*", ListOptions{})
 	if err != nil {
 		return nil
 	}

@@ -18,12 +18,17 @@ type fakeServer struct {
 	received []string
 	answers  map[string][]string // command (without tag) -> untagged lines; tagged OK follows
 	fail     map[string]string   // command -> tagged NO text
+	caps     string              // greeting capabilities; empty: the default set
 }
 
 func (f *fakeServer) serve(conn net.Conn) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
-	conn.Write([]byte("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR] fake ready\r\n"))
+	caps := f.caps
+	if caps == "" {
+		caps = "IMAP4rev1 LITERAL+ AUTH=PLAIN SASL-IR LIST-EXTENDED SPECIAL-USE"
+	}
+	conn.Write([]byte("* OK [CAPABILITY " + caps + "] fake ready\r\n"))
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
@@ -104,6 +109,8 @@ func TestShellWire(t *testing.T) {
 		"sub user/alice; unsub user/alice",
 		"lm -specialuse",
 		"lm -subscribed user/% base",
+		"lm -sub -spec",
+		"dam board *",
 	}
 	for _, l := range script {
 		sh.Exec(l)
@@ -128,8 +135,14 @@ func TestShellWire(t *testing.T) {
 		`SETMETADATA "user/alice" ("/shared/comment" "a b")`,
 		`SUBSCRIBE "user/alice"`,
 		`UNSUBSCRIBE "user/alice"`,
-		`LIST (SPECIAL-USE) "" "*"`,
+		`LIST (SPECIAL-USE) "" "*" RETURN (SUBSCRIBED SPECIAL-USE)`,
 		`LSUB "base" "user/%"`,
+		`LIST (SUBSCRIBED SPECIAL-USE) "" "*" RETURN (SUBSCRIBED SPECIAL-USE)`,
+		// "dam mailbox *" removes every entry.
+		`GETACL "board"`,
+		`DELETEACL "board" "anyone"`,
+		`DELETEACL "board" "group:staff"`,
+		`DELETEACL "board" "-bob"`,
 	}
 	f.mu.Lock()
 	got := strings.Join(f.received, "\n")
@@ -154,8 +167,9 @@ func TestShellWire(t *testing.T) {
 	wantOut := "name       : Cyrus IMAPD\nversion    : 3.6.1\nenvironment: Built w/Cyrus SASL 2.1.28\n             Running w/zlib\n" +
 		"anyone lrs\ngroup:staff lrswipkxtecd\n-bob w\n" +
 		"user/alice STORAGE 1234/10000 (12.34%) MESSAGE 2/500 (0.4%)\n" +
-		"Server Wide:\n  comment: test\n  motd: hi there\n" +
-		"{user/alice}:\n  comment: \n  partition: default\n"
+		// Cyrus's layout: "{Server Wide}" without a colon, scope groups, NIL.
+		"{Server Wide}\n  shared:\n    comment: test\n    motd: hi there\n" +
+		"{user/alice}:\n  shared:\n    comment: NIL\n    partition: default\n"
 	if out.String() != wantOut {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out.String(), wantOut)
 	}
@@ -171,7 +185,7 @@ func TestShellWire(t *testing.T) {
 
 func TestShellRedirectionAndExit(t *testing.T) {
 	f := &fakeServer{answers: map[string][]string{
-		`LIST "" "*"`: {`* LIST (\HasNoChildren) "/" b`, `* LIST (\HasChildren) "/" a`},
+		`LIST "" "*" RETURN (SUBSCRIBED SPECIAL-USE)`: {`* LIST (\HasNoChildren) "/" b`, `* LIST (\HasChildren) "/" a`},
 	}, fail: map[string]string{`GETACL "x"`: "Mailbox does not exist"}}
 	sh, out, errb := newFakeShell(t, f)
 	dir := t.TempDir()

@@ -77,6 +77,8 @@ func newTestSite(t testing.TB, withTLS bool, kv ...string) *testSite {
 	if withTLS {
 		serverTLS, clientTLS := selfSigned(t)
 		opts.TLS, s.tls = serverTLS, clientTLS
+	} else if opts.TLS, err = TLSConfig(opts.Config); err != nil { // tls_* settings in kv
+		t.Fatal(err)
 	}
 	srv, err := New(opts)
 	if err != nil {

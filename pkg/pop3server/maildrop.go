@@ -101,7 +101,12 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 	st := s.srv.opts.Store
 	name := mboxname.UserInbox(res.User)
 	if folder != "" {
-		ext := "INBOX" + string(st.NS.Separator(false)) + folder
+		// The folder is named as the user sees it: at the top level with
+		// altnamespace (Cyrus 3's default), under INBOX otherwise.
+		ext := folder
+		if !st.NS.AltNamespace {
+			ext = "INBOX" + string(st.NS.Separator(false)) + folder
+		}
 		n, err := st.NS.ToInternal(ext, res.User, false)
 		if err != nil {
 			return nil, &loginError{"-ERR [SYS/PERM] Unable to open maildrop: Invalid mailbox name", err}
@@ -133,10 +138,15 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 		mb.Close()
 		return nil, &loginError{"-ERR [SYS/TEMP] Unable to open maildrop: System I/O error", err}
 	}
+	// Messages at or before pop3showafter are not part of the maildrop.
+	after := s.showAfter(ctx, name)
 	d := &maildrop{mb: mb, name: name, uidValidity: view.UIDValidity, rights: rights,
-		msgs: make([]message, len(view.Records))}
-	for i, r := range view.Records {
-		d.msgs[i] = message{uid: r.UID, size: r.Size}
+		msgs: make([]message, 0, len(view.Records))}
+	for _, r := range view.Records {
+		if !after.IsZero() && !r.InternalDate.After(after) {
+			continue
+		}
+		d.msgs = append(d.msgs, message{uid: r.UID, size: r.Size})
 	}
 	return d, nil
 }
