@@ -3,7 +3,9 @@
 // (Sendmail's cyrus mailer, procmail-style callers). Its exit status
 // follows sysexits.h: 0 delivered to every recipient, 75 (EX_TEMPFAIL) if
 // any failure was temporary, else 67 (EX_NOUSER) for unknown users, else
-// 65 (EX_DATAERR).
+// 65 (EX_DATAERR); a usage error is EX_USAGE (64) after Cyrus's
+// "421-4.3.0 usage: ..." / "421 4.3.0 <version>" on stderr. With -l it
+// relays an LMTP session between stdin/stdout and lmtpd instead.
 package main
 
 import (
@@ -30,7 +32,7 @@ func main() {
 	cmd := &cli.Command{
 		Name:      "deliver",
 		Usage:     "deliver a message from stdin to mailboxes through lmtpd",
-		UsageText: "deliver [-C file] [-m mailbox] [-a authid] [-f|-r from] [-q] [-e] [-d] [-D] [user...]",
+		UsageText: "deliver [-C file] [-m mailbox] [-a authid] [-f|-r from] [-q] [-e] [-d] [-D] [user...]\n   deliver [-C file] -l",
 		Flags: []cli.Flag{
 			tool.ConfigFlag(),
 			&cli.StringFlag{Name: "m", Usage: "deliver to folder `MAILBOX` under each user (without users: the shared folder)"},
@@ -38,6 +40,7 @@ func main() {
 			&cli.StringFlag{Name: "f", Usage: "envelope sender `ADDR`"},
 			&cli.StringFlag{Name: "r", Usage: "envelope sender `ADDR` (same as -f)"},
 			&cli.BoolFlag{Name: "q", Usage: "ignore quota"},
+			&cli.BoolFlag{Name: "l", Usage: "LMTP pass-through: speak LMTP on stdin/stdout, relayed to lmtpd"},
 			&cli.BoolFlag{Name: "e", Usage: "ignored (compatibility)"},
 			&cli.BoolFlag{Name: "d", Usage: "ignored (compatibility)"},
 			&cli.BoolFlag{Name: "D", Usage: "ignored (debug)"},
@@ -46,22 +49,29 @@ func main() {
 		},
 		Action: run,
 	}
-	os.Exit(tool.Run(cmd, os.Args, os.Stderr))
+	os.Exit(runCommand(cmd, os.Args, os.Stderr))
 }
 
 func run(ctx context.Context, cmd *cli.Command) error {
 	for _, gone := range []string{"E", "F"} {
 		if cmd.Bool(gone) {
-			return tool.Fail(tool.ExitUsage, "'%s' option no longer supported", gone)
+			return usageFail("'%s' option no longer supported", gone)
 		}
+	}
+	lmtpMode := cmd.Bool("l")
+	if lmtpMode && (cmd.Args().Len() > 0 || cmd.IsSet("m") || cmd.IsSet("a") || cmd.IsSet("f") || cmd.IsSet("r") || cmd.Bool("q")) {
+		return usageFail("-l takes no recipients and no message options: the LMTP session names them")
+	}
+	rcpts := recipients(cmd.Args().Slice(), cmd.String("m"))
+	if !lmtpMode && len(rcpts) == 0 {
+		return usageFail("no recipients (give users, or -m for a shared folder)")
 	}
 	env, err := tool.Setup(cmd, "deliver")
 	if err != nil {
 		return err
 	}
-	rcpts := recipients(cmd.Args().Slice(), cmd.String("m"))
-	if len(rcpts) == 0 {
-		return tool.Fail(tool.ExitUsage, "no recipients (give users, or -m for a shared folder)")
+	if lmtpMode {
+		return passThrough(env.Cfg.Lmtpsocket(), env.Stdin, env.Stdout)
 	}
 	from := cmd.String("f")
 	if r := cmd.String("r"); r != "" {

@@ -1,13 +1,16 @@
 // Command lmtpd is the LMTP delivery daemon (RFC 2033): the MTA hands it
 // messages over TCP or the unix socket lmtpsocket and it stores them in the
 // recipients' mailboxes. It runs under master (inherited sockets) or alone
-// with -l ADDR.
+// with -l ADDR. A usage error prints Cyrus's "421-4.3.0 usage: ..." /
+// "421 4.3.0 <version>" on stderr and exits with EX_USAGE (64).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -21,8 +24,25 @@ import (
 	"gocyrus/pkg/store"
 )
 
+// exUsage is sysexits.h's EX_USAGE.
+const exUsage = 64
+
+// usageLine lists lmtpd's options in Cyrus's usage reply.
+const usageLine = "usage: lmtpd [-C <alt_config>] [-a] [-l <addr>]... [-s] [-U <uses>] [-T <timeout>] [-D]"
+
+// usageError is a command-line mistake.
+type usageError struct{ why string }
+
+func (e *usageError) Error() string { return "lmtpd: " + e.why }
+
 func main() {
-	if err := run(); err != nil {
+	err := run()
+	switch {
+	case errors.As(err, new(*usageError)):
+		// Cyrus answers like an LMTP server refusing the session.
+		fmt.Fprintf(os.Stderr, "%v\r\n421-4.3.0 %s\r\n421 4.3.0 %s\r\n", err, usageLine, lmtp.Version)
+		os.Exit(exUsage)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "lmtpd:", err)
 		os.Exit(1)
 	}
@@ -30,11 +50,15 @@ func main() {
 
 func run() error {
 	var f service.Flags
-	fs := flag.NewFlagSet("lmtpd", flag.ExitOnError)
+	fs := flag.NewFlagSet("lmtpd", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported in Cyrus's format by main
 	f.Register(fs)
 	preauth := fs.Bool("a", false, "treat TCP connections as pre-authenticated (postman), like the unix socket")
 	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
+		return &usageError{why: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{why: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	name := os.Getenv(service.EnvService)
 	if name == "" {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"gocyrus/pkg/acl"
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
@@ -22,8 +23,9 @@ const stageDirName = "stage."
 type delivery struct {
 	orig        *content // trace headers + message
 	msgID, date string
-	from        string // envelope sender, "" = null sender
-	auth        string // the authenticated sender, "" when anonymous
+	from        string       // envelope sender, "" = null sender
+	auth        string       // the authenticated sender, "" when anonymous
+	sender      acl.Identity // whose rights apply to the transaction
 	now         time.Time
 	sieveMsg    *sieveMessage
 }
@@ -69,7 +71,7 @@ func (s *Server) deliver(ctx context.Context, d *delivery, rcpts []*rcpt) []erro
 			continue
 		}
 		var err error
-		if rc.user != "" && s.sieve != nil {
+		if s.sieve != nil {
 			err = s.deliverSieve(ctx, d, rc)
 		} else {
 			_, err = s.deliverTo(ctx, d, d.orig, target{entry: e}, rc.mode)

@@ -22,6 +22,11 @@
 // and the sender has p on it (lmtp_fuzzy_mailbox_match: case- and
 // space-insensitive, then parents), else INBOX. "+board" and
 // "<postuser>+board": the shared folder, p required, no fallback.
+// With autocreate_post and autocreate_quota >= 0 (Autocreate) a user
+// without an INBOX gets one at RCPT, with its quota root, the
+// autocreate_inbox_folders, subscriptions and autocreate_sieve_script;
+// only the INBOX and its quota are essential (an INBOX whose quota cannot
+// be set is removed again, so the next delivery retries).
 // Validation happens at RCPT: 550 5.1.1 unknown, 550 5.7.1 no p,
 // 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure) when the quota
 // root is already over its limit (lmtp_strict_quota: when this message
@@ -56,7 +61,10 @@
 //
 // Every recipient that is a user runs that user's active script (pkg/
 // sievescripts), compiled once per content and cached (scriptCache); a
-// transaction with several recipients runs each one's own script. Actions:
+// transaction with several recipients runs each one's own script. A shared
+// mailbox whose annotation /vendor/cmu/cyrus-imapd/sieve names a global
+// script runs it (sieveOwner "+<mailbox>"): its fileinto names shared
+// folders as "+board" recipients do and needs p for the sender. Actions:
 //
 //   - keep: the recipient's mailbox (INBOX, or the +detail folder);
 //     fileinto: a name in the user's client namespace; the user's own

@@ -31,6 +31,8 @@ type ResolveOptions struct {
 	// ExcludeSpecialUse (lmtp_exclude_specialuse): folders with one of
 	// these special-use flags get no mail by +detail or fileinto.
 	ExcludeSpecialUse []string
+	// Autocreate creates a missing INBOX (autocreate_post); nil: none.
+	Autocreate *Autocreate
 }
 
 // Excluded reports whether e carries a special-use flag that keeps mail
@@ -76,6 +78,12 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 		return Target{}, fmt.Errorf("%w: %v", ErrUnknownUser, err)
 	}
 	inbox, err := rv.lookup(ctx, st.NS.UserInbox(userid))
+	if errors.Is(err, ErrUnknownUser) && rv.Opt.Autocreate != nil {
+		inbox, err = rv.Opt.Autocreate.create(ctx, st, userid)
+		if errors.Is(err, errNotAutocreated) {
+			err = fmt.Errorf("%w: %s", ErrUnknownUser, userid)
+		}
+	}
 	if errors.Is(err, ErrUnknownUser) && rv.Opt.Catchall != "" {
 		inbox, err = rv.lookup(ctx, st.NS.UserInbox(rv.Opt.Catchall))
 		return Target{Entry: inbox}, err

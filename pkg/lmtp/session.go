@@ -151,7 +151,7 @@ func (ss *session) data(msg []byte, sessionID string) []error {
 	full := make([]byte, 0, len(prefix)+len(msg))
 	full = append(append(full, prefix...), msg...)
 	d := &delivery{orig: newContent(full), msgID: msgID, date: date, from: ss.from, now: now,
-		sieveMsg: newSieveMessage(full)}
+		sender: ss.who, sieveMsg: newSieveMessage(full)}
 	if !ss.who.Anonymous {
 		d.auth = ss.who.User
 	}

@@ -25,38 +25,40 @@ const sieveFailedKeyword = "$SieveFailed"
 // redirect or answer it again (Cyrus keys it "<user>.sieve.").
 const sieveSeenMailbox = ".sieve."
 
-// deliverSieve runs rc's user's active script and carries out its
+// deliverSieve runs the script of rc's owner (the user's active script,
+// or the global script a shared mailbox names) and carries out its
 // actions. Mail is never lost because of a script: when it cannot be
 // compiled or fails while running, the message goes to the recipient's
 // mailbox with $SieveFailed; when a fileinto target is unusable or a
 // redirect cannot be sent, the message is kept instead.
 func (s *Server) deliverSieve(ctx context.Context, d *delivery, rc *rcpt) error {
-	keep := target{entry: rc.target.Entry}
-	script, name, err := s.sieve.cache.active(rc.user, d.now)
+	o := d.ownerOf(rc)
+	keep := target{entry: o.keep}
+	script, name, err := s.script(ctx, o, d.now)
 	if errors.Is(err, errNoScript) {
 		_, err := s.deliverTo(ctx, d, d.orig, keep, rc.mode)
 		return err
 	}
 	if err != nil {
-		s.log.Warn("sieve: delivering to INBOX", "user", rc.user, "err", err)
+		s.log.Warn("sieve: delivering to the recipient's mailbox", "owner", o.id, "err", err)
 		return s.deliverFailed(ctx, d, keep, rc.mode)
 	}
-	seenKey := duplicate.Key{MessageID: d.msgID, Mailbox: rc.user + sieveSeenMailbox, Date: d.date}
+	seenKey := duplicate.Key{MessageID: d.msgID, Mailbox: o.id + sieveSeenMailbox, Date: d.date}
 	if s.dup != nil && d.msgID != "" {
 		if seen, err := s.dup.Seen(ctx, seenKey); err == nil && seen {
-			s.log.Info("dupelim: sieve already handled this message", "user", rc.user, "id", d.msgID)
+			s.log.Info("dupelim: sieve already handled this message", "owner", o.id, "id", d.msgID)
 			return nil
 		}
 	}
-	res, err := script.Run(ctx, d.sieveMsg, s.sieveEnv(ctx, d, rc))
+	res, err := script.Run(ctx, d.sieveMsg, s.sieveEnv(ctx, d, rc, o))
 	if err != nil {
-		s.log.Warn("sieve: script failed, delivering to INBOX", "user", rc.user, "script", name, "err", err)
+		s.log.Warn("sieve: script failed, delivering to the recipient's mailbox", "owner", o.id, "script", name, "err", err)
 		return s.deliverFailed(ctx, d, keep, rc.mode)
 	}
 	for _, l := range res.Log {
-		s.log.Debug("sieve", "user", rc.user, "note", l)
+		s.log.Debug("sieve", "owner", o.id, "note", l)
 	}
-	if err := s.carryOut(ctx, d, rc, res.Actions); err != nil {
+	if err := s.carryOut(ctx, d, rc, o, res.Actions); err != nil {
 		return err
 	}
 	if s.dup != nil && d.msgID != "" {
@@ -72,8 +74,8 @@ func (s *Server) deliverFailed(ctx context.Context, d *delivery, keep target, mo
 	return err
 }
 
-// sieveEnv is the run-time context of rc's script.
-func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt) sieve.Env {
+// sieveEnv is the run-time context of rc's script, owned by o.
+func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt, o sieveOwner) sieve.Env {
 	within := func(restart bool) func(string, int64) bool {
 		return func(id string, secs int64) bool {
 			period := time.Duration(secs) * time.Second
@@ -81,11 +83,11 @@ func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt) sieve.Env 
 			if vacation {
 				period = min(max(period, s.sieve.vacationMin), s.sieve.vacationMax)
 			}
-			seen, err := s.sieve.memory.Within(ctx, rc.user, id, period, d.now, restart)
+			seen, err := s.sieve.memory.Within(ctx, o.id, id, period, d.now, restart)
 			if err != nil {
 				// Better one vacation reply too few than a flood; a
 				// duplicate test that cannot tell says "not seen".
-				s.log.Warn("sieve: reading the duplicate records", "user", rc.user, "err", err)
+				s.log.Warn("sieve: reading the duplicate records", "owner", o.id, "err", err)
 				return vacation
 			}
 			return seen
@@ -97,25 +99,20 @@ func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt) sieve.Env 
 		Duplicate:     within(false),
 		DuplicateLast: within(true),
 		MailboxExists: func(name string) bool {
-			_, err := s.userMailbox(ctx, rc.user, name)
+			internal, err := o.toInternal(s.store.NS, name)
+			if err != nil {
+				return false
+			}
+			_, err = s.store.List.Lookup(ctx, internal)
 			return err == nil
 		},
 	}
 }
 
-// userMailbox resolves a mailbox name in userid's client namespace.
-func (s *Server) userMailbox(ctx context.Context, userid, name string) (*mboxlist.Entry, error) {
-	internal, err := s.store.NS.ToInternal(name, userid, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.store.List.Lookup(ctx, internal)
-}
-
 // carryOut performs a script's actions for rc: the stores first (a
 // failure there is answered before anything leaves the system), then
 // redirects, then the vacation reply.
-func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []sieve.Action) error {
+func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwner, actions []sieve.Action) error {
 	var (
 		stores    []target
 		redirects []string
@@ -123,17 +120,17 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []
 		edits     []sieve.Action
 		keepMe    bool // a redirect was suppressed or failed: keep
 	)
-	keep := target{entry: rc.target.Entry}
+	keep := target{entry: o.keep}
 	for _, a := range actions {
 		switch a.Kind {
 		case sieve.Keep:
 			stores = addTarget(stores, withFlags(keep, a.Flags))
 		case sieve.FileInto:
-			t := s.fileInto(ctx, rc, a)
+			t := s.fileInto(ctx, o, a)
 			stores = addTarget(stores, withFlags(t, a.Flags))
 		case sieve.Redirect:
-			if redirectedBy(d.sieveMsg, rc.user) {
-				s.log.Info("sieve: redirect loop, keeping the message", "user", rc.user, "to", a.Address)
+			if redirectedBy(d.sieveMsg, o.id) {
+				s.log.Info("sieve: redirect loop, keeping the message", "owner", o.id, "to", a.Address)
 				keepMe = true
 				continue
 			}
@@ -145,7 +142,7 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []
 		case sieve.AddHeader, sieve.DeleteHeader:
 			edits = append(edits, a)
 		case sieve.Discard:
-			s.log.Info("sieve: discarded", "user", rc.user, "id", d.msgID)
+			s.log.Info("sieve: discarded", "owner", o.id, "id", d.msgID)
 		}
 	}
 	c := d.orig
@@ -158,8 +155,8 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []
 		return err
 	}
 	for _, to := range redirects {
-		if err := s.redirect(ctx, d, c.data, rc.user, to); err != nil {
-			s.log.Error("sieve: redirect failed, keeping the message", "user", rc.user, "to", to, "err", err)
+		if err := s.redirect(ctx, d, c.data, o.id, to); err != nil {
+			s.log.Error("sieve: redirect failed, keeping the message", "owner", o.id, "to", to, "err", err)
 			keepMe = true
 		}
 	}
@@ -170,7 +167,7 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, actions []
 	}
 	for _, v := range vacations {
 		if err := s.sendVacation(ctx, d, rc, v); err != nil {
-			s.log.Error("sieve: sending a vacation reply", "user", rc.user, "to", v.To, "err", err)
+			s.log.Error("sieve: sending a vacation reply", "owner", o.id, "to", v.To, "err", err)
 		}
 	}
 	return nil
@@ -204,35 +201,33 @@ func (s *Server) storeAll(ctx context.Context, d *delivery, c *content, rc *rcpt
 	return stored, nil
 }
 
-// fileInto resolves a fileinto target in the user's namespace. The user's
-// own folders are always allowed; others need p for the user. A missing
-// folder is created with :create when the user may create it; otherwise
-// the message goes to the recipient's mailbox.
-func (s *Server) fileInto(ctx context.Context, rc *rcpt, a sieve.Action) target {
-	keep := target{entry: rc.target.Entry}
+// fileInto resolves a fileinto target named as the owner sees mailboxes.
+// The owner's own mailboxes are always allowed; others need p for the
+// owner's rights. A missing folder is created with :create when those
+// rights allow; otherwise the message goes to the recipient's mailbox.
+func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) target {
+	keep := target{entry: o.keep}
 	st := s.store
-	who := acl.Identity{User: rc.user}
-	internal, err := st.NS.ToInternal(a.Mailbox, rc.user, false)
+	internal, err := o.toInternal(st.NS, a.Mailbox)
 	if err != nil {
-		s.log.Info("sieve: fileinto an invalid name, keeping", "user", rc.user, "mailbox", a.Mailbox, "err", err)
+		s.log.Info("sieve: fileinto an invalid name, keeping", "owner", o.id, "mailbox", a.Mailbox, "err", err)
 		return keep
 	}
-	own := st.NS.UserInbox(rc.user)
-	mine := internal == own || mboxname.IsDescendant(internal, own)
+	mine := o.owns(st.NS, internal)
 	e, err := st.List.Lookup(ctx, internal)
 	if errors.Is(err, mboxlist.ErrNotFound) && a.Create {
-		e, err = s.createFor(ctx, who, internal, mine)
+		e, err = s.createFor(ctx, o.rights, internal, mine)
 	}
 	if err != nil {
-		s.log.Info("sieve: fileinto target unusable, keeping", "user", rc.user, "mailbox", a.Mailbox, "err", err)
+		s.log.Info("sieve: fileinto target unusable, keeping", "owner", o.id, "mailbox", a.Mailbox, "err", err)
 		return keep
 	}
 	if s.resolver.Opt.Excluded(e) {
-		s.log.Info("sieve: fileinto target excluded by lmtp_exclude_specialuse, keeping", "user", rc.user, "mailbox", a.Mailbox)
+		s.log.Info("sieve: fileinto target excluded by lmtp_exclude_specialuse, keeping", "owner", o.id, "mailbox", a.Mailbox)
 		return keep
 	}
-	if !mine && !st.Policy.Rights(e.ACL, who, e.Name).Has(acl.Post) {
-		s.log.Info("sieve: no right to post into the fileinto target, keeping", "user", rc.user, "mailbox", a.Mailbox)
+	if !mine && !st.Policy.Rights(e.ACL, o.rights, e.Name).Has(acl.Post) {
+		s.log.Info("sieve: no right to post into the fileinto target, keeping", "owner", o.id, "mailbox", a.Mailbox)
 		return keep
 	}
 	return target{entry: e}
@@ -263,7 +258,7 @@ func (s *Server) createFor(ctx context.Context, who acl.Identity, internal strin
 		}
 		return nil, err
 	}
-	s.log.Info("sieve: created mailbox", "user", who.User, "mailbox", internal)
+	s.log.Info("sieve: created mailbox", "by", who.User, "mailbox", internal)
 	return e, nil
 }
 
