@@ -71,7 +71,7 @@ var OverflowPrefixes = []PrefixDef{
 	{"metapartition-", "metapartition-NAME: where the files listed in metapartition_files of partition NAME are kept instead of the spool."},
 	{"archivepartition-", "archivepartition-NAME: the archive directory of partition NAME."},
 	{"sasl_", "sasl_X: passed to the SASL layer as its option X, overriding the SASL library's own configuration."},
-	{"xlist-", "xlist-FOLDER: the special-use flag given to FOLDER when it is created by autocreate_inbox_folders."},
+	{"xlist-", "xlist-FLAG: FOLDER gives the special-use flag \\FLAG (e.g. xlist-sent: Sent) to that folder when autocreate_inbox_folders creates it."},
 }
 
 // optionInfo is an OptionDef with its default already parsed.
