@@ -348,3 +348,36 @@ func TestCyradmRealCyrus(t *testing.T) {
 		t.Errorf("stderr/exit differ\nreal Cyrus (%d):\n%s\nours (%d):\n%s", real.code, real.stderr, ours.code, ours.stderr)
 	}
 }
+
+// TestCyradmMetadataSubscriptionsReconstruct: the commands backed by our
+// server's METADATA, subscriptions and RECONSTRUCT all succeed, and what
+// they set is what the server then reports.
+func TestCyradmMetadataSubscriptionsReconstruct(t *testing.T) {
+	s := newSite(t, "allowplaintext: yes")
+	addr := startImapd(t, s)
+	script := "mboxcfg user/alice comment hello\n" +
+		"info user/alice\n" +
+		"setinfo motd welcome\n" +
+		"info\n" +
+		"setmd user/alice /shared/vendor/test/x value\n" +
+		"getmd user/alice /shared/vendor/test/x\n" +
+		"sub user/bob\n" +
+		"lm -subscribed user/*\n" +
+		"unsub user/bob\n" +
+		"reconstruct user/alice\n" +
+		"lm -subscribed user/*\n"
+	r := cyradmRun(t, addr, "secret", script, "--user", "cyrus")
+	// The last command lists no subscription: lm's status 1, as Cyrus's cyradm.
+	if r.code != 1 || r.stderr != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"{user/alice}:\n", "comment: hello\n", "{Server Wide}\n", "motd: welcome\n",
+		"x: value\n", "user/bob  \n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Count(r.stdout, "user/bob") != 1 {
+		t.Errorf("user/bob must be listed once (subscribed), then not (unsubscribed):\n%s", r.stdout)
+	}
+}
