@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -225,7 +226,9 @@ func applyTxn(txn *badger.Txn, conds []Cond, ops []Op) error {
 		case Put:
 			e := badger.NewEntry(o.Key, o.Val)
 			if o.TTL > 0 {
-				e = e.WithTTL(o.TTL)
+				// badger keeps expiry in whole seconds and truncates; round
+				// up so a key never expires before its TTL has passed.
+				e.ExpiresAt = uint64(time.Now().Add(o.TTL + time.Second - 1).Unix())
 			}
 			err = txn.SetEntry(e)
 		case Delete:
