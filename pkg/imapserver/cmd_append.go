@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"gocyrus/pkg/acl"
@@ -33,14 +34,9 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	if err := s.appendTarget(m); err != nil {
 		return reply{}, err
 	}
-	mb := (*mailbox.Mailbox)(nil)
-	if s.sel != nil && s.sel.name == m.name {
-		mb = s.sel.mb
-	} else {
-		if mb, _, err = s.srv.st.Open(s.ctx, m.name, quota.Strict); err != nil {
-			return reply{}, err
-		}
-		defer mb.Close()
+	mb, err := s.appendMailbox(m)
+	if err != nil {
+		return reply{}, err
 	}
 	msgs, err := s.readAppendMessages(ap, m.rights, mb.Dir())
 	defer msgs.discard()
@@ -56,6 +52,46 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	return reply{Code: fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids))}, nil
+}
+
+// appendBox is the mailbox the session last appended to, kept open between
+// APPENDs (a client filing many messages into one folder pays for opening
+// it once). It is used again only for the same name and directory, so a
+// mailbox deleted and created again, or renamed, is opened afresh.
+type appendBox struct {
+	name string
+	mb   *mailbox.Mailbox
+}
+
+// appendMailbox returns the open mailbox for an APPEND to m: the selected
+// one, the kept one, or a newly opened one, which is then kept.
+func (s *session) appendMailbox(m *mbox) (*mailbox.Mailbox, error) {
+	if s.sel != nil && s.sel.name == m.name {
+		return s.sel.mb, nil
+	}
+	dir, err := s.srv.st.Dir(m.entry)
+	if err != nil {
+		return nil, err
+	}
+	dir = filepath.Clean(dir)
+	if a := s.appendBox; a != nil && a.name == m.name && a.mb.Dir() == dir {
+		return a.mb, nil
+	}
+	s.closeAppendBox()
+	mb, err := mailbox.Open(dir, s.srv.st.MailboxOptions(m.name, quota.Strict))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.name, err)
+	}
+	s.appendBox = &appendBox{name: m.name, mb: mb}
+	return mb, nil
+}
+
+// closeAppendBox closes the kept APPEND target, if any.
+func (s *session) closeAppendBox() {
+	if s.appendBox != nil {
+		s.appendBox.mb.Close()
+		s.appendBox = nil
+	}
 }
 
 // appendTarget checks that m may receive messages (i on it).

@@ -52,16 +52,19 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	if fc.Vanished {
 		s.writeVanished(vanishedSince(v, s.uidSetOf(fc.Set), fc.ChangedSince), true)
 	}
-	var todo []fetchTarget
+	todo := make([]fetchTarget, 0, len(refs))
+	recs := make([]mailbox.Record, 0, len(refs))
+	var cur recordCursor
 	for _, ref := range refs {
-		r, ok := v.Lookup(ref.uid)
+		r, ok := cur.find(v, ref.uid)
 		if !ok {
 			continue // expunged by another session, not yet reported
 		}
 		if fc.HasChangedSince && r.ModSeq <= fc.ChangedSince {
 			continue
 		}
-		todo = append(todo, fetchTarget{ref: ref, rec: r})
+		todo = append(todo, fetchTarget{ref: ref})
+		recs = append(recs, *r)
 	}
 	itemsFor := func(uid uint32) []wire.FetchItem {
 		if newlySeen[uid] {
@@ -70,14 +73,42 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return items
 	}
 	if len(todo) > 1 && needsCache(items) {
-		return reply{}, s.fetchCached(v, todo, itemsFor)
+		return reply{}, s.fetchCached(v, todo, recs, itemsFor)
 	}
-	for _, t := range todo {
+	for i, t := range todo {
+		t.rec = recs[i]
 		if err := s.fetchOne(t.ref, v, t.rec, nil, itemsFor(t.ref.uid)); err != nil {
 			return reply{}, err
 		}
 	}
 	return reply{}, nil
+}
+
+func hasItem(items []wire.FetchItem, attr wire.FetchAttr) bool {
+	for _, it := range items {
+		if it.Attr == attr {
+			return true
+		}
+	}
+	return false
+}
+
+// recordCursor finds the records of a FETCH's messages in a view. The
+// messages of a range come in UID order, so the record after the last one
+// found is tried before a binary search.
+type recordCursor struct{ next int }
+
+func (c *recordCursor) find(v *mailbox.View, uid uint32) (*mailbox.Record, bool) {
+	if c.next < len(v.Records) && v.Records[c.next].UID == uid {
+		c.next++
+		return &v.Records[c.next-1], true
+	}
+	seq, ok := v.SeqOf(uid)
+	if !ok {
+		return nil, false
+	}
+	c.next = int(seq)
+	return &v.Records[seq-1], true
 }
 
 // fetchTarget is one message a FETCH answers for.
@@ -101,13 +132,9 @@ func needsCache(items []wire.FetchItem) bool {
 // fetchCached answers a FETCH over many messages whose items come from the
 // cache: View.ForEachCached reads the cache file in large chunks instead
 // of record by record.
-func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, itemsFor func(uint32) []wire.FetchItem) error {
-	recs := make([]mailbox.Record, len(todo))
-	for i, t := range todo {
-		recs[i] = t.rec
-	}
+func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem) error {
 	i := 0
-	return v.ForEachCached(recs, func(r mailbox.Record, c *mailbox.Cached) error {
+	return v.ForEachCachedBorrowed(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
 		i++
 		return s.fetchOne(t.ref, v, r, c, itemsFor(t.ref.uid))
@@ -120,8 +147,12 @@ func (s *session) fetchOne(ref msgRef, v *mailbox.View, r mailbox.Record, c *mai
 	sel := s.sel
 	uid := ref.uid
 	m := &fetch.Message{
-		Seq: ref.seq, UID: uid, Flags: sel.flagNames(v, r), ModSeq: r.ModSeq, Record: r, View: v, Cached: c,
+		Seq: ref.seq, UID: uid, ModSeq: r.ModSeq, Record: r, View: v, Cached: c,
 		Open: func() (*os.File, error) { return sel.mb.OpenMessage(uid) },
+	}
+	if hasItem(items, wire.FetchFlags) {
+		// Only then: the names cost an allocation per message.
+		m.Flags = sel.flagNames(v, r)
 	}
 	s.w.BeginFetch(ref.seq)
 	_, err := fetch.Write(s.w, m, items)

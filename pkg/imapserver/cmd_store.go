@@ -94,17 +94,18 @@ func cmdStore(s *session, c wire.Command) (reply, error) {
 	if sel.reported == nil {
 		sel.reported = make(map[uint32]bool, len(refs))
 	}
+	var cur recordCursor
 	for _, ref := range refs {
 		if failed[ref.uid] {
 			continue
 		}
-		r, ok := v.Lookup(ref.uid)
+		r, ok := cur.find(v, ref.uid)
 		if !ok {
 			continue
 		}
 		sel.reported[ref.uid] = true
 		if !sc.Silent {
-			s.writeFlags(ref.seq, v, r)
+			s.writeFlags(ref.seq, v, *r)
 		}
 	}
 	if len(modified) == 0 {

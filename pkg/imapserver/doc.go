@@ -61,6 +61,15 @@
 // STATUS UNSEEN use, and which sync re-reads so that another session of
 // the same user is told of changes.
 //
+// # Bulk paths
+//
+// A session keeps the mailbox it last APPENDed to open (appendBox), reused
+// only for the same name and directory. FETCH and SEARCH over many
+// messages borrow cache entries (mailbox.View.ForEachCachedBorrowed): an
+// entry is valid only during its callback, and nothing keeps it — SEARCH
+// clones the few it must look at again with the message file; SORT and
+// THREAD, which keep strings, use the copying walk.
+//
 // # Session layers
 //
 // STARTTLS and COMPRESS wrap the reader and writer (wire.Reader.Wrap,

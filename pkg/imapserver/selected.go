@@ -58,7 +58,12 @@ func (sel *selected) recent(uid uint32) bool {
 
 // flagNames returns r's flags as the session sees them.
 func (sel *selected) flagNames(v *mailbox.View, r mailbox.Record) []string {
-	f := v.FlagNames(r)
+	return sel.appendFlagNames(nil, v, r)
+}
+
+// appendFlagNames appends what flagNames returns to dst.
+func (sel *selected) appendFlagNames(dst []string, v *mailbox.View, r mailbox.Record) []string {
+	f := v.AppendFlagNames(dst, r)
 	if sel.sharedSeen {
 		f = withSeen(f, sel.seen.has(r.UID))
 	}
@@ -206,7 +211,15 @@ func (sel *selected) countRecent() int {
 func (s *session) writeFlags(seq uint32, v *mailbox.View, r mailbox.Record) {
 	s.w.BeginFetch(seq)
 	s.w.FetchItem("UID").Number(r.UID)
-	s.w.FetchItem("FLAGS").Atom(flagList(s.sel.flagNames(v, r)))
+	var buf [8]string // a STORE over a whole mailbox writes this per message
+	w := s.w.FetchItem("FLAGS").Open()
+	for i, f := range s.sel.appendFlagNames(buf[:0], v, r) {
+		if i > 0 {
+			w.SP()
+		}
+		w.Atom(f)
+	}
+	w.Close()
 	if s.enabled.condstore {
 		s.w.FetchItem("MODSEQ").Atom("(").Number64(r.ModSeq).Atom(")")
 	}

@@ -46,8 +46,9 @@ type session struct {
 	user       auth.Result
 	who        acl.Identity
 	enabled    enabled
-	sel        *selected // the selected mailbox, nil outside the Selected state
-	searchRs   []uint32  // the saved search result "$" (RFC 5182), as UIDs
+	sel        *selected  // the selected mailbox, nil outside the Selected state
+	appendBox  *appendBox // the last APPEND target, kept open (cmd_append.go)
+	searchRs   []uint32   // the saved search result "$" (RFC 5182), as UIDs
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -85,6 +86,7 @@ func (s *session) continueLiteral(wire.LiteralInfo) error {
 
 func (s *session) close() {
 	s.unselect()
+	s.closeAppendBox()
 }
 
 func (s *session) connInfo() auth.ConnInfo {

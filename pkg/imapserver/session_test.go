@@ -313,3 +313,29 @@ func TestLiteralLimitsAndBadInput(t *testing.T) {
 	a.ok("NOOP")
 	_ = time.Second
 }
+
+// TestAppendKeptTarget: the session keeps its APPEND target open between
+// commands, but a mailbox deleted and created again under the same name,
+// or renamed, is not appended to through the old one.
+func TestAppendKeptTarget(t *testing.T) {
+	s := newTestSite(t)
+	c := s.login("alice")
+	msg := testMessage("kept")
+	appendCmd := func(box string) string {
+		return "APPEND " + box + " {" + itoa(len(msg)) + "+}\r\n" + msg
+	}
+	c.ok("CREATE Kept")
+	c.ok(appendCmd("Kept"))
+	c.ok(appendCmd("Kept"))
+	has(t, c.ok("STATUS Kept (MESSAGES)"), "* STATUS Kept (MESSAGES 2)")
+	c.ok("DELETE Kept")
+	c.expect(appendCmd("Kept"), "NO [TRYCREATE]")
+	c.ok("CREATE Kept")
+	c.ok(appendCmd("Kept"))
+	has(t, c.ok("STATUS Kept (MESSAGES)"), "* STATUS Kept (MESSAGES 1)")
+	c.ok("RENAME Kept Moved")
+	c.ok("CREATE Kept")
+	c.ok(appendCmd("Kept"))
+	has(t, c.ok("STATUS Kept (MESSAGES)"), "* STATUS Kept (MESSAGES 1)")
+	has(t, c.ok("STATUS Moved (MESSAGES)"), "* STATUS Moved (MESSAGES 1)")
+}

@@ -19,6 +19,7 @@ func cmdUnauthenticate(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	s.unselect()
+	s.closeAppendBox()
 	s.log.Info("unauthenticate")
 	s.user, s.who = auth.Result{}, acl.Identity{}
 	s.enabled = enabled{}

@@ -29,6 +29,7 @@ type PreparedAppend struct {
 type pendingItem struct {
 	src          string // file to rename (owned temp file) or hard-link
 	link         bool
+	unnamed      *os.File // instead of src: an unnamed file to link (unnamed.go)
 	size         uint32
 	guid         GUID
 	headerSize   uint32
@@ -55,15 +56,18 @@ func (m *Mailbox) Append(ctx context.Context, msgs []AppendMessage) ([]uint32, e
 	items := make([]*pendingItem, 0, len(msgs))
 	defer func() {
 		for _, it := range items {
-			os.Remove(it.src) // the committed ones were renamed away
+			it.discard()
 		}
 	}()
+	// Each unnamed file holds a descriptor until the commit: a large
+	// batch (a bulk import) uses named temp files instead.
+	named := len(msgs) > maxUnnamedBatch
 	for _, msg := range msgs {
-		p, err := Spool(ctx, m.dir, msg.Body)
+		it, err := spoolItem(ctx, m.dir, msg.Body, named)
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", m.dir, err)
 		}
-		it := p.item(msg.Flags, msg.Keywords, msg.InternalDate)
+		it.setMeta(msg.Flags, msg.Keywords, msg.InternalDate)
 		items = append(items, it)
 	}
 	return m.commitItems(ctx, items)
@@ -157,13 +161,29 @@ func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (sr
 }
 
 func (p *Prepared) item(flags Flags, keywords []string, internalDate time.Time) *pendingItem {
+	it := &pendingItem{
+		src: p.path, size: p.size, guid: p.guid, headerSize: p.headerSize, sentDate: p.sentDate,
+		payload: p.payload,
+	}
+	it.setMeta(flags, keywords, internalDate)
+	return it
+}
+
+func (it *pendingItem) setMeta(flags Flags, keywords []string, internalDate time.Time) {
 	if internalDate.IsZero() {
 		internalDate = time.Now()
 	}
-	return &pendingItem{
-		src: p.path, size: p.size, guid: p.guid, headerSize: p.headerSize, sentDate: p.sentDate,
-		payload: p.payload, flags: flags & systemFlagMask, keywords: keywords, internalDate: internalDate,
+	it.flags, it.keywords, it.internalDate = flags&systemFlagMask, keywords, internalDate
+}
+
+// discard releases an item Append spooled: a committed one was linked or
+// renamed away, so this only frees the temp name or the descriptor.
+func (it *pendingItem) discard() {
+	if it.unnamed != nil {
+		it.unnamed.Close()
+		return
 	}
+	os.Remove(it.src)
 }
 
 func dirDev(dir string) (uint64, error) {
@@ -270,9 +290,11 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 		return
 	}
 	old := hdr
+	base := wh.cachedImage(old)
 	keywords := append([]string(nil), wh.header.Keywords...)
 	now := time.Now()
 	var recBuf, cacheBuf []byte
+	var added []Record
 	var made []string // files materialised, for rollback
 	ok := 0
 	for _, req := range reqs {
@@ -314,6 +336,7 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 			var b [indexRecordSize]byte
 			encodeRecord(b[:], &rec)
 			recBuf = append(recBuf, b[:]...)
+			added = append(added, rec)
 			hdr.NumRecords++
 			hdr.Exists++
 			hdr.QuotaUsed += uint64(it.size)
@@ -338,8 +361,29 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 		}
 		wh.image = nil
 		err = fmt.Errorf("append to %s: %w", wh.header.Name, err)
+	} else {
+		wh.publishImage(nextImage(base, old, hdr, added))
 	}
 	finish(reqs, err)
+}
+
+// nextImage is the image after appending recs to base, whose header was
+// old, giving hdr. Records are shared with base where possible: appending
+// to a 100,000-message index must not copy it. Without a current base the
+// result is nil and readers decode the file.
+func nextImage(base *indexImage, old, hdr indexHeader, recs []Record) *indexImage {
+	if base == nil || base.hdr != old {
+		return nil
+	}
+	var all []Record
+	if base.extended {
+		all = make([]Record, len(base.recs), len(base.recs)+len(recs))
+		copy(all, base.recs)
+	} else {
+		all = base.recs
+		base.extended = true
+	}
+	return &indexImage{hdr: hdr, recs: append(all, recs...)}
 }
 
 // writeCommit writes the new keyword names, cache records, index records
@@ -379,15 +423,19 @@ func syncBoth(dir string, index *os.File) error {
 
 // materialise gives an item its final name.
 func materialise(it *pendingItem, path string) error {
-	if !it.link {
+	link := func() error { return os.Link(it.src, path) }
+	switch {
+	case it.unnamed != nil:
+		link = func() error { return linkUnnamed(it.unnamed, path) }
+	case !it.link:
 		return os.Rename(it.src, path)
 	}
-	err := os.Link(it.src, path)
+	err := link()
 	if errors.Is(err, os.ErrExist) {
 		// A file left by a writer that crashed before its index commit:
 		// it was never acknowledged, so it may be replaced.
 		if err = os.Remove(path); err == nil {
-			err = os.Link(it.src, path)
+			err = link()
 		}
 	}
 	return err

@@ -220,3 +220,20 @@ func BenchmarkAppendVsRaw(b *testing.B) {
 	b.ReportMetric(median(one), "x-raw-1writer")
 	b.ReportMetric(median(sixteen), "x-raw-16writers")
 }
+
+// BenchmarkOpen100kCold opens a 100,000-message mailbox no handle of the
+// process has decoded yet: what the first SELECT after a restart costs.
+func BenchmarkOpen100kCold(b *testing.B) {
+	dir := mailbox100k(b)
+	for b.Loop() {
+		decodedIndexes.reset()
+		m, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if v, _ := m.Snapshot(); len(v.Records) != 100000 {
+			b.Fatal("wrong mailbox")
+		}
+		m.Close()
+	}
+}

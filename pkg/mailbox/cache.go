@@ -44,8 +44,19 @@ func encodeCacheRecord(uid uint32, payload []byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
 
-// decodeCacheRecord checks a framed record read for uid and decodes it.
+// decodeCacheRecord checks a framed record read for uid and decodes it
+// into a private copy, so the caller may reuse b.
 func decodeCacheRecord(uid uint32, b []byte) (*Cached, error) {
+	payload, err := checkCacheRecord(uid, b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCachedPayload(uid, bytes.Clone(payload), new(cachedArena))
+}
+
+// checkCacheRecord checks a framed record read for uid and returns its
+// payload, aliasing b.
+func checkCacheRecord(uid uint32, b []byte) ([]byte, error) {
 	if len(b) < cacheRecordFixed {
 		return nil, corruptf(cacheFile, "uid %d: record truncated", uid)
 	}
@@ -60,7 +71,11 @@ func decodeCacheRecord(uid uint32, b []byte) (*Cached, error) {
 	if crc32.Checksum(b[:8+n], crcTable) != le.Uint32(b[8+n:]) {
 		return nil, corruptf(cacheFile, "uid %d: checksum mismatch", uid)
 	}
-	c, err := decodeCached(b[8 : 8+n])
+	return b[8 : 8+n], nil
+}
+
+func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena) (*Cached, error) {
+	c, err := decodeCachedInto(payload, arena)
 	if err != nil {
 		return nil, corruptf(cacheFile, "uid %d: %v", uid, err)
 	}
@@ -154,11 +169,13 @@ func (e *cacheEncoder) body(bs *BodyStructure) {
 	}
 }
 
-// cacheDecoder reads what cacheEncoder wrote. Decoding one entry costs
-// two allocations in the common case: a private copy of the payload, which
-// every decoded string and Cached.Headers alias (a Cached is read-only, so
-// sharing its bytes is safe), and a cachedArena holding the Cached with
-// room for a typical message's addresses, parameters and body structure.
+// cacheDecoder reads what cacheEncoder wrote. Every decoded string and
+// Cached.Headers alias the payload (a Cached is read-only, so sharing its
+// bytes is safe), and the Cached lives in a cachedArena with room for a
+// typical message's addresses, parameters and body structure. An owned
+// entry costs two allocations (a private copy of the payload and the
+// arena); a borrowed one (View.ForEachCachedBorrowed) costs none in the
+// common case: it aliases the read buffer and one reused arena.
 // The first error sticks; every read is bounds-checked.
 type cacheDecoder struct {
 	b     []byte
@@ -172,7 +189,7 @@ type cacheDecoder struct {
 type cachedArena struct {
 	c      Cached
 	body   BodyStructure
-	addrs  [4]Address
+	addrs  [8]Address
 	params [2]Param
 	nAddr  int
 	nParam int
@@ -257,8 +274,8 @@ func (d *cacheDecoder) raw() []byte {
 	return s
 }
 
-// str returns the next string without copying: d.b is private to the
-// entry being decoded and never written after decoding.
+// str returns the next string without copying: d.b is not written while
+// the decoded entry is in use (see decodeCachedInto).
 func (d *cacheDecoder) str() string {
 	s := d.raw()
 	if len(s) == 0 {
@@ -367,7 +384,14 @@ func (d *cacheDecoder) body(depth int) *BodyStructure {
 // decodeCached decodes a cache payload. The payload is copied, so the
 // caller may reuse its buffer.
 func decodeCached(payload []byte) (*Cached, error) {
-	d := cacheDecoder{b: bytes.Clone(payload), arena: new(cachedArena)}
+	return decodeCachedInto(bytes.Clone(payload), new(cachedArena))
+}
+
+// decodeCachedInto decodes payload into arena (which it resets). The result
+// aliases both: it is valid while neither is reused or written.
+func decodeCachedInto(payload []byte, arena *cachedArena) (*Cached, error) {
+	*arena = cachedArena{}
+	d := cacheDecoder{b: payload, arena: arena}
 	c := &d.arena.c
 	d.envelope(&c.Envelope)
 	c.Body = d.body(0)

@@ -7,8 +7,13 @@
 // # Files
 //
 //   - "<uid>." — one raw RFC 5322 message, CRLF line ends (bare LF is
-//     converted on append). Written to "tmp.<random>", fsync'd, then renamed
-//     (or hard-linked from a Prepared spool file or another mailbox).
+//     converted on append). Append writes it to an unnamed O_TMPFILE inode
+//     (from a small per-directory pool made ahead, unnamed.go: allocating
+//     an inode is the dearest step of an append), fsyncs it and links it
+//     under its name at commit; where the filesystem has no unnamed files,
+//     and for batches over 64 messages, to "tmp.<random>", renamed at
+//     commit. Prepared spool files and other mailboxes' files are
+//     hard-linked.
 //   - cyrus.header — text: "gocyrus mailbox header 1", then lines
 //     "name <internal name>", "uniqueid <id>", "uidvalidity <n>",
 //     "keywords <kw> <kw>…" (bit i of a record's KeywordSet is the i-th
@@ -46,6 +51,14 @@
 // and every record's checksum: a reader never sees a half-written record.
 // Any damage is an error wrapping ErrCorrupt naming the mailbox, file and
 // damage; nothing is served from a damaged index.
+//
+// Decoded indexes are shared by the handles of one process, keyed by the
+// index file's identity and header (a commit bumps the generation): a
+// committing writer publishes the image it just wrote, deriving it from
+// the previous one — an append adds records into the old image's spare
+// capacity (readers never look past their length; views cap it), a flag
+// change copies — so no reader re-reads and re-checksums a large index
+// after another session's change.
 //
 // Lock order: the per-process writer mutex, then the exclusive flock. The
 // in-process state shared by all Mailbox values of one directory (writer

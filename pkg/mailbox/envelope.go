@@ -63,3 +63,17 @@ type Cached struct {
 	// References.
 	Headers []byte
 }
+
+// Clone returns a deep copy of c that shares nothing with it: what a
+// caller of View.ForEachCachedBorrowed keeps beyond its callback.
+func (c *Cached) Clone() *Cached {
+	out, err := decodeCached(encodeCached(c))
+	if err != nil {
+		// encodeCached's output always decodes; a failure is a bug here,
+		// not bad input, but the caller still gets a usable copy.
+		cp := *c
+		cp.Headers = append([]byte(nil), c.Headers...)
+		return &cp
+	}
+	return out
+}

@@ -32,14 +32,16 @@ var systemFlagNames = [...]struct {
 }
 
 // Names returns the IMAP names of the set system flags.
-func (f Flags) Names() []string {
-	var out []string
+func (f Flags) Names() []string { return f.AppendNames(nil) }
+
+// AppendNames appends the names of the system flags set in f to dst.
+func (f Flags) AppendNames(dst []string) []string {
 	for _, n := range systemFlagNames {
 		if f&n.flag != 0 {
-			out = append(out, n.name)
+			dst = append(dst, n.name)
 		}
 	}
-	return out
+	return dst
 }
 
 // ParseSystemFlag maps an IMAP system flag name (case-insensitive) to its bit.

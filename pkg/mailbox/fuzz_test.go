@@ -33,10 +33,19 @@ func FuzzCacheReader(f *testing.F) {
 	p := parseMessage([]byte("From: a@b\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\nhi\r\n--x\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\nbody\r\n--x--\r\n"))
 	f.Add(encodeCacheRecord(7, encodeCached(&p.cached)))
 	f.Add([]byte{7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	arena := new(cachedArena) // reused, as ForEachCachedBorrowed does
 	f.Fuzz(func(t *testing.T, data []byte) {
 		decodeCacheRecord(7, data)
-		if len(data) > 0 {
-			decodeCached(data)
+		if len(data) == 0 {
+			return
+		}
+		owned, err := decodeCached(data)
+		borrowed, berr := decodeCachedInto(data, arena)
+		if (err == nil) != (berr == nil) {
+			t.Fatalf("owned and borrowed decodes disagree: %v, %v", err, berr)
+		}
+		if err == nil && string(encodeCached(owned)) != string(encodeCached(borrowed)) {
+			t.Fatal("owned and borrowed decodes differ")
 		}
 	})
 }

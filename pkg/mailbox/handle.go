@@ -45,10 +45,30 @@ func idOf(fi os.FileInfo) fileID {
 	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino), ctime: st.Ctim.Nano()}
 }
 
-// indexImage is a decoded cyrus.index.
+// indexImage is a decoded cyrus.index. It is immutable once published,
+// except that the writer may append records to recs's spare capacity
+// (beyond every reader's length) once, to derive the next image cheaply.
 type indexImage struct {
 	hdr  indexHeader
 	recs []Record // all records, tombstones included, UID order
+	// extended is set, under the writer lock, once an image's spare
+	// capacity has been used by a successor; another must copy.
+	extended bool
+}
+
+// publishImage makes img, just committed by the writer handle h, the
+// current image of h and of the process's other handles on the directory,
+// so that no reader decodes again what the writer just wrote. Lock held.
+func (h *handle) publishImage(img *indexImage) {
+	h.image = img
+	if img == nil {
+		return
+	}
+	fi, err := h.index.Stat()
+	if err != nil {
+		return // readers decode the file themselves
+	}
+	decodedIndexes.put(h.dir, idOf(fi), img)
 }
 
 func openHandle(dir string) (*handle, error) {
@@ -205,17 +225,51 @@ func (h *handle) loadIndex() (*indexImage, error) {
 		return nil, &CorruptError{Mailbox: h.header.Name, File: indexFile,
 			Detail: fmt.Sprintf("truncated: %d bytes, header promises %d records (%d bytes)", fi.Size(), hdr.NumRecords, size)}
 	}
-	data := make([]byte, size)
-	if _, err := h.index.ReadAt(data, 0); err != nil {
-		return nil, err
-	}
-	dh, recs, err := decodeIndex(data)
+	recs, err := h.readRecords(hdr)
 	if err != nil {
 		return nil, nameCorrupt(h.header.Name, err)
 	}
-	h.image = &indexImage{hdr: dh, recs: recs}
+	h.image = &indexImage{hdr: hdr, recs: recs}
 	decodedIndexes.put(h.dir, id, h.image)
 	return h.image, nil
+}
+
+// indexReadChunk is how many records loadIndex reads at a time.
+const indexReadChunk = 2048
+
+// readRecords reads and checks the records hdr promises, through a small
+// reused buffer. Lock held; hdr was just read and checked.
+func (h *handle) readRecords(hdr indexHeader) ([]Record, error) {
+	d := recordDecoder{h: hdr, recs: make([]Record, hdr.NumRecords)}
+	buf := make([]byte, min(int(hdr.NumRecords), indexReadChunk)*indexRecordSize)
+	for off := int64(indexHeaderSize); d.next < len(d.recs); {
+		n := min(len(d.recs)-d.next, indexReadChunk) * indexRecordSize
+		rn, err := h.index.ReadAt(buf[:n], off)
+		if rn < n {
+			if err == nil || errors.Is(err, io.EOF) {
+				err = corruptf(indexFile, "truncated at byte %d", off+int64(rn))
+			}
+			return nil, err
+		}
+		if err := d.decode(buf[:n]); err != nil {
+			return nil, err
+		}
+		off += int64(n)
+	}
+	return d.recs, d.finish()
+}
+
+// cachedImage returns the decoded image matching hdr if this handle or
+// another of the process has it, without reading the file. Lock held.
+func (h *handle) cachedImage(hdr indexHeader) *indexImage {
+	if img := h.image; img != nil && img.hdr == hdr {
+		return img
+	}
+	fi, err := h.index.Stat()
+	if err != nil {
+		return nil
+	}
+	return decodedIndexes.get(h.dir, idOf(fi), hdr)
 }
 
 // decodedIndexes shares decoded cyrus.index images between the handles of
@@ -242,6 +296,13 @@ type imageEntry struct {
 	dir string
 	id  fileID
 	img *indexImage
+}
+
+// reset forgets every image (benchmarks measuring a cold open).
+func (c *imageCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries, c.records = nil, 0
 }
 
 // get returns the image of dir's index if it is the one with that file

@@ -3,7 +3,7 @@ package mailbox
 import (
 	"encoding/binary"
 	"hash/crc32"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -167,24 +167,27 @@ func unixOrZero(t time.Time) int64 {
 	return t.Unix()
 }
 
-var (
-	zoneMu sync.Mutex
-	zones  = map[int]*time.Location{0: time.UTC}
-)
+// zones holds one shared location per UTC offset in minutes (-1439..1439),
+// filled on first use, so that decoding 100,000 records neither allocates a
+// location each nor takes a lock.
+var zones [2*24*60 - 1]atomic.Pointer[time.Location]
 
-// timeFromUnix rebuilds a time with its original UTC offset (minutes).
-// Locations are shared so decoding 100,000 records does not allocate one each.
+// timeFromUnix rebuilds a time with its original UTC offset (minutes,
+// within ±24 hours: decodeRecord checks).
 func timeFromUnix(sec int64, tzMinutes int) time.Time {
 	if sec == 0 {
 		return time.Time{}
 	}
-	zoneMu.Lock()
-	loc, ok := zones[tzMinutes]
-	if !ok {
-		loc = time.FixedZone("", tzMinutes*60)
-		zones[tzMinutes] = loc
+	if tzMinutes == 0 {
+		return time.Unix(sec, 0).UTC()
 	}
-	zoneMu.Unlock()
+	slot := &zones[tzMinutes+24*60-1]
+	loc := slot.Load()
+	if loc == nil {
+		loc = time.FixedZone("", tzMinutes*60)
+		slot.CompareAndSwap(nil, loc)
+		loc = slot.Load()
+	}
 	return time.Unix(sec, 0).In(loc)
 }
 
@@ -201,34 +204,61 @@ func decodeIndex(data []byte) (indexHeader, []Record, error) {
 		return h, nil, corruptf(indexFile, "truncated: header promises %d records, file holds %d bytes of %d",
 			n, len(data), need)
 	}
-	recs := make([]Record, n)
-	var prev uint32
-	exists := uint32(0)
-	used := uint64(0)
-	for i := range recs {
-		off := indexHeaderSize + i*indexRecordSize
-		r := &recs[i]
-		if !decodeRecord(data[off:off+indexRecordSize], r) {
-			return h, nil, corruptf(indexFile, "record %d (offset %d): checksum or field mismatch", i, off)
+	d := recordDecoder{h: h, recs: make([]Record, n)}
+	if err := d.decode(data[indexHeaderSize : indexHeaderSize+n*indexRecordSize]); err != nil {
+		return h, nil, err
+	}
+	return h, d.recs, d.finish()
+}
+
+// recordDecoder decodes and checks the records of an index with header h
+// in order, a piece at a time (loadIndex streams the file through a small
+// buffer rather than holding a second copy of a large index).
+type recordDecoder struct {
+	h      indexHeader
+	recs   []Record // NumRecords long
+	next   int      // records decoded so far
+	prev   uint32
+	exists uint32
+	used   uint64
+}
+
+// decode decodes the whole records in b, which continue where the last
+// call stopped.
+func (d *recordDecoder) decode(b []byte) error {
+	for ; len(b) >= indexRecordSize && d.next < len(d.recs); b = b[indexRecordSize:] {
+		i, off := d.next, indexHeaderSize+d.next*indexRecordSize
+		r := &d.recs[i]
+		if !decodeRecord(b[:indexRecordSize], r) {
+			return corruptf(indexFile, "record %d (offset %d): checksum or field mismatch", i, off)
 		}
-		if r.UID <= prev || r.UID >= h.UIDNext {
-			return h, nil, corruptf(indexFile, "record %d: uid %d out of order (previous %d, uidnext %d)",
-				i, r.UID, prev, h.UIDNext)
+		if r.UID <= d.prev || r.UID >= d.h.UIDNext {
+			return corruptf(indexFile, "record %d: uid %d out of order (previous %d, uidnext %d)",
+				i, r.UID, d.prev, d.h.UIDNext)
 		}
-		if r.ModSeq > h.HighestModSeq {
-			return h, nil, corruptf(indexFile, "record %d: modseq %d above highest %d", i, r.ModSeq, h.HighestModSeq)
+		if r.ModSeq > d.h.HighestModSeq {
+			return corruptf(indexFile, "record %d: modseq %d above highest %d", i, r.ModSeq, d.h.HighestModSeq)
 		}
 		if !r.expunged() {
-			exists++
-			used += uint64(r.Size)
+			d.exists++
+			d.used += uint64(r.Size)
 		}
-		prev = r.UID
+		d.prev = r.UID
+		d.next++
 	}
-	if exists != h.Exists || used != h.QuotaUsed {
-		return h, nil, corruptf(indexFile, "header counts (exists %d, used %d) disagree with records (%d, %d)",
-			h.Exists, h.QuotaUsed, exists, used)
+	return nil
+}
+
+// finish checks that every record was decoded and the header's counts.
+func (d *recordDecoder) finish() error {
+	if d.next != len(d.recs) {
+		return corruptf(indexFile, "truncated: %d of %d records", d.next, len(d.recs))
 	}
-	return h, recs, nil
+	if d.exists != d.h.Exists || d.used != d.h.QuotaUsed {
+		return corruptf(indexFile, "header counts (exists %d, used %d) disagree with records (%d, %d)",
+			d.h.Exists, d.h.QuotaUsed, d.exists, d.used)
+	}
+	return nil
 }
 
 // salvageRecords decodes every complete record of an index image whose

@@ -50,16 +50,9 @@ func (p *Prepared) Remove() error {
 // Spool reads a message from r, normalises bare LF line ends to CRLF,
 // writes it to a new file in stageDir, fsyncs it and parses it for the cache.
 func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
+	raw, err := readMessage(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("read message: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	raw = toCRLF(raw)
-	if len(raw) > maxMessageSize {
-		return nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
 	}
 	f, err := os.CreateTemp(stageDir, tempPrefix)
 	if err != nil {
@@ -89,6 +82,56 @@ func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error)
 	p.dev = devOf(fi)
 	ok = true
 	return p, nil
+}
+
+// readMessage reads a whole message, line ends normalised to CRLF.
+func readMessage(ctx context.Context, r io.Reader) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read message: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	raw = toCRLF(raw)
+	if len(raw) > maxMessageSize {
+		return nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
+	}
+	return raw, nil
+}
+
+// spoolItem spools a message for Append into dir: to an unnamed file
+// (unnamed.go) linked into place at commit, or, where the filesystem has
+// none or when named is set, to a named temp file renamed at commit. The
+// file is fsync'd either way. The caller disposes of the item with discard.
+func spoolItem(ctx context.Context, dir string, r io.Reader, named bool) (*pendingItem, error) {
+	var f *os.File
+	if !named {
+		var err error
+		if f, err = unnamed.take(dir); err != nil {
+			return nil, err
+		}
+	}
+	if f == nil {
+		p, err := Spool(ctx, dir, r)
+		if err != nil {
+			return nil, err
+		}
+		return p.item(0, nil, time.Time{}), nil
+	}
+	raw, err := readMessage(ctx, r)
+	if err == nil {
+		if _, err = f.Write(raw); err == nil {
+			err = f.Sync()
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	it := newPrepared("", raw).item(0, nil, time.Time{})
+	it.unnamed = f
+	return it, nil
 }
 
 func newPrepared(path string, raw []byte) *Prepared {

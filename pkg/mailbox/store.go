@@ -162,6 +162,6 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 		return err
 	}
 	img.hdr = hdr
-	wh.image = img
+	wh.publishImage(img)
 	return nil
 }

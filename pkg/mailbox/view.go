@@ -45,8 +45,9 @@ func newView(m *Mailbox, img *indexImage, hdr Header, cache *os.File) *View {
 		cache:         cache,
 		m:             m,
 	}
-	if int(img.hdr.Exists) == len(img.recs) {
-		v.Records = img.recs
+	if n := len(img.recs); int(img.hdr.Exists) == n {
+		// Capped: the writer may append to the image's spare capacity.
+		v.Records = img.recs[:n:n]
 		return v
 	}
 	v.Records = make([]Record, 0, img.hdr.Exists)
@@ -95,7 +96,19 @@ func (v *View) Keywords(r Record) []string {
 
 // FlagNames returns r's system flags and keywords as IMAP flag names.
 func (v *View) FlagNames(r Record) []string {
-	return append(r.Flags.Names(), v.Keywords(r)...)
+	return v.AppendFlagNames(nil, r)
+}
+
+// AppendFlagNames appends r's flag names (as FlagNames) to dst: with a
+// buffer on the caller's stack, listing flags allocates nothing.
+func (v *View) AppendFlagNames(dst []string, r Record) []string {
+	dst = r.Flags.AppendNames(dst)
+	for i, name := range v.Header.Keywords {
+		if r.Keywords.Has(i) {
+			dst = append(dst, name)
+		}
+	}
+	return dst
 }
 
 // Changes is what changed after a modseq: live records whose modseq is
@@ -192,12 +205,30 @@ func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
 }
 
 // ForEachCached calls fn with the cache entry of each record, reading the
-// cache file in large chunks into one reused buffer: the fast way to fetch
-// many envelopes. A non-nil error from fn stops the walk and is returned.
+// cache file in large chunks: the fast way to fetch many envelopes. Each
+// entry is the caller's to keep. A non-nil error from fn stops the walk and
+// is returned.
 func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) error {
+	return v.forEachCached(recs, false, fn)
+}
+
+// ForEachCachedBorrowed is ForEachCached without copying: the entry passed
+// to fn, and every string and slice in it, is valid only until fn returns
+// (it aliases the read buffer, which the next chunk overwrites). Callers
+// that keep anything must copy it; FETCH and SEARCH, which only look, save
+// two allocations and a copy of the payload per message.
+func (v *View) ForEachCachedBorrowed(recs []Record, fn func(Record, *Cached) error) error {
+	return v.forEachCached(recs, true, fn)
+}
+
+func (v *View) forEachCached(recs []Record, borrow bool, fn func(Record, *Cached) error) error {
 	const chunk = 1 << 20
 	var buf []byte
 	var bufOff uint64
+	var arena *cachedArena
+	if borrow {
+		arena = new(cachedArena)
+	}
 	for i, r := range recs {
 		end := r.cacheOffset + uint64(r.cacheLen)
 		var c *Cached
@@ -209,8 +240,7 @@ func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) erro
 				bufOff = r.cacheOffset
 			}
 			if err == nil && end <= bufOff+uint64(len(buf)) {
-				// The decoder copies what it keeps, so buf can be reused.
-				c, err = decodeCacheRecord(r.UID, buf[r.cacheOffset-bufOff:end-bufOff])
+				c, err = v.decodeAt(r.UID, buf[r.cacheOffset-bufOff:end-bufOff], arena)
 			} else if err == nil {
 				err = io.ErrUnexpectedEOF
 			}
@@ -225,6 +255,19 @@ func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) erro
 		}
 	}
 	return nil
+}
+
+// decodeAt decodes the framed cache record b of uid: into a private copy
+// when arena is nil, else borrowing b and arena.
+func (v *View) decodeAt(uid uint32, b []byte, arena *cachedArena) (*Cached, error) {
+	if arena == nil {
+		return decodeCacheRecord(uid, b)
+	}
+	payload, err := checkCacheRecord(uid, b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCachedPayload(uid, payload, arena)
 }
 
 // chunkSize is how much to read for the walk over recs: up to limit bytes,

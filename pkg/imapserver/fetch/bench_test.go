@@ -67,10 +67,11 @@ func BenchmarkEnvelopeForEachCached(b *testing.B) {
 	w := wire.NewWriter(io.Discard)
 	for b.Loop() {
 		i := 0
-		err := box.view.ForEachCached(box.view.Records, func(_ mailbox.Record, c *mailbox.Cached) error {
+		err := box.view.ForEachCachedBorrowed(box.view.Records, func(_ mailbox.Record, c *mailbox.Cached) error {
 			m := ms[i]
 			i++
 			m.Cached = c
+			defer func() { m.Cached = nil }() // borrowed: valid during the callback only
 			w.BeginFetch(m.Seq)
 			_, err := Write(w, m, items)
 			w.EndFetch()

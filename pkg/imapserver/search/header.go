@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message/charset"
 )
@@ -82,15 +83,58 @@ func decodeWords(v string) string {
 // fieldMatches reports whether block has field name and, unless n is
 // empty, whether n occurs in one of its decoded values.
 func fieldMatches(block []byte, name string, n needle) bool {
-	found := false
-	forEachField(block, func(f, v string) bool {
-		if !strings.EqualFold(f, name) {
+	// Not forEachField: this runs over every message of a mailbox, so
+	// names are compared in place and only a matching field's value is
+	// unfolded and decoded.
+	for len(block) > 0 {
+		end := fieldEnd(block)
+		line := block[:end]
+		block = block[end:]
+		f, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || len(f) == 0 || f[0] == ' ' || f[0] == '\t' {
+			continue
+		}
+		if !fieldNameIs(bytes.TrimRight(f, " \t"), name) {
+			continue
+		}
+		if n == "" || n.in(decodeWords(unfoldValue(value))) {
 			return true
 		}
-		found = n == "" || n.in(decodeWords(v))
-		return !found
-	})
-	return found
+	}
+	return false
+}
+
+// fieldNameIs is strings.EqualFold(string(f), name) without allocating in
+// the common, ASCII case.
+func fieldNameIs(f []byte, name string) bool {
+	if len(f) != len(name) {
+		return (!isASCIIBytes(f) || !isASCII(name)) && strings.EqualFold(string(f), name)
+	}
+	for i := range len(f) {
+		a, b := f[i], name[i]
+		if a >= utf8.RuneSelf || b >= utf8.RuneSelf {
+			return strings.EqualFold(string(f), name)
+		}
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // headerText returns the decoded, case-folded text of a whole header block,

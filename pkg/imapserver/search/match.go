@@ -63,12 +63,13 @@ func Match(ctx context.Context, key *wire.SearchKey, cands []Candidate, env Env)
 // level. It returns those still undecided, their cache entries kept.
 func matchCached(ctx context.Context, root *node, open []*message, out []bool) ([]*message, error) {
 	var still []*message
-	err := withCached(ctx, open, func(m *message) {
+	err := withCached(ctx, open, true, func(m *message) {
 		switch root.eval(m, costCache) {
 		case yes:
 			out[m.i] = true
 			m.cached = nil
 		case maybe:
+			m.cached = m.cached.Clone() // it was borrowed
 			still = append(still, m)
 		default:
 			m.cached = nil
@@ -79,8 +80,9 @@ func matchCached(ctx context.Context, root *node, open []*message, out []bool) (
 
 // withCached sets the cache entry of each message and calls fn with it, in
 // order. Messages whose entry cannot be read, nor rebuilt from the file, are
-// skipped: their file is gone.
-func withCached(ctx context.Context, msgs []*message, fn func(*message)) error {
+// skipped: their file is gone. With borrow, m.cached is valid only during
+// fn (mailbox.View.ForEachCachedBorrowed) and is cleared after it.
+func withCached(ctx context.Context, msgs []*message, borrow bool, fn func(*message)) error {
 	for len(msgs) > 0 {
 		v := msgs[0].c.View
 		if v == nil {
@@ -95,7 +97,11 @@ func withCached(ctx context.Context, msgs []*message, fn func(*message)) error {
 			recs[i] = m.c.Record
 		}
 		done := 0
-		err := v.ForEachCached(recs, func(_ mailbox.Record, c *mailbox.Cached) error {
+		each := v.ForEachCached
+		if borrow {
+			each = v.ForEachCachedBorrowed
+		}
+		err := each(recs, func(_ mailbox.Record, c *mailbox.Cached) error {
 			if done%ctxEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -104,6 +110,9 @@ func withCached(ctx context.Context, msgs []*message, fn func(*message)) error {
 			m := msgs[done]
 			m.cached = c
 			fn(m)
+			if borrow && m.cached == c {
+				m.cached = nil
+			}
 			done++
 			return nil
 		})

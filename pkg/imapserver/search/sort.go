@@ -156,5 +156,5 @@ func eachEnvelope(cands []Candidate, fn func(i int, e *mailbox.Envelope)) error 
 
 // withCachedBG is withCached for SORT and THREAD, which have no context.
 func withCachedBG(msgs []*message, fn func(*message)) error {
-	return withCached(context.Background(), msgs, fn)
+	return withCached(context.Background(), msgs, false, fn)
 }

@@ -141,15 +141,9 @@ func (w *Writer) rawBytes(b []byte) *Writer {
 	return w
 }
 
-// appendWith lets an Append* encoder write straight into the buffer.
-func (w *Writer) appendWith(fn func([]byte, string) []byte, s string) *Writer {
-	if w.err == nil {
-		w.grab()
-		w.buf = fn(w.buf, s)
-		w.spill()
-	}
-	return w
-}
+// String and AString call their encoders directly, not through a function
+// value: an indirect call makes every string written escape, and with it
+// the envelope and address buffers FETCH builds on the stack.
 
 // Status is the status of a status response.
 type Status string
@@ -222,10 +216,24 @@ func (w *Writer) Number64(n uint64) *Writer {
 
 // String writes s as a quoted string or, when quoting cannot carry it (CR,
 // LF, NUL, 8-bit bytes) or it is long, as a literal.
-func (w *Writer) String(s string) *Writer { return w.appendWith(AppendString, s) }
+func (w *Writer) String(s string) *Writer {
+	if w.err == nil {
+		w.grab()
+		w.buf = AppendString(w.buf, s)
+		w.spill()
+	}
+	return w
+}
 
 // AString writes s as an atom when it is one (and not NIL), else as String.
-func (w *Writer) AString(s string) *Writer { return w.appendWith(AppendAString, s) }
+func (w *Writer) AString(s string) *Writer {
+	if w.err == nil {
+		w.grab()
+		w.buf = AppendAString(w.buf, s)
+		w.spill()
+	}
+	return w
+}
 
 // NString writes s with String, or NIL when s is empty: the convention of
 // the envelope and body-structure structs, where absent and empty coincide.

@@ -1,0 +1,164 @@
+package mailbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Unnamed files: Append writes each message to an O_TMPFILE inode of the
+// mailbox directory's filesystem and links it under its final name at
+// commit. Allocating an inode is the dearest step of an append on ext4
+// (far more than writing and fsyncing 4 KiB), so a pool creates a few per
+// directory ahead of need, in the background, while the appender waits
+// for its fsyncs. An unnamed file needs no cleanup: if the process dies it
+// vanishes, so a crash leaves nothing for Reconstruct to remove.
+
+// unnamedDepth is how many unnamed files are kept ready per directory;
+// unnamedDirs bounds the directories with a pool (the least recently used
+// is dropped).
+// maxUnnamedBatch is the largest Append that uses them.
+const (
+	unnamedDepth    = 4
+	unnamedDirs     = 8
+	maxUnnamedBatch = 64
+)
+
+var unnamed = unnamedPool{ready: map[string][]*os.File{}, filling: map[string]bool{}}
+
+type unnamedPool struct {
+	mu      sync.Mutex
+	ready   map[string][]*os.File
+	filling map[string]bool
+	order   []string // directories, most recently used last
+	// off is set once the filesystem or /proc turned out not to support
+	// unnamed files; callers then use named temp files.
+	off bool
+}
+
+// take returns an empty unnamed file in dir, from the pool or made now, and
+// starts refilling the pool. It returns nil, nil when unnamed files are not
+// supported here.
+func (p *unnamedPool) take(dir string) (*os.File, error) {
+	p.mu.Lock()
+	if p.off {
+		p.mu.Unlock()
+		return nil, nil
+	}
+	var f *os.File
+	if fs := p.ready[dir]; len(fs) > 0 {
+		f = fs[len(fs)-1]
+		p.ready[dir] = fs[:len(fs)-1]
+	}
+	p.touch(dir)
+	if !p.filling[dir] {
+		p.filling[dir] = true
+		go p.fill(dir)
+	}
+	p.mu.Unlock()
+	if f != nil {
+		return f, nil
+	}
+	f, err := openUnnamed(dir)
+	if errors.Is(err, errUnnamedUnsupported) {
+		p.mu.Lock()
+		p.off = true
+		p.mu.Unlock()
+		return nil, nil
+	}
+	return f, err
+}
+
+// touch marks dir most recently used, dropping the pool of the least
+// recently used directory beyond unnamedDirs. p.mu held.
+func (p *unnamedPool) touch(dir string) {
+	for i, d := range p.order {
+		if d == dir {
+			p.order = append(p.order[:i:i], p.order[i+1:]...)
+			break
+		}
+	}
+	p.order = append(p.order, dir)
+	for len(p.order) > unnamedDirs {
+		old := p.order[0]
+		p.order = p.order[1:]
+		for _, f := range p.ready[old] {
+			f.Close()
+		}
+		delete(p.ready, old)
+	}
+}
+
+// fill creates unnamed files in dir until its pool is full or dir is no
+// longer pooled; a failure (the directory was deleted) just stops it.
+func (p *unnamedPool) fill(dir string) {
+	defer func() {
+		p.mu.Lock()
+		p.filling[dir] = false
+		p.mu.Unlock()
+	}()
+	for {
+		p.mu.Lock()
+		_, pooled := p.ready[dir]
+		need := len(p.ready[dir]) < unnamedDepth && (pooled || p.inOrder(dir))
+		p.mu.Unlock()
+		if !need {
+			return
+		}
+		f, err := openUnnamed(dir)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.inOrder(dir) {
+			p.ready[dir] = append(p.ready[dir], f)
+			f = nil
+		}
+		p.mu.Unlock()
+		if f != nil {
+			f.Close()
+			return
+		}
+	}
+}
+
+func (p *unnamedPool) inOrder(dir string) bool {
+	for _, d := range p.order {
+		if d == dir {
+			return true
+		}
+	}
+	return false
+}
+
+var errUnnamedUnsupported = errors.New("unnamed files not supported")
+
+// openUnnamed makes an O_TMPFILE inode on dir's filesystem.
+func openUnnamed(dir string) (*os.File, error) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		return nil, errUnnamedUnsupported // linkUnnamed needs /proc
+	}
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	for err == unix.EINTR {
+		fd, err = unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	}
+	switch {
+	case err == unix.EOPNOTSUPP || err == unix.EISDIR || err == unix.EINVAL:
+		return nil, errUnnamedUnsupported
+	case err != nil:
+		return nil, &os.PathError{Op: "open O_TMPFILE", Path: dir, Err: err}
+	}
+	return os.NewFile(uintptr(fd), dir+"/(unnamed)"), nil
+}
+
+// linkUnnamed gives the unnamed file f the name path.
+func linkUnnamed(f *os.File, path string) error {
+	src := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+	if err := unix.Linkat(unix.AT_FDCWD, src, unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW); err != nil {
+		return &os.LinkError{Op: "link", Old: src, New: path, Err: err}
+	}
+	return nil
+}
