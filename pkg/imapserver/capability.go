@@ -8,11 +8,12 @@ import (
 
 // baseCapabilities are the extensions this server implements, in Cyrus
 // 3.6's order (reference §11.2) so that a capability diff against real
-// Cyrus reads easily. Only what is implemented is listed.
+// Cyrus reads easily. Only what is implemented is listed. IMAP4rev2 takes
+// effect once the client ENABLEs it (RFC 9051 §6.3.1; rev2.go).
 var baseCapabilities = []string{
-	"IMAP4rev1", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CHILDREN", "CONDSTORE",
+	"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CHILDREN", "CONDSTORE",
 	"CREATE-SPECIAL-USE", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "METADATA", "METADATA-SERVER", "MOVE", "MULTIAPPEND",
-	"NAMESPACE", "QRESYNC", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "THREAD=ORDEREDSUBJECT",
+	"NAMESPACE", "QRESYNC", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "STATUS=SIZE", "THREAD=ORDEREDSUBJECT",
 	"THREAD=REFERENCES", "UIDPLUS", "UNSELECT",
 }
 
@@ -22,7 +23,7 @@ var quotaCapabilities = []string{"X-QUOTA=STORAGE", "X-QUOTA=MESSAGE", "X-QUOTA=
 // greetingCapabilities is the short list of the greeting (Cyrus sends the
 // full list only on request).
 func (s *session) greetingCapabilities() string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "ID", "ENABLE"}
+	caps := []string{"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE"}
 	caps = append(caps, s.authCapabilities()...)
 	return strings.Join(s.suppress(caps), " ")
 }

@@ -60,9 +60,9 @@ func cmdID(s *session, c wire.Command) (reply, error) {
 	return reply{}, nil
 }
 
-// cmdEnable: RFC 5161. CONDSTORE (RFC 7162 §3.1) and QRESYNC (§3.2,
-// which implies CONDSTORE) change what the server sends. Only what was
-// newly enabled is listed in ENABLED.
+// cmdEnable: RFC 5161. CONDSTORE (RFC 7162 §3.1), QRESYNC (§3.2,
+// which implies CONDSTORE) and IMAP4rev2 (RFC 9051 §6.3.1) change what the
+// server sends. Only what was newly enabled is listed in ENABLED.
 func cmdEnable(s *session, c wire.Command) (reply, error) {
 	caps, err := wire.ParseEnable(s.r)
 	if err != nil {
@@ -77,6 +77,12 @@ func cmdEnable(s *session, c wire.Command) (reply, error) {
 		case name == "QRESYNC" && !s.enabled.qresync:
 			s.enabled.qresync, s.enabled.condstore = true, true
 			on = append(on, name)
+		case name == "IMAP4REV2" && !s.enabled.rev2:
+			s.enabled.rev2 = true
+			if s.sel != nil {
+				s.sel.recentUIDs = nil // \Recent does not exist in rev2
+			}
+			on = append(on, "IMAP4rev2")
 		}
 	}
 	s.w.Star().Atom("ENABLED")

@@ -208,7 +208,13 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	if s.sel != nil && (s.sel.name == src.name || mboxname.IsDescendant(s.sel.name, src.name)) {
 		s.unselect()
 	}
-	return reply{}, s.srv.st.RenameMailbox(s.ctx, src.name, dst.name, partition)
+	if err := s.srv.st.RenameMailbox(s.ctx, src.name, dst.name, partition); err != nil {
+		return reply{}, err
+	}
+	if s.enabled.rev2 {
+		return reply{}, s.writeRenamedList(src.name, dst.name)
+	}
+	return reply{}, nil
 }
 
 // renameInbox creates dst and moves every message of INBOX into it.
@@ -285,6 +291,9 @@ func cmdStatus(s *session, c wire.Command) (reply, error) {
 	m, err := s.open(sc.Mailbox, acl.Read)
 	if err != nil {
 		return reply{}, err
+	}
+	if ext := s.toExternal(m.name); s.enabled.rev2 && ext != "" {
+		m.ext = ext // the UTF-8 name, not the client's spelling of it (rev2.go)
 	}
 	return reply{}, s.writeStatus(m, &sc.Items)
 }

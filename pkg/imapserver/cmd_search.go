@@ -68,7 +68,7 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 }
 
 // cmdSearch: RFC 3501 §6.4.4, UID SEARCH, ESEARCH (RFC 4731) and SAVE
-// (RFC 5182).
+// (RFC 5182); always ESEARCH in a rev2 session (RFC 9051 §7.3.4).
 func cmdSearch(s *session, c wire.Command) (reply, error) {
 	sc, err := wire.ParseSearch(s.r, c.UID)
 	if err != nil {
@@ -90,6 +90,11 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 	wantModSeq := usesModSeq(&sc.Key)
 	if wantModSeq {
 		s.enabled.condstore = true
+	}
+	if sc.Return == nil && s.enabled.rev2 {
+		// RFC 9051 §6.4.4: no RETURN means RETURN (ALL), answered by
+		// ESEARCH; the SEARCH response no longer exists.
+		sc.Return = &wire.SearchReturn{All: true}
 	}
 	if sc.Return == nil {
 		s.w.Star().Atom("SEARCH")

@@ -9,7 +9,7 @@ import (
 )
 
 // cmdSelect: RFC 3501 §6.3.1, with CONDSTORE (RFC 7162 §3.1.8) and
-// QRESYNC (§3.2.5).
+// QRESYNC (§3.2.5), and RFC 9051 §6.3.2 in a rev2 session.
 func cmdSelect(s *session, c wire.Command) (reply, error) { return selectMailbox(s, false) }
 
 // cmdExamine: RFC 3501 §6.3.2; the rights s w i t e n are masked off.
@@ -60,7 +60,15 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 
 	w := s.w
 	w.Star().Number(uint32(len(sel.uids))).Atom(" EXISTS").CRLF()
-	w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+	if s.enabled.rev2 {
+		// RFC 9051 §6.3.2: LIST instead of RECENT, and no UNSEEN code.
+		firstUnseen = 0
+		if err := s.writeSelectedList(m); err != nil {
+			return reply{}, err
+		}
+	} else {
+		w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+	}
 	flags := append([]string{`\Answered`, `\Flagged`, `\Draft`, `\Deleted`, `\Seen`}, v.Header.Keywords...)
 	w.Star().Atom("FLAGS ").Atom(flagList(flags)).CRLF()
 	w.StatusResponse("*", wire.OK, "PERMANENTFLAGS "+flagList(permanentFlags(sel.rights, v.Header.Keywords)), "Ok")

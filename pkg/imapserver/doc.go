@@ -13,7 +13,8 @@
 // extension or rule that spans commands: qresync.go (VANISHED),
 // metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
-// quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect).
+// quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
+// rev2.go (IMAP4rev2 names and LIST responses).
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //
@@ -69,6 +70,22 @@
 // entry is valid only during its callback, and nothing keeps it — SEARCH
 // clones the few it must look at again with the message file; SORT and
 // THREAD, which keep strings, use the copying walk.
+//
+// # IMAP4rev2
+//
+// IMAP4rev1 and IMAP4rev2 are both advertised; RFC 9051 applies to a
+// session once it sends "ENABLE IMAP4rev2" (enabled.rev2, RFC 9051
+// Appendix A). Then: no \Recent and no RECENT response (and the session
+// claims no recent messages, leaving them to rev1 sessions); plain SEARCH
+// is answered with ESEARCH; SELECT/EXAMINE send a LIST response for the
+// mailbox instead of RECENT, and no [UNSEEN]; RENAME sends the new name's
+// LIST with ("OLDNAME" (old)). Names are UTF-8 on the wire: toInternal
+// and toExternal convert at the session boundary, stored names stay in
+// modified UTF-7. Client names are read leniently (rev2.go): raw UTF-8
+// passes and well-formed modified UTF-7 runs are decoded, since go-imap
+// sends "&" as "&-" once it sees IMAP4rev2 advertised; an 8-bit name from
+// a rev1 session is read the same way. Everything else RFC 9051 makes
+// base (UID EXPUNGE, MOVE, UNSELECT, ...) is served in both versions.
 //
 // # Session layers
 //

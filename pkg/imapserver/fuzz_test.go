@@ -35,6 +35,9 @@ var fuzzSeeds = []string{
 	`a SETMETADATA "" (/shared/x ~{2+}` + "\r\n\x00\x01)", `a GETMETADATA "" /private//x`,
 	"a COMPRESS DEFLATE\r\n\x03\x00", "a COMPRESS BOGUS", "a UNAUTHENTICATE",
 	"a APPEND INBOX ~{3+}\r\na\x00b", "a FETCH 1 (BINARY[1]<0.2> BINARY.SIZE[1])",
+	"a ENABLE IMAP4rev2\r\nb SELECT INBOX\r\nc SEARCH RETURN () ALL\r\nd UID SEARCH NEW",
+	"a ENABLE IMAP4rev2\r\nb CREATE \"Entwürfe\"\r\nc RENAME \"Entwürfe\" \"x&AOk-y &\"\r\nd LIST \"\" \"x&*\"",
+	"a ENABLE IMAP4rev2\r\nb STATUS \"bad\xff&\" (MESSAGES SIZE DELETED RECENT)",
 }
 
 // FuzzSession feeds arbitrary input to a session in each state: not

@@ -103,7 +103,7 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	sep := s.srv.st.NS.Separator(s.admin())
 	patterns := make([]string, len(lc.Patterns))
 	for i, p := range lc.Patterns {
-		patterns[i] = lc.Reference + p
+		patterns[i] = s.clientPattern(lc.Reference + p)
 	}
 	match := func(ext string) bool {
 		return slices.ContainsFunc(patterns, func(p string) bool { return mboxname.Match(p, ext, sep) })

@@ -23,8 +23,13 @@ type mbox struct {
 // standard namespace, as in Cyrus).
 func (s *session) admin() bool { return s.user.Admin }
 
-// toInternal converts a client's mailbox name.
+// toInternal converts a client's mailbox name (UTF-8 in a rev2 session,
+// rev2.go).
 func (s *session) toInternal(ext string) (string, error) {
+	ext, err := s.clientName(ext)
+	if err != nil {
+		return "", err
+	}
 	return s.srv.st.NS.ToInternal(ext, s.user.User, s.admin())
 }
 
@@ -35,7 +40,7 @@ func (s *session) toExternal(name string) string {
 	if err != nil {
 		return ""
 	}
-	return ext
+	return s.externalName(ext)
 }
 
 // identityFor is the session's ACL identity on a mailbox: a domain admin

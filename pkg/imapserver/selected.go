@@ -89,9 +89,11 @@ func (s *session) unselect() {
 // claimRecent makes the messages above from and below uidnext \Recent in
 // this session unless another session of the user saw them first, and
 // (unless read-only) records them as seen so no later session reports
-// them \Recent (Cyrus's recentuid in the seen state).
+// them \Recent (Cyrus's recentuid in the seen state). A rev2 session has
+// no \Recent (RFC 9051 Appendix E) and leaves the messages to the rev1
+// sessions.
 func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
-	if uidnext == 0 {
+	if uidnext == 0 || s.enabled.rev2 {
 		return
 	}
 	seen, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
@@ -114,9 +116,9 @@ func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
 }
 
 // sync reports what changed in the selected mailbox since the client was
-// last told: EXPUNGE (when allowed), EXISTS and RECENT, then FETCH FLAGS of
-// messages whose flags others changed — in that order (RFC 3501 §7.3,
-// §7.4).
+// last told: EXPUNGE (when allowed), EXISTS and RECENT (not in rev2),
+// then FETCH FLAGS of messages whose flags others changed — in that order
+// (RFC 3501 §7.3, §7.4).
 func (sel *selected) sync(s *session, allowExpunge bool) error {
 	v, err := sel.mb.Snapshot()
 	if err != nil {
@@ -140,7 +142,9 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 		}
 		s.claimRecent(sel, maxUID, v.UIDNext)
 		s.w.Star().Number(uint32(len(sel.uids))).Atom(" EXISTS").CRLF()
-		s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+		if !s.enabled.rev2 {
+			s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
+		}
 	}
 	if v.HighestModSeq > sel.modseq {
 		for _, r := range v.ChangesSince(sel.modseq).Updated {

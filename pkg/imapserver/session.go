@@ -52,9 +52,9 @@ type session struct {
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
-// it (CONDSTORE).
+// it (CONDSTORE). rev2 is IMAP4rev2 (RFC 9051, rev2.go).
 type enabled struct {
-	condstore, qresync bool
+	condstore, qresync, rev2 bool
 }
 
 func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {

@@ -12,7 +12,7 @@ import (
 func TestGreetingCapabilityLogin(t *testing.T) {
 	s := newTestSite(t)
 	c := s.dial()
-	if !strings.HasPrefix(c.Hi, "* OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE AUTH=") ||
+	if !strings.HasPrefix(c.Hi, "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE AUTH=") ||
 		!strings.HasSuffix(c.Hi, "imap.test gocyrus IMAP "+Version+" server ready") {
 		t.Fatalf("greeting %q", c.Hi)
 	}
