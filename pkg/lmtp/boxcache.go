@@ -28,7 +28,8 @@ const (
 // is never reached: recipients are resolved through the mailbox list
 // first. Unused entries are closed when the cache is full or idle.
 type boxCache struct {
-	st *store.Store
+	st     *store.Store
+	notify func(mailboxName string) // the mailboxes' change notification
 
 	mu      sync.Mutex
 	entries map[boxKey]*boxEntry
@@ -60,7 +61,11 @@ func (c *boxCache) open(ctx context.Context, e *mboxlist.Entry, mode quota.Mode)
 	if err != nil {
 		return nil, nil, err
 	}
-	mb, err := mailbox.Open(dir, c.st.MailboxOptions(e.Name, mode))
+	opts := c.st.MailboxOptions(e.Name, mode)
+	if c.notify != nil {
+		opts.Notify = c.notify
+	}
+	mb, err := mailbox.Open(dir, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", e.Name, err)
 	}

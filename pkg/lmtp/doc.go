@@ -36,9 +36,12 @@
 //
 //   - 250 only after the message is in the mailbox and fsync'd (the
 //     mailbox package's append returns after its group commit).
-//   - The message is spooled once per partition into <partition>/stage.
-//     and hard-linked into every mailbox (singleinstancestore); recipients
-//     resolving to the same mailbox get one copy.
+//   - The message is spooled once per partition into an unnamed
+//     (O_TMPFILE) file of <partition>/stage., fsync'd, and hard-linked
+//     into every mailbox (singleinstancestore): no stage name is created,
+//     and a crash leaves nothing behind. Where the filesystem has no
+//     unnamed files, a named stage file is used. Recipients resolving to
+//     the same mailbox get one copy.
 //   - Trace headers are prepended: Return-Path, Received,
 //     X-Cyrus-Session-Id, and Message-ID / Date when missing. An empty
 //     Message-ID is refused with 554 5.6.0.
@@ -49,6 +52,14 @@
 //     MTA retries.
 //   - Duplicate records are written in the background (duplicate.MarkLater)
 //     after the append: the 250 waits only for the mailbox's fsync.
+//   - The quota root governing a mailbox is remembered for
+//     quotaRootTTL (quota.Store.CacheRoots): the RCPT check and the
+//     reservation do not each walk the hierarchy in the databases. Limits
+//     and usage are read afresh every time.
+//   - Sessions idling on a mailbox are notified (Publish) in the
+//     background after the append (notifier): the 250 does not wait for
+//     the round trip, and a burst of deliveries to one mailbox is
+//     coalesced into one notification in flight and at most one more.
 //   - Open mailboxes are kept in a per-process cache (boxCache): opening
 //     validates the whole index, and sharing one *mailbox.Mailbox lets
 //     concurrent sessions join its group commit.

@@ -38,6 +38,7 @@ type Server struct {
 	dup            *duplicate.Store // nil when duplicatesuppression is off
 	sieve          *sieveConfig     // nil: no Sieve at delivery
 	boxes          *boxCache
+	notifier       *notifier
 	dupAnnots      *dupAnnotCache
 	eightBit       eightBitPolicy
 	resolver       Resolver
@@ -90,16 +91,24 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 			s.log.Warn("recording deliveries for duplicate suppression", "err", err)
 		})
 	}
-	s.boxes = &boxCache{st: st}
+	st.Quota.CacheRoots(quotaRootTTL)
+	s.notifier = newNotifier(st.DB, s.log)
+	s.boxes = &boxCache{st: st, notify: s.notifier.notify}
 	s.dupAnnots = &dupAnnotCache{list: st.List}
 	s.eightBit = eightBitPolicy{reject: cfg.Reject8bit(), munge: cfg.Munge8bit()}
 	s.sieve = newSieveConfig(cfg, st.DB)
 	return s
 }
 
-// Close writes the pending duplicate records and closes the mailboxes
-// kept open between deliveries.
+// quotaRootTTL is how long the quota root governing a mailbox is trusted
+// (quota.Store.CacheRoots): a root set by another process applies to
+// deliveries after at most this long.
+const quotaRootTTL = 2 * time.Second
+
+// Close sends the pending change notifications, writes the pending
+// duplicate records and closes the mailboxes kept open between deliveries.
 func (s *Server) Close() {
+	s.notifier.wait()
 	if s.dup != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

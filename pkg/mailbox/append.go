@@ -91,10 +91,10 @@ func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]
 		it := msg.Msg.item(msg.Flags, msg.Keywords, msg.InternalDate)
 		it.link = true
 		if msg.Msg.dev != dev {
-			if it.src, err = copyToTemp(m.dir, msg.Msg.path); err != nil {
+			if it.src, err = copyToTemp(m.dir, msg.Msg.source()); err != nil {
 				return nil, err
 			}
-			it.link = false
+			it.link, it.unnamed = false, nil
 			copies = append(copies, it.src)
 		}
 		items = append(items, it)
@@ -162,8 +162,8 @@ func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (sr
 
 func (p *Prepared) item(flags Flags, keywords []string, internalDate time.Time) *pendingItem {
 	it := &pendingItem{
-		src: p.path, size: p.size, guid: p.guid, headerSize: p.headerSize, sentDate: p.sentDate,
-		payload: p.payload,
+		src: p.path, unnamed: p.file, size: p.size, guid: p.guid, headerSize: p.headerSize,
+		sentDate: p.sentDate, payload: p.payload,
 	}
 	it.setMeta(flags, keywords, internalDate)
 	return it
@@ -426,7 +426,7 @@ func materialise(it *pendingItem, path string) error {
 	link := func() error { return os.Link(it.src, path) }
 	switch {
 	case it.unnamed != nil:
-		link = func() error { return linkUnnamed(it.unnamed, path) }
+		link = func() error { return linkUnnamedOrCopy(it.unnamed, path) }
 	case !it.link:
 		return os.Rename(it.src, path)
 	}

@@ -13,7 +13,10 @@
 //     under its name at commit; where the filesystem has no unnamed files,
 //     and for batches over 64 messages, to "tmp.<random>", renamed at
 //     commit. Prepared spool files and other mailboxes' files are
-//     hard-linked.
+//     hard-linked; a Prepared from SpoolUnnamed (lmtpd's stage) is an
+//     unnamed file too, fsync'd at spooling, linked into each mailbox
+//     through /proc/self/fd (copied if it lost its last name and with it
+//     the right to a new one, or lives on another filesystem).
 //   - cyrus.header — text: "gocyrus mailbox header 1", then lines
 //     "name <internal name>", "uniqueid <id>", "uidvalidity <n>",
 //     "keywords <kw> <kw>…" (bit i of a record's KeywordSet is the i-th

@@ -20,6 +20,7 @@ const maxMessageSize = 1<<32 - 1
 // filesystem each mailbox gets a hard link to the one file.
 type Prepared struct {
 	path       string
+	file       *os.File // an unnamed file (SpoolUnnamed) instead of path
 	dev        uint64
 	size       uint32
 	guid       GUID
@@ -34,12 +35,16 @@ func (p *Prepared) Size() int64 { return int64(p.size) }
 // GUID is the SHA-1 of the spooled bytes.
 func (p *Prepared) GUID() GUID { return p.guid }
 
-// Path is the spooled file.
+// Path is the spooled file; "" for an unnamed one (SpoolUnnamed).
 func (p *Prepared) Path() string { return p.path }
 
-// Remove deletes the spooled file; mailboxes it was linked into keep their
-// own links. Call it when every append is done.
+// Remove deletes the spooled file (closes an unnamed one, which then
+// vanishes); mailboxes it was linked into keep their own links. Call it
+// when every append is done.
 func (p *Prepared) Remove() error {
+	if p.file != nil {
+		return p.file.Close()
+	}
 	err := os.Remove(p.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -81,6 +86,39 @@ func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error)
 	p := newPrepared(f.Name(), raw)
 	p.dev = devOf(fi)
 	ok = true
+	return p, nil
+}
+
+// SpoolUnnamed is Spool writing to an unnamed O_TMPFILE inode of stageDir's
+// filesystem (from the pool unnamed.go keeps ahead of need), which each
+// AppendPrepared links under its final name: no stage name is created or
+// removed, and a crash leaves nothing behind. Where the filesystem has no
+// unnamed files it is Spool. The caller must Remove the result, which
+// holds a descriptor until then.
+func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
+	f, err := unnamed.take(stageDir)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return Spool(ctx, stageDir, r)
+	}
+	raw, err := readMessage(ctx, r)
+	if err == nil {
+		if _, err = f.Write(raw); err == nil {
+			err = f.Sync()
+		}
+	}
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := newPrepared("", raw)
+	p.file, p.dev = f, devOf(fi)
 	return p, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -156,9 +157,40 @@ func openUnnamed(dir string) (*os.File, error) {
 
 // linkUnnamed gives the unnamed file f the name path.
 func linkUnnamed(f *os.File, path string) error {
-	src := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+	src := procPath(f)
 	if err := unix.Linkat(unix.AT_FDCWD, src, unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW); err != nil {
 		return &os.LinkError{Op: "link", Old: src, New: path, Err: err}
 	}
 	return nil
+}
+
+// linkUnnamedOrCopy links f at path, or copies it there when it cannot be
+// linked any more: an unnamed file that was linked and then unlinked
+// again (a prepared message whose first append was rolled back) has lost
+// the right to a new name (ENOENT), but its contents are still readable.
+func linkUnnamedOrCopy(f *os.File, path string) error {
+	err := linkUnnamed(f, path)
+	if !errors.Is(err, unix.ENOENT) {
+		return err
+	}
+	tmp, err := copyToTemp(filepath.Dir(path), procPath(f))
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// procPath names f's inode through /proc, readable even without a name.
+func procPath(f *os.File) string { return fmt.Sprintf("/proc/self/fd/%d", f.Fd()) }
+
+// source is a path the prepared message can be read from.
+func (p *Prepared) source() string {
+	if p.file != nil {
+		return procPath(p.file)
+	}
+	return p.path
 }

@@ -21,6 +21,15 @@
 // so one message may overflow (lmtp_strict_quota makes it strict too);
 // IgnoreQuota (deliver -q, IGNOREQUOTA) charges without checking.
 //
+// Which root governs a mailbox is read from the databases at every
+// RootOf, unless the process turned on CacheRoots (lmtpd does, for a
+// couple of seconds, sparing each delivery a read per hierarchy level):
+// then a root set or removed by another process applies to that
+// process's changes after at most the TTL, and what they charged
+// meanwhile to the former root is drift `quota -f` corrects. Set and
+// Remove through the same Store forget the cache at once. Limits and
+// usage themselves are never cached: a reservation always checks them.
+//
 // Keys: "QL" + root holds the limits, "QU" + root the usage, both encoded
 // with cyrusdb.EncodeCounters in Resource order.
 package quota

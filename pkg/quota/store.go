@@ -36,7 +36,8 @@ type Root struct {
 
 // Store keeps quota roots in the databases.
 type Store struct {
-	db cyrusdb.DB
+	db    cyrusdb.DB
+	roots *rootCache // nil: RootOf always reads (CacheRoots)
 }
 
 // New returns a Store over db.
@@ -104,12 +105,14 @@ func (s *Store) Set(ctx context.Context, root string, l Limits) error {
 	if root == "" {
 		return errors.New("quota: empty root name")
 	}
+	defer s.roots.forget()
 	return s.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Put{Key: limitKey(root), Val: cyrusdb.EncodeCounters(l[:])}})
 }
 
 // Remove deletes a root and its usage record; mailboxes beneath fall back to
 // the next ancestor root.
 func (s *Store) Remove(ctx context.Context, root string) error {
+	defer s.roots.forget()
 	err := s.db.Txn(ctx,
 		[]cyrusdb.Cond{{Key: limitKey(root), Exists: true}},
 		[]cyrusdb.Op{cyrusdb.Delete{Key: limitKey(root)}, cyrusdb.Delete{Key: usageKey(root)}})
@@ -142,8 +145,17 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Root, error) {
 }
 
 // RootOf returns the root governing mailbox (an internal name): the longest
-// root that is the name itself or a hierarchical ancestor.
+// root that is the name itself or a hierarchical ancestor. With CacheRoots
+// the answer may be up to its TTL old.
 func (s *Store) RootOf(ctx context.Context, mailbox string) (string, bool, error) {
+	if s.roots != nil {
+		return s.cachedRootOf(ctx, mailbox)
+	}
+	return s.lookupRoot(ctx, mailbox)
+}
+
+// lookupRoot is RootOf read from the databases.
+func (s *Store) lookupRoot(ctx context.Context, mailbox string) (string, bool, error) {
 	for name := mailbox; name != ""; name = parentOf(name) {
 		_, _, err := s.db.Get(ctx, limitKey(name))
 		if err == nil {
