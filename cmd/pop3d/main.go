@@ -3,90 +3,31 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"os"
 
-	"gocyrus/pkg/auth"
-	"gocyrus/pkg/config"
-	"gocyrus/pkg/cyrusdb"
+	"gocyrus/internal/daemon"
 	"gocyrus/pkg/pop3server"
-	"gocyrus/pkg/sasldb"
 	"gocyrus/pkg/service"
-	"gocyrus/pkg/store"
 )
 
-func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "pop3d:", err)
-		os.Exit(1)
-	}
-}
+func main() { daemon.Main("pop3d", run) }
 
 func run(args []string) error {
-	var f service.Flags
-	fs := flag.NewFlagSet("pop3d", flag.ContinueOnError)
-	f.Register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	name := os.Getenv(service.EnvService)
-	if name == "" {
-		name = "pop3"
-		if f.TLS {
-			name = "pop3s"
-		}
-	}
-	base, err := config.LoadImapd(f.Config)
+	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Service: "pop3", TLSService: "pop3s", SASLService: "pop"},
+		flag.NewFlagSet("pop3d", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}
-	cfg := base.ForService(name)
-	level := slog.LevelInfo
-	if f.Debug {
-		level = slog.LevelDebug
-	}
-	log := service.NewLogger(cfg.SyslogPrefix(), name, level, os.Stderr)
-	for _, w := range base.Warnings() {
-		log.Warn(w)
-	}
-	db, err := cyrusdb.Open(cfg.Configdirectory(), cyrusdb.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, log)
-	if err != nil {
-		return err
-	}
-	authn, err := auth.New(cfg, auth.Options{SASLDB: sasldb.New(db), Service: "pop", Logger: log})
-	if err != nil {
-		return err
-	}
-	tlsCfg, err := pop3server.TLSConfig(cfg)
-	if err != nil {
-		return err
-	}
-	if f.TLS && tlsCfg == nil {
-		return errors.New("-s needs tls_server_cert and tls_server_key")
-	}
+	defer env.Close()
 	srv, err := pop3server.New(pop3server.Options{
-		Config: cfg, Store: st, Auth: authn, TLS: tlsCfg, ImplicitTLS: f.TLS, Logger: log,
+		Config: env.Cfg, Store: env.Store, Auth: env.Auth, TLS: env.TLS, ImplicitTLS: env.Flags.TLS, Logger: env.Log,
 	})
 	if err != nil {
 		return err
 	}
-	opts := service.Options{Logger: log, TooBusy: func(c net.Conn) {
+	return env.Serve(srv.Handle, service.Options{TooBusy: func(c net.Conn) {
 		io.WriteString(c, "-ERR [SYS/TEMP] Too many connections, try again later\r\n")
-	}}
-	f.Apply(&opts)
-	return service.Run(context.Background(), f.Listen, srv.Handle, opts)
+	}})
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"gocyrus/pkg/tlsconf"
 	"math/big"
 	"net"
 	"path/filepath"
@@ -77,7 +78,7 @@ func newTestSite(t testing.TB, withTLS bool, kv ...string) *testSite {
 	if withTLS {
 		serverTLS, clientTLS := selfSigned(t)
 		opts.TLS, s.tls = serverTLS, clientTLS
-	} else if opts.TLS, err = TLSConfig(opts.Config); err != nil { // tls_* settings in kv
+	} else if opts.TLS, err = tlsconf.FromConfig(opts.Config); err != nil { // tls_* settings in kv
 		t.Fatal(err)
 	}
 	srv, err := New(opts)

@@ -1,4 +1,8 @@
-package pop3server
+// Package tlsconf builds the server side TLS configuration every daemon
+// shares from imapd.conf: tls_server_cert, tls_server_key, tls_versions,
+// tls_client_ca_file, tls_client_ca_dir and tls_client_certs (with the
+// usual <service>_ overrides applied by the caller's config view).
+package tlsconf
 
 import (
 	"crypto/tls"
@@ -11,10 +15,10 @@ import (
 	"gocyrus/pkg/config"
 )
 
-// TLSConfig builds the server TLS configuration from tls_server_cert,
+// FromConfig builds the server TLS configuration from tls_server_cert,
 // tls_server_key, tls_versions and the client CA options. It returns nil,
-// nil when no certificate is configured: STLS is then not offered.
-func TLSConfig(cfg *config.Config) (*tls.Config, error) {
+// nil when no certificate is configured: STARTTLS/STLS are then not offered.
+func FromConfig(cfg *config.Config) (*tls.Config, error) {
 	certFile, keyFile := cfg.TlsServerCert(), cfg.TlsServerKey()
 	if certFile == "" && keyFile == "" {
 		return nil, nil
