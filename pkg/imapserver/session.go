@@ -12,6 +12,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/tlsconf"
 )
 
 // state is a connection state of RFC 3501 §3; command tables are keyed by
@@ -261,14 +262,11 @@ func (s *session) mailboxGone(err error) {
 // handshake runs the server side of TLS on the connection (imaps, or
 // after STARTTLS) and swaps the reader and writer onto it.
 func (s *session) handshake() error {
-	tc := tls.Server(s.conn, s.srv.opts.TLS)
-	s.conn.SetDeadline(time.Now().Add(time.Minute))
-	if err := tc.HandshakeContext(s.ctx); err != nil {
+	tc, st, err := tlsconf.Handshake(s.ctx, s.conn, s.srv.opts.TLS)
+	if err != nil {
 		return err
 	}
-	s.conn.SetDeadline(time.Time{})
-	st := tc.ConnectionState()
-	s.tls = &st
+	s.tls = st
 	s.conn = tc
 	s.r.Wrap(func(_ io.Reader) io.Reader { return tc })
 	return s.w.Wrap(func(_ io.Writer) io.Writer { return tc })

@@ -3,12 +3,9 @@ package lmtp
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"time"
-)
 
-// tlsHandshakeTimeout bounds the STARTTLS handshake.
-const tlsHandshakeTimeout = time.Minute
+	"gocyrus/pkg/tlsconf"
+)
 
 var (
 	replyTLSReady       = &reply{220, "2.0.0", "Ready to start TLS"}
@@ -44,19 +41,16 @@ func (c *conn) startTLS() bool {
 	if err := c.w.Flush(); err != nil {
 		return false
 	}
-	tc := tls.Server(c.nc, c.srv.TLS)
-	ctx, cancel := context.WithTimeout(context.Background(), tlsHandshakeTimeout)
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
+	tc, state, err := tlsconf.Handshake(context.Background(), c.nc, c.srv.TLS)
+	if err != nil {
 		c.srv.log.Info("TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
 		return false
 	}
-	state := tc.ConnectionState()
 	c.nc = tc
 	c.r = bufio.NewReaderSize(tc, 16<<10)
 	c.w = bufio.NewWriterSize(tc, 4<<10)
 	c.ss.authed = nil
-	c.ss.connInfo.TLS = &state
+	c.ss.connInfo.TLS = state
 	c.ss.reset()
 	return true
 }

@@ -11,6 +11,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/tlsconf"
 )
 
 // session is one connection's state.
@@ -119,14 +120,11 @@ func (s *session) flush() {
 // startTLS runs the server side of the TLS handshake and moves the session
 // onto the TLS connection.
 func (s *session) startTLS() error {
-	tc := tls.Server(s.conn, s.srv.opts.TLS)
-	tc.SetDeadline(time.Now().Add(time.Minute))
-	if err := tc.HandshakeContext(s.ctx); err != nil {
+	tc, st, err := tlsconf.Handshake(s.ctx, s.conn, s.srv.opts.TLS)
+	if err != nil {
 		return err
 	}
-	tc.SetDeadline(time.Time{})
-	st := tc.ConnectionState()
-	s.tlsState = &st
+	s.tlsState = st
 	s.conn = tc
 	s.br.Reset(tc)
 	s.w.Reset(tc)

@@ -41,20 +41,8 @@ func ParseList(r *Reader) (*ListCommand, error) {
 	}
 	if r.peek() == '(' {
 		c.Extended = true
-		err = r.List(func() error {
-			p, err := r.ListMailbox()
-			c.Patterns = append(c.Patterns, p)
-			return err
-		})
-		if err == nil && len(c.Patterns) == 0 {
-			err = syntaxErr("empty pattern list")
-		}
-	} else {
-		var p string
-		p, err = r.ListMailbox()
-		c.Patterns = []string{p}
 	}
-	if err != nil {
+	if c.Patterns, err = oneOrList(r, r.ListMailbox, "pattern"); err != nil {
 		return nil, err
 	}
 	if r.Consume(' ') {

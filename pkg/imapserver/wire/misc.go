@@ -325,21 +325,7 @@ func ParseGetMetadata(r *Reader) (*GetMetadataCommand, error) {
 	if err = r.SP(); err != nil {
 		return nil, err
 	}
-	if r.peek() == '(' {
-		err = r.List(func() error {
-			e, err := r.AString()
-			c.Entries = append(c.Entries, e)
-			return err
-		})
-		if err == nil && len(c.Entries) == 0 {
-			err = syntaxErr("empty entry list")
-		}
-	} else {
-		var e string
-		e, err = r.AString()
-		c.Entries = []string{e}
-	}
-	if err != nil {
+	if c.Entries, err = oneOrList(r, r.AString, "entry"); err != nil {
 		return nil, err
 	}
 	return c, r.EOL()
@@ -408,4 +394,26 @@ func ParseSetMetadata(r *Reader) (*SetMetadataCommand, error) {
 		return nil, syntaxErr("SETMETADATA needs an entry")
 	}
 	return c, r.EOL()
+}
+
+// oneOrList reads either one item or a non-empty parenthesised list of
+// them (LIST-EXTENDED patterns, GETMETADATA entries).
+func oneOrList(r *Reader, item func() (string, error), what string) ([]string, error) {
+	if r.peek() != '(' {
+		v, err := item()
+		if err != nil {
+			return nil, err
+		}
+		return []string{v}, nil
+	}
+	var out []string
+	err := r.List(func() error {
+		v, err := item()
+		out = append(out, v)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = syntaxErr("empty %s list", what)
+	}
+	return out, err
 }
