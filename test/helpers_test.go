@@ -3,11 +3,13 @@ package test
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // binDir holds the binaries under test: $GOCYRUS_BIN (make test builds
@@ -109,4 +111,53 @@ func (s *site) must(stdin string, prog string, args ...string) string {
 		s.t.Fatalf("%s %v: exit %d\n%s%s", prog, args, r.code, r.stdout, r.stderr)
 	}
 	return r.stdout
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startDaemon runs prog (a daemon binary) standalone on the site with
+// -C imapd.conf -l <free loopback port> and extra args, logging to
+// <prog>.log in the site directory (printed if the test fails). It
+// returns once the port accepts connections; the daemon is killed at
+// cleanup.
+func startDaemon(t testing.TB, s *site, prog string, extra ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(filepath.Join(binDir, prog), append([]string{"-C", s.imapdConf, "-l", addr}, extra...)...)
+	logf, err := os.Create(filepath.Join(s.dir, prog+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("%s log:\n%s", prog, b)
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not start listening on %s: %v", prog, addr, err)
+		}
+	}
 }

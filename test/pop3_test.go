@@ -94,43 +94,7 @@ func popFixtureFor(t *testing.T, s *site, user string, msgs []string) (uint32, [
 // startPop3d runs pop3d on a free loopback port and returns its address.
 func startPop3d(t *testing.T, s *site, extraArgs ...string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := append([]string{"-C", s.imapdConf, "-l", addr}, extraArgs...)
-	cmd := exec.Command(filepath.Join(binDir, "pop3d"), args...)
-	logf, err := os.Create(filepath.Join(s.dir, "pop3d.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("pop3d log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pop3d did not start listening on %s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return startDaemon(t, s, "pop3d", extraArgs...)
 }
 
 // runPython runs a python3 script with args and decodes its JSON output.
