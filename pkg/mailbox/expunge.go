@@ -3,11 +3,14 @@ package mailbox
 import (
 	"context"
 	"os"
+	"time"
 )
 
 // Expunge removes the live messages among uids and returns the UIDs it
 // removed. The index records become tombstones keeping UID and a new
-// modseq (QRESYNC VANISHED); the files are unlinked after the index commit.
+// modseq (QRESYNC VANISHED). With Options.KeepExpunged (expunge_mode:
+// delayed) the files stay for unexpunge until PurgeExpunged; otherwise
+// they are unlinked after the index commit.
 func (m *Mailbox) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
 	return m.expunge(ctx, uids, false)
 }
@@ -25,6 +28,7 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 	}
 	var gone []uint32
 	var bytes int64
+	now := time.Now()
 	err := m.rewrite(func(img *indexImage, hdr *indexHeader, _ *[]string) ([]int, error) {
 		var idx []int
 		if uids == nil {
@@ -44,7 +48,10 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 			}
 			hdr.HighestModSeq++
 			r.Flags |= flagExpunged
-			r.ModSeq = hdr.HighestModSeq
+			if !m.opts.KeepExpunged {
+				r.Flags |= flagUnlinked
+			}
+			r.ModSeq, r.expungedAt = hdr.HighestModSeq, now
 			hdr.Exists--
 			hdr.QuotaUsed -= uint64(r.Size)
 			bytes += int64(r.Size)
@@ -56,14 +63,22 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 	if err != nil || len(gone) == 0 {
 		return nil, err
 	}
-	for _, uid := range gone {
-		if err := os.Remove(messagePath(m.dir, uid)); err != nil && !os.IsNotExist(err) {
-			m.log.Warn("unlink expunged message", "mailbox", m.dir, "uid", uid, "err", err)
-		}
+	if !m.opts.KeepExpunged {
+		m.unlinkMessages(gone)
 	}
 	m.releaseQuota(ctx, bytes, int64(len(gone)))
 	m.notify()
 	return gone, nil
+}
+
+// unlinkMessages removes the files of tombstones marked flagUnlinked; a
+// failure leaves a file Reconstruct removes, so it is only logged.
+func (m *Mailbox) unlinkMessages(uids []uint32) {
+	for _, uid := range uids {
+		if err := os.Remove(messagePath(m.dir, uid)); err != nil && !os.IsNotExist(err) {
+			m.log.Warn("unlink expunged message", "mailbox", m.dir, "uid", uid, "err", err)
+		}
+	}
 }
 
 // releaseQuota gives back usage; reductions are always allowed, so a hook

@@ -16,6 +16,11 @@ const (
 
 	// flagExpunged marks a tombstone record; never visible to callers.
 	flagExpunged Flags = 1 << 31
+	// flagUnlinked marks a tombstone whose file is removed, or about to be
+	// (set in the index before the unlink, so that Reconstruct finishes an
+	// interrupted one). A tombstone without it keeps its file for
+	// unexpunge until cyr_expire -X purges it (expunge_mode: delayed).
+	flagUnlinked Flags = 1 << 30
 
 	systemFlagMask = FlagSeen | FlagAnswered | FlagFlagged | FlagDeleted | FlagDraft
 )

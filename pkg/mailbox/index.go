@@ -42,10 +42,17 @@ type Record struct {
 
 	cacheOffset uint64
 	cacheLen    uint32
+	// expungedAt is when a tombstone was expunged; a tombstone needs no
+	// SentDate, so the two share a field on disk.
+	expungedAt time.Time
 }
 
 // expunged reports whether r is a tombstone.
 func (r *Record) expunged() bool { return r.Flags&flagExpunged != 0 }
+
+// retained reports whether r is a tombstone whose file is kept for
+// unexpunge (delayed expunge).
+func (r *Record) retained() bool { return r.Flags&(flagExpunged|flagUnlinked) == flagExpunged }
 
 // indexHeader is the fixed header of cyrus.index.
 type indexHeader struct {
@@ -120,7 +127,11 @@ func encodeRecord(b []byte, r *Record) {
 	le.PutUint32(b[4:], uint32(r.Flags))
 	le.PutUint64(b[8:], r.ModSeq)
 	le.PutUint64(b[16:], uint64(unixOrZero(r.InternalDate)))
-	le.PutUint64(b[24:], uint64(unixOrZero(r.SentDate)))
+	if r.expunged() {
+		le.PutUint64(b[24:], uint64(unixOrZero(r.expungedAt)))
+	} else {
+		le.PutUint64(b[24:], uint64(unixOrZero(r.SentDate)))
+	}
 	le.PutUint64(b[32:], uint64(unixOrZero(r.SaveDate)))
 	le.PutUint32(b[40:], r.Size)
 	le.PutUint32(b[44:], r.HeaderSize)
@@ -149,7 +160,10 @@ func decodeRecord(b []byte, r *Record) bool {
 	r.Flags = Flags(le.Uint32(b[4:]))
 	r.ModSeq = le.Uint64(b[8:])
 	r.InternalDate = timeFromUnix(int64(le.Uint64(b[16:])), tz)
-	r.SentDate = timeFromUnix(int64(le.Uint64(b[24:])), 0)
+	r.SentDate, r.expungedAt = timeFromUnix(int64(le.Uint64(b[24:])), 0), time.Time{}
+	if r.expunged() {
+		r.SentDate, r.expungedAt = time.Time{}, r.SentDate
+	}
 	r.SaveDate = timeFromUnix(int64(le.Uint64(b[32:])), 0)
 	r.Size = le.Uint32(b[40:])
 	r.HeaderSize = le.Uint32(b[44:])
@@ -157,7 +171,8 @@ func decodeRecord(b []byte, r *Record) bool {
 	r.cacheLen = le.Uint32(b[56:])
 	r.Keywords = KeywordSet{le.Uint64(b[64:]), le.Uint64(b[72:])}
 	copy(r.GUID[:], b[80:100])
-	return r.UID != 0 && r.Flags&^(systemFlagMask|flagExpunged) == 0
+	return r.UID != 0 && r.Flags&^(systemFlagMask|flagExpunged|flagUnlinked) == 0 &&
+		(r.Flags&flagUnlinked == 0 || r.expunged())
 }
 
 func unixOrZero(t time.Time) int64 {

@@ -34,6 +34,9 @@ type Options struct {
 	// Notify is called with the mailbox name after every commit that
 	// changed it, so idling sessions elsewhere can wake.
 	Notify func(mailboxName string)
+	// KeepExpunged keeps the files of expunged messages for unexpunge
+	// until PurgeExpunged removes them (expunge_mode: delayed).
+	KeepExpunged bool
 }
 
 // Mailbox is an open mailbox directory. It is safe for concurrent use.
@@ -152,7 +155,7 @@ func (m *Mailbox) Snapshot() (*View, error) {
 }
 
 // MessagePath returns the path of a message file. The file of a live
-// message exists until it is expunged.
+// message exists; that of an expunged one may be kept (KeepExpunged).
 func (m *Mailbox) MessagePath(uid uint32) string { return messagePath(m.dir, uid) }
 
 // OpenMessage opens the raw message file of uid.
@@ -162,6 +165,26 @@ func (m *Mailbox) OpenMessage(uid uint32) (*os.File, error) {
 		return nil, fmt.Errorf("%s uid %d: %w", m.dir, uid, ErrNoSuchMessage)
 	}
 	return f, err
+}
+
+// OpenLiveMessage is OpenMessage for a message that must not have been
+// expunged meanwhile (its file may be kept after the expunge): the check
+// follows the open, so the file read is one of a message live at that time.
+func (m *Mailbox) OpenLiveMessage(uid uint32) (*os.File, error) {
+	f, err := m.OpenMessage(uid)
+	if err != nil {
+		return nil, err
+	}
+	v, err := m.Snapshot()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, ok := v.Lookup(uid); !ok {
+		f.Close()
+		return nil, fmt.Errorf("%s uid %d: %w", m.dir, uid, ErrNoSuchMessage)
+	}
+	return f, nil
 }
 
 func messagePath(dir string, uid uint32) string {

@@ -281,7 +281,9 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 		var payload []byte
 		switch {
 		case hadRec && r.expunged():
-			if hasFile {
+			// A retained file (delayed expunge) stays for unexpunge; one
+			// whose unlink was interrupted goes.
+			if hasFile && !r.retained() {
 				rep.RemovedFiles = append(rep.RemovedFiles, uid)
 				rep.addf("uid %d: file of expunged message removed", uid)
 			}
@@ -289,7 +291,8 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 			continue
 		case hadRec && !hasFile:
 			nh.HighestModSeq++
-			r.Flags |= flagExpunged
+			r.Flags |= flagExpunged | flagUnlinked
+			r.expungedAt = now
 			r.ModSeq = nh.HighestModSeq
 			rep.Dropped = append(rep.Dropped, uid)
 			rep.addf("uid %d: message file missing; record dropped", uid)

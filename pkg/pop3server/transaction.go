@@ -99,7 +99,7 @@ func (s *session) sendMessage(arg string, bodyLines int) {
 		s.replyMessageError(err)
 		return
 	}
-	f, err := s.drop.mb.OpenMessage(m.uid)
+	f, err := s.drop.mb.OpenLiveMessage(m.uid)
 	if err != nil {
 		// Expunged by another session since the snapshot.
 		s.log.Info("message vanished since login", "uid", m.uid, "err", err)

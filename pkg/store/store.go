@@ -296,6 +296,10 @@ func (s *Store) MailboxOptions(name string, mode quota.Mode) mailbox.Options {
 		Logger: s.Log,
 		Quota:  &quotaHook{s: s, mailbox: name, mode: mode},
 		Notify: func(n string) { s.publish(context.Background(), n) },
+		// semidelayed, like immediate, unlinks at once: the index
+		// always keeps tombstones (QRESYNC), which is what Cyrus's
+		// semidelayed mode defers.
+		KeepExpunged: s.Cfg.ExpungeMode() == "delayed",
 	}
 }
 

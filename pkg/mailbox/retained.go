@@ -1,0 +1,145 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Delayed expunge (expunge_mode: delayed, Cyrus's default): an expunged
+// message's record becomes a tombstone at once, invisible to every
+// session, but its file stays. The administrator lists and restores such
+// messages with unexpunge, and cyr_expire -X purges them after a while.
+// Deferring the unlinks also keeps EXPUNGE cheap and spares the
+// filesystem a burst of inode frees while mail is being delivered.
+
+// ExpungedMessage is a message expunged under delayed expunge whose file
+// is still kept.
+type ExpungedMessage struct {
+	UID          uint32
+	ExpungedAt   time.Time
+	InternalDate time.Time
+	SaveDate     time.Time
+	Size         uint32
+	GUID         GUID
+	Flags        Flags
+	Keywords     []string
+}
+
+// Expunged lists the messages whose files are kept for unexpunge, in UID
+// order.
+func (m *Mailbox) Expunged() ([]ExpungedMessage, error) {
+	v, err := m.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	var out []ExpungedMessage
+	for i := range v.img.recs {
+		r := &v.img.recs[i]
+		if !r.retained() {
+			continue
+		}
+		out = append(out, ExpungedMessage{
+			UID: r.UID, ExpungedAt: r.expungedAt, InternalDate: r.InternalDate, SaveDate: r.SaveDate,
+			Size: r.Size, GUID: r.GUID, Flags: r.Flags & systemFlagMask, Keywords: v.Keywords(*r),
+		})
+	}
+	return out, nil
+}
+
+// PurgeExpunged removes the kept files of messages expunged before cutoff
+// (cyr_expire -X) and returns their UIDs. The index marks them unlinked
+// first, so an interrupted purge is finished by Reconstruct. Modseqs do
+// not change: to every session these messages are long gone.
+func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var purged []uint32
+	err := m.rewrite(func(img *indexImage, _ *indexHeader, _ *[]string) ([]int, error) {
+		var changed []int
+		for i := range img.recs {
+			r := &img.recs[i]
+			if r.retained() && r.expungedAt.Before(cutoff) {
+				r.Flags |= flagUnlinked
+				changed = append(changed, i)
+				purged = append(purged, r.UID)
+			}
+		}
+		return changed, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.unlinkMessages(purged)
+	return purged, nil
+}
+
+// Unexpunge restores kept expunged messages among uids as new messages
+// (new UIDs, as Cyrus's unexpunge: clients that saw the expunge must see
+// new arrivals) with their flags and keywords, \Deleted cleared unless
+// keepDeleted, plus the keywords in addKeywords. It returns the old UIDs
+// restored and their new UIDs, pairwise. Quota applies as for COPY.
+func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool, addKeywords []string) (oldUIDs, newUIDs []uint32, err error) {
+	v, err := m.Snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	want := map[uint32]bool{}
+	for _, uid := range uids {
+		want[uid] = true
+	}
+	var items []*pendingItem
+	for i := range v.img.recs {
+		r := &v.img.recs[i]
+		if !r.retained() || !want[r.UID] {
+			continue
+		}
+		path := messagePath(m.dir, r.UID)
+		raw, err := os.ReadFile(path)
+		if os.IsNotExist(err) {
+			continue // purged meanwhile, or lost: nothing to restore
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("unexpunge uid %d: %w", r.UID, err)
+		}
+		flags := r.Flags & systemFlagMask
+		if !keepDeleted {
+			flags &^= FlagDeleted
+		}
+		it := newPrepared("", raw).item(flags, append(v.Keywords(*r), addKeywords...), r.InternalDate)
+		it.src, it.link = path, true
+		items = append(items, it)
+		oldUIDs = append(oldUIDs, r.UID)
+	}
+	if len(items) == 0 {
+		return nil, nil, nil
+	}
+	if newUIDs, err = m.commitItems(ctx, items); err != nil {
+		return nil, nil, err
+	}
+	// The copies are committed: the old files are theirs now, so the
+	// tombstones give them up (a crash here at worst lets them be
+	// restored twice).
+	restored := map[uint32]bool{}
+	for _, uid := range oldUIDs {
+		restored[uid] = true
+	}
+	err = m.rewrite(func(img *indexImage, _ *indexHeader, _ *[]string) ([]int, error) {
+		var changed []int
+		for i := range img.recs {
+			if r := &img.recs[i]; restored[r.UID] && r.retained() {
+				r.Flags |= flagUnlinked
+				changed = append(changed, i)
+			}
+		}
+		return changed, nil
+	})
+	if err != nil {
+		m.log.Warn("unexpunge: marking the old records", "mailbox", m.dir, "err", err)
+	} else {
+		m.unlinkMessages(oldUIDs)
+	}
+	return oldUIDs, newUIDs, nil
+}
