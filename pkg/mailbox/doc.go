@@ -30,7 +30,8 @@
 //     length (@64), generation (@72, bumped by every commit); zero padding;
 //     u32 CRC-32C of bytes 0–123 (@124). Then fixed 104-byte records in
 //     ascending UID order: u32 uid, u32 flags (bit 31 = expunged
-//     tombstone), u64 modseq, i64 internaldate, sent date, save date (unix
+//     tombstone, bit 30 = its file is unlinked), u64 modseq, i64
+//     internaldate, sent date (a tombstone's expunge time), save date (unix
 //     seconds), u32 size, u32 header size, u64 cache offset, u32 cache
 //     length, i16 internaldate UTC offset in minutes, u16 zero, 2×u64
 //     keyword bits, 20-byte GUID (SHA-1 of the file), u32 CRC-32C of bytes
@@ -86,12 +87,15 @@
 // Flag changes (Store) and Expunge rewrite records in place under the
 // exclusive lock and fdatasync the index. Each changed record gets a new
 // modseq. Expunge marks records as tombstones (UID + modseq kept for
-// QRESYNC and ChangesSince) and unlinks the files after the index commit.
+// QRESYNC and ChangesSince) and unlinks the files after the index commit,
+// or, under delayed expunge (Options.KeepExpunged), keeps them for
+// Unexpunge until PurgeExpunged marks the tombstones unlinked and removes
+// them (retained.go).
 //
 // A crash at any point leaves a state Reconstruct repairs without losing
 // an acknowledged message: a file without a record is adopted under the
-// UID of its name; a record without its file becomes a tombstone; a file of
-// an expunged record is deleted; a torn index (the header and the records
+// UID of its name; a record without its file becomes a tombstone; the file
+// of a tombstone marked unlinked is deleted (a kept one stays); a torn index (the header and the records
 // of the last batch are written by one fdatasync) is rebuilt keeping every
 // record whose checksum holds.
 package mailbox
