@@ -26,6 +26,13 @@ func (s *session) qresyncSelect(q *wire.QResync, v *mailbox.View) {
 	}
 	ch := v.ChangesSince(q.ModSeq)
 	var gone imap.UIDSet
+	if ch.Forgotten {
+		all := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
+		if q.KnownUIDs != nil {
+			all = q.KnownUIDs
+		}
+		gone = absentWithin(v, all)
+	}
 	for _, uid := range ch.Expunged {
 		if known(uid) {
 			gone.AddNum(imap.UID(uid))
@@ -48,11 +55,43 @@ func (s *session) qresyncSelect(q *wire.QResync, v *mailbox.View) {
 func vanishedSince(v *mailbox.View, set imap.UIDSet, modseq uint64) imap.UIDSet {
 	top := imap.UID(v.UIDNext - 1)
 	var out imap.UIDSet
-	for _, uid := range v.ChangesSince(modseq).Expunged {
+	ch := v.ChangesSince(modseq)
+	if ch.Forgotten {
+		out = absentWithin(v, set)
+	}
+	for _, uid := range ch.Expunged {
 		if uidSetContains(set, imap.UID(uid), top) {
 			out.AddNum(imap.UID(uid))
 		}
 	}
+	return out
+}
+
+// absentWithin returns the UIDs within set that have no live message: when
+// the index no longer knows which of them were expunged after the client's
+// modseq (compacted tombstones), RFC 7162 §3.2.10 lets the server report
+// all of them as vanished, even ones that never existed.
+func absentWithin(v *mailbox.View, set imap.UIDSet) imap.UIDSet {
+	top := imap.UID(v.UIDNext - 1)
+	var out imap.UIDSet
+	v.AbsentUIDs(func(lo, hi uint32) {
+		for _, r := range set {
+			a, b := r.Start, r.Stop
+			if a == 0 {
+				a = top
+			}
+			if b == 0 {
+				b = top
+			}
+			if a > b {
+				a, b = b, a
+			}
+			a, b = max(a, imap.UID(lo)), min(b, imap.UID(hi))
+			if a <= b {
+				out.AddRange(a, b)
+			}
+		}
+	})
 	return out
 }
 

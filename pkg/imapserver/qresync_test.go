@@ -1,9 +1,13 @@
 package imapserver
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
+
+	"gocyrus/pkg/quota"
 )
 
 var highestModSeq = regexp.MustCompile(`^\* OK \[HIGHESTMODSEQ (\d+)\]`)
@@ -86,5 +90,39 @@ func TestQResync(t *testing.T) {
 	hasPrefix(t, c.ok("CAPABILITY"), "* CAPABILITY ")
 	if caps := c.ok("CAPABILITY")[0]; !regexp.MustCompile(` QRESYNC `).MatchString(caps) {
 		t.Fatalf("QRESYNC not advertised: %s", caps)
+	}
+}
+
+// After cyr_expire -X compacted the tombstones away, a client
+// resynchronising from before is told every absent UID it asks about.
+func TestQResyncAfterCompaction(t *testing.T) {
+	s := newTestSite(t)
+	s.deliver("user.alice", testMessage("one"), testMessage("two"), testMessage("three"),
+		testMessage("four"), testMessage("five"))
+	a := s.login("alice")
+	a.ok("ENABLE QRESYNC")
+	u := a.ok("SELECT INBOX")
+	m0 := modseqOf(t, u)
+	uv := regexp.MustCompile(`\d+`).FindString(hasPrefix(t, u, "* OK [UIDVALIDITY "))
+	a.ok(`STORE 3,5 +FLAGS.SILENT (\Deleted)`)
+	a.ok("EXPUNGE")
+	m1 := modseqOf(t, a.ok("SELECT INBOX"))
+	mb, _, err := s.st.Open(context.Background(), "user.alice", quota.Ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mb.Close()
+	if _, err := mb.PurgeExpunged(context.Background(), time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	c := s.login("alice")
+	c.ok("ENABLE QRESYNC")
+	has(t, c.ok("SELECT INBOX (QRESYNC ("+uv+" "+m0+"))"), "* VANISHED (EARLIER) 3,5")
+	has(t, c.ok("EXAMINE INBOX (QRESYNC ("+uv+" "+m0+" 1:4))"), "* VANISHED (EARLIER) 3")
+	has(t, c.ok("UID FETCH 4:* (FLAGS) (CHANGEDSINCE "+m0+" VANISHED)"), "* VANISHED (EARLIER) 5")
+	for _, l := range c.ok("SELECT INBOX (QRESYNC (" + uv + " " + m1 + "))") {
+		if regexp.MustCompile(`VANISHED|FETCH`).MatchString(l) {
+			t.Fatalf("changes reported since a modseq after the expunge: %q", l)
+		}
 	}
 }

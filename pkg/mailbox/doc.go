@@ -27,7 +27,9 @@
 //     "gcyrusIX"; u32 version, header size, record size; u32 uidvalidity,
 //     uidnext, number of records, exists; u64 highestmodseq (@40), quota
 //     used in bytes (@48), last-changed unix ns (@56), committed cache
-//     length (@64), generation (@72, bumped by every commit); zero padding;
+//     length (@64), generation (@72, bumped by every commit), deleted
+//     modseq (@80, the highest modseq of tombstones compaction dropped);
+//     zero padding;
 //     u32 CRC-32C of bytes 0–123 (@124). Then fixed 104-byte records in
 //     ascending UID order: u32 uid, u32 flags (bit 31 = expunged
 //     tombstone, bit 30 = its file is unlinked), u64 modseq, i64

@@ -65,6 +65,9 @@ type indexHeader struct {
 	LastChanged   int64  // unix nanoseconds
 	CacheLen      uint64 // committed length of cyrus.cache
 	Generation    uint64 // bumped by every commit; readers use it to skip re-reading
+	// DeletedModSeq is the highest modseq of the tombstones compaction
+	// dropped: which UIDs vanished before it is no longer known.
+	DeletedModSeq uint64
 }
 
 func encodeIndexHeader(h *indexHeader) []byte {
@@ -83,6 +86,7 @@ func encodeIndexHeader(h *indexHeader) []byte {
 	le.PutUint64(b[56:], uint64(h.LastChanged))
 	le.PutUint64(b[64:], h.CacheLen)
 	le.PutUint64(b[72:], h.Generation)
+	le.PutUint64(b[80:], h.DeletedModSeq)
 	le.PutUint32(b[124:], crc32.Checksum(b[:124], crcTable))
 	return b
 }
@@ -114,6 +118,7 @@ func decodeIndexHeader(b []byte) (indexHeader, error) {
 	h.LastChanged = int64(le.Uint64(b[56:]))
 	h.CacheLen = le.Uint64(b[64:])
 	h.Generation = le.Uint64(b[72:])
+	h.DeletedModSeq = le.Uint64(b[80:])
 	if h.UIDNext == 0 || h.Exists > h.NumRecords {
 		return h, corruptf(indexFile, "impossible header values (uidnext %d, exists %d of %d)",
 			h.UIDNext, h.Exists, h.NumRecords)

@@ -258,6 +258,11 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 		uidSet[uid] = true
 		nh.HighestModSeq = max(nh.HighestModSeq, r.ModSeq)
 	}
+	if !rb.oldHdrOK {
+		// Which tombstones compaction dropped is lost with the header:
+		// clients resynchronising from before now get every absent UID.
+		nh.DeletedModSeq = nh.HighestModSeq
+	}
 	for uid := range rb.files {
 		uidSet[uid] = true
 	}

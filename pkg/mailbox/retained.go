@@ -51,7 +51,9 @@ func (m *Mailbox) Expunged() ([]ExpungedMessage, error) {
 // PurgeExpunged removes the kept files of messages expunged before cutoff
 // (cyr_expire -X) and returns their UIDs. The index marks them unlinked
 // first, so an interrupted purge is finished by Reconstruct. Modseqs do
-// not change: to every session these messages are long gone.
+// not change: to every session these messages are long gone. Then the
+// index is compacted: every tombstone without a file is dropped
+// (Changes.Forgotten covers clients resynchronising from before).
 func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -73,6 +75,9 @@ func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32
 		return nil, err
 	}
 	m.unlinkMessages(purged)
+	if _, err := m.compact(); err != nil {
+		return purged, fmt.Errorf("compacting the index: %w", err)
+	}
 	return purged, nil
 }
 
@@ -142,4 +147,55 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 		m.unlinkMessages(oldUIDs)
 	}
 	return oldUIDs, newUIDs, nil
+}
+
+// compact drops from the index the tombstones whose files are unlinked,
+// raising DeletedModSeq over them, so that the index of a busy mailbox
+// does not grow forever. The index is replaced by rename under the
+// writer lock; other handles reopen it when they next lock.
+func (m *Mailbox) compact() (int, error) {
+	wh, unlock, err := m.shared.lockWriter()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	cur, err := wh.loadIndex()
+	if err != nil {
+		return 0, err
+	}
+	hdr := cur.hdr
+	keep := make([]Record, 0, len(cur.recs))
+	for _, r := range cur.recs {
+		if r.expunged() && !r.retained() {
+			hdr.DeletedModSeq = max(hdr.DeletedModSeq, r.ModSeq)
+			continue
+		}
+		keep = append(keep, r)
+	}
+	dropped := len(cur.recs) - len(keep)
+	if dropped == 0 {
+		return 0, nil
+	}
+	hdr.NumRecords = uint32(len(keep))
+	hdr.Generation++
+	hdr.LastChanged = time.Now().UnixNano()
+	buf := make([]byte, indexHeaderSize, indexHeaderSize+len(keep)*indexRecordSize)
+	copy(buf, encodeIndexHeader(&hdr))
+	for i := range keep {
+		var b [indexRecordSize]byte
+		encodeRecord(b[:], &keep[i])
+		buf = append(buf, b[:]...)
+	}
+	if err := writeFileAtomic(m.dir, indexFile, buf); err != nil {
+		return 0, err
+	}
+	if err := syncDir(m.dir); err != nil {
+		return 0, err
+	}
+	wh.image = nil
+	if err := wh.refresh(true); err != nil {
+		return 0, err
+	}
+	wh.publishImage(&indexImage{hdr: hdr, recs: keep})
+	return dropped, nil
 }

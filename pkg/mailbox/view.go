@@ -21,11 +21,12 @@ type View struct {
 	Header        Header
 	Records       []Record // live messages, UID ascending
 
-	img        *indexImage
-	tombstones []tombstone
-	cache      *os.File
-	window     atomic.Pointer[cacheWindow] // see cacheBytes
-	m          *Mailbox
+	img           *indexImage
+	tombstones    []tombstone
+	deletedModSeq uint64
+	cache         *os.File
+	window        atomic.Pointer[cacheWindow] // see cacheBytes
+	m             *Mailbox
 }
 
 type tombstone struct {
@@ -44,6 +45,7 @@ func newView(m *Mailbox, img *indexImage, hdr Header, cache *os.File) *View {
 		img:           img,
 		cache:         cache,
 		m:             m,
+		deletedModSeq: img.hdr.DeletedModSeq,
 	}
 	if n := len(img.recs); int(img.hdr.Exists) == n {
 		// Capped: the writer may append to the image's spare capacity.
@@ -118,12 +120,16 @@ type Changes struct {
 	HighestModSeq uint64
 	Updated       []Record
 	Expunged      []uint32
+	// Forgotten is set when modseq predates tombstones that compaction
+	// dropped: besides Expunged, any UID below UIDNext without a live
+	// record may have vanished since (see AbsentUIDs).
+	Forgotten bool
 }
 
 // ChangesSince lists the changes after modseq (CONDSTORE CHANGEDSINCE,
 // QRESYNC VANISHED, and the EXISTS/EXPUNGE/FETCH of an idling session).
 func (v *View) ChangesSince(modseq uint64) Changes {
-	c := Changes{HighestModSeq: v.HighestModSeq}
+	c := Changes{HighestModSeq: v.HighestModSeq, Forgotten: modseq < v.deletedModSeq}
 	for _, r := range v.Records {
 		if r.ModSeq > modseq {
 			c.Updated = append(c.Updated, r)
@@ -135,6 +141,21 @@ func (v *View) ChangesSince(modseq uint64) Changes {
 		}
 	}
 	return c
+}
+
+// AbsentUIDs calls fn with each run lo..hi of UIDs below UIDNext that have
+// no live record: what may have vanished when Changes.Forgotten is set.
+func (v *View) AbsentUIDs(fn func(lo, hi uint32)) {
+	next := uint32(1)
+	for _, r := range v.Records {
+		if r.UID > next {
+			fn(next, r.UID-1)
+		}
+		next = r.UID + 1
+	}
+	if next < v.UIDNext {
+		fn(next, v.UIDNext-1)
+	}
 }
 
 // Cached returns r's cache entry. A missing or damaged cache record (the
