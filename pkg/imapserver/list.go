@@ -29,7 +29,7 @@ func (s *session) visibleMailboxes() ([]*listed, error) {
 	}
 	var own, users, shared []*listed
 	err := s.srv.st.List.Walk(s.ctx, "", func(e *mboxlist.Entry) error {
-		if e.IsDeleted() || e.IsIntermediate() {
+		if e.IsDeleted() || e.IsIntermediate() || s.hiddenDeleted(e.Name) {
 			return nil
 		}
 		r := s.rightsOn(e)
@@ -193,7 +193,7 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	if lc.SelectSubscribed && verb == "LIST" {
 		for name := range subs {
 			ext := s.toExternal(name)
-			if ext == "" || exists[ext] || done[ext] || !match(ext) {
+			if ext == "" || exists[ext] || done[ext] || !match(ext) || s.hiddenDeleted(name) {
 				continue
 			}
 			s.writeListLine(verb, []string{`\NonExistent`, `\Subscribed`}, ext, sep, "")

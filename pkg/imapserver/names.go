@@ -57,6 +57,13 @@ func (s *session) rightsOn(e *mboxlist.Entry) acl.Rights {
 	return s.srv.st.Policy.Rights(e.ACL, s.identityFor(e.Name), e.Name)
 }
 
+// hiddenDeleted reports a name under the deleted prefix (delayed delete)
+// that this session may not reach: only admins see such mailboxes (as in
+// Cyrus); to everyone else they do not exist and cannot be created.
+func (s *session) hiddenDeleted(name string) bool {
+	return s.srv.st.IsDeletedName(name) && !s.identityFor(name).Admin
+}
+
 // lookup resolves a client's mailbox name. A missing mailbox is not an
 // error here (entry stays nil); the caller decides.
 func (s *session) lookup(ext string) (*mbox, error) {
@@ -65,6 +72,9 @@ func (s *session) lookup(ext string) (*mbox, error) {
 		return nil, err
 	}
 	m := &mbox{ext: ext, name: name}
+	if s.hiddenDeleted(name) {
+		return m, nil
+	}
 	e, err := s.srv.st.List.Lookup(s.ctx, name)
 	switch {
 	case errors.Is(err, mboxlist.ErrNotFound):
@@ -110,6 +120,9 @@ func (s *session) open(ext string, want acl.Rights) (*mbox, error) {
 // mayCreate reports whether the session may create name: admins always,
 // others with k on the nearest existing ancestor (reference §3.5–3.6).
 func (s *session) mayCreate(name string) (bool, error) {
+	if s.hiddenDeleted(name) {
+		return false, nil
+	}
 	if s.identityFor(name).Admin {
 		return true, nil
 	}

@@ -182,7 +182,7 @@ func (s *session) hasVisibleChildren(name, ext string) (bool, error) {
 	}
 	prefix := ext + string(s.srv.st.NS.Separator(s.admin()))
 	err := s.srv.st.List.Walk(s.ctx, name, func(e *mboxlist.Entry) error {
-		if e.Name == name || e.IsDeleted() || e.IsIntermediate() || !s.rightsOn(e).Has(acl.Lookup) {
+		if e.Name == name || e.IsDeleted() || e.IsIntermediate() || s.hiddenDeleted(e.Name) || !s.rightsOn(e).Has(acl.Lookup) {
 			return nil
 		}
 		if strings.HasPrefix(s.toExternal(e.Name), prefix) {

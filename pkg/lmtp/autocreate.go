@@ -129,7 +129,7 @@ func (a *Autocreate) create(ctx context.Context, st *store.Store, userid string)
 	if err := st.SetQuota(ctx, name, limits); err != nil {
 		// Without its quota the INBOX must not stay: the next delivery
 		// tries again.
-		if _, derr := st.DeleteMailbox(ctx, name); derr != nil {
+		if _, derr := st.RemoveMailbox(ctx, name); derr != nil {
 			a.Log.Error("autocreate: removing an INBOX left without quota", "mailbox", name, "err", derr)
 		}
 		return nil, fmt.Errorf("autocreating %s: setting its quota: %w", name, err)

@@ -102,6 +102,10 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 // lookup maps "no such mailbox" to ErrUnknownUser and leaves other errors
 // (the databases are down) as they are: those are temporary.
 func (rv *Resolver) lookup(ctx context.Context, name string) (*mboxlist.Entry, error) {
+	if rv.Store.IsDeletedName(name) {
+		// A delayed-deleted mailbox never takes mail ("+DELETED.x.HEX").
+		return nil, fmt.Errorf("%w: %s", ErrUnknownUser, name)
+	}
 	e, err := rv.Store.List.Lookup(ctx, name)
 	if errors.Is(err, mboxlist.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownUser, name)

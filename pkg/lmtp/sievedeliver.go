@@ -209,6 +209,9 @@ func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) tar
 	keep := target{entry: o.keep}
 	st := s.store
 	internal, err := o.toInternal(st.NS, a.Mailbox)
+	if err == nil && st.IsDeletedName(internal) {
+		err = errors.New("a delayed-deleted mailbox takes no mail")
+	}
 	if err != nil {
 		s.log.Info("sieve: fileinto an invalid name, keeping", "owner", o.id, "mailbox", a.Mailbox, "err", err)
 		return keep

@@ -185,6 +185,20 @@ type Renamed struct {
 // empty, becomes the partition of every moved entry (the caller moves the
 // spool directories). Every target name must be free.
 func (l *List) Rename(ctx context.Context, oldName, newName, newPartition string) ([]Renamed, error) {
+	return l.rename(ctx, oldName, newName, newPartition, true)
+}
+
+// RenameOne moves oldName alone to newName, leaving any mailboxes below it
+// where they are (a delayed delete moves each mailbox of a tree by itself).
+func (l *List) RenameOne(ctx context.Context, oldName, newName string) (Renamed, error) {
+	moved, err := l.rename(ctx, oldName, newName, "", false)
+	if err != nil {
+		return Renamed{}, err
+	}
+	return moved[0], nil
+}
+
+func (l *List) rename(ctx context.Context, oldName, newName, newPartition string, subtree bool) ([]Renamed, error) {
 	root, ver, err := l.lookup(ctx, oldName)
 	if err != nil {
 		return nil, err
@@ -194,7 +208,7 @@ func (l *List) Rename(ctx context.Context, oldName, newName, newPartition string
 		ver uint64
 	}
 	items := []item{{root, ver}}
-	if oldName != newName {
+	if subtree && oldName != newName {
 		err = l.scan(ctx, childPrefix(oldName), func(c *Entry, v uint64) error {
 			items = append(items, item{c, v})
 			return nil

@@ -13,6 +13,14 @@
 //     no name reaches and `reconstruct -f` can bring back.
 //   - Rename: with the uniqueid layout only the list changes (one
 //     transaction); the legacy layout also moves each directory.
+//   - Delayed delete (delete_mode: delayed, the default): each mailbox of
+//     the deleted tree is renamed by itself, deepest first, to
+//     "[domain!]<deletedprefix>.<name>.<8 hex digits of the time>" (the
+//     next second when that name is taken), list entry first, then the
+//     directory (legacy layout), then its metadata: RenameMailbox's order,
+//     so a crash leaves what a crashed rename does. Its usage moves
+//     from its quota root to the deleted name's (normally none). Names
+//     under the prefix are deleted for real, as PurgeDeleted does.
 //
 // The folder count (X-NUM-FOLDERS) of the governing quota root is charged
 // on create and given back on delete. Message usage is charged by the spool

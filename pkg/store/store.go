@@ -199,10 +199,29 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	return e, nil
 }
 
-// DeleteMailbox removes a mailbox; a user's INBOX takes its whole tree
-// with it (as Cyrus deletes user.X). It returns the removed entries.
+// DeleteMailbox deletes a mailbox; a user's INBOX takes its whole tree
+// with it (as Cyrus deletes user.X). With delete_mode: delayed each
+// mailbox is moved under the deleted prefix (see deleted.go) and kept;
+// a mailbox already there, or any with delete_mode: immediate, is removed
+// for real. It returns the deleted entries as they were.
 func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Entry, error) {
-	removed, err := s.List.Delete(ctx, name, mboxname.IsUserInbox(name))
+	if s.DelayedDelete() && !s.IsDeletedName(name) {
+		return s.delayDelete(ctx, name)
+	}
+	return s.removeNow(ctx, name, mboxname.IsUserInbox(name))
+}
+
+// RemoveMailbox removes a mailbox for real whatever delete_mode says (a
+// user's INBOX with its tree): the undoing of a creation that failed
+// half-way, which must leave nothing under the deleted prefix.
+func (s *Store) RemoveMailbox(ctx context.Context, name string) ([]*mboxlist.Entry, error) {
+	return s.removeNow(ctx, name, mboxname.IsUserInbox(name))
+}
+
+// removeNow removes name (with recursive its subtree): list entries,
+// spool directories, metadata, and what they charged to their quota root.
+func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*mboxlist.Entry, error) {
+	removed, err := s.List.Delete(ctx, name, recursive)
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +248,16 @@ func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 		s.publish(ctx, e.Name)
 	}
 	return removed, nil
+}
+
+// moveSpool moves one mailbox's files for a rename; a mailbox whose
+// directory is already gone has nothing to move.
+func moveSpool(oldDir, newDir, newName string) error {
+	err := mailbox.Rename(oldDir, newDir, newName)
+	if errors.Is(err, mailbox.ErrNotFound) && !Exists(oldDir) {
+		return nil
+	}
+	return err
 }
 
 // RenameMailbox moves a mailbox and its subtree to newName (and, when

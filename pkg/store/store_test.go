@@ -45,7 +45,7 @@ func newStore(t *testing.T, extra ...string) *Store {
 
 func TestCreateOpenAppendDelete(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
+	s := newStore(t, "delete_mode", "immediate")
 	inbox, err := s.CreateMailbox(ctx, "user.alice", CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
