@@ -102,11 +102,7 @@ tls_server_key: %s
 		services = append(services, fmt.Sprintf("  %-9s cmd=%q listen=%q prefork=1", d.name, d.cmd, listen))
 		started = append(started, "  "+strings.ReplaceAll(d.addr, "{configdirectory}", configdir))
 	}
-	conf := "# gocyrus demo services, rewritten by \"make run\" for the daemons built so far\n" +
-		"START {\n  recover cmd=\"ctl_cyrusdb -r\"\n}\n" +
-		"SERVICES {\n" + strings.Join(services, "\n") + "\n}\n" +
-		"EVENTS {\n  checkpoint cmd=\"ctl_cyrusdb -c\" period=30\n}\n"
-	if err := os.WriteFile(cyrusConf, []byte(conf), 0o644); err != nil {
+	if err := os.WriteFile(cyrusConf, []byte(cyrusConfText(services)), 0o644); err != nil {
 		return err
 	}
 	fmt.Println("gocyrus demo: master with", imapdConf, "and", cyrusConf)
@@ -121,6 +117,24 @@ tls_server_key: %s
 	master := filepath.Join(bin, "master")
 	args := []string{master, "-C", imapdConf, "-M", cyrusConf, "-p", filepath.Join(dir, "master.pid")}
 	return syscall.Exec(master, args, os.Environ())
+}
+
+// events are the demo's EVENTS entries: Cyrus's stock housekeeping,
+// pruning the duplicate-delivery records, delayed-deleted mailboxes and
+// delayed-expunged messages at night.
+var events = []string{
+	`  checkpoint   cmd="ctl_cyrusdb -c" period=30`,
+	`  delprune     cmd="cyr_expire -E 3" at=0400`,
+	`  deleteprune  cmd="cyr_expire -E 4 -D 28" at=0430`,
+	`  expungeprune cmd="cyr_expire -E 4 -X 28" at=0445`,
+}
+
+// cyrusConfText is the demo's cyrus.conf with the given SERVICES lines.
+func cyrusConfText(services []string) string {
+	return "# gocyrus demo services, rewritten by \"make run\" for the daemons built so far\n" +
+		"START {\n  recover cmd=\"ctl_cyrusdb -r\"\n}\n" +
+		"SERVICES {\n" + strings.Join(services, "\n") + "\n}\n" +
+		"EVENTS {\n" + strings.Join(events, "\n") + "\n}\n"
 }
 
 // selfSigned writes a self-signed certificate for localhost/127.0.0.1.
