@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gocyrus/pkg/cyrusdb"
 )
@@ -154,12 +155,32 @@ func (s *Store) RootOf(ctx context.Context, mailbox string) (string, bool, error
 	return s.lookupRoot(ctx, mailbox)
 }
 
-// lookupRoot is RootOf read from the databases.
+// lookupRoot is RootOf read from the databases. The ancestors are looked
+// up at once: through the db service the requests share one round trip
+// instead of one each (an APPEND to user.x.a.b asks about four names).
 func (s *Store) lookupRoot(ctx context.Context, mailbox string) (string, bool, error) {
+	var names []string
 	for name := mailbox; name != ""; name = parentOf(name) {
-		_, _, err := s.db.Get(ctx, limitKey(name))
+		names = append(names, name)
+	}
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i+1] = s.db.Get(ctx, limitKey(name))
+		}()
+	}
+	if len(names) > 0 {
+		_, _, errs[0] = s.db.Get(ctx, limitKey(names[0]))
+	}
+	wg.Wait()
+	// The nearest existing root wins; an error before it means the
+	// answer is unknown.
+	for i, err := range errs {
 		if err == nil {
-			return name, true, nil
+			return names[i], true, nil
 		}
 		if !errors.Is(err, cyrusdb.ErrNotFound) {
 			return "", false, err
