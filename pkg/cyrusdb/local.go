@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -307,6 +308,10 @@ func (l *local) Subscribe(ctx context.Context, topic string) (<-chan struct{}, f
 }
 
 func (l *local) Backup(ctx context.Context, w io.Writer) error {
+	// badger's stream takes 32 MiB of buffers per goroutine (one here,
+	// see badgerOptions) whatever the size of the data: hand them back to
+	// the system at once, or the long-lived master keeps them resident.
+	defer debug.FreeOSMemory()
 	if _, err := l.bdb.Backup(ctxWriter{ctx, w}, 0); err != nil {
 		return fmt.Errorf("cyrusdb: backup: %w", err)
 	}
