@@ -51,7 +51,8 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 			if !m.opts.KeepExpunged {
 				r.Flags |= flagUnlinked
 			}
-			r.ModSeq, r.expungedAt = hdr.HighestModSeq, now
+			r.ModSeq = hdr.HighestModSeq
+			r.setExpungedAt(now)
 			hdr.Exists--
 			hdr.QuotaUsed -= uint64(r.Size)
 			bytes += int64(r.Size)

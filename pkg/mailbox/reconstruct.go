@@ -297,7 +297,7 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 		case hadRec && !hasFile:
 			nh.HighestModSeq++
 			r.Flags |= flagExpunged | flagUnlinked
-			r.expungedAt = now
+			r.setExpungedAt(now)
 			r.ModSeq = nh.HighestModSeq
 			rep.Dropped = append(rep.Dropped, uid)
 			rep.addf("uid %d: message file missing; record dropped", uid)

@@ -41,7 +41,7 @@ func (m *Mailbox) Expunged() ([]ExpungedMessage, error) {
 			continue
 		}
 		out = append(out, ExpungedMessage{
-			UID: r.UID, ExpungedAt: r.expungedAt, InternalDate: r.InternalDate, SaveDate: r.SaveDate,
+			UID: r.UID, ExpungedAt: r.expungedAt(), InternalDate: r.InternalDate, SaveDate: r.SaveDate,
 			Size: r.Size, GUID: r.GUID, Flags: r.Flags & systemFlagMask, Keywords: v.Keywords(*r),
 		})
 	}
@@ -63,7 +63,7 @@ func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32
 		var changed []int
 		for i := range img.recs {
 			r := &img.recs[i]
-			if r.retained() && r.expungedAt.Before(cutoff) {
+			if r.retained() && r.expungedAt().Before(cutoff) {
 				r.Flags |= flagUnlinked
 				changed = append(changed, i)
 				purged = append(purged, r.UID)
