@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +90,48 @@ func TestCorruptCacheServesMessageFile(t *testing.T) {
 	rep, err := Reconstruct(m.Dir(), ReconstructOptions{})
 	if err != nil || len(rep.Dropped) != 1 {
 		t.Fatalf("reconstruct %+v %v", rep, err)
+	}
+}
+
+// A large index is decoded in parts, one per core: records out of order
+// where two parts meet are caught as surely as anywhere else.
+func TestParallelDecodeChecksSeams(t *testing.T) {
+	m := newMailbox(t, Options{})
+	dir := m.Dir()
+	m.Close()
+	const n = 4 * parallelDecodeMin
+	for _, seamBroken := range []bool{false, true} {
+		hdr := indexHeader{UIDValidity: 42, UIDNext: n + 10, NumRecords: n, Exists: n, HighestModSeq: n}
+		index := make([]byte, indexHeaderSize, indexHeaderSize+n*indexRecordSize)
+		for i := 0; i < n; i++ {
+			uid := uint32(i + 1)
+			if seamBroken && i == n/2 {
+				uid = uint32(i) // equal to the previous record's UID
+			}
+			r := Record{UID: uid, ModSeq: uint64(i + 1), Size: 10}
+			var b [indexRecordSize]byte
+			encodeRecord(b[:], &r)
+			index = append(index, b[:]...)
+			hdr.QuotaUsed += 10
+		}
+		copy(index, encodeIndexHeader(&hdr))
+		if err := os.WriteFile(filepath.Join(dir, indexFile), index, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		decodedIndexes.reset()
+		m, err := Open(dir, Options{})
+		if err == nil {
+			var v *View
+			if v, err = m.Snapshot(); err == nil && v.Exists() != n {
+				t.Fatalf("decoded %d records of %d", v.Exists(), n)
+			}
+			m.Close()
+		}
+		if seamBroken != (err != nil) {
+			t.Errorf("seam broken %v: open/snapshot error %v", seamBroken, err)
+		}
+		if seamBroken && err != nil && !strings.Contains(err.Error(), fmt.Sprintf("record %d: uid %d out of order", n/2, n/2)) {
+			t.Errorf("error does not name the record: %v", err)
+		}
 	}
 }

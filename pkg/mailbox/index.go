@@ -221,7 +221,7 @@ func decodeIndex(data []byte) (indexHeader, []Record, error) {
 		return h, nil, corruptf(indexFile, "truncated: header promises %d records, file holds %d bytes of %d",
 			n, len(data), need)
 	}
-	d := recordDecoder{h: h, recs: make([]Record, n)}
+	d := recordDecoder{h: h, recs: make([]Record, n), end: n}
 	if err := d.decode(data[indexHeaderSize : indexHeaderSize+n*indexRecordSize]); err != nil {
 		return h, nil, err
 	}
@@ -234,7 +234,9 @@ func decodeIndex(data []byte) (indexHeader, []Record, error) {
 type recordDecoder struct {
 	h      indexHeader
 	recs   []Record // NumRecords long
-	next   int      // records decoded so far
+	start  int      // the first record this decoder decodes
+	next   int      // the next record to decode
+	end    int      // where this decoder stops (a part of recs)
 	prev   uint32
 	exists uint32
 	used   uint64
@@ -243,7 +245,7 @@ type recordDecoder struct {
 // decode decodes the whole records in b, which continue where the last
 // call stopped.
 func (d *recordDecoder) decode(b []byte) error {
-	for ; len(b) >= indexRecordSize && d.next < len(d.recs); b = b[indexRecordSize:] {
+	for ; len(b) >= indexRecordSize && d.next < d.end; b = b[indexRecordSize:] {
 		i, off := d.next, indexHeaderSize+d.next*indexRecordSize
 		r := &d.recs[i]
 		if !decodeRecord(b[:indexRecordSize], r) {
