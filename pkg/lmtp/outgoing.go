@@ -152,11 +152,16 @@ func (s *Server) sendVacation(ctx context.Context, d *delivery, rc *rcpt, v *sie
 // writeGeneratedHeader writes the header fields every message lmtpd
 // generates carries.
 func (s *Server) writeGeneratedHeader(b *bytes.Buffer, from, to, subject, autoSubmitted string) {
-	now := time.Now()
 	fmt.Fprintf(b, "From: %s\r\nTo: <%s>\r\nSubject: %s\r\n", oneLine(from), oneLine(to), mime.QEncoding.Encode("utf-8", oneLine(subject)))
+	s.writeDateAndID(b)
+	fmt.Fprintf(b, "Auto-Submitted: %s\r\nMIME-Version: 1.0\r\n", autoSubmitted)
+}
+
+// writeDateAndID writes the Date and a fresh Message-ID of a generated message.
+func (s *Server) writeDateAndID(b *bytes.Buffer) {
+	now := time.Now()
 	fmt.Fprintf(b, "Date: %s\r\nMessage-ID: <cmu-sieve-%d-%d-%d@%s>\r\n", now.Format("Mon, 02 Jan 2006 15:04:05 -0700"),
 		s.pid, now.Unix(), s.seq.Add(1), s.servername)
-	fmt.Fprintf(b, "Auto-Submitted: %s\r\nMIME-Version: 1.0\r\n", autoSubmitted)
 }
 
 // qualify adds the server's name to an address without a domain.

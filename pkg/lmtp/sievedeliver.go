@@ -111,12 +111,15 @@ func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 
 // carryOut performs a script's actions for rc: the stores first (a
 // failure there is answered before anything leaves the system), then
-// redirects, then the vacation reply.
+// redirects, then the vacation reply and the notifications. A
+// notification that cannot be sent is logged; it never fails the delivery.
 func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwner, actions []sieve.Action) error {
 	var (
 		stores    []target
 		redirects []string
 		vacations []*sieve.VacationAction
+		notifies  []*sieve.NotifyAction
+		rejection *sieve.Action
 		edits     []sieve.Action
 		keepMe    bool // a redirect was suppressed or failed: keep
 	)
@@ -136,14 +139,21 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 			}
 			redirects = append(redirects, a.Address)
 		case sieve.Reject, sieve.EReject:
-			return s.reject(ctx, d, rc, a)
+			rejection = &a
 		case sieve.Vacation:
 			vacations = append(vacations, a.Vacation)
+		case sieve.Notify:
+			notifies = append(notifies, a.Notify)
 		case sieve.AddHeader, sieve.DeleteHeader:
 			edits = append(edits, a)
 		case sieve.Discard:
 			s.log.Info("sieve: discarded", "owner", o.id, "id", d.msgID)
 		}
+	}
+	if rejection != nil {
+		// The interpreter allows only notify and editheader besides a reject.
+		s.notifyAll(ctx, d, rc, o, notifies)
+		return s.reject(ctx, d, rc, *rejection)
 	}
 	c := d.orig
 	if len(edits) > 0 {
@@ -170,7 +180,17 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 			s.log.Error("sieve: sending a vacation reply", "owner", o.id, "to", v.To, "err", err)
 		}
 	}
+	s.notifyAll(ctx, d, rc, o, notifies)
 	return nil
+}
+
+// notifyAll sends the script's notifications, logging failures.
+func (s *Server) notifyAll(ctx context.Context, d *delivery, rc *rcpt, o sieveOwner, notifies []*sieve.NotifyAction) {
+	for _, n := range notifies {
+		if err := s.sendNotify(ctx, d, rc, o, n); err != nil {
+			s.log.Error("sieve: sending a notification", "owner", o.id, "method", n.Method, "err", err)
+		}
+	}
 }
 
 // storeAll stores c into every target. A fileinto target that refuses the

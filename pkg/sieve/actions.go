@@ -26,6 +26,8 @@ const (
 	// DeleteHeader removes the Index-th (1-based, counted from the top of
 	// the header as edited so far) field named Header; Value is its value.
 	DeleteHeader
+	// Notify sends the notification in Notify (RFC 5435 enotify).
+	Notify
 )
 
 func (k ActionKind) String() string {
@@ -48,6 +50,8 @@ func (k ActionKind) String() string {
 		return "addheader"
 	case DeleteHeader:
 		return "deleteheader"
+	case Notify:
+		return "notify"
 	}
 	return "unknown"
 }
@@ -63,6 +67,7 @@ type Action struct {
 	Reason  string   // Reject/EReject
 
 	Vacation *VacationAction
+	Notify   *NotifyAction
 
 	Header, Value string // AddHeader/DeleteHeader
 	Index         int    // DeleteHeader

@@ -201,7 +201,7 @@ type setCmd struct {
 func compileSet(c *compiler, n *commandNode) (cmd, *Error) {
 	specs := map[string]tagSpec{}
 	for m := range setModifiers {
-		specs[m] = tagSpec{}
+		specs[m] = tagSpec{ext: modifierExtensions[m]}
 	}
 	a, err := c.readArgs("set", n.args, specs)
 	if err != nil {
@@ -220,7 +220,7 @@ func compileSet(c *compiler, n *commandNode) (cmd, *Error) {
 		}
 		byPrecedence[p] = m
 	}
-	for _, p := range []int{40, 30, 20, 10} {
+	for _, p := range []int{40, 30, 20, 15, 10} {
 		if m, ok := byPrecedence[p]; ok {
 			s.modifiers = append(s.modifiers, m)
 		}

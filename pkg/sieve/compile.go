@@ -240,6 +240,8 @@ func lookupCommand(name string) (ext string, compile commandCompiler, ok bool) {
 		return "editheader", compileAddHeader, true
 	case "deleteheader":
 		return "editheader", compileDeleteHeader, true
+	case "notify":
+		return "enotify", compileNotify, true
 	}
 	return "", nil, false
 }

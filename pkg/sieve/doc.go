@@ -4,8 +4,9 @@
 // encoded-character, imap4flags (RFC 5232), variables (RFC 5229), body
 // (RFC 5173), relational (RFC 5231), subaddress (RFC 5233), copy (RFC
 // 3894), regex (draft-ietf-sieve-regex), date and index (RFC 5260),
-// mailbox (RFC 5490), include (RFC 6609), duplicate (RFC 7352) and
-// editheader (RFC 5293).
+// mailbox (RFC 5490), include (RFC 6609), duplicate (RFC 7352),
+// editheader (RFC 5293) and enotify (RFC 5435) with the mailto method
+// (RFC 5436).
 //
 // It is an interpreter, not a protocol: it imports no server package.
 // lmtpd compiles a user's script with Compile (caching the *Script), runs
@@ -52,4 +53,10 @@
 //     agent replays them on the stored copy. Received and Auto-Submitted
 //     are protected and never edited.
 //   - redirect loop prevention (e.g. a marker header) is the agent's job.
+//   - enotify: a constant method URI that is not a valid mailto: URI is a
+//     compile error, a computed one a run-time error. Notify actions to
+//     the same URI are merged (the first wins); they never cancel the
+//     implicit keep. The agent composes and sends the mail (RFC 5436) and
+//     applies the mailto method's rules: nothing about Auto-Submitted
+//     messages, nothing to the recipient's own address.
 package sieve

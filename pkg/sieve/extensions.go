@@ -9,6 +9,7 @@ var implemented = []string{
 	"ereject",
 	"vacation",
 	"vacation-seconds",
+	"enotify",
 	"include",
 	"envelope",
 	"body",

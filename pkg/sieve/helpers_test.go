@@ -68,6 +68,8 @@ func actionsString(as []Action) string {
 			s += " " + a.Vacation.To
 		case AddHeader, DeleteHeader:
 			s += " " + a.Header + ": " + a.Value
+		case Notify:
+			s += " " + a.Notify.Method
 		}
 		if len(a.Flags) > 0 {
 			s += " [" + strings.Join(a.Flags, " ") + "]"

@@ -225,6 +225,11 @@ func (st *state) addAction(at Pos, a Action) error {
 			prev.Copy = prev.Copy && a.Copy
 			st.cancelImplicitKeep(a)
 			return nil
+		case a.Kind == Notify && prev.Kind == Notify && prev.Notify.Method == a.Notify.Method:
+			// RFC 5435 lets identical methods be notified once: the
+			// first notify to a URI wins.
+			st.note("notify: duplicate notification to %s dropped", a.Notify.Method)
+			return nil
 		}
 	}
 	if len(st.actions) >= st.env.MaxActions {

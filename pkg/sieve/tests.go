@@ -51,6 +51,10 @@ func lookupTest(name string) (ext string, compile testCompiler, ok bool) {
 		return "mailbox", compileMailboxExists, true
 	case "duplicate":
 		return "duplicate", compileDuplicate, true
+	case "valid_notify_method":
+		return "enotify", compileValidNotifyMethod, true
+	case "notify_method_capability":
+		return "enotify", compileNotifyCapability, true
 	}
 	return "", nil, false
 }

@@ -119,8 +119,12 @@ var setModifiers = map[string]int{
 	":lower": 40, ":upper": 40,
 	":lowerfirst": 30, ":upperfirst": 30,
 	":quotewildcard": 20,
+	":encodeurl":     15, // RFC 5435 §6
 	":length":        10,
 }
+
+// modifierExtensions names the extension a modifier needs beyond variables.
+var modifierExtensions = map[string]string{":encodeurl": "enotify"}
 
 func applyModifier(m, v string) string {
 	switch m {
@@ -148,6 +152,8 @@ func applyModifier(m, v string) string {
 			b.WriteRune(r)
 		}
 		return b.String()
+	case ":encodeurl":
+		return encodeURL(v)
 	case ":length":
 		return strconv.Itoa(utf8.RuneCountInString(v))
 	}

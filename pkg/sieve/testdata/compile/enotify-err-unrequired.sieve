@@ -1,0 +1,2 @@
+# error 2:1 notify requires extension "enotify"
+notify "mailto:a@example.com";
