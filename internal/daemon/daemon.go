@@ -102,9 +102,11 @@ func Start(spec Spec, fs *flag.FlagSet, args []string) (*Env, error) {
 	return e, nil
 }
 
-// Serve serves h on the inherited or -l listeners until stopped.
+// Serve serves h on the inherited or -l listeners until stopped, at most
+// maxconnections (or cyrus.conf's maxchild, the smaller) at a time.
 func (e *Env) Serve(h service.Handler, opts service.Options) error {
 	opts.Logger = e.Log
+	opts.MaxConns = e.Cfg.Maxconnections()
 	e.Flags.Apply(&opts)
 	return service.Run(context.Background(), e.Flags.Listen, h, opts)
 }

@@ -98,6 +98,9 @@ func New(cfg *config.Config, opts Options) (*Authenticator, error) {
 	if hasSasldb {
 		a.sasldb = opts.SASLDB
 	}
+	if cfg.SaslAutoTransition() && opts.SASLDB != nil {
+		a.checker = transitioning{list: checkers, store: opts.SASLDB, log: log}
+	}
 	if a.delay == 0 {
 		a.delay = DefaultFailureDelay
 	}
@@ -125,20 +128,16 @@ func New(cfg *config.Config, opts Options) (*Authenticator, error) {
 // (IMAP LOGIN, POP3 USER/PASS, PLAIN, LOGIN): under TLS, or everywhere with
 // allowplaintext. When false imapd advertises LOGINDISABLED.
 func (a *Authenticator) PlaintextAllowed(tlsActive bool) bool {
-	if a.cfg.TlsRequired() && !tlsActive {
+	if (a.cfg.TlsRequired() || a.cfg.SaslMinimumLayer() > 0) && !tlsActive {
 		return false
 	}
 	return tlsActive || a.cfg.Allowplaintext()
 }
 
-// Mechanisms returns the SASL mechanisms to advertise on a connection with
-// or without TLS but with no client certificate (so never EXTERNAL).
-func (a *Authenticator) Mechanisms(tlsActive bool) []string {
-	conn := ConnInfo{}
-	if tlsActive {
-		conn.TLS = tlsActiveWithoutPeer
-	}
-	return a.MechanismsFor(conn)
+// strongEnough reports whether conn meets sasl_minimum_layer: below it no
+// authentication may succeed, since no mechanism here can add a layer.
+func (a *Authenticator) strongEnough(conn ConnInfo) bool {
+	return conn.SSF() >= a.cfg.SaslMinimumLayer()
 }
 
 // MechanismsFor returns the SASL mechanisms to advertise on conn, in
@@ -159,7 +158,7 @@ func (a *Authenticator) MechanismsFor(conn ConnInfo) []string {
 
 // offers reports whether mech can succeed on conn under the configuration.
 func (a *Authenticator) offers(mech string, conn ConnInfo) bool {
-	if a.cfg.TlsRequired() && !conn.tlsActive() {
+	if a.cfg.TlsRequired() && !conn.tlsActive() || !a.strongEnough(conn) {
 		return false
 	}
 	if a.mechList != nil && !slices.Contains(a.mechList, mech) {
@@ -201,7 +200,7 @@ func (a *Authenticator) CheckPassword(ctx context.Context, conn ConnInfo, user, 
 }
 
 func (a *Authenticator) checkPassword(ctx context.Context, conn ConnInfo, user, password string) (Result, error) {
-	if !a.PlaintextAllowed(conn.tlsActive()) {
+	if !a.PlaintextAllowed(conn.tlsActive()) || !a.strongEnough(conn) {
 		return Result{}, ErrTLSRequired
 	}
 	userid, err := a.canon.userid(user, conn.Domain)

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
+	"strings"
 )
 
 // ConnInfo describes the client connection an authentication happens on.
@@ -21,6 +22,25 @@ type ConnInfo struct {
 }
 
 func (c ConnInfo) tlsActive() bool { return c.TLS != nil }
+
+// SSF is the connection's security strength factor as Cyrus counts it:
+// the key bits of its TLS cipher, 0 without TLS. No SASL mechanism here
+// negotiates a security layer of its own, so TLS is the only source.
+func (c ConnInfo) SSF() int {
+	if c.TLS == nil {
+		return 0
+	}
+	name := tls.CipherSuiteName(c.TLS.CipherSuite)
+	switch {
+	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
+		return 256
+	case strings.Contains(name, "AES_128"):
+		return 128
+	case strings.Contains(name, "3DES"):
+		return 112
+	}
+	return 0
+}
 
 func (c ConnInfo) remote() string {
 	if c.Remote == nil {
@@ -49,7 +69,3 @@ func certIdentity(cert *x509.Certificate) (string, bool) {
 	}
 	return "", false
 }
-
-// tlsActiveWithoutPeer stands for a TLS layer with no client certificate.
-// Shared; never modified.
-var tlsActiveWithoutPeer = &tls.ConnectionState{HandshakeComplete: true}

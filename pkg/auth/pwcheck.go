@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"gocyrus/pkg/config"
@@ -39,20 +40,60 @@ func (alwaysTrue) checkPassword(context.Context, string, string) (bool, error) {
 type checkerList []passwordChecker
 
 func (l checkerList) checkPassword(ctx context.Context, userid, password string) (bool, error) {
+	c, err := l.accepting(ctx, userid, password)
+	return c != nil, err
+}
+
+// accepting returns the first checker that accepts the password; nil with
+// an error wrapping ErrUnavailable when none did and some could not say.
+func (l checkerList) accepting(ctx context.Context, userid, password string) (passwordChecker, error) {
 	var errs []error
 	for _, c := range l {
 		ok, err := c.checkPassword(ctx, userid, password)
 		if ok && err == nil {
-			return true, nil
+			return c, nil
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
-		return false, fmt.Errorf("%w: %w", ErrUnavailable, errors.Join(errs...))
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, errors.Join(errs...))
 	}
-	return false, nil
+	return nil, nil
+}
+
+// transitioning is sasl_auto_transition: a password another method (say
+// saslauthd) accepted is stored in the sasldb too, as SCRAM keys (the
+// sasldb keeps no plaintext), so the user can use SCRAM from then on.
+type transitioning struct {
+	list  checkerList
+	store *sasldb.Store
+	log   *slog.Logger
+}
+
+func (t transitioning) checkPassword(ctx context.Context, userid, password string) (bool, error) {
+	c, err := t.list.accepting(ctx, userid, password)
+	if c == nil {
+		return false, err
+	}
+	if _, fromSasldb := c.(sasldbChecker); !fromSasldb {
+		t.transition(ctx, userid, password)
+	}
+	return true, nil
+}
+
+// transition stores the credentials unless the sasldb already accepts
+// this password; a failure only costs the user SCRAM, so it is logged.
+func (t transitioning) transition(ctx context.Context, userid, password string) {
+	if ok, err := t.store.Verify(ctx, userid, password); ok && err == nil {
+		return
+	}
+	if err := t.store.SetPassword(ctx, userid, password, true); err != nil {
+		t.log.Warn("auth: sasl_auto_transition: storing credentials", "user", userid, "err", err)
+		return
+	}
+	t.log.Info("auth: sasl_auto_transition: credentials stored", "user", userid)
 }
 
 // pwcheckMethods splits sasl_pwcheck_method; empty means auxprop.

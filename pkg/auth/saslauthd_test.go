@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -183,6 +184,35 @@ func TestSaslauthdWire(t *testing.T) {
 		ok, reason, err := readSaslauthdReply(strings.NewReader(tc.in))
 		if ok != tc.ok || reason != tc.reason || (err != nil) != tc.bad {
 			t.Errorf("reply %q: %v %q %v", tc.in, ok, reason, err)
+		}
+	}
+}
+
+// sasl_auto_transition: a password saslauthd accepted ends up in the
+// sasldb, so SCRAM works for that user from then on; without the option
+// nothing is stored.
+func TestAutoTransition(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		f := startFakeSaslauthd(t, map[string]string{"alice": "s3cret"})
+		store := testSasldb(t, nil)
+		a := newTestAuth(t, testConfig(t, "sasl_pwcheck_method", "saslauthd auxprop", "sasl_saslauthd_path", f.path,
+			"sasl_auto_transition", fmt.Sprint(on)), Options{Service: "imap", SASLDB: store})
+		ctx := context.Background()
+		if _, err := a.CheckPassword(ctx, tlsConn, "alice", "s3cret"); err != nil {
+			t.Fatalf("auto_transition %v: login: %v", on, err)
+		}
+		stored, err := store.Verify(ctx, "alice", "s3cret")
+		if err != nil || stored != on {
+			t.Errorf("auto_transition %v: sasldb verifies the password: %v (%v)", on, stored, err)
+		}
+		if !on {
+			continue
+		}
+		if _, err := a.CheckPassword(ctx, tlsConn, "alice", "wrong"); err == nil {
+			t.Error("a wrong password was accepted after the transition")
+		}
+		if ok, _ := store.Verify(ctx, "alice", "wrong"); ok {
+			t.Error("a refused password was transitioned")
 		}
 	}
 }

@@ -177,6 +177,11 @@ func (p *imapdParser) line(text, file string, lineno, depth int) error {
 		return nil
 	case !known:
 		p.cfg.s.warnings = append(p.cfg.s.warnings, fmt.Sprintf("%s: unknown option %q", where, key))
+	default:
+		if d, ok := lookupOption(canon); ok && d.def.NoEffect != "" {
+			p.cfg.s.warnings = append(p.cfg.s.warnings,
+				fmt.Sprintf("%s: option %q has no effect in gocyrus: %s", where, key, d.def.NoEffect))
+		}
 	}
 	p.cfg.s.values[canon] = s
 	return nil

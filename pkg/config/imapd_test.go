@@ -437,3 +437,17 @@ func values(c *Config) map[string]string {
 	}
 	return m
 }
+
+// An option gocyrus accepts but does not act on is named in a warning
+// with its file and line, so no administrator relies on it unawares.
+func TestNoEffectOptionsWarn(t *testing.T) {
+	cfg, err := ParseImapd(strings.NewReader("configdirectory: /c\ncrossdomains: 1\nmetapartition_files: index\n"), "imapd.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := cfg.Warnings()
+	if len(w) != 2 || !strings.HasPrefix(w[0], `imapd.conf:2: option "crossdomains" has no effect in gocyrus: `) ||
+		!strings.HasPrefix(w[1], `imapd.conf:3: option "metapartition_files" has no effect in gocyrus: `) {
+		t.Errorf("warnings = %q", w)
+	}
+}

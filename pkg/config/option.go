@@ -55,6 +55,11 @@ type OptionDef struct {
 	Required bool
 	// Deprecated lists former names, still accepted with a warning.
 	Deprecated []string
+	// NoEffect, when set, says why setting the option changes nothing in
+	// gocyrus (a Cyrus feature it does not have): setting it is accepted
+	// with a warning naming file:line, so no administrator relies on it
+	// unawares.
+	NoEffect string
 }
 
 // PrefixDef describes a family of keys that Cyrus keeps in its "overflow"

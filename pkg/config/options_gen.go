@@ -19,7 +19,8 @@ func (c *Config) Defaultpartition() string { return c.String("defaultpartition")
 func (c *Config) PartitionSelectMode() string { return c.String("partition_select_mode") }
 
 // MetapartitionFiles returns "metapartition_files" (list): The mailbox files
-// kept on the metapartition-NAME directory instead of the spool.
+// kept on the metapartition-NAME directory instead of the spool. No effect in
+// gocyrus: every mailbox file stays in its partition's spool directory
 func (c *Config) MetapartitionFiles() []string { return c.List("metapartition_files") }
 
 // Hashimapspool returns "hashimapspool" (bool): Spread legacy (name-based)
@@ -49,16 +50,21 @@ func (c *Config) Sievedir() string { return c.String("sievedir") }
 func (c *Config) DuplicateDbPath() string { return c.String("duplicate_db_path") }
 
 // TlsSessionsDbPath returns "tls_sessions_db_path" (path): The TLS session
-// cache. Accepted for compatibility: gocyrus keeps these records in its store.
-// Default: "{configdirectory}/tls_sessions.db".
+// cache. Accepted for compatibility: gocyrus resumes TLS sessions with
+// stateless tickets (see tls_session_timeout), so there is no session database
+// to keep or prune (and no tls_prune). Default:
+// "{configdirectory}/tls_sessions.db".
 func (c *Config) TlsSessionsDbPath() string { return c.String("tls_sessions_db_path") }
 
 // MboxnameLockpath returns "mboxname_lockpath" (path): The directory of
-// mailbox lock files. Default: "{configdirectory}/lock".
+// mailbox lock files. No effect in gocyrus: each mailbox is locked through the
+// cyrus.lock file in its own directory Default: "{configdirectory}/lock".
 func (c *Config) MboxnameLockpath() string { return c.String("mboxname_lockpath") }
 
 // ProcPath returns "proc_path" (path): The directory recording which process
-// serves which user and mailbox. Default: "{configdirectory}/proc".
+// serves which user and mailbox. No effect in gocyrus: each service is one
+// daemon process serving every connection; there are no per-process files
+// Default: "{configdirectory}/proc".
 func (c *Config) ProcPath() string { return c.String("proc_path") }
 
 // Lmtpsocket returns "lmtpsocket" (path): The UNIX socket deliver connects to;
@@ -72,7 +78,9 @@ func (c *Config) Lmtpsocket() string { return c.String("lmtpsocket") }
 func (c *Config) Idlesocket() string { return c.String("idlesocket") }
 
 // Notifysocket returns "notifysocket" (path): The UNIX socket of notifyd,
-// which sends Sieve notifications. Default: "{configdirectory}/socket/notify".
+// which sends Sieve notifications. No effect in gocyrus: there is no notifyd:
+// lmtpd sends Sieve enotify (mailto) notifications itself, through sendmail
+// Default: "{configdirectory}/socket/notify".
 func (c *Config) Notifysocket() string { return c.String("notifysocket") }
 
 // DuplicateDb returns "duplicate_db" (enum): The backend of the
@@ -170,16 +178,21 @@ func (c *Config) SaslSaslauthdPath() string { return c.String("sasl_saslauthd_pa
 
 // SaslMinimumLayer returns "sasl_minimum_layer" (int): The smallest security
 // strength factor (SSF) a client must have to authenticate; 0 allows
-// unprotected sessions. Default: "0".
+// unprotected sessions. The SSF is the key size of the TLS cipher (128 or
+// 256), 0 without TLS: below the minimum no mechanism is offered and every
+// login is refused. Default: "0".
 func (c *Config) SaslMinimumLayer() int { return c.Int("sasl_minimum_layer") }
 
 // SaslMaximumLayer returns "sasl_maximum_layer" (int): The largest security
-// strength factor (SSF) negotiated. Default: "256".
+// strength factor (SSF) negotiated. No mechanism here negotiates a SASL
+// security layer (TLS protects the connection), so no value can raise the SSF
+// above TLS's. Default: "256".
 func (c *Config) SaslMaximumLayer() int { return c.Int("sasl_maximum_layer") }
 
 // SaslAutoTransition returns "sasl_auto_transition" (bool): Store SASL secrets
-// for a user who logs in with a plaintext password checked elsewhere. Default:
-// "0".
+// for a user who logs in with a plaintext password checked elsewhere
+// (saslauthd): the sasldb gets the user's SCRAM keys, so SCRAM works from then
+// on. Default: "0".
 func (c *Config) SaslAutoTransition() bool { return c.Bool("sasl_auto_transition") }
 
 // TlsServerCert returns "tls_server_cert" (path): The server certificate chain
@@ -211,9 +224,9 @@ func (c *Config) TlsVersions() []string { return c.List("tls_versions") }
 // before TLS is active. Default: "0".
 func (c *Config) TlsRequired() bool { return c.Bool("tls_required") }
 
-// TlsSessionTimeout returns "tls_session_timeout" (duration): How long TLS
-// sessions may be resumed; 0 disables resumption, 24h is the most allowed.
-// Default: "24h".
+// TlsSessionTimeout returns "tls_session_timeout" (duration): How long a TLS
+// session ticket may be used to resume a session; 0 disables resumption;
+// longer than 24h counts as 24h. Default: "24h".
 func (c *Config) TlsSessionTimeout() time.Duration { return c.Duration("tls_session_timeout") }
 
 // Altnamespace returns "altnamespace" (bool): Show a user's folders beside
@@ -243,7 +256,8 @@ func (c *Config) Virtdomains() string { return c.String("virtdomains") }
 func (c *Config) Defaultdomain() string { return c.String("defaultdomain") }
 
 // Crossdomains returns "crossdomains" (bool): With virtdomains, show and share
-// mailboxes across domains using fully qualified names. Default: "0".
+// mailboxes across domains using fully qualified names. No effect in gocyrus:
+// mailboxes are never shown or shared across domains Default: "0".
 func (c *Config) Crossdomains() bool { return c.Bool("crossdomains") }
 
 // Defaultacl returns "defaultacl" (string): The ACL of a new top-level shared
@@ -421,7 +435,8 @@ func (c *Config) SieveMaxscripts() int { return c.Int("sieve_maxscripts") }
 func (c *Config) SieveExtensions() []string { return c.List("sieve_extensions") }
 
 // SieveFolder returns "sieve_folder" (string): The hidden per-user mailbox
-// holding the user's Sieve scripts. Default: "#sieve".
+// holding the user's Sieve scripts. No effect in gocyrus: Sieve scripts are
+// kept under sievedir, not in a mailbox Default: "#sieve".
 func (c *Config) SieveFolder() string { return c.String("sieve_folder") }
 
 // SieveVacationMinResponse returns "sieve_vacation_min_response" (duration):
@@ -514,6 +529,6 @@ func (c *Config) Maxliteral() int { return c.Int("maxliteral") }
 func (c *Config) Maxline() int { return c.Int("maxline") }
 
 // Maxconnections returns "maxconnections" (int): gocyrus extension: the most
-// simultaneous connections one service accepts; 0 means no limit. Default:
-// "0".
+// simultaneous connections one service daemon accepts (with cyrus.conf's
+// maxchild, the smaller wins); 0 means no limit. Default: "0".
 func (c *Config) Maxconnections() int { return c.Int("maxconnections") }

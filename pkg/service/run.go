@@ -8,9 +8,9 @@ import (
 )
 
 // Run is the whole child side for a daemon's main: it takes the inherited sockets, adds one
-// listener per addrs entry (`-l ADDR`), applies CYRUS_MAXFDS, fills MaxConns from
-// CYRUS_MAXCHILD and IdleTimeout from CYRUS_IDLE_TIMEOUT when the options leave them zero, and
-// serves until stopped. It fails when there is nothing to listen on.
+// listener per addrs entry (`-l ADDR`), applies CYRUS_MAXFDS, caps MaxConns by CYRUS_MAXCHILD
+// (the smaller limit wins), fills IdleTimeout from CYRUS_IDLE_TIMEOUT when the options leave it
+// zero, and serves until stopped. It fails when there is nothing to listen on.
 func Run(ctx context.Context, addrs []string, handler Handler, opts Options) error {
 	env, err := ReadEnv()
 	if err != nil {
@@ -24,9 +24,7 @@ func Run(ctx context.Context, addrs []string, handler Handler, opts Options) err
 	if err := SetMaxFDs(env.MaxFDs); err != nil {
 		return err
 	}
-	if opts.MaxConns == 0 {
-		opts.MaxConns = env.MaxChild
-	}
+	opts.MaxConns = tighterLimit(opts.MaxConns, env.MaxChild)
 	if opts.IdleTimeout == 0 {
 		opts.IdleTimeout = env.IdleTimeout
 	}
@@ -46,6 +44,17 @@ func Run(ctx context.Context, addrs []string, handler Handler, opts Options) err
 		return errors.New("service: nothing to listen on: not started by master or systemd, and no -l ADDR")
 	}
 	return Serve(ctx, listeners, handler, opts)
+}
+
+// tighterLimit is the smaller of two limits where 0 (or less) means none.
+func tighterLimit(a, b int) int {
+	switch {
+	case a <= 0:
+		return max(b, 0)
+	case b <= 0:
+		return a
+	}
+	return min(a, b)
 }
 
 func closeAll(ls []net.Listener) {

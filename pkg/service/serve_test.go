@@ -243,3 +243,13 @@ func BenchmarkServeConnect(b *testing.B) {
 	cancel()
 	<-done
 }
+
+func TestTighterLimit(t *testing.T) {
+	for _, c := range []struct{ a, b, want int }{
+		{0, 0, 0}, {5, 0, 5}, {0, 7, 7}, {5, 7, 5}, {9, 7, 7}, {-1, 3, 3}, {3, -1, 3},
+	} {
+		if got := tighterLimit(c.a, c.b); got != c.want {
+			t.Errorf("tighterLimit(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/config"
@@ -94,21 +92,7 @@ func (s *Store) choosePartition(explicit string, parent *mboxlist.Entry) (string
 		}
 		return strings.ToLower(d), nil
 	}
-	names := make([]string, 0, len(s.partitions))
-	for n := range s.partitions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	best, bestFree := names[0], int64(-1)
-	for _, n := range names {
-		var st unix.Statfs_t
-		if err := unix.Statfs(s.partitions[n], &st); err == nil {
-			if free := int64(st.Bavail) * st.Bsize; free > bestFree {
-				best, bestFree = n, free
-			}
-		}
-	}
-	return best, nil
+	return selectPartition(s.Cfg.PartitionSelectMode(), s.partitions, statPartition, rand.Float64), nil
 }
 
 // nearestParent returns the closest existing ancestor's entry, or nil.

@@ -1,7 +1,8 @@
 // Package tlsconf builds the server side TLS configuration every daemon
 // shares from imapd.conf: tls_server_cert, tls_server_key, tls_versions,
-// tls_client_ca_file, tls_client_ca_dir and tls_client_certs (with the
-// usual <service>_ overrides applied by the caller's config view).
+// tls_client_ca_file, tls_client_ca_dir, tls_client_certs and
+// tls_session_timeout (with the usual <service>_ overrides applied by the
+// caller's config view).
 package tlsconf
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"gocyrus/pkg/config"
 )
@@ -32,6 +34,7 @@ func FromConfig(cfg *config.Config) (*tls.Config, error) {
 	}
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}}
 	tc.MinVersion, tc.MaxVersion = versionRange(cfg.TlsVersions())
+	limitSessionLifetime(tc, cfg.TlsSessionTimeout(), time.Now)
 	pool, err := clientCAs(cfg.TlsClientCaFile(), cfg.TlsClientCaDir())
 	if err != nil {
 		return nil, err

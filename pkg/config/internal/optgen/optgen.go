@@ -69,6 +69,9 @@ func Accessors(opts []config.OptionDef) ([]byte, error) {
 		}
 		b.WriteString("\n")
 		doc := fmt.Sprintf("%s returns %q (%s): %s", name, o.Name, o.Type, o.Text)
+		if o.NoEffect != "" {
+			doc += " No effect in gocyrus: " + o.NoEffect
+		}
 		switch {
 		case o.DefaultFrom != "":
 			doc += fmt.Sprintf(" Default: the value of %q.", o.DefaultFrom)
@@ -116,6 +119,9 @@ func ManOptions(opts []config.OptionDef, prefixes []config.PrefixDef) []byte {
 		}
 		if len(o.Deprecated) > 0 {
 			b.WriteString(".br\nFormerly " + roffWord(strings.Join(o.Deprecated, ", ")) + ", still accepted with a warning.\n")
+		}
+		if o.NoEffect != "" {
+			b.WriteString(".br\nNo effect in gocyrus (accepted with a warning): " + roffText(o.NoEffect) + "\n")
 		}
 	}
 	b.WriteString(".SH OVERFLOW KEYS\n")
