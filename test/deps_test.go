@@ -33,6 +33,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/mboxlist": {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/acl", "gocyrus/pkg/mboxname"},
 		"gocyrus/pkg/mailbox":  {"gocyrus/pkg/mboxname"},
 		"gocyrus/pkg/sasldb":   {"gocyrus/pkg/cyrusdb"},
+		"gocyrus/pkg/logins":   {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)

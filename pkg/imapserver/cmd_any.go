@@ -28,7 +28,7 @@ func cmdLogout(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	s.w.StatusResponse("*", wire.BYE, "", "LOGOUT received")
-	s.unselect()
+	s.closeMailbox()
 	s.state = stateLogout
 	return reply{}, nil
 }

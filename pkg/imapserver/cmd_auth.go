@@ -7,6 +7,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/logins"
 )
 
 // cmdStartTLS: RFC 3501 §6.2.1, RFC 2595.
@@ -119,8 +120,16 @@ func (s *session) refuseIfShutdown() error {
 	return nil
 }
 
-// loggedIn moves the session to the Authenticated state.
+// loggedIn moves the session to the Authenticated state, unless the
+// login would exceed maxlogins_per_user or maxlogins_per_host: then the
+// session stays unauthenticated, as in Cyrus.
 func (s *session) loggedIn(res auth.Result) (reply, error) {
+	slot, err := s.srv.logins.Acquire(res.User, logins.HostOf(s.conn.RemoteAddr()), s.srv.loginLimits)
+	if err != nil {
+		s.log.Warn("login refused", "user", res.User, "err", err)
+		return reply{}, no(err.Error())
+	}
+	s.login = slot
 	s.user = res
 	s.who = acl.Identity{User: res.User, Anonymous: res.Anonymous}
 	if !res.Anonymous {

@@ -1,7 +1,9 @@
 package imapserver
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
@@ -30,7 +32,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	// RFC 3501: selecting closes the current mailbox even if the new one
 	// fails; Cyrus says so with [CLOSED] (RFC 7162 §3.2.11).
 	if s.sel != nil {
-		s.unselect()
+		s.closeMailbox()
 		s.w.StatusResponse("*", wire.OK, "CLOSED", "Ok")
 	}
 	m, err := s.open(sc.Mailbox, acl.Read)
@@ -117,24 +119,49 @@ func cmdClose(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
-	sel := s.sel
-	if !sel.readOnly && sel.rights.Has(acl.Expunge) {
-		if _, err := sel.mb.ExpungeDeleted(s.ctx, nil); err != nil {
-			s.log.Warn("expunge on CLOSE", "mailbox", sel.name, "err", err)
-		}
-	}
+	s.expungeOnClose("CLOSE")
 	s.unselect()
 	return reply{}, nil
 }
 
-// cmdUnselect: RFC 3691.
+// cmdUnselect: RFC 3691; with autoexpunge it expunges like CLOSE.
 func cmdUnselect(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
-	s.unselect()
+	s.closeMailbox()
 	return reply{}, nil
 }
+
+// closeMailbox closes the selected mailbox the way a client leaves it
+// (UNSELECT, SELECT/EXAMINE of another, LOGOUT, UNAUTHENTICATE, the
+// connection dropping): with autoexpunge, Cyrus expunges its \Deleted
+// messages first, as CLOSE does. Mailboxes closed because they are being
+// deleted, renamed or reconstructed use unselect directly.
+func (s *session) closeMailbox() {
+	if s.sel != nil && s.srv.autoexpunge {
+		s.expungeOnClose("autoexpunge")
+	}
+	s.unselect()
+}
+
+// expungeOnClose silently expunges the selected mailbox's \Deleted
+// messages when the session may: the e right, and not after EXAMINE.
+// It runs even when the server is stopping, as Cyrus's shutdown does.
+func (s *session) expungeOnClose(why string) {
+	sel := s.sel
+	if sel == nil || sel.readOnly || !sel.rights.Has(acl.Expunge) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), expungeOnCloseTimeout)
+	defer cancel()
+	if _, err := sel.mb.ExpungeDeleted(ctx, nil); err != nil {
+		s.log.Warn("expunge on close", "why", why, "mailbox", sel.name, "err", err)
+	}
+}
+
+// expungeOnCloseTimeout bounds the expunge of a session that is ending.
+const expungeOnCloseTimeout = time.Minute
 
 // countUnseen counts v's messages without \Seen (STATUS UNSEEN).
 func countUnseen(v *mailbox.View) int {

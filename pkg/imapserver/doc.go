@@ -94,6 +94,21 @@
 // STARTTLS is refused once compression is on. UNAUTHENTICATE keeps both
 // layers and drops everything tied to the identity.
 //
+// # Leaving a mailbox and login limits
+//
+// closeMailbox is how a session leaves its selected mailbox when the
+// client moves on (UNSELECT, SELECT/EXAMINE, LOGOUT, UNAUTHENTICATE, the
+// connection ending): with autoexpunge it first expunges \Deleted
+// messages silently, like CLOSE, only with the e right and not after
+// EXAMINE. Paths that close a mailbox because it is going away (DELETE,
+// RENAME, RECONSTRUCT, a damaged mailbox) call unselect directly.
+//
+// The Server's logins.Registry counts the logged-in sessions of this
+// process for maxlogins_per_user/maxlogins_per_host: loggedIn takes a slot
+// (or answers Cyrus's "NO Too many open connections (...)" and leaves the
+// session unauthenticated); UNAUTHENTICATE and the end of the session
+// give it back.
+//
 // IDLE subscribes to the mailbox's name through the databases
 // (cyrusdb.DB.Subscribe); the store publishes it after every commit in any
 // process. imapidlepoll is the fallback re-check interval.

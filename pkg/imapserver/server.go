@@ -16,6 +16,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/logins"
 	"gocyrus/pkg/store"
 )
 
@@ -55,6 +56,11 @@ type Server struct {
 	sessions   atomic.Uint64
 	// quotaWarned rate-limits the quota alerts of SELECT per root.
 	quotaWarned quotaWarnLog
+	// logins counts this process's logged-in sessions for
+	// maxlogins_per_user and maxlogins_per_host.
+	logins      *logins.Registry
+	loginLimits logins.Limits
+	autoexpunge bool // expunge \Deleted on leaving a mailbox (closeMailbox)
 }
 
 // New checks opts and returns a Server.
@@ -72,13 +78,16 @@ func New(opts Options) (*Server, error) {
 	cfg := opts.Config
 	s := &Server{
 		opts: opts, cfg: cfg, st: opts.Store, log: log,
-		servername: cfg.Servername(),
-		timeout:    cfg.Timeout(),
-		idlePoll:   cfg.Imapidlepoll(),
-		maxLine:    cfg.Maxline(),
-		maxMessage: int64(cfg.Maxmessagesize()),
-		deleteRt:   acl.DeleteRightFromConfig(cfg),
-		groups:     opts.Groups,
+		servername:  cfg.Servername(),
+		timeout:     cfg.Timeout(),
+		idlePoll:    cfg.Imapidlepoll(),
+		maxLine:     cfg.Maxline(),
+		maxMessage:  int64(cfg.Maxmessagesize()),
+		deleteRt:    acl.DeleteRightFromConfig(cfg),
+		groups:      opts.Groups,
+		logins:      logins.NewRegistry(),
+		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
+		autoexpunge: cfg.Autoexpunge(),
 	}
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()

@@ -12,6 +12,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/logins"
 	"gocyrus/pkg/tlsconf"
 )
 
@@ -47,9 +48,10 @@ type session struct {
 	user       auth.Result
 	who        acl.Identity
 	enabled    enabled
-	sel        *selected  // the selected mailbox, nil outside the Selected state
-	appendBox  *appendBox // the last APPEND target, kept open (cmd_append.go)
-	searchRs   []uint32   // the saved search result "$" (RFC 5182), as UIDs
+	sel        *selected    // the selected mailbox, nil outside the Selected state
+	appendBox  *appendBox   // the last APPEND target, kept open (cmd_append.go)
+	searchRs   []uint32     // the saved search result "$" (RFC 5182), as UIDs
+	login      *logins.Slot // this session's place in the login counts
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -85,9 +87,13 @@ func (s *session) continueLiteral(wire.LiteralInfo) error {
 	return connErr(s.w.Flush())
 }
 
+// close ends the session: the connection dropping closes the selected
+// mailbox like LOGOUT (autoexpunge included) and frees the login slot.
 func (s *session) close() {
-	s.unselect()
+	s.closeMailbox()
 	s.closeAppendBox()
+	s.login.Release()
+	s.login = nil
 }
 
 func (s *session) connInfo() auth.ConnInfo {

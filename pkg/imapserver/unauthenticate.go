@@ -18,8 +18,10 @@ func cmdUnauthenticate(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
-	s.unselect()
+	s.closeMailbox()
 	s.closeAppendBox()
+	s.login.Release()
+	s.login = nil
 	s.log.Info("unauthenticate")
 	s.user, s.who = auth.Result{}, acl.Identity{}
 	s.enabled = enabled{}

@@ -177,6 +177,9 @@ func parsePath(arg, prefix string) (addr string, params []string, ok bool) {
 
 func (c *conn) mail(arg string) {
 	from, params, ok := parsePath(arg, "FROM:")
+	if ok {
+		from, ok = c.envelopeAddress(from)
+	}
 	if !ok {
 		c.reply(replyBadAddress)
 		return
@@ -199,6 +202,9 @@ func (c *conn) rcpt(arg string) {
 		return
 	}
 	to, params, ok := parsePath(arg, "TO:")
+	if ok {
+		to, ok = c.envelopeAddress(to)
+	}
 	if !ok {
 		c.reply(replyBadAddress)
 		return
@@ -216,6 +222,19 @@ func (c *conn) rcpt(arg string) {
 		return
 	}
 	c.reply(replyRcptOK)
+}
+
+// envelopeAddress applies lmtp_strict_rfc2821 to a MAIL or RCPT address;
+// false means refuse it as a syntax error.
+func (c *conn) envelopeAddress(addr string) (string, bool) {
+	out, ok := applyStrict2821(addr, c.srv.strict2821)
+	switch {
+	case !ok:
+		c.srv.log.Info("refusing an 8-bit local part (lmtp_strict_rfc2821)", "addr", addr)
+	case out != addr:
+		c.srv.log.Info("8-bit local part rewritten (lmtp_strict_rfc2821: 0)", "addr", addr, "as", out)
+	}
+	return out, ok
 }
 
 // data reads the message and answers once per accepted recipient. It

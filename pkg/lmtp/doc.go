@@ -31,6 +31,11 @@
 // 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure) when the quota
 // root is already over its limit (lmtp_strict_quota: when this message
 // would take it over); IGNOREQUOTA skips the check.
+// Before that, MAIL FROM and RCPT TO addresses pass lmtp_strict_rfc2821
+// (applyStrict2821, as Cyrus's parseaddr): an unquoted local part with
+// 8-bit bytes is refused with 501 5.5.4, or with the option off has each
+// such byte replaced by 'X'; the rewritten address is the one used from
+// then on (Return-Path, the recipient, Sieve's envelope).
 //
 // # Delivery invariants
 //

@@ -41,6 +41,7 @@ type Server struct {
 	notifier       *notifier
 	dupAnnots      *dupAnnotCache
 	eightBit       eightBitPolicy
+	strict2821     bool // lmtp_strict_rfc2821: refuse 8-bit local parts, else X them
 	resolver       Resolver
 	parse          ParseOptions
 	log            *slog.Logger
@@ -75,6 +76,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		maxSize:       int64(cfg.Maxmessagesize()),
 		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: quota.Overflow,
 		singleInstance: cfg.Singleinstancestore(), pid: os.Getpid(),
+		strict2821: cfg.LmtpStrictRfc2821(),
 	}
 	switch cfg.Serverinfo() {
 	case "off", "min":

@@ -41,6 +41,14 @@
 // the time at QUIT; recording it at login also limits clients that never
 // QUIT.
 //
+// # Login limits
+//
+// maxlogins_per_user and maxlogins_per_host count the TRANSACTION-state
+// sessions of this process (a logins.Registry per Server). The check runs
+// before the maildrop is opened, so a refused login ("-ERR Too many open
+// connections (...)", as Cyrus words it) neither claims popminpoll nor
+// leaves the AUTHORIZATION state; the session's end frees the slot.
+//
 // # Authentication
 //
 // USER/PASS, APOP and AUTH go through pkg/auth, so the same mechanisms and

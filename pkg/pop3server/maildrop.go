@@ -7,6 +7,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/logins"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
@@ -151,10 +152,21 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 	return d, nil
 }
 
-// login enters the TRANSACTION state for an authenticated user.
+// login enters the TRANSACTION state for an authenticated user. Cyrus
+// checks maxlogins_per_user/maxlogins_per_host as the last step of the
+// login and stays in the AUTHORIZATION state on refusal; here the check
+// comes before the maildrop is opened, so that a refused login does not
+// count as a poll for popminpoll.
 func (s *session) login(res auth.Result, folder string) {
+	slot, err := s.srv.logins.Acquire(res.User, logins.HostOf(s.conn.RemoteAddr()), s.srv.loginLimits)
+	if err != nil {
+		s.log.Warn("login refused", "user", res.User, "err", err)
+		s.reply("-ERR " + err.Error())
+		return
+	}
 	d, err := s.openMaildrop(s.ctx, res, folder)
 	if err != nil {
+		slot.Release()
 		s.log.Info("login refused", "user", res.User, "err", err)
 		var le *loginError
 		if errors.As(err, &le) {
@@ -164,6 +176,7 @@ func (s *session) login(res auth.Result, folder string) {
 		}
 		return
 	}
+	s.loginSlot = slot
 	s.drop = d
 	id := s.srv.sessionID()
 	s.log = s.log.With("session", id, "user", res.User)

@@ -13,6 +13,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/logins"
 	"gocyrus/pkg/store"
 )
 
@@ -44,6 +45,10 @@ type Server struct {
 	maxLine    int
 	uidl       uidlFormat
 	sessions   atomic.Uint64
+	// logins counts this process's logged-in sessions for
+	// maxlogins_per_user and maxlogins_per_host.
+	logins      *logins.Registry
+	loginLimits logins.Limits
 }
 
 // New checks opts and returns a Server.
@@ -62,7 +67,10 @@ func New(opts Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg := opts.Config
-	s := &Server{opts: opts, log: log, servername: cfg.Servername(), timeout: cfg.Poptimeout(), maxLine: cfg.Maxline()}
+	s := &Server{opts: opts, log: log, servername: cfg.Servername(), timeout: cfg.Poptimeout(), maxLine: cfg.Maxline(),
+		logins:      logins.NewRegistry(),
+		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
+	}
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()
 	}

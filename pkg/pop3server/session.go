@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/logins"
 	"gocyrus/pkg/tlsconf"
 )
 
@@ -37,6 +38,8 @@ type session struct {
 
 	user string    // login name from USER, waiting for PASS
 	drop *maildrop // non-nil in the TRANSACTION state
+	// loginSlot is this session's place in the login counts (maxlogins_*).
+	loginSlot *logins.Slot
 }
 
 func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
@@ -60,6 +63,8 @@ func (s *session) close() {
 		s.drop.close()
 		s.drop = nil
 	}
+	s.loginSlot.Release()
+	s.loginSlot = nil
 }
 
 func (s *session) connInfo() auth.ConnInfo {
