@@ -77,11 +77,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := tool.Setup(cmd, "cyr_expire")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "cyr_expire")
 	if err != nil {
 		return err
 	}

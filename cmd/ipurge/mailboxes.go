@@ -186,31 +186,17 @@ func writeStats(w io.Writer, s stats) {
 	fmt.Fprintf(w, "Remaining bytes   \t\t %d\n", s.totalBytes-s.deletedBytes)
 }
 
-// writeRecord prints a message -n would purge, as Cyrus does: dates as
-// ctime(3) prints them (a missing Date: as the epoch, Cyrus's sentdate
-// 0), then the addressing headers and subject as stored.
+// writeRecord prints a message -n would purge, as Cyrus does.
 func writeRecord(w io.Writer, v *mailbox.View, r mailbox.Record) {
-	sent := r.SentDate
-	if sent.IsZero() {
-		sent = time.Unix(0, 0)
-	}
-	fmt.Fprintf(w, "UID: %d\n", r.UID)
-	fmt.Fprintf(w, "\tSize: %d\n", r.Size)
-	fmt.Fprintf(w, "\tSent: %s\n", ctime(sent))
-	fmt.Fprintf(w, "\tRecv: %s\n", ctime(r.InternalDate))
+	m := tool.MessageListing{UID: r.UID, Size: r.Size, Sent: r.SentDate, Recv: r.InternalDate}
 	h, err := cachedHeader(v, r)
-	if err != nil {
-		fmt.Fprintf(w, "\tERROR: cache record missing or corrupt, not printing cache details\n\n")
-		return
+	if err == nil {
+		m.Header = h
+	} else {
+		m.HeaderError = "ERROR: cache record missing or corrupt, not printing cache details"
 	}
-	fmt.Fprintf(w, "\tFrom: %s\n", h.Get("From"))
-	fmt.Fprintf(w, "\tTo  : %s\n", h.Get("To"))
-	fmt.Fprintf(w, "\tCc  : %s\n", h.Get("Cc"))
-	fmt.Fprintf(w, "\tBcc : %s\n", h.Get("Bcc"))
-	fmt.Fprintf(w, "\tSubj: %s\n\n", h.Get("Subject"))
+	tool.WriteMessageListing(w, m)
 }
-
-func ctime(t time.Time) string { return t.Local().Format(time.ANSIC) }
 
 // cachedHeader parses the header block the cache keeps for r.
 func cachedHeader(v *mailbox.View, r mailbox.Record) (mail.Header, error) {

@@ -56,11 +56,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := tool.Setup(cmd, "ipurge")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "ipurge")
 	if err != nil {
 		return err
 	}

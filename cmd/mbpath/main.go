@@ -33,11 +33,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if cmd.NArg() == 0 {
 		return tool.Fail(tool.ExitUsage, "no mailbox given")
 	}
-	env, err := tool.Setup(cmd, "mbpath")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "mbpath")
 	if err != nil {
 		return err
 	}

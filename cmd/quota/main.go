@@ -42,11 +42,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if cmd.Bool("n") && !cmd.Bool("f") {
 		return tool.Fail(tool.ExitUsage, "-n goes with -f")
 	}
-	env, err := tool.Setup(cmd, "quota")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "quota")
 	if err != nil {
 		return err
 	}

@@ -52,11 +52,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if cmd.NArg() == 0 {
 		return tool.Fail(tool.ExitUsage, "no mailbox given")
 	}
-	env, err := tool.Setup(cmd, "reconstruct")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "reconstruct")
 	if err != nil {
 		return err
 	}

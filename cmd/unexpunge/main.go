@@ -75,11 +75,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	env, err := tool.Setup(cmd, "unexpunge")
-	if err != nil {
-		return err
-	}
-	st, err := env.Store()
+	env, st, err := tool.SetupStore(cmd, "unexpunge")
 	if err != nil {
 		return err
 	}
@@ -196,33 +192,20 @@ func list(w io.Writer, mb *mailbox.Mailbox, only []uint32) error {
 	return bw.Flush()
 }
 
-// writeListing writes one message as Cyrus's unexpunge -l does: dates as
-// ctime(3) prints them, then the addressing headers and subject as stored.
+// writeListing writes one message as Cyrus's unexpunge -l does.
 func writeListing(w io.Writer, m mailbox.ExpungedMessage, path string) {
+	l := tool.MessageListing{UID: m.UID, Size: m.Size, Recv: m.InternalDate, Expunged: m.ExpungedAt}
 	h, err := readHeader(path)
-	sent := time.Unix(0, 0) // Cyrus's sentdate when Date: is missing
-	if err == nil {
+	if err != nil {
+		l.HeaderError = fmt.Sprintf("ERROR: message file unreadable, not printing header details: %v", err)
+	} else {
+		l.Header = h
 		if d, derr := h.Date(); derr == nil {
-			sent = d
+			l.Sent = d
 		}
 	}
-	fmt.Fprintf(w, "UID: %d\n", m.UID)
-	fmt.Fprintf(w, "\tSize: %d\n", m.Size)
-	fmt.Fprintf(w, "\tSent: %s\n", ctime(sent))
-	fmt.Fprintf(w, "\tRecv: %s\n", ctime(m.InternalDate))
-	fmt.Fprintf(w, "\tExpg: %s\n", ctime(m.ExpungedAt))
-	if err != nil {
-		fmt.Fprintf(w, "\tERROR: message file unreadable, not printing header details: %v\n\n", err)
-		return
-	}
-	fmt.Fprintf(w, "\tFrom: %s\n", h.Get("From"))
-	fmt.Fprintf(w, "\tTo  : %s\n", h.Get("To"))
-	fmt.Fprintf(w, "\tCc  : %s\n", h.Get("Cc"))
-	fmt.Fprintf(w, "\tBcc : %s\n", h.Get("Bcc"))
-	fmt.Fprintf(w, "\tSubj: %s\n\n", h.Get("Subject"))
+	tool.WriteMessageListing(w, l)
 }
-
-func ctime(t time.Time) string { return t.Local().Format(time.ANSIC) }
 
 // readHeader reads the header of a kept message file.
 func readHeader(path string) (mail.Header, error) {

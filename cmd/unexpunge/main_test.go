@@ -41,10 +41,3 @@ func TestValidKeyword(t *testing.T) {
 		}
 	}
 }
-
-func TestCtimeLayout(t *testing.T) {
-	d := time.Date(2026, 11, 2, 9, 5, 7, 0, time.Local)
-	if got := ctime(d); got != "Mon Nov  2 09:05:07 2026" {
-		t.Errorf("ctime = %q", got)
-	}
-}

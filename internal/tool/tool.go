@@ -128,6 +128,20 @@ func Setup(cmd *cli.Command, program string) (*Env, error) {
 	}, nil
 }
 
+// SetupStore is Setup followed by Env.Store: what every tool working on
+// mailboxes starts with. The caller closes st.DB.
+func SetupStore(cmd *cli.Command, program string) (*Env, *store.Store, error) {
+	env, err := Setup(cmd, program)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := env.Store()
+	if err != nil {
+		return nil, nil, err
+	}
+	return env, st, nil
+}
+
 // OpenDB opens the databases: through master's db service when it runs,
 // else directly.
 func (e *Env) OpenDB() (cyrusdb.DB, error) {
