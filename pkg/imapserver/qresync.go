@@ -76,16 +76,7 @@ func absentWithin(v *mailbox.View, set imap.UIDSet) imap.UIDSet {
 	var out imap.UIDSet
 	v.AbsentUIDs(func(lo, hi uint32) {
 		for _, r := range set {
-			a, b := r.Start, r.Stop
-			if a == 0 {
-				a = top
-			}
-			if b == 0 {
-				b = top
-			}
-			if a > b {
-				a, b = b, a
-			}
+			a, b := uidBounds(r, top)
 			a, b = max(a, imap.UID(lo)), min(b, imap.UID(hi))
 			if a <= b {
 				out.AddRange(a, b)
@@ -98,21 +89,23 @@ func absentWithin(v *mailbox.View, set imap.UIDSet) imap.UIDSet {
 // uidSetContains is UIDSet.Contains with "*" read as top.
 func uidSetContains(set imap.UIDSet, uid, top imap.UID) bool {
 	for _, r := range set {
-		lo, hi := r.Start, r.Stop
-		if lo == 0 {
-			lo = top
-		}
-		if hi == 0 {
-			hi = top
-		}
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-		if uid >= lo && uid <= hi {
+		if lo, hi := uidBounds(r, top); uid >= lo && uid <= hi {
 			return true
 		}
 	}
 	return false
+}
+
+// uidBounds returns r's ends in ascending order, "*" read as top.
+func uidBounds(r imap.UIDRange, top imap.UID) (lo, hi imap.UID) {
+	lo, hi = r.Start, r.Stop
+	if lo == 0 {
+		lo = top
+	}
+	if hi == 0 {
+		hi = top
+	}
+	return min(lo, hi), max(lo, hi)
 }
 
 // writeVanished sends "* VANISHED [(EARLIER)] uids" unless set is empty.
