@@ -7,7 +7,7 @@ DEMO    := $(CURDIR)/var/demo
 DEPS_PKGS ?= python3 curl sasl2-bin fetchmail sieve-connect isync postfix
 
 # Core packages whose tests also run under the race detector.
-RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/...
+RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/...
 
 .PHONY: all build run test deps vet fmt-check unit race generate clean
 
