@@ -99,9 +99,9 @@ func expireByAnnotation(ctx context.Context, env *tool.Env, st *store.Store, j j
 	mark := markFor(keep)
 	var old []uint32
 	for _, r := range v.Records {
-		sent := r.SentDate
+		sent := r.SentDate()
 		if sent.IsZero() {
-			sent = r.InternalDate
+			sent = r.InternalDate()
 		}
 		if sent.Before(mark) {
 			old = append(old, r.UID)

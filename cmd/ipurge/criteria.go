@@ -62,8 +62,8 @@ func compare(v, limit int64, exact, invert bool) bool {
 // -X its delivery. A message without a usable Date: header counts from its
 // delivery too, rather than looking decades old and going at once.
 func (o options) date(r mailbox.Record) time.Time {
-	if o.byDelivery || r.SentDate.IsZero() {
-		return r.InternalDate
+	if o.byDelivery || r.SentDate().IsZero() {
+		return r.InternalDate()
 	}
-	return r.SentDate
+	return r.SentDate()
 }

@@ -188,7 +188,7 @@ func writeStats(w io.Writer, s stats) {
 
 // writeRecord prints a message -n would purge, as Cyrus does.
 func writeRecord(w io.Writer, v *mailbox.View, r mailbox.Record) {
-	m := tool.MessageListing{UID: r.UID, Size: r.Size, Sent: r.SentDate, Recv: r.InternalDate}
+	m := tool.MessageListing{UID: r.UID, Size: r.Size, Sent: r.SentDate(), Recv: r.InternalDate()}
 	h, err := cachedHeader(v, r)
 	if err == nil {
 		m.Header = h

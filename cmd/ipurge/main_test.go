@@ -90,9 +90,10 @@ func TestPurges(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	rec := func(sentAgo, deliveredAgo time.Duration, size uint32, flags mailbox.Flags) mailbox.Record {
-		r := mailbox.Record{Size: size, Flags: flags, InternalDate: now.Add(-deliveredAgo)}
+		r := mailbox.Record{Size: size, Flags: flags}
+		r.SetInternalDate(now.Add(-deliveredAgo))
 		if sentAgo >= 0 {
-			r.SentDate = now.Add(-sentAgo)
+			r.SetSentDate(now.Add(-sentAgo))
 		}
 		return r
 	}

@@ -137,8 +137,8 @@ func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (sr
 		}
 		it := &pendingItem{
 			src: messagePath(src.dir, uid), link: true,
-			size: r.Size, guid: r.GUID, headerSize: r.HeaderSize, sentDate: r.SentDate,
-			payload: encodeCached(c), flags: r.Flags, keywords: v.Keywords(r), internalDate: r.InternalDate,
+			size: r.Size, guid: r.GUID, headerSize: r.HeaderSize, sentDate: r.SentDate(),
+			payload: encodeCached(c), flags: r.Flags, keywords: v.Keywords(r), internalDate: r.InternalDate(),
 		}
 		if srcDev != dev {
 			if it.src, err = copyToTemp(m.dir, it.src); err != nil {
@@ -328,10 +328,12 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 			cache := encodeCacheRecord(req.uids[i], it.payload)
 			rec := Record{
 				UID: req.uids[i], Flags: it.flags, Keywords: sets[i], ModSeq: hdr.HighestModSeq,
-				InternalDate: it.internalDate, SentDate: it.sentDate, SaveDate: now,
 				Size: it.size, HeaderSize: it.headerSize, GUID: it.guid,
 				cacheOffset: hdr.CacheLen + uint64(len(cacheBuf)), cacheLen: uint32(len(cache)),
 			}
+			rec.SetInternalDate(it.internalDate)
+			rec.SetSentDate(it.sentDate)
+			rec.SetSaveDate(now)
 			cacheBuf = append(cacheBuf, cache...)
 			var b [indexRecordSize]byte
 			encodeRecord(b[:], &rec)

@@ -97,9 +97,11 @@ func mailbox100k(b *testing.B) string {
 		now := time.Now()
 		for uid := uint32(1); uid <= n; uid++ {
 			framed := encodeCacheRecord(uid, p.payload)
-			r := Record{UID: uid, Flags: Flags(uid % 8), ModSeq: uint64(uid), InternalDate: now, SaveDate: now,
+			r := Record{UID: uid, Flags: Flags(uid % 8), ModSeq: uint64(uid),
 				Size: p.size, HeaderSize: p.headerSize, GUID: p.guid,
 				cacheOffset: uint64(cache.Len()), cacheLen: uint32(len(framed))}
+			r.SetInternalDate(now)
+			r.SetSaveDate(now)
 			cache.Write(framed)
 			var rb [indexRecordSize]byte
 			encodeRecord(rb[:], &r)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -134,4 +135,23 @@ func TestParallelDecodeChecksSeams(t *testing.T) {
 			t.Errorf("error does not name the record: %v", err)
 		}
 	}
+}
+
+// Record must stay free of pointers: the garbage collector then never
+// scans a decoded index, however large (see Record's doc).
+func TestRecordHoldsNoPointers(t *testing.T) {
+	var check func(reflect.Type, string)
+	check = func(ty reflect.Type, path string) {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := 0; i < ty.NumField(); i++ {
+				check(ty.Field(i).Type, path+"."+ty.Field(i).Name)
+			}
+		case reflect.Array:
+			check(ty.Elem(), path+"[]")
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.String, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+			t.Errorf("%s is a %s: Record must hold no pointers", path, ty.Kind())
+		}
+	}
+	check(reflect.TypeOf(Record{}), "Record")
 }

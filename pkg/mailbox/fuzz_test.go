@@ -10,7 +10,9 @@ func seedIndex() []byte {
 	b := encodeIndexHeader(&h)
 	for i := uint32(1); i <= 2; i++ {
 		var rb [indexRecordSize]byte
-		encodeRecord(rb[:], &Record{UID: i, ModSeq: uint64(i), Size: 15, InternalDate: time.Unix(1e9, 0)})
+		r := Record{UID: i, ModSeq: uint64(i), Size: 15}
+		r.SetInternalDate(time.Unix(1e9, 0))
+		encodeRecord(rb[:], &r)
 		b = append(b, rb[:]...)
 	}
 	return b

@@ -25,10 +25,10 @@ func TestCreateOpenAppendRead(t *testing.T) {
 	}
 	r := v.Records[1]
 	want := testMessage(1, "msg 1")
-	if int(r.Size) != len(want) || r.InternalDate.Unix() != 1704161045 {
+	if int(r.Size) != len(want) || r.InternalDate().Unix() != 1704161045 {
 		t.Fatalf("record = %+v", r)
 	}
-	if _, off := r.InternalDate.Zone(); off != 3600 {
+	if _, off := r.InternalDate().Zone(); off != 3600 {
 		t.Errorf("internaldate zone offset %d", off)
 	}
 	c, err := v.Cached(r)

@@ -72,7 +72,7 @@ func TestAppendKeepsEarlierViews(t *testing.T) {
 	}
 	for i := range fresh.Records {
 		a, b := fresh.Records[i], after.Records[i]
-		if a.UID != b.UID || a.ModSeq != b.ModSeq || a.Flags != b.Flags || !a.InternalDate.Equal(b.InternalDate) ||
+		if a.UID != b.UID || a.ModSeq != b.ModSeq || a.Flags != b.Flags || !a.InternalDate().Equal(b.InternalDate()) ||
 			a.cacheOffset != b.cacheOffset || a.GUID != b.GUID {
 			t.Fatalf("record %d: fresh %+v, published %+v", i, a, b)
 		}

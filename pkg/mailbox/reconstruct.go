@@ -310,8 +310,10 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 			}
 			p := newPrepared("", raw)
 			nh.HighestModSeq++
-			r = Record{UID: uid, ModSeq: nh.HighestModSeq, InternalDate: fi.ModTime(),
-				SentDate: p.sentDate, SaveDate: now, Size: p.size, HeaderSize: p.headerSize, GUID: p.guid}
+			r = Record{UID: uid, ModSeq: nh.HighestModSeq, Size: p.size, HeaderSize: p.headerSize, GUID: p.guid}
+			r.SetInternalDate(fi.ModTime())
+			r.SetSentDate(p.sentDate)
+			r.SetSaveDate(now)
 			payload = p.payload
 			rep.Adopted = append(rep.Adopted, uid)
 			rep.addf("uid %d: message file without index record adopted", uid)
@@ -336,7 +338,8 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 					rep.addf("uid %d: size/GUID fixed from message file", uid)
 					nh.HighestModSeq++
 					r.ModSeq = nh.HighestModSeq
-					r.Size, r.HeaderSize, r.GUID, r.SentDate = p.size, p.headerSize, p.guid, p.sentDate
+					r.Size, r.HeaderSize, r.GUID = p.size, p.headerSize, p.guid
+					r.SetSentDate(p.sentDate)
 				}
 			}
 		}

@@ -41,7 +41,7 @@ func (m *Mailbox) Expunged() ([]ExpungedMessage, error) {
 			continue
 		}
 		out = append(out, ExpungedMessage{
-			UID: r.UID, ExpungedAt: r.expungedAt(), InternalDate: r.InternalDate, SaveDate: r.SaveDate,
+			UID: r.UID, ExpungedAt: r.expungedAt(), InternalDate: r.InternalDate(), SaveDate: r.SaveDate(),
 			Size: r.Size, GUID: r.GUID, Flags: r.Flags & systemFlagMask, Keywords: v.Keywords(*r),
 		})
 	}
@@ -113,7 +113,7 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 		if !keepDeleted {
 			flags &^= FlagDeleted
 		}
-		it := newPrepared("", raw).item(flags, append(v.Keywords(*r), addKeywords...), r.InternalDate)
+		it := newPrepared("", raw).item(flags, append(v.Keywords(*r), addKeywords...), r.InternalDate())
 		it.src, it.link = path, true
 		items = append(items, it)
 		oldUIDs = append(oldUIDs, r.UID)

@@ -143,7 +143,7 @@ func TestUnexpungeRestoresWithNewUID(t *testing.T) {
 		t.Fatal("restored message missing")
 	}
 	if r.Flags != FlagFlagged || !reflect.DeepEqual(v.Keywords(r), []string{"$Label1", "$Restored"}) ||
-		r.GUID != orig.GUID || !r.InternalDate.Equal(orig.InternalDate) || r.Size != orig.Size {
+		r.GUID != orig.GUID || !r.InternalDate().Equal(orig.InternalDate()) || r.Size != orig.Size {
 		t.Errorf("restored %+v keywords %v, original %+v", r, v.Keywords(r), orig)
 	}
 	if c, err := v.Cached(r); err != nil || c.Envelope.Subject != "msg 0" {

@@ -144,7 +144,7 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 	d := &maildrop{mb: mb, name: name, uidValidity: view.UIDValidity, rights: rights,
 		msgs: make([]message, 0, len(view.Records))}
 	for _, r := range view.Records {
-		if !after.IsZero() && !r.InternalDate.After(after) {
+		if !after.IsZero() && !r.InternalDate().After(after) {
 			continue
 		}
 		d.msgs = append(d.msgs, message{uid: r.UID, size: r.Size})

@@ -92,7 +92,7 @@ func writeItem(w *wire.Writer, r *resolver, it wire.FetchItem, payloads []payloa
 		}
 		w.Close()
 	case wire.FetchInternalDate:
-		w.FetchItem("INTERNALDATE").DateTime(m.Record.InternalDate)
+		w.FetchItem("INTERNALDATE").DateTime(m.Record.InternalDate())
 	case wire.FetchRFC822Size:
 		w.FetchItem("RFC822.SIZE").Number(m.Record.Size)
 	case wire.FetchModSeq:
@@ -112,10 +112,10 @@ func writeItem(w *wire.Writer, r *resolver, it wire.FetchItem, payloads []payloa
 		w.FetchItem("THREADID").NIL() // no conversations database: no threads (RFC 8474 §5.2)
 	case wire.FetchSaveDate:
 		w.FetchItem("SAVEDATE")
-		if m.Record.SaveDate.IsZero() {
+		if m.Record.SaveDate().IsZero() {
 			w.NIL()
 		} else {
-			w.DateTime(m.Record.SaveDate)
+			w.DateTime(m.Record.SaveDate())
 		}
 	case wire.FetchBinarySize:
 		w.FetchItem(it.ResponseName()).Number64(uint64(payloads[i].size))

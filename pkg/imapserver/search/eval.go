@@ -78,11 +78,11 @@ func (n *node) eval(m *message, lvl cost) tri {
 	case wire.SearchUID:
 		return truth(n.set.contains(c.UID, c.UID, m.env.saved))
 	case wire.SearchOlder:
-		return truth(!c.Record.InternalDate.After(m.env.now.Add(-seconds(n.num))))
+		return truth(!c.Record.InternalDate().After(m.env.now.Add(-seconds(n.num))))
 	case wire.SearchYounger:
-		return truth(c.Record.InternalDate.After(m.env.now.Add(-seconds(n.num))))
+		return truth(c.Record.InternalDate().After(m.env.now.Add(-seconds(n.num))))
 	case wire.SearchBefore, wire.SearchOn, wire.SearchSince:
-		return truth(compareDay(n.op, dayOf(c.Record.InternalDate), n.day))
+		return truth(compareDay(n.op, dayOf(c.Record.InternalDate()), n.day))
 	case wire.SearchSentBefore, wire.SearchSentOn, wire.SearchSentSince:
 		return n.evalSent(m, lvl)
 	case wire.SearchHeader:
@@ -135,10 +135,10 @@ func compareDay(op wire.SearchOp, day, key time.Time) bool {
 // header parsed for its zone.
 func (n *node) evalSent(m *message, lvl cost) tri {
 	rec := &m.c.Record
-	if rec.SentDate.IsZero() {
-		return truth(compareDay(n.op, dayOf(rec.InternalDate), n.day))
+	if rec.SentDate().IsZero() {
+		return truth(compareDay(n.op, dayOf(rec.InternalDate()), n.day))
 	}
-	utc := dayOf(rec.SentDate.UTC())
+	utc := dayOf(rec.SentDate().UTC())
 	lo, hi := utc.AddDate(0, 0, -1), utc.AddDate(0, 0, 1)
 	a, b := compareDay(n.op, lo, n.day), compareDay(n.op, hi, n.day)
 	if a == b && compareDay(n.op, utc, n.day) == a {

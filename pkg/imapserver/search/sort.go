@@ -68,7 +68,7 @@ func Sort(criteria []wire.SortCriterion, cands []Candidate) ([]int, error) {
 func compareOn(key string, j int, a, b *Candidate, fa, fb *sortFields) int {
 	switch key {
 	case "ARRIVAL":
-		return a.Record.InternalDate.Compare(b.Record.InternalDate)
+		return a.Record.InternalDate().Compare(b.Record.InternalDate())
 	case "DATE":
 		return sentDate(a).Compare(sentDate(b))
 	case "SIZE":
@@ -87,10 +87,10 @@ func compareOn(key string, j int, a, b *Candidate, fa, fb *sortFields) int {
 // sentDate is the Date: header's instant, or the internal date without one
 // (RFC 5256 §2.2).
 func sentDate(c *Candidate) time.Time {
-	if c.Record.SentDate.IsZero() {
-		return c.Record.InternalDate
+	if c.Record.SentDate().IsZero() {
+		return c.Record.InternalDate()
 	}
-	return c.Record.SentDate
+	return c.Record.SentDate()
 }
 
 // sortString is the i;ascii-casemap key of a string sort criterion.
