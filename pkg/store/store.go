@@ -189,10 +189,30 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 // a mailbox already there, or any with delete_mode: immediate, is removed
 // for real. It returns the deleted entries as they were.
 func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Entry, error) {
+	var gone []*mboxlist.Entry
+	var err error
 	if s.DelayedDelete() && !s.IsDeletedName(name) {
-		return s.delayDelete(ctx, name)
+		gone, err = s.delayDelete(ctx, name)
+	} else {
+		gone, err = s.removeNow(ctx, name, mboxname.IsUserInbox(name))
 	}
-	return s.removeNow(ctx, name, mboxname.IsUserInbox(name))
+	s.removeRootsOf(ctx, gone)
+	return gone, err
+}
+
+// removeRootsOf removes the quota roots named by deleted mailboxes, as
+// Cyrus does: a mailbox created again under the name starts without the
+// old limits. What the root still counted (mailboxes below it that were
+// not deleted) goes back to the next root up.
+func (s *Store) removeRootsOf(ctx context.Context, deleted []*mboxlist.Entry) {
+	for _, e := range deleted {
+		if _, err := s.Quota.Get(ctx, e.Name); err != nil {
+			continue // not a root (or unreadable: the root stays)
+		}
+		if err := s.RemoveQuota(ctx, e.Name); err != nil {
+			s.Log.Warn("removing the quota root of a deleted mailbox", "root", e.Name, "err", err)
+		}
+	}
 }
 
 // RemoveMailbox removes a mailbox for real whatever delete_mode says (a

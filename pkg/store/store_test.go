@@ -205,3 +205,40 @@ func TestRenameMovesMetadata(t *testing.T) {
 		t.Fatalf("metadata after rename: new %+v old %+v", got, old)
 	}
 }
+
+// Deleting a mailbox that is a quota root removes the root, in both
+// delete modes: the name created again starts without the old limits,
+// and a child left behind is charged to the next root up.
+func TestDeleteRemovesQuotaRoot(t *testing.T) {
+	for _, mode := range []string{"immediate", "delayed"} {
+		ctx := context.Background()
+		s := newStore(t, "delete_mode", mode)
+		for _, n := range []string{"user.alice", "user.alice.Work", "user.alice.Work.Old"} {
+			if _, err := s.CreateMailbox(ctx, n, CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l := quota.NoLimits()
+		l[quota.Storage] = 100
+		for _, root := range []string{"user.alice", "user.alice.Work"} {
+			if err := s.SetQuota(ctx, root, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.DeleteMailbox(ctx, "user.alice.Work"); err != nil {
+			t.Fatal(err)
+		}
+		if root, _, _ := s.Quota.RootOf(ctx, "user.alice.Work.Old"); root != "user.alice" {
+			t.Errorf("%s: root of the child left behind = %q, want user.alice", mode, root)
+		}
+		if r, err := s.Quota.Get(ctx, "user.alice"); err != nil || r.Usage[quota.NumFolders] != 2 {
+			t.Errorf("%s: user.alice's root after the folder's delete: %+v %v (want 2 folders)", mode, r, err)
+		}
+		if _, err := s.DeleteMailbox(ctx, "user.alice"); err != nil {
+			t.Fatal(err)
+		}
+		if root, found, err := s.Quota.RootOf(ctx, "user.alice"); found || err != nil {
+			t.Errorf("%s: quota root %q still there after deleting the user (%v)", mode, root, err)
+		}
+	}
+}
