@@ -96,9 +96,11 @@ func TestUnexpungeAndCyrExpire(t *testing.T) {
 	expungeThroughIMAP(t, addr, 3, 1, 2, 3) // UIDs 3-5 appended
 
 	out := s.must("", "unexpunge", "-l", "user/alice")
-	for _, want := range []string{"UID: 1\n\tSize: ", "UID: 2\n", "UID: 3\n", "\tSubj: user.alice 0\n\n",
-		"\tFrom: carol@example.org\n\tTo  : alice@example.org\n\tCc  : dave@example.org\n\tBcc : \n\tSubj: appended 0\n\n",
-		"\tSent: Mon Nov  2 ", "\tSent: Thu Jan  1 "} {
+	// Cyrus's layout: addresses as "<box@domain>", the subject quoted, the
+	// sent date to the day (the arrival day without a Date: header).
+	for _, want := range []string{"UID: 1\n\tSize: ", "UID: 2\n", "UID: 3\n", "\tFrom: <a@example.org>\n", "\tSubj: \"user.alice 0\"\n\n",
+		"\tFrom: <carol@example.org>\n\tTo  : <alice@example.org>\n\tCc  : <dave@example.org>\n\tBcc : \n\tSubj: \"appended 0\"\n\n",
+		"\tSent: Mon Nov  2 00:00:00 2026\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("unexpunge -l lacks %q:\n%s", want, out)
 		}
@@ -134,8 +136,9 @@ func TestUnexpungeAndCyrExpire(t *testing.T) {
 	if exists(filepath.Join(dir, "1.")) || !exists(filepath.Join(dir, "6.")) {
 		t.Errorf("restored files: 1. exists %v, 6. exists %v", exists(filepath.Join(dir, "1.")), exists(filepath.Join(dir, "6.")))
 	}
+	// UIDs with nothing kept are skipped silently, as in Cyrus.
 	r := s.run("", "unexpunge", "-u", "user/alice", "1", "3")
-	if r.code != 65 || !strings.Contains(r.stdout, "restored 1 expunged messages\n") || !strings.Contains(r.stderr, "uid 1: no kept expunged message") {
+	if r.code != 0 || !strings.Contains(r.stdout, "restored 1 expunged messages\n") || r.stderr != "" {
 		t.Errorf("unexpunge -u of a restored UID: %+v", r)
 	}
 	if got := inboxFlags(t, addr); fmt.Sprint(uidsOf(got)) != "[4 5 6 7 8]" {
@@ -157,8 +160,7 @@ func TestUnexpungeAndCyrExpire(t *testing.T) {
 		t.Errorf("after -X 7:\n%s", out)
 	}
 	r = s.run("", "cyr_expire", "-X", "0", "-v", "-u", "alice")
-	if r.code != 0 || !strings.Contains(r.stderr, "Removed 2 expunged messages from user.alice\n") ||
-		!strings.Contains(r.stderr, "Expired 0 and expunged 2 out of 5 messages from 2 mailboxes\n") {
+	if r.code != 0 || !strings.Contains(r.stderr, "\nExpired 0 and expunged 2 out of 5 messages from 2 mailboxes\n\n") {
 		t.Errorf("cyr_expire -X 0 -u alice: %+v", r)
 	}
 	if exists(filepath.Join(dir, "7.")) || exists(filepath.Join(dir, "8.")) {
@@ -234,8 +236,9 @@ func TestCyrExpirePrunesDuplicates(t *testing.T) {
 		t.Fatalf("after -E 3:\n%s", out)
 	}
 	time.Sleep(2100 * time.Millisecond)
+	// Cyrus's -v says nothing about the duplicate records.
 	r := ls.run("", "cyr_expire", "-E", "1s", "-v")
-	if r.code != 0 || !strings.Contains(r.stderr, "duplicate_prune: purged 1 out of 1 entries\n") {
+	if r.code != 0 || strings.Contains(r.stderr, "duplicate") {
 		t.Errorf("cyr_expire -E 1s -v: %+v", r)
 	}
 	if out := ls.must("", "ctl_deliver", "-d"); !strings.HasSuffix(out, "got 0 entries\n") {
@@ -312,7 +315,7 @@ func TestCyrExpireRemovesDeletedMailboxes(t *testing.T) {
 	if !exists(filepath.Join(dir, "1.")) {
 		t.Fatal("delayed delete did not keep the files")
 	}
-	if r := s.run("", "cyr_expire", "-D", "1", "-v"); r.code != 0 || !strings.Contains(r.stderr, "Removing deleted mailboxes older than 1.00 days\nRemoved 0 deleted mailboxes\n") {
+	if r := s.run("", "cyr_expire", "-D", "1", "-v"); r.code != 0 || !strings.Contains(r.stderr, "Removing deleted mailboxes older than 1.00 days\n\nRemoved 0 deleted mailboxes\n\n") {
 		t.Errorf("cyr_expire -D 1 -v: %+v", r)
 	}
 	s.must("", "cyr_expire", "-D", "0", "-u", "bob")
@@ -320,7 +323,7 @@ func TestCyrExpireRemovesDeletedMailboxes(t *testing.T) {
 		t.Fatal("-u bob removed alice's deleted folder")
 	}
 	r := s.run("", "cyr_expire", "-D", "0", "-v", "-u", "alice")
-	if r.code != 0 || !regexp.MustCompile(`Removing: DELETED\.user\.alice\.Work\.[0-9A-F]{8}\nRemoved 1 deleted mailboxes\n`).MatchString(r.stderr) {
+	if r.code != 0 || !regexp.MustCompile(`Cleaning up DELETED\.user\.alice\.Work\.[0-9A-F]{8}\n\nRemoving: DELETED\.user\.alice\.Work\.[0-9A-F]{8}\n\nRemoved 1 deleted mailboxes\n\n`).MatchString(r.stderr) {
 		t.Errorf("cyr_expire -D 0 -u alice -v: %+v", r)
 	}
 	if exists(dir) {
@@ -421,5 +424,121 @@ func TestCyrExpireByAnnotation(t *testing.T) {
 	r = s.run("", "cyr_expire", "-X", "0", "-v", "-u", "alice")
 	if r.code != 0 || !strings.Contains(r.stderr, "Expired 0 and expunged 3 out of 5 messages from 2 mailboxes\n") {
 		t.Errorf("cyr_expire -X 0 -u alice: %+v", r)
+	}
+}
+
+// cyrusMessage is a message of the Cyrus fixture scenarios, stored with
+// the same bytes, arrival time and flags as there.
+type cyrusMessage struct {
+	text  string
+	recv  string // RFC 3501 date-time; "" for now
+	flags mailbox.Flags
+}
+
+// buildCyrusScenario creates the mailboxes (parents first) with the
+// messages given, expunges the UIDs given per mailbox, then deletes the
+// mailboxes in drop in that order (delete_mode: delayed keeps them).
+func (s *site) buildCyrusScenario(boxes map[string][]cyrusMessage, expunge map[string][]uint32, drop ...string) {
+	s.t.Helper()
+	cfg, err := config.LoadImapd(s.imapdConf)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := store.New(cfg, db, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	ctx := context.Background()
+	names := make([]string, 0, len(boxes))
+	for n := range boxes {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if _, err := st.CreateMailbox(ctx, name, store.CreateOptions{}); err != nil {
+			s.t.Fatal(err)
+		}
+		mb, _, err := st.Open(ctx, name, quota.Ignore)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for _, m := range boxes[name] {
+			am := mailbox.AppendMessage{Body: strings.NewReader(m.text), Flags: m.flags}
+			if m.recv != "" {
+				if am.InternalDate, err = time.Parse("02-Jan-2006 15:04:05 -0700", m.recv); err != nil {
+					s.t.Fatal(err)
+				}
+			}
+			if _, err := mb.Append(ctx, []mailbox.AppendMessage{am}); err != nil {
+				s.t.Fatal(err)
+			}
+		}
+		if uids := expunge[name]; len(uids) > 0 {
+			if _, err := mb.Expunge(ctx, uids); err != nil {
+				s.t.Fatal(err)
+			}
+		}
+		mb.Close()
+	}
+	for _, name := range drop {
+		if _, err := st.DeleteMailbox(ctx, name); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// aliceFixtureInbox is user/alice's INBOX of the unexpunge.txt capture:
+// UID 1 with Date/From/To/Cc/Subject, 2 with none of them, 3 with From
+// and Subject only.
+var aliceFixtureInbox = []cyrusMessage{
+	{text: "Date: Tue, 03 Nov 2026 10:00:00 +0000\r\nFrom: Bob Example <bob@example.org>\r\nTo: alice@example.org\r\n" +
+		"Cc: carol@example.org\r\nSubject: full headers\r\nMessage-ID: <m1@example.org>\r\n\r\nbody one\r\n", recv: "03-Nov-2026 10:00:05 +0000"},
+	{text: "X-Only: nothing useful\r\n\r\nno standard headers\r\n", recv: "04-Nov-2026 11:00:00 +0000"},
+	{text: "Subject: only a subject\r\nFrom: carol@example.org\r\n\r\n" + strings.Repeat("x", 2000) + "\r\n", recv: "05-Nov-2026 12:00:00 +0000"},
+	{text: "Date: Wed, 01 Jan 2025 09:00:00 +0000\r\nFrom: old@example.org\r\nTo: alice@example.org\r\nSubject: old message\r\n\r\nold\r\n", recv: "01-Jan-2025 09:00:00 +0000"},
+	{text: "Date: Thu, 26 Nov 2026 08:00:00 +0000\r\nFrom: new@example.org\r\nTo: alice@example.org\r\nSubject: new message\r\n\r\nnew\r\n"},
+}
+
+// TestUnexpungeMatchesCyrus compares unexpunge's listing, restore reports
+// and their exit codes with Cyrus 3.6.1's (test/compat/fixtures/
+// unexpunge.txt), on the same messages; only the expunge times differ.
+func TestUnexpungeMatchesCyrus(t *testing.T) {
+	t.Setenv("TZ", "UTC") // the capture's zone: ctime(3) dates print in it
+	s := newSite(t)
+	s.buildCyrusScenario(map[string][]cyrusMessage{"user.alice": aliceFixtureInbox, "user.bob": nil},
+		map[string][]uint32{"user.alice": {1, 2, 3}})
+	for _, args := range []string{"-l user/alice", "-l user/alice 2 3", "-l user/bob"} {
+		compareWithFixture(t, s, "unexpunge", fixture(t, "unexpunge.txt", args, 0), "\tExpg: ")
+	}
+	for _, args := range []string{"-u -d -f restored -v user/alice 1 5 99", "-u user/alice 2"} {
+		compareWithFixture(t, s, "unexpunge", fixture(t, "unexpunge.txt", args, 0))
+	}
+	compareWithFixture(t, s, "unexpunge", fixture(t, "unexpunge.txt", "-l user/alice", 1), "\tExpg: ")
+}
+
+// TestCyrExpireMatchesCyrus compares cyr_expire -v's reports with Cyrus
+// 3.6.1's (test/compat/fixtures/expire.txt) on the same mailboxes: the
+// shape only, as Cyrus counts the expunged records of its index in "out
+// of N messages" and DELETED names carry the deletion time.
+func TestCyrExpireMatchesCyrus(t *testing.T) {
+	s := newSite(t)
+	one := []cyrusMessage{{text: "Subject: in old\r\n\r\nx\r\n"}}
+	s.buildCyrusScenario(map[string][]cyrusMessage{
+		"user.alice": aliceFixtureInbox, "user.alice.Trash": nil, "user.alice.Old": one, "user.alice.Old.Sub": one, "user.bob": nil,
+	}, map[string][]uint32{"user.alice": {1, 2, 3}}, "user.alice.Old.Sub", "user.alice.Old")
+	for _, c := range []struct {
+		args string
+		nth  int
+	}{
+		{"-E 3 -v", 0}, {"-X 1d -v", 0}, {"-X 0 -v -p user/bob", 0}, {"-X 0 -v -u bob", 0},
+		{"-X 0 -v", 0}, {"-X 0 -v", 1}, {"-E 0 -v", 0}, {"-x -X 0 -v", 0}, {"-X 0", 0},
+		{"-D 1d -v", 0}, {"-D 0 -v -p user/bob", 0}, {"-D 0 -v", 0}, {"-D 0 -v", 1},
+	} {
+		compareWithFixture(t, s, "cyr_expire", fixture(t, "expire.txt", c.args, c.nth))
 	}
 }

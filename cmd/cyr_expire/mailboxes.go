@@ -44,7 +44,7 @@ func cleanMailboxes(ctx context.Context, env *tool.Env, st *store.Store, j job) 
 			t.failed++
 		}
 	}
-	verbosef(env, j, "Expired %d and expunged %d out of %d messages from %d mailboxes",
+	verbosef(env, j, "\nExpired %d and expunged %d out of %d messages from %d mailboxes",
 		t.expired, t.expunged, t.seen, t.mailboxes)
 	return t.failed, nil
 }
@@ -71,14 +71,12 @@ func cleanMailbox(ctx context.Context, env *tool.Env, st *store.Store, j job, na
 		}
 		t.expired += n
 	}
+	// Cyrus names every mailbox of the pass here, with or without -X.
+	verbosef(env, j, "cleaning up expunged messages in %s", name)
 	if j.expunge >= 0 {
-		verbosef(env, j, "cleaning up expunged messages in %s", name)
 		purged, err := mb.PurgeExpunged(ctx, purgeMark)
 		if err != nil {
 			return err
-		}
-		if len(purged) > 0 {
-			verbosef(env, j, "Removed %d expunged messages from %s", len(purged), name)
 		}
 		t.expunged += len(purged)
 	}

@@ -83,7 +83,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer st.DB.Close()
 	failed := 0
-	if !j.skipExpunge {
+	if j.wantsMailboxPass() {
 		if failed, err = cleanMailboxes(ctx, env, st, j); err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		failed += n
 	}
 	if j.expire > 0 {
-		if err := pruneDuplicates(ctx, env, st, j); err != nil {
+		if err := pruneDuplicates(ctx, st, j); err != nil {
 			return err
 		}
 	}
@@ -139,6 +139,12 @@ func parseJob(cmd *cli.Command) (job, error) {
 		return job{}, tool.Fail(tool.ExitUsage, "give -p or -u, not both")
 	}
 	return j, nil
+}
+
+// wantsMailboxPass reports whether the per-mailbox pass runs: as in
+// Cyrus, for -X, -D or a positive -E, unless -x. (-E 0 alone does nothing.)
+func (j job) wantsMailboxPass() bool {
+	return !j.skipExpunge && (j.expunge >= 0 || j.delete >= 0 || j.expire > 0)
 }
 
 // markFor is the cutoff for "older than d": like Cyrus's marks it is one
@@ -229,13 +235,17 @@ func purgeDeleted(ctx context.Context, env *tool.Env, st *store.Store, j job) (i
 		return 0, tool.Fail(tool.ExitTempFail, "listing the deleted mailboxes: %v", err)
 	}
 	cutoff := markFor(j.delete)
-	removed, failed := 0, 0
-	// Deepest first, as Cyrus does, so children go before their parents.
-	for i := len(deleted) - 1; i >= 0; i-- {
-		d := deleted[i]
-		if d.DeletedAt.After(cutoff) || !sel.has(d.Name, d.Original) {
-			continue
+	// Like Cyrus: first name every mailbox old enough, then remove them,
+	// both in list order.
+	var due []store.DeletedMailbox
+	for _, d := range deleted {
+		if !d.DeletedAt.After(cutoff) && sel.has(d.Name, d.Original) {
+			verbosef(env, j, "Cleaning up %s", d.Name)
+			due = append(due, d)
 		}
+	}
+	removed, failed := 0, 0
+	for _, d := range due {
 		verbosef(env, j, "Removing: %s", d.Name)
 		if err := st.PurgeDeleted(ctx, d.Name); err != nil {
 			fmt.Fprintf(env.Stderr, "cyr_expire: %s: %v\n", env.External(d.Name), err)
@@ -249,27 +259,20 @@ func purgeDeleted(ctx context.Context, env *tool.Env, st *store.Store, j job) (i
 }
 
 // pruneDuplicates drops the duplicate-delivery records older than -E.
-// Like Cyrus, -E 0 prunes nothing.
-func pruneDuplicates(ctx context.Context, env *tool.Env, st *store.Store, j job) error {
+// Like Cyrus, -E 0 prunes nothing, and -v says nothing about it.
+func pruneDuplicates(ctx context.Context, st *store.Store, j job) error {
 	dups := duplicate.New(st.DB, 0)
-	verbosef(env, j, "duplicate_prune: pruning back %s days", duration.Days(j.expire))
-	total := 0
-	if j.verbose {
-		if err := dups.Scan(ctx, func(duplicate.Record) error { total++; return nil }); err != nil {
-			return tool.Fail(tool.ExitTempFail, "reading the duplicate records: %v", err)
-		}
-	}
-	n, err := dups.Prune(ctx, time.Now().Add(-j.expire))
-	if err != nil {
+	if _, err := dups.Prune(ctx, time.Now().Add(-j.expire)); err != nil {
 		return tool.Fail(tool.ExitTempFail, "pruning the duplicate records: %v", err)
 	}
-	verbosef(env, j, "duplicate_prune: purged %d out of %d entries", n, total)
 	return nil
 }
 
-// verbosef prints a -v line on stderr, where Cyrus prints them.
+// verbosef prints a -v line on stderr, where Cyrus prints them. Cyrus
+// 3.6 ends each with a blank line (its format strings end in a newline
+// and its verbose printer adds another); scripts may count on it.
 func verbosef(env *tool.Env, j job, format string, a ...any) {
 	if j.verbose {
-		fmt.Fprintf(env.Stderr, format+"\n", a...)
+		fmt.Fprintf(env.Stderr, format+"\n\n", a...)
 	}
 }

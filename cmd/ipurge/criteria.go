@@ -60,10 +60,13 @@ func compare(v, limit int64, exact, invert bool) bool {
 
 // date is the time a message's age counts from: its Date: header, or with
 // -X its delivery. A message without a usable Date: header counts from its
-// delivery too, rather than looking decades old and going at once.
+// delivery too, rather than looking decades old and going at once. Like
+// Cyrus, which keeps sent dates to the day, the Date: header counts from
+// the start of its day (so -d 0 takes today's mail too).
 func (o options) date(r mailbox.Record) time.Time {
 	if o.byDelivery || r.SentDate().IsZero() {
 		return r.InternalDate()
 	}
-	return r.SentDate()
+	d := r.SentDate().Local()
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 }

@@ -191,7 +191,7 @@ func writeRecord(w io.Writer, v *mailbox.View, r mailbox.Record) {
 	m := tool.MessageListing{UID: r.UID, Size: r.Size, Sent: r.SentDate(), Recv: r.InternalDate()}
 	h, err := cachedHeader(v, r)
 	if err == nil {
-		m.Header = h
+		m.Sent, m.Header = tool.CyrusEnvelope(h, r.InternalDate())
 	} else {
 		m.HeaderError = "ERROR: cache record missing or corrupt, not printing cache details"
 	}

@@ -87,6 +87,10 @@ func TestParseOptionsRefuses(t *testing.T) {
 }
 
 func TestPurges(t *testing.T) {
+	// Sent dates count from the start of their (local) day: fix the zone.
+	saved := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = saved }()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	rec := func(sentAgo, deliveredAgo time.Duration, size uint32, flags mailbox.Flags) mailbox.Record {
@@ -119,7 +123,8 @@ func TestPurges(t *testing.T) {
 		{"-x whole days", options{days: 3, exact: true}, exactly3, true},
 		{"-x other days", options{days: 4, exact: true}, exactly3, false},
 		{"-x -i", options{days: 4, exact: true, invert: true}, exactly3, true},
-		{"-d 0 spares this second's mail", options{days: 0}, rec(0, 0, 1, 0), false},
+		{"-d 0 takes today's mail, dated by day", options{days: 0}, rec(0, 0, 1, 0), true},
+		{"-X -d 0 spares this second's mail", options{days: 0, byDelivery: true}, rec(0, 0, 1, 0), false},
 		{"larger", options{bySize: true, bytes: 1000}, fresh, true},
 		{"not larger", options{bySize: true, bytes: 5000}, fresh, false},
 		{"-x size", options{bySize: true, bytes: 5000, exact: true}, fresh, true},

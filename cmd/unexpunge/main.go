@@ -168,9 +168,9 @@ func openMailbox(ctx context.Context, st *store.Store, name, given string) (*mai
 	mb, _, err := st.Open(ctx, name, quota.Ignore)
 	switch {
 	case errors.Is(err, mboxlist.ErrNotFound):
-		return nil, tool.Fail(tool.ExitDataErr, "%s: %v", given, err)
+		return nil, tool.Fail(tool.ExitDataErr, "Failed to open mailbox %s: %v", given, err)
 	case err != nil:
-		return nil, tool.Fail(tool.ExitTempFail, "%s: %v", given, err)
+		return nil, tool.Fail(tool.ExitTempFail, "Failed to open mailbox %s: %v", given, err)
 	}
 	return mb, nil
 }
@@ -199,10 +199,7 @@ func writeListing(w io.Writer, m mailbox.ExpungedMessage, path string) {
 	if err != nil {
 		l.HeaderError = fmt.Sprintf("ERROR: message file unreadable, not printing header details: %v", err)
 	} else {
-		l.Header = h
-		if d, derr := h.Date(); derr == nil {
-			l.Sent = d
-		}
+		l.Sent, l.Header = tool.CyrusEnvelope(h, m.InternalDate)
 	}
 	tool.WriteMessageListing(w, l)
 }
@@ -250,10 +247,9 @@ func restore(ctx context.Context, env *tool.Env, mb *mailbox.Mailbox, name strin
 			fmt.Fprintf(env.Stdout, "Unexpunged %s: %d => %d\n", ext, oldUIDs[i], newUIDs[i])
 		}
 	}
+	// As in Cyrus, -u UIDs with no kept message (never expunged, already
+	// purged) are skipped without a word: the count tells.
 	fmt.Fprintf(env.Stdout, "restored %d expunged messages\n", len(oldUIDs))
-	if req.mode == modeUID {
-		return reportMissing(env, req.uids, oldUIDs)
-	}
 	return nil
 }
 
@@ -269,20 +265,4 @@ func selectUIDs(kept []mailbox.ExpungedMessage, req request) []uint32 {
 		}
 	}
 	return uids
-}
-
-// reportMissing names the -u UIDs that were not restored: never expunged,
-// already purged, or not in this mailbox.
-func reportMissing(env *tool.Env, asked, restored []uint32) error {
-	missing := 0
-	for _, uid := range asked {
-		if !slices.Contains(restored, uid) {
-			fmt.Fprintf(env.Stderr, "unexpunge: uid %d: no kept expunged message\n", uid)
-			missing++
-		}
-	}
-	if missing > 0 {
-		return tool.Fail(tool.ExitDataErr, "%d of %d UIDs not restored", missing, len(asked))
-	}
-	return nil
 }

@@ -1,0 +1,69 @@
+package tool
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// CyrusEnvelope returns what Cyrus's ipurge -n and unexpunge -l print for
+// a message with header h that arrived at recv: they print the index's
+// sent date (the Date: header's day at midnight, the arrival day without
+// one) and the cached envelope, where addresses read "Name <box@domain>"
+// and the subject is an IMAP string or NIL. Use the result as a
+// MessageListing's Sent and Header.
+func CyrusEnvelope(h mail.Header, recv time.Time) (sent time.Time, shown mail.Header) {
+	shown = mail.Header{}
+	for _, key := range []string{"From", "To", "Cc", "Bcc"} {
+		if v := h.Get(key); v != "" {
+			shown[key] = []string{cyrusAddresses(v)}
+		}
+	}
+	if subj, ok := h["Subject"]; ok && len(subj) > 0 {
+		shown["Subject"] = []string{imapString(subj[0])}
+	} else {
+		shown["Subject"] = []string{"NIL"}
+	}
+	return sentDay(h, recv), shown
+}
+
+// sentDay is the Date: header's calendar day (as written, in its own
+// zone) at local midnight, or the arrival day when the header is missing
+// or unreadable: Cyrus keeps sent dates to the day.
+func sentDay(h mail.Header, recv time.Time) time.Time {
+	d, err := h.Date()
+	if err != nil {
+		d = recv.Local()
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
+}
+
+// cyrusAddresses writes an address list as Cyrus's cache keeps it; a
+// list that does not parse is shown as written.
+func cyrusAddresses(v string) string {
+	list, err := mail.ParseAddressList(v)
+	if err != nil {
+		return strings.TrimSpace(v)
+	}
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		if a.Name != "" {
+			parts = append(parts, fmt.Sprintf("%s <%s>", a.Name, a.Address))
+		} else {
+			parts = append(parts, "<"+a.Address+">")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// imapString quotes s as an IMAP quoted string, or makes it a literal
+// when it holds bytes a quoted string cannot.
+func imapString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\r' || c == '\n' || c == 0 || c >= 0x80 {
+			return fmt.Sprintf("{%d}\r\n%s", len(s), s)
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
