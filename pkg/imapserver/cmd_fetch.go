@@ -73,7 +73,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return items
 	}
 	if len(todo) > 1 && needsCache(items) {
-		return reply{}, s.fetchCached(v, todo, recs, itemsFor)
+		return reply{}, s.fetchCached(v, todo, recs, itemsFor, envelopeOnly(items))
 	}
 	for i, t := range todo {
 		t.rec = recs[i]
@@ -129,12 +129,30 @@ func needsCache(items []wire.FetchItem) bool {
 	return false
 }
 
+// envelopeOnly reports whether ENVELOPE is the only item answered from the
+// cache record: the rest of each record then need not be decoded.
+func envelopeOnly(items []wire.FetchItem) bool {
+	for _, it := range items {
+		switch it.Attr {
+		case wire.FetchFlags, wire.FetchUID, wire.FetchInternalDate, wire.FetchRFC822Size, wire.FetchEnvelope,
+			wire.FetchModSeq, wire.FetchEmailID, wire.FetchThreadID, wire.FetchSaveDate:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // fetchCached answers a FETCH over many messages whose items come from the
 // cache: View.ForEachCached reads the cache file in large chunks instead
 // of record by record.
-func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem) error {
+func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem, envelope bool) error {
 	i := 0
-	return v.ForEachCachedBorrowed(recs, func(r mailbox.Record, c *mailbox.Cached) error {
+	each := v.ForEachCachedBorrowed
+	if envelope {
+		each = v.ForEachEnvelopeBorrowed
+	}
+	return each(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
 		i++
 		return s.fetchOne(t.ref, v, r, c, itemsFor(t.ref.uid))

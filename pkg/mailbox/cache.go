@@ -82,6 +82,19 @@ func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena) (*Cache
 	return c, nil
 }
 
+// decodeEnvelopePayload decodes only the envelope, the first part of a
+// payload whose checksum the caller verified.
+func decodeEnvelopePayload(uid uint32, payload []byte, arena *cachedArena) (*Cached, error) {
+	*arena = cachedArena{}
+	d := cacheDecoder{b: payload, arena: arena}
+	c := &d.arena.c
+	d.envelope(&c.Envelope)
+	if d.err != nil {
+		return nil, corruptf(cacheFile, "uid %d: %v", uid, d.err)
+	}
+	return c, nil
+}
+
 // encodeCached serialises c: envelope, body structure, header bytes. Strings
 // are uvarint length + bytes; lists are uvarint count + items.
 func encodeCached(c *Cached) []byte {

@@ -3,6 +3,7 @@ package mailbox
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -107,5 +108,29 @@ func TestForEachCachedBorrowed(t *testing.T) {
 	}
 	if i != 5 {
 		t.Fatalf("walked %d entries", i)
+	}
+}
+
+func TestForEachEnvelopeBorrowed(t *testing.T) {
+	m := newMailbox(t, Options{})
+	appendN(t, m, 5)
+	v := mustSnapshot(t, m)
+	var owned []*Cached
+	v.ForEachCached(v.Records, func(_ Record, c *Cached) error {
+		owned = append(owned, c)
+		return nil
+	})
+	i := 0
+	if err := v.ForEachEnvelopeBorrowed(v.Records, func(_ Record, c *Cached) error {
+		if !reflect.DeepEqual(c.Envelope, owned[i].Envelope) {
+			t.Errorf("entry %d: envelope %+v, want %+v", i, c.Envelope, owned[i].Envelope)
+		}
+		if c.Body != nil || c.Headers != nil {
+			t.Errorf("entry %d: more than the envelope decoded", i)
+		}
+		i++
+		return nil
+	}); err != nil || i != 5 {
+		t.Fatalf("walked %d entries: %v", i, err)
 	}
 }

@@ -230,7 +230,7 @@ func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
 // entry is the caller's to keep. A non-nil error from fn stops the walk and
 // is returned.
 func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) error {
-	return v.forEachCached(recs, false, fn)
+	return v.forEachCached(recs, decodeCopy, fn)
 }
 
 // ForEachCachedBorrowed is ForEachCached without copying: the entry passed
@@ -239,15 +239,32 @@ func (v *View) ForEachCached(recs []Record, fn func(Record, *Cached) error) erro
 // that keep anything must copy it; FETCH and SEARCH, which only look, save
 // two allocations and a copy of the payload per message.
 func (v *View) ForEachCachedBorrowed(recs []Record, fn func(Record, *Cached) error) error {
-	return v.forEachCached(recs, true, fn)
+	return v.forEachCached(recs, decodeBorrowed, fn)
 }
 
-func (v *View) forEachCached(recs []Record, borrow bool, fn func(Record, *Cached) error) error {
+// ForEachEnvelopeBorrowed is ForEachCachedBorrowed for a caller that needs
+// only the envelope (FETCH ENVELOPE): the body structure and the header
+// block are not decoded, and the entry's Body and Headers are nil — unless
+// the cache record had to be rebuilt from the message file.
+func (v *View) ForEachEnvelopeBorrowed(recs []Record, fn func(Record, *Cached) error) error {
+	return v.forEachCached(recs, decodeEnvelope, fn)
+}
+
+// decodeMode is how forEachCached decodes each cache record.
+type decodeMode int
+
+const (
+	decodeCopy     decodeMode = iota // a private copy of everything
+	decodeBorrowed                   // everything, aliasing the read buffer
+	decodeEnvelope                   // the envelope only, aliasing the read buffer
+)
+
+func (v *View) forEachCached(recs []Record, mode decodeMode, fn func(Record, *Cached) error) error {
 	const chunk = 1 << 20
 	var buf []byte
 	var bufOff uint64
 	var arena *cachedArena
-	if borrow {
+	if mode != decodeCopy {
 		arena = new(cachedArena)
 	}
 	for i, r := range recs {
@@ -261,7 +278,7 @@ func (v *View) forEachCached(recs []Record, borrow bool, fn func(Record, *Cached
 				bufOff = r.cacheOffset
 			}
 			if err == nil && end <= bufOff+uint64(len(buf)) {
-				c, err = v.decodeAt(r.UID, buf[r.cacheOffset-bufOff:end-bufOff], arena)
+				c, err = v.decodeAt(r.UID, buf[r.cacheOffset-bufOff:end-bufOff], arena, mode == decodeEnvelope)
 			} else if err == nil {
 				err = io.ErrUnexpectedEOF
 			}
@@ -279,14 +296,18 @@ func (v *View) forEachCached(recs []Record, borrow bool, fn func(Record, *Cached
 }
 
 // decodeAt decodes the framed cache record b of uid: into a private copy
-// when arena is nil, else borrowing b and arena.
-func (v *View) decodeAt(uid uint32, b []byte, arena *cachedArena) (*Cached, error) {
+// when arena is nil, else borrowing b and arena (only the envelope when
+// envelopeOnly).
+func (v *View) decodeAt(uid uint32, b []byte, arena *cachedArena, envelopeOnly bool) (*Cached, error) {
 	if arena == nil {
 		return decodeCacheRecord(uid, b)
 	}
 	payload, err := checkCacheRecord(uid, b)
 	if err != nil {
 		return nil, err
+	}
+	if envelopeOnly {
+		return decodeEnvelopePayload(uid, payload, arena)
 	}
 	return decodeCachedPayload(uid, payload, arena)
 }
