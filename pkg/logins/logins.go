@@ -16,11 +16,10 @@ type Limits struct {
 // TooMany is the refusal of a login over a limit. Its counts are the
 // other sessions already logged in, as Cyrus reports them.
 type TooMany struct {
-	Host               string // the client host, as Cyrus prints it ("[127.0.0.1]")
-	User               string
-	HostN, MaxHost     int
-	UserN, MaxUser     int
-	HostOver, UserOver bool
+	Host           string // the client host, as Cyrus prints it ("[127.0.0.1]")
+	User           string
+	HostN, MaxHost int
+	UserN, MaxUser int
 }
 
 // Error is Cyrus's text without the protocol prefix:
