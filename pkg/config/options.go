@@ -167,7 +167,7 @@ var Options = []OptionDef{
 	{Name: "deletedprefix", Type: TypeString, Default: "DELETED",
 		Text: "The top-level name under which delayed deletes are kept."},
 	{Name: "expunge_mode", Type: TypeEnum, Default: "delayed", Values: []string{"immediate", "semidelayed", "delayed"},
-		Text: "immediate removes expunged messages at once; semidelayed compacts the index on close; delayed keeps the files for unexpunge until cyr_expire -X removes them."},
+		Text: "delayed keeps the files of expunged messages for unexpunge until cyr_expire -X removes them; immediate and semidelayed remove them at once. Either way the index keeps a record of each expunge (for QRESYNC) until cyr_expire -X compacts it."},
 	{Name: "autoexpunge", Type: TypeBool, Default: "0",
 		Text: "Expunge messages marked \\Deleted when a mailbox is closed or unselected."},
 

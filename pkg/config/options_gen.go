@@ -308,9 +308,11 @@ func (c *Config) DeleteMode() string { return c.String("delete_mode") }
 // which delayed deletes are kept. Default: "DELETED".
 func (c *Config) Deletedprefix() string { return c.String("deletedprefix") }
 
-// ExpungeMode returns "expunge_mode" (enum): immediate removes expunged
-// messages at once; semidelayed compacts the index on close; delayed keeps the
-// files for unexpunge until cyr_expire -X removes them. Default: "delayed".
+// ExpungeMode returns "expunge_mode" (enum): delayed keeps the files of
+// expunged messages for unexpunge until cyr_expire -X removes them; immediate
+// and semidelayed remove them at once. Either way the index keeps a record of
+// each expunge (for QRESYNC) until cyr_expire -X compacts it. Default:
+// "delayed".
 func (c *Config) ExpungeMode() string { return c.String("expunge_mode") }
 
 // Autoexpunge returns "autoexpunge" (bool): Expunge messages marked \Deleted
