@@ -6,8 +6,8 @@ DEMO    := $(CURDIR)/var/demo
 # Debian packages of the real peers the black-box tests drive (installed by `make deps` as root).
 DEPS_PKGS ?= python3 curl sasl2-bin fetchmail sieve-connect isync postfix
 
-# Core packages whose tests also run under the race detector.
-RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/...
+# Core and protocol packages whose tests also run under the race detector.
+RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
 .PHONY: all build run test deps vet fmt-check unit race generate clean
 
