@@ -13,8 +13,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"gocyrus/pkg/config"
-	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
@@ -339,19 +337,8 @@ func TestCyrExpireRemovesDeletedMailboxes(t *testing.T) {
 // server), with the databases opened directly.
 func (s *site) fillWithDates(boxes map[string][]string, expire map[string]string) {
 	s.t.Helper()
-	cfg, err := config.LoadImapd(s.imapdConf)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	st, closeStore := s.openStore(s.t)
+	defer closeStore()
 	ctx := context.Background()
 	names := make([]string, 0, len(boxes))
 	for n := range boxes {
@@ -440,19 +427,8 @@ type cyrusMessage struct {
 // mailboxes in drop in that order (delete_mode: delayed keeps them).
 func (s *site) buildCyrusScenario(boxes map[string][]cyrusMessage, expunge map[string][]uint32, drop ...string) {
 	s.t.Helper()
-	cfg, err := config.LoadImapd(s.imapdConf)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	st, closeStore := s.openStore(s.t)
+	defer closeStore()
 	ctx := context.Background()
 	names := make([]string, 0, len(boxes))
 	for n := range boxes {

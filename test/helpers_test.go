@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/store"
 )
 
 // binDir holds the binaries under test: $GOCYRUS_BIN (make test builds
@@ -160,4 +164,24 @@ func startDaemon(t testing.TB, s *site, prog string, extra ...string) string {
 			t.Fatalf("%s did not start listening on %s: %v", prog, addr, err)
 		}
 	}
+}
+
+// openStore opens the site's databases directly (no master is running)
+// and the mail store over them; the caller defers the returned close.
+func (s *site) openStore(t testing.TB) (*store.Store, func()) {
+	t.Helper()
+	cfg, err := config.LoadImapd(s.imapdConf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.New(cfg, db, nil)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return st, func() { db.Close() }
 }

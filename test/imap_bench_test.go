@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"gocyrus/pkg/config"
-	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
@@ -67,19 +65,8 @@ func benchMessage(i, size int) string {
 func fillInbox(t *testing.T, s *site, user string, n, size int) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := config.LoadImapd(s.imapdConf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, closeStore := s.openStore(t)
+	defer closeStore()
 	if _, err := st.CreateMailbox(ctx, "user."+user, store.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"gocyrus/pkg/config"
-	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
@@ -127,19 +125,8 @@ func freeLoopback(t *testing.T) string {
 // answers, else the databases directly) for the length of fn.
 func withSiteStore(t *testing.T, s *site, fn func(*store.Store)) {
 	t.Helper()
-	cfg, err := config.LoadImapd(s.imapdConf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, closeStore := s.openStore(t)
+	defer closeStore()
 	fn(st)
 }
 

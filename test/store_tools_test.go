@@ -20,19 +20,8 @@ import (
 // the databases opened directly, and returns their directories.
 func (s *site) populate(mailboxes map[string]int) map[string]string {
 	s.t.Helper()
-	cfg, err := config.LoadImapd(s.imapdConf)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	db, err := cyrusdb.Open(s.configdir, cyrusdb.Options{})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer db.Close()
-	st, err := store.New(cfg, db, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	st, closeStore := s.openStore(s.t)
+	defer closeStore()
 	ctx := context.Background()
 	dirs := map[string]string{}
 	names := make([]string, 0, len(mailboxes))
