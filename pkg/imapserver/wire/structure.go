@@ -54,22 +54,50 @@ func (b *BodyStructure) IsMultipart() bool { return len(b.Parts) > 0 }
 
 // Envelope writes an envelope list.
 func (w *Writer) Envelope(e *Envelope) *Writer {
-	w.raw("(").NString(e.Date).SP().NString(e.Subject)
-	for _, list := range [...][]Address{e.From, e.Sender, e.ReplyTo, e.To, e.Cc, e.Bcc} {
-		w.SP().addressList(list)
+	if w.err == nil {
+		w.grab()
+		w.buf = AppendEnvelope(w.buf, e)
+		w.spill()
 	}
-	return w.SP().NString(e.InReplyTo).SP().NString(e.MessageID).raw(")")
+	return w
 }
 
-func (w *Writer) addressList(list []Address) *Writer {
+// AppendEnvelope appends e as an IMAP envelope list: one pass over a byte
+// slice rather than a writer call per token (FETCH ENVELOPE writes some
+// sixty tokens a message).
+func AppendEnvelope(b []byte, e *Envelope) []byte {
+	b = appendNString(append(b, '('), e.Date)
+	b = appendNString(append(b, ' '), e.Subject)
+	for _, list := range [...][]Address{e.From, e.Sender, e.ReplyTo, e.To, e.Cc, e.Bcc} {
+		b = appendAddressList(append(b, ' '), list)
+	}
+	b = appendNString(append(b, ' '), e.InReplyTo)
+	b = appendNString(append(b, ' '), e.MessageID)
+	return append(b, ')')
+}
+
+func appendAddressList(b []byte, list []Address) []byte {
 	if len(list) == 0 {
-		return w.NIL()
+		return append(b, "NIL"...)
 	}
-	w.raw("(")
+	b = append(b, '(')
 	for _, a := range list {
-		w.raw("(").NString(a.Name).SP().NString(a.ADL).SP().NString(a.Mailbox).SP().NString(a.Host).raw(")")
+		b = appendNString(append(b, '('), a.Name)
+		b = appendNString(append(b, ' '), a.ADL)
+		b = appendNString(append(b, ' '), a.Mailbox)
+		b = appendNString(append(b, ' '), a.Host)
+		b = append(b, ')')
 	}
-	return w.raw(")")
+	return append(b, ')')
+}
+
+// appendNString appends s with AppendString, or NIL when s is empty (see
+// Writer.NString).
+func appendNString(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "NIL"...)
+	}
+	return AppendString(b, s)
 }
 
 // BodyStructure writes b as BODY (extended false) or BODYSTRUCTURE
