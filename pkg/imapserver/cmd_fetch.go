@@ -72,12 +72,13 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		}
 		return items
 	}
+	m := s.newFetchMessage()
 	if len(todo) > 1 && needsCache(items) {
-		return reply{}, s.fetchCached(v, todo, recs, itemsFor, envelopeOnly(items))
+		return reply{}, s.fetchCached(m, v, todo, recs, itemsFor, envelopeOnly(items))
 	}
 	for i, t := range todo {
 		t.rec = recs[i]
-		if err := s.fetchOne(t.ref, v, t.rec, nil, itemsFor(t.ref.uid)); err != nil {
+		if err := s.fetchOne(m, t.ref, v, t.rec, nil, itemsFor(t.ref.uid)); err != nil {
 			return reply{}, err
 		}
 	}
@@ -146,7 +147,7 @@ func envelopeOnly(items []wire.FetchItem) bool {
 // fetchCached answers a FETCH over many messages whose items come from the
 // cache: View.ForEachCached reads the cache file in large chunks instead
 // of record by record.
-func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem, envelope bool) error {
+func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem, envelope bool) error {
 	i := 0
 	each := v.ForEachCachedBorrowed
 	if envelope {
@@ -155,19 +156,26 @@ func (s *session) fetchCached(v *mailbox.View, todo []fetchTarget, recs []mailbo
 	return each(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
 		i++
-		return s.fetchOne(t.ref, v, r, c, itemsFor(t.ref.uid))
+		return s.fetchOne(m, t.ref, v, r, c, itemsFor(t.ref.uid))
 	})
 }
 
-// fetchOne writes one "* n FETCH (...)" response.
-// c is the message's cache entry when the caller read it already.
-func (s *session) fetchOne(ref msgRef, v *mailbox.View, r mailbox.Record, c *mailbox.Cached, items []wire.FetchItem) error {
+// newFetchMessage returns the fetch.Message a FETCH command fills for each
+// of its messages in turn: one allocation per command, not per message.
+func (s *session) newFetchMessage() *fetch.Message {
+	sel := s.sel
+	m := &fetch.Message{}
+	m.Open = func() (*os.File, error) { return sel.mb.OpenMessage(m.UID) }
+	return m
+}
+
+// fetchOne writes one "* n FETCH (...)" response, filling m (from
+// newFetchMessage) for this message. c is the message's cache entry when
+// the caller read it already.
+func (s *session) fetchOne(m *fetch.Message, ref msgRef, v *mailbox.View, r mailbox.Record, c *mailbox.Cached, items []wire.FetchItem) error {
 	sel := s.sel
 	uid := ref.uid
-	m := &fetch.Message{
-		Seq: ref.seq, UID: uid, ModSeq: r.ModSeq, Record: r, View: v, Cached: c,
-		Open: func() (*os.File, error) { return sel.mb.OpenMessage(uid) },
-	}
+	*m = fetch.Message{Seq: ref.seq, UID: uid, ModSeq: r.ModSeq, Record: r, View: v, Cached: c, Open: m.Open}
 	if hasItem(items, wire.FetchFlags) {
 		// Only then: the names cost an allocation per message.
 		m.Flags = sel.flagNames(v, r)
