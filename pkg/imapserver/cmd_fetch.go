@@ -52,7 +52,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	if fc.Vanished {
 		s.writeVanished(vanishedSince(v, s.uidSetOf(fc.Set), fc.ChangedSince), true)
 	}
-	todo := make([]fetchTarget, 0, len(refs))
+	todo := make([]msgRef, 0, len(refs))
 	recs := make([]mailbox.Record, 0, len(refs))
 	var cur recordCursor
 	for _, ref := range refs {
@@ -63,7 +63,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		if fc.HasChangedSince && r.ModSeq <= fc.ChangedSince {
 			continue
 		}
-		todo = append(todo, fetchTarget{ref: ref})
+		todo = append(todo, ref)
 		recs = append(recs, *r)
 	}
 	itemsFor := func(uid uint32) []wire.FetchItem {
@@ -76,9 +76,8 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	if len(todo) > 1 && needsCache(items) {
 		return reply{}, s.fetchCached(m, v, todo, recs, itemsFor, envelopeOnly(items))
 	}
-	for i, t := range todo {
-		t.rec = recs[i]
-		if err := s.fetchOne(m, t.ref, v, t.rec, nil, itemsFor(t.ref.uid)); err != nil {
+	for i, ref := range todo {
+		if err := s.fetchOne(m, ref, v, recs[i], nil, itemsFor(ref.uid)); err != nil {
 			return reply{}, err
 		}
 	}
@@ -112,11 +111,6 @@ func (c *recordCursor) find(v *mailbox.View, uid uint32) (*mailbox.Record, bool)
 	return &v.Records[seq-1], true
 }
 
-// fetchTarget is one message a FETCH answers for.
-type fetchTarget struct {
-	ref msgRef
-	rec mailbox.Record
-}
 
 // needsCache reports whether an item is answered from the cache record
 // (ENVELOPE, BODY, BODYSTRUCTURE).
@@ -147,7 +141,7 @@ func envelopeOnly(items []wire.FetchItem) bool {
 // fetchCached answers a FETCH over many messages whose items come from the
 // cache: View.ForEachCached reads the cache file in large chunks instead
 // of record by record.
-func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []fetchTarget, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem, envelope bool) error {
+func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []msgRef, recs []mailbox.Record, itemsFor func(uint32) []wire.FetchItem, envelope bool) error {
 	i := 0
 	each := v.ForEachCachedBorrowed
 	if envelope {
@@ -156,7 +150,7 @@ func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []fetchTar
 	return each(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
 		i++
-		return s.fetchOne(m, t.ref, v, r, c, itemsFor(t.ref.uid))
+		return s.fetchOne(m, t, v, r, c, itemsFor(t.uid))
 	})
 }
 
