@@ -111,7 +111,6 @@ func (c *recordCursor) find(v *mailbox.View, uid uint32) (*mailbox.Record, bool)
 	return &v.Records[seq-1], true
 }
 
-
 // needsCache reports whether an item is answered from the cache record
 // (ENVELOPE, BODY, BODYSTRUCTURE).
 func needsCache(items []wire.FetchItem) bool {
