@@ -43,10 +43,27 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	v, err := sel.mb.Snapshot()
+	// The \Recent bookkeeping (a database write) needs only UIDNEXT: it
+	// runs while the records are read, which for a large mailbox not yet
+	// open in this process is most of the SELECT.
+	uidnext, err := sel.mb.UIDNext()
 	if err != nil {
 		sel.mb.Close()
 		return reply{}, err
+	}
+	claimed := make(chan struct{})
+	go func() {
+		defer close(claimed)
+		s.claimRecent(sel, 0, uidnext)
+	}()
+	v, err := sel.mb.Snapshot()
+	<-claimed
+	if err != nil {
+		sel.mb.Close()
+		return reply{}, err
+	}
+	if v.UIDNext > uidnext { // arrived meanwhile: recent to this session too
+		s.claimRecent(sel, 0, v.UIDNext)
 	}
 	sel.view, sel.modseq = v, v.HighestModSeq
 	sel.uids = make([]uint32, len(v.Records))
@@ -57,7 +74,6 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 			firstUnseen = i + 1
 		}
 	}
-	s.claimRecent(sel, 0, v.UIDNext)
 	s.sel, s.state = sel, stateSelected
 
 	w := s.w

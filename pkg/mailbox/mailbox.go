@@ -156,6 +156,25 @@ func (m *Mailbox) Snapshot() (*View, error) {
 	return m.view, nil
 }
 
+// UIDNext reads the next UID from the index header alone: cheap even for
+// a large mailbox whose records no handle of the process has decoded yet.
+func (m *Mailbox) UIDNext() (uint32, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, ErrClosed
+	}
+	if err := m.rd.lockShared(); err != nil {
+		return 0, err
+	}
+	defer m.rd.unlock()
+	hdr, err := m.rd.readIndexHeader()
+	if err != nil {
+		return 0, err
+	}
+	return hdr.UIDNext, nil
+}
+
 // MessagePath returns the path of a message file. The file of a live
 // message exists; that of an expunged one may be kept (KeepExpunged).
 func (m *Mailbox) MessagePath(uid uint32) string { return messagePath(m.dir, uid) }

@@ -389,3 +389,15 @@ func TestConcurrentAppendsGroupCommit(t *testing.T) {
 		t.Errorf("unique uids %d exists %d", len(seen), v.Exists())
 	}
 }
+
+func TestUIDNextFromTheHeader(t *testing.T) {
+	m := newMailbox(t, Options{})
+	appendN(t, m, 3)
+	if n, err := m.UIDNext(); err != nil || n != 4 || n != mustSnapshot(t, m).UIDNext {
+		t.Fatalf("UIDNext = %d, %v", n, err)
+	}
+	m.Close()
+	if _, err := m.UIDNext(); !errors.Is(err, ErrClosed) {
+		t.Errorf("UIDNext on a closed mailbox: %v", err)
+	}
+}
