@@ -51,7 +51,7 @@ func decodeCacheRecord(uid uint32, b []byte) (*Cached, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeCachedPayload(uid, bytes.Clone(payload), new(cachedArena))
+	return decodeCachedPayload(uid, bytes.Clone(payload), new(cachedArena), false)
 }
 
 // checkCacheRecord checks a framed record read for uid and returns its
@@ -74,23 +74,12 @@ func checkCacheRecord(uid uint32, b []byte) ([]byte, error) {
 	return b[8 : 8+n], nil
 }
 
-func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena) (*Cached, error) {
-	c, err := decodeCachedInto(payload, arena)
+// decodeCachedPayload decodes a payload into arena, only its envelope (the
+// payload's first part) when envelopeOnly.
+func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena, envelopeOnly bool) (*Cached, error) {
+	c, err := decodeInto(payload, arena, envelopeOnly)
 	if err != nil {
 		return nil, corruptf(cacheFile, "uid %d: %v", uid, err)
-	}
-	return c, nil
-}
-
-// decodeEnvelopePayload decodes only the envelope, the first part of a
-// payload whose checksum the caller verified.
-func decodeEnvelopePayload(uid uint32, payload []byte, arena *cachedArena) (*Cached, error) {
-	*arena = cachedArena{}
-	d := cacheDecoder{b: payload, arena: arena}
-	c := &d.arena.c
-	d.envelope(&c.Envelope)
-	if d.err != nil {
-		return nil, corruptf(cacheFile, "uid %d: %v", uid, d.err)
 	}
 	return c, nil
 }
@@ -403,10 +392,22 @@ func decodeCached(payload []byte) (*Cached, error) {
 // decodeCachedInto decodes payload into arena (which it resets). The result
 // aliases both: it is valid while neither is reused or written.
 func decodeCachedInto(payload []byte, arena *cachedArena) (*Cached, error) {
+	return decodeInto(payload, arena, false)
+}
+
+// decodeInto is decodeCachedInto, stopping after the envelope when
+// envelopeOnly (Body and Headers stay nil).
+func decodeInto(payload []byte, arena *cachedArena, envelopeOnly bool) (*Cached, error) {
 	*arena = cachedArena{}
 	d := cacheDecoder{b: payload, arena: arena}
 	c := &d.arena.c
 	d.envelope(&c.Envelope)
+	if envelopeOnly {
+		if d.err != nil {
+			return nil, d.err
+		}
+		return c, nil
+	}
 	c.Body = d.body(0)
 	c.Headers = d.raw()
 	if d.err == nil && c.Body == nil {

@@ -257,6 +257,10 @@ func (h *handle) readRecords(hdr indexHeader) ([]Record, error) {
 	var wg sync.WaitGroup
 	for p := range ds {
 		ds[p] = recordDecoder{h: hdr, recs: recs, next: len(recs) * p / parts, end: len(recs) * (p + 1) / parts}
+		if parts == 1 {
+			errs[p] = h.readRange(&ds[p]) // a small index: no goroutine
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

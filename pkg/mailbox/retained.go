@@ -75,7 +75,7 @@ func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32
 		return nil, err
 	}
 	m.unlinkMessages(purged)
-	if _, err := m.compact(); err != nil {
+	if err := m.compact(); err != nil {
 		return purged, fmt.Errorf("compacting the index: %w", err)
 	}
 	return purged, nil
@@ -153,15 +153,15 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 // raising DeletedModSeq over them, so that the index of a busy mailbox
 // does not grow forever. The index is replaced by rename under the
 // writer lock; other handles reopen it when they next lock.
-func (m *Mailbox) compact() (int, error) {
+func (m *Mailbox) compact() error {
 	wh, unlock, err := m.shared.lockWriter()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer unlock()
 	cur, err := wh.loadIndex()
 	if err != nil {
-		return 0, err
+		return err
 	}
 	hdr := cur.hdr
 	keep := make([]Record, 0, len(cur.recs))
@@ -172,9 +172,8 @@ func (m *Mailbox) compact() (int, error) {
 		}
 		keep = append(keep, r)
 	}
-	dropped := len(cur.recs) - len(keep)
-	if dropped == 0 {
-		return 0, nil
+	if len(keep) == len(cur.recs) {
+		return nil
 	}
 	hdr.NumRecords = uint32(len(keep))
 	hdr.Generation++
@@ -187,15 +186,15 @@ func (m *Mailbox) compact() (int, error) {
 		buf = append(buf, b[:]...)
 	}
 	if err := writeFileAtomic(m.dir, indexFile, buf); err != nil {
-		return 0, err
+		return err
 	}
 	if err := syncDir(m.dir); err != nil {
-		return 0, err
+		return err
 	}
 	wh.image = nil
 	if err := wh.refresh(true); err != nil {
-		return 0, err
+		return err
 	}
 	wh.publishImage(&indexImage{hdr: hdr, recs: keep})
-	return dropped, nil
+	return nil
 }

@@ -21,12 +21,11 @@ type View struct {
 	Header        Header
 	Records       []Record // live messages, UID ascending
 
-	img           *indexImage
-	tombstones    []tombstone
-	deletedModSeq uint64
-	cache         *os.File
-	window        atomic.Pointer[cacheWindow] // see cacheBytes
-	m             *Mailbox
+	img        *indexImage
+	tombstones []tombstone
+	cache      *os.File
+	window     atomic.Pointer[cacheWindow] // see cacheBytes
+	m          *Mailbox
 }
 
 type tombstone struct {
@@ -45,7 +44,6 @@ func newView(m *Mailbox, img *indexImage, hdr Header, cache *os.File) *View {
 		img:           img,
 		cache:         cache,
 		m:             m,
-		deletedModSeq: img.hdr.DeletedModSeq,
 	}
 	if n := len(img.recs); int(img.hdr.Exists) == n {
 		// Capped: the writer may append to the image's spare capacity.
@@ -129,7 +127,7 @@ type Changes struct {
 // ChangesSince lists the changes after modseq (CONDSTORE CHANGEDSINCE,
 // QRESYNC VANISHED, and the EXISTS/EXPUNGE/FETCH of an idling session).
 func (v *View) ChangesSince(modseq uint64) Changes {
-	c := Changes{HighestModSeq: v.HighestModSeq, Forgotten: modseq < v.deletedModSeq}
+	c := Changes{HighestModSeq: v.HighestModSeq, Forgotten: modseq < v.img.hdr.DeletedModSeq}
 	for _, r := range v.Records {
 		if r.ModSeq > modseq {
 			c.Updated = append(c.Updated, r)
@@ -306,10 +304,7 @@ func (v *View) decodeAt(uid uint32, b []byte, arena *cachedArena, envelopeOnly b
 	if err != nil {
 		return nil, err
 	}
-	if envelopeOnly {
-		return decodeEnvelopePayload(uid, payload, arena)
-	}
-	return decodeCachedPayload(uid, payload, arena)
+	return decodeCachedPayload(uid, payload, arena, envelopeOnly)
 }
 
 // chunkSize is how much to read for the walk over recs: up to limit bytes,
