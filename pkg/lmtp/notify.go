@@ -26,8 +26,8 @@ var notifyImportance = map[int][2]string{
 // about). The notification goes out from the null sender, like a
 // vacation reply, so it cannot bounce back into a loop.
 func (s *Server) sendNotify(ctx context.Context, d *delivery, rc *rcpt, o sieveOwner, n *sieve.NotifyAction) error {
-	if why := autoSubmitted(d.sieveMsg); why != "" {
-		s.log.Info("sieve: notification not sent", "owner", o.id, "method", n.Method, "why", why)
+	if kw := sieve.AutoSubmitted(d.sieveMsg.Header); kw != "" {
+		s.log.Info("sieve: notification not sent", "owner", o.id, "method", n.Method, "why", "the message is Auto-Submitted: "+kw)
 		return nil
 	}
 	mine := s.ownAddresses(rc, o)
@@ -52,18 +52,6 @@ func (s *Server) sendNotify(ctx context.Context, d *delivery, rc *rcpt, o sieveO
 		s.log.Info("sieve: notification sent", "owner", o.id, "to", r, "id", d.msgID)
 	}
 	return errors.Join(errs...)
-}
-
-// autoSubmitted says why no notification may be sent about msg: it
-// carries Auto-Submitted with a value other than "no" (RFC 5436 §2.7).
-func autoSubmitted(msg *sieveMessage) string {
-	for _, v := range msg.Header("Auto-Submitted") {
-		keyword, _, _ := strings.Cut(v, ";")
-		if keyword = strings.TrimSpace(keyword); !strings.EqualFold(keyword, "no") {
-			return "the message is Auto-Submitted: " + keyword
-		}
-	}
-	return ""
 }
 
 // ownAddresses are the recipient's addresses in lower case: the envelope

@@ -143,3 +143,18 @@ func FuzzParseMailto(f *testing.F) {
 		}
 	})
 }
+
+func TestAutoSubmitted(t *testing.T) {
+	for v, want := range map[string]string{
+		"no": "", "No": "", " no ; reason=x": "", "auto-replied": "auto-replied",
+		"auto-generated; owner-email=a@b": "auto-generated", "auto-notified": "auto-notified",
+	} {
+		header := func(string) []string { return []string{v} }
+		if got := AutoSubmitted(header); got != want {
+			t.Errorf("Auto-Submitted: %q -> %q, want %q", v, got, want)
+		}
+	}
+	if got := AutoSubmitted(func(string) []string { return nil }); got != "" {
+		t.Errorf("no field -> %q", got)
+	}
+}

@@ -147,6 +147,20 @@ func firstDecoded(vals []string) string {
 	return decodeHeader(vals[0])
 }
 
+// AutoSubmitted returns the Auto-Submitted keyword of a message that was
+// submitted automatically (any value but "no", parameters aside: RFC 3834
+// §5), or "" for one that was not. Neither vacation replies nor enotify
+// notifications answer such messages.
+func AutoSubmitted(header func(string) []string) string {
+	for _, v := range header("Auto-Submitted") {
+		keyword, _, _ := strings.Cut(unfold(v), ";")
+		if keyword = strings.TrimSpace(keyword); !strings.EqualFold(keyword, "no") {
+			return keyword
+		}
+	}
+	return ""
+}
+
 // CanAutoReply applies RFC 5230 §4.5–4.6 (and RFC 3834) to decide whether
 // an automatic reply may be sent; it returns "" when it may, else why
 // not. header returns raw field values; addresses are the user's
@@ -162,10 +176,8 @@ func CanAutoReply(header func(string) []string, env Envelope, addresses []string
 		strings.HasPrefix(local, "owner-"), strings.HasSuffix(local, "-request"):
 		return "sender " + sender + " is an automated address"
 	}
-	for _, v := range header("Auto-Submitted") {
-		if !strings.EqualFold(strings.TrimSpace(unfold(v)), "no") {
-			return "message is Auto-Submitted"
-		}
+	if AutoSubmitted(header) != "" {
+		return "message is Auto-Submitted"
 	}
 	for _, v := range header("Precedence") {
 		switch strings.ToLower(strings.TrimSpace(unfold(v))) {
