@@ -65,5 +65,7 @@ func imapString(s string) string {
 			return fmt.Sprintf("{%d}\r\n%s", len(s), s)
 		}
 	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	return `"` + quotedEscaper.Replace(s) + `"`
 }
+
+var quotedEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
