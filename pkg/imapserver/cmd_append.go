@@ -136,7 +136,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 			if err := b.spoolAll(s, stageDir); err != nil {
 				return b, err
 			}
-			p, err := mailbox.Spool(s.ctx, stageDir, msg.Body)
+			p, err := mailbox.Spool(s.ctx, stageDir, msg.Body, mailbox.SpoolLimits{})
 			if err != nil {
 				return b, readErr(err)
 			}
@@ -155,7 +155,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 // batch is all of one kind.
 func (b *appendBatch) spoolAll(s *session, stageDir string) error {
 	for _, m := range b.mem {
-		p, err := mailbox.Spool(s.ctx, stageDir, m.Body)
+		p, err := mailbox.Spool(s.ctx, stageDir, m.Body, m.Limits)
 		if err != nil {
 			return err
 		}

@@ -146,7 +146,7 @@ func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, c *content) (*mai
 	if err := os.MkdirAll(stage, 0o750); err != nil {
 		return nil, err
 	}
-	p, err := mailbox.SpoolUnnamed(ctx, stage, bytes.NewReader(c.data))
+	p, err := mailbox.SpoolUnnamed(ctx, stage, bytes.NewReader(c.data), mailbox.SpoolLimits{})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ type AppendMessage struct {
 	Flags        Flags
 	Keywords     []string
 	InternalDate time.Time // zero: now
+	Limits       SpoolLimits
 }
 
 // PreparedAppend is one spooled message for AppendPrepared.
@@ -63,7 +64,7 @@ func (m *Mailbox) Append(ctx context.Context, msgs []AppendMessage) ([]uint32, e
 	// batch (a bulk import) uses named temp files instead.
 	named := len(msgs) > maxUnnamedBatch
 	for _, msg := range msgs {
-		it, err := spoolItem(ctx, m.dir, msg.Body, named)
+		it, err := spoolItem(ctx, m.dir, msg.Body, named, msg.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", m.dir, err)
 		}

@@ -22,6 +22,15 @@ var (
 	ErrNoSuchMessage = errors.New("no such message")
 	// ErrClosed: the Mailbox was closed.
 	ErrClosed = errors.New("mailbox closed")
+	// ErrNUL: the message holds NUL bytes, which IMAP cannot serve in an
+	// ordinary literal (RFC 3501 §4.3); only SpoolLimits.AllowNUL lets
+	// them through.
+	ErrNUL = errors.New("message contains NUL characters")
+	// ErrEmpty: a zero-length message.
+	ErrEmpty = errors.New("zero-length message")
+	// ErrTooLarge: the message, line ends converted, exceeds
+	// SpoolLimits.MaxSize (or what RFC822.SIZE can describe).
+	ErrTooLarge = errors.New("message too large")
 )
 
 // CorruptError names the damaged mailbox, the file and what is wrong with it.

@@ -297,7 +297,7 @@ func TestCopyFromAndPrepared(t *testing.T) {
 	}
 
 	stage := t.TempDir()
-	p, err := Spool(context.Background(), stage, strings.NewReader(testMessage(7, "lmtp")))
+	p, err := Spool(context.Background(), stage, strings.NewReader(testMessage(7, "lmtp")), SpoolLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,10 +52,21 @@ func (p *Prepared) Remove() error {
 	return err
 }
 
+// SpoolLimits bound what a spool accepts. The zero value accepts any
+// message RFC822.SIZE can describe, except one holding NUL bytes.
+type SpoolLimits struct {
+	// MaxSize is the largest message accepted, counted after bare LF
+	// line ends became CRLF (what is stored); 0 = no limit of its own.
+	MaxSize int64
+	// AllowNUL accepts NUL bytes (a literal8 APPEND, RFC 3516).
+	AllowNUL bool
+}
+
 // Spool reads a message from r, normalises bare LF line ends to CRLF,
 // writes it to a new file in stageDir, fsyncs it and parses it for the cache.
-func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
-	raw, err := readMessage(ctx, r)
+// A message lim refuses gives ErrEmpty, ErrNUL or ErrTooLarge.
+func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (*Prepared, error) {
+	raw, err := readMessage(ctx, r, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -95,15 +106,15 @@ func Spool(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error)
 // removed, and a crash leaves nothing behind. Where the filesystem has no
 // unnamed files it is Spool. The caller must Remove the result, which
 // holds a descriptor until then.
-func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader) (*Prepared, error) {
+func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (*Prepared, error) {
 	f, err := unnamed.take(stageDir)
 	if err != nil {
 		return nil, err
 	}
 	if f == nil {
-		return Spool(ctx, stageDir, r)
+		return Spool(ctx, stageDir, r, lim)
 	}
-	raw, err := readMessage(ctx, r)
+	raw, err := readMessage(ctx, r, lim)
 	if err == nil {
 		if _, err = f.Write(raw); err == nil {
 			err = f.Sync()
@@ -123,7 +134,7 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader) (*Prepared,
 }
 
 // readMessage reads a whole message, line ends normalised to CRLF.
-func readMessage(ctx context.Context, r io.Reader) ([]byte, error) {
+func readMessage(ctx context.Context, r io.Reader, lim SpoolLimits) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read message: %w", err)
@@ -132,8 +143,13 @@ func readMessage(ctx context.Context, r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	raw = toCRLF(raw)
-	if len(raw) > maxMessageSize {
-		return nil, fmt.Errorf("message larger than %d bytes", maxMessageSize)
+	switch {
+	case len(raw) == 0:
+		return nil, ErrEmpty
+	case len(raw) > maxMessageSize || lim.MaxSize > 0 && int64(len(raw)) > lim.MaxSize:
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raw))
+	case !lim.AllowNUL && bytes.IndexByte(raw, 0) >= 0:
+		return nil, ErrNUL
 	}
 	return raw, nil
 }
@@ -142,7 +158,7 @@ func readMessage(ctx context.Context, r io.Reader) ([]byte, error) {
 // (unnamed.go) linked into place at commit, or, where the filesystem has
 // none or when named is set, to a named temp file renamed at commit. The
 // file is fsync'd either way. The caller disposes of the item with discard.
-func spoolItem(ctx context.Context, dir string, r io.Reader, named bool) (*pendingItem, error) {
+func spoolItem(ctx context.Context, dir string, r io.Reader, named bool, lim SpoolLimits) (*pendingItem, error) {
 	var f *os.File
 	if !named {
 		var err error
@@ -151,13 +167,13 @@ func spoolItem(ctx context.Context, dir string, r io.Reader, named bool) (*pendi
 		}
 	}
 	if f == nil {
-		p, err := Spool(ctx, dir, r)
+		p, err := Spool(ctx, dir, r, lim)
 		if err != nil {
 			return nil, err
 		}
 		return p.item(0, nil, time.Time{}), nil
 	}
-	raw, err := readMessage(ctx, r)
+	raw, err := readMessage(ctx, r, lim)
 	if err == nil {
 		if _, err = f.Write(raw); err == nil {
 			err = f.Sync()

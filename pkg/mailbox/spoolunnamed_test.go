@@ -16,7 +16,7 @@ func TestSpoolUnnamed(t *testing.T) {
 	ctx := context.Background()
 	stage := t.TempDir()
 	msg := testMessage(7, "unnamed")
-	p, err := SpoolUnnamed(ctx, stage, strings.NewReader(msg))
+	p, err := SpoolUnnamed(ctx, stage, strings.NewReader(msg), SpoolLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestSpoolUnnamed(t *testing.T) {
 // TestSpoolUnnamedShared: linked into two mailboxes, both names are one file.
 func TestSpoolUnnamedShared(t *testing.T) {
 	ctx := context.Background()
-	p, err := SpoolUnnamed(ctx, t.TempDir(), strings.NewReader(testMessage(8, "shared")))
+	p, err := SpoolUnnamed(ctx, t.TempDir(), strings.NewReader(testMessage(8, "shared")), SpoolLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
