@@ -2,7 +2,6 @@ package lmtp
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -176,6 +175,10 @@ func parsePath(arg, prefix string) (addr string, params []string, ok bool) {
 }
 
 func (c *conn) mail(arg string) {
+	if hasControl(arg) {
+		c.reply(replyBadAddress)
+		return
+	}
 	from, params, ok := parsePath(arg, "FROM:")
 	if ok {
 		from, ok = c.envelopeAddress(from)
@@ -201,6 +204,10 @@ func (c *conn) rcpt(arg string) {
 		c.reply(replyNeedMail)
 		return
 	}
+	if hasControl(arg) {
+		c.reply(replyBadAddress)
+		return
+	}
 	to, params, ok := parsePath(arg, "TO:")
 	if ok {
 		to, ok = c.envelopeAddress(to)
@@ -224,6 +231,19 @@ func (c *conn) rcpt(arg string) {
 	c.reply(replyRcptOK)
 }
 
+// hasControl reports whether s holds a control character (NUL, CR, LF,
+// TAB, DEL...). RFC 5321 allows none in a path or a parameter, quoted
+// local parts included; stored in Return-Path or used as a mailbox name
+// they would reach IMAP clients inside literals.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
 // envelopeAddress applies lmtp_strict_rfc2821 to a MAIL or RCPT address;
 // false means refuse it as a syntax error.
 func (c *conn) envelopeAddress(addr string) (string, bool) {
@@ -237,8 +257,9 @@ func (c *conn) envelopeAddress(addr string) (string, bool) {
 	return out, ok
 }
 
-// data reads the message and answers once per accepted recipient. It
-// returns false when the connection is gone.
+// data reads the message into a stage file as it arrives and answers
+// once per accepted recipient. It returns false when the connection is
+// gone; the stage file then vanishes with nothing stored.
 func (c *conn) data() bool {
 	switch {
 	case !c.ss.inMail:
@@ -248,19 +269,41 @@ func (c *conn) data() bool {
 		c.reply(replyNoRcpts)
 		return true
 	}
+	// Like Cyrus, the stage file is made before 354: if it cannot be,
+	// DATA is refused and the client keeps the message.
+	f, err := c.srv.openStageFile(c.ss.rcpts[0].target.Entry.Partition)
+	if err != nil {
+		c.srv.log.Error("creating a stage file", "err", err)
+		c.reply(diskReply(err))
+		return true
+	}
+	defer f.Close()
 	c.reply(replyGoAhead)
 	if err := c.w.Flush(); err != nil {
 		return false
 	}
-	msg, tooBig, err := c.readData()
+	st, err := c.readData(f)
 	if err != nil {
-		return false
+		var we *stageWriteError
+		if !errors.As(err, &we) {
+			c.srv.log.Info("DATA abandoned", "err", err)
+			return false
+		}
+		// The disk failed, the input was read to its end: answer.
+		c.srv.log.Error("writing a stage file", "err", err)
 	}
 	var results []error
-	if tooBig {
-		results = repeat(replyTooBig, len(c.ss.rcpts))
-	} else {
-		results = c.ss.data(msg, c.sessionID)
+	switch {
+	case err != nil:
+		results = repeat(diskReply(err), len(c.ss.rcpts))
+	case st.hasNUL:
+		results = repeat(replyNUL, len(c.ss.rcpts))
+	case st.tooBig:
+		results = repeat(tooBigReply(st.size, c.srv.maxSize), len(c.ss.rcpts))
+	case st.size == 0:
+		results = repeat(replyEmpty, len(c.ss.rcpts))
+	default:
+		results = c.ss.data(f, st, c.sessionID)
 	}
 	for _, err := range results {
 		if err == nil {
@@ -273,37 +316,46 @@ func (c *conn) data() bool {
 	return true
 }
 
-// readData reads a dot-terminated message, undoing dot-stuffing. Past
-// maxSize the rest is read and dropped.
-func (c *conn) readData() (msg []byte, tooBig bool, err error) {
-	var buf bytes.Buffer
-	atStart := true // the next fragment begins a line
-	for {
-		c.nc.SetReadDeadline(time.Now().Add(commandTimeout))
-		frag, err := c.r.ReadSlice('\n')
-		partial := errors.Is(err, bufio.ErrBufferFull)
-		if err != nil && !partial {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, false, err
-		}
-		if atStart && !partial && (bytes.Equal(frag, []byte(".\r\n")) || bytes.Equal(frag, []byte(".\n"))) {
-			return buf.Bytes(), tooBig, nil
-		}
-		if atStart && frag[0] == '.' {
-			frag = frag[1:]
-		}
-		atStart = !partial
-		if tooBig {
-			continue
-		}
-		buf.Write(frag)
-		if max := c.srv.maxSize; max > 0 && int64(buf.Len()) > max {
-			tooBig = true
-			buf.Reset()
-		}
+// stageWriteError: the stage file could not be written. The DATA was
+// still read to its terminator, so the session can answer and go on.
+type stageWriteError struct{ err error }
+
+func (e *stageWriteError) Error() string { return "stage file: " + e.err.Error() }
+func (e *stageWriteError) Unwrap() error { return e.err }
+
+// stageWriter passes writes to w until one fails, then drops them and
+// remembers the failure: the DATA must still be read to its end.
+type stageWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stageWriter) Write(p []byte) (int, error) {
+	if s.err == nil {
+		_, s.err = s.w.Write(p)
 	}
+	return len(p), nil
+}
+
+// readData copies the DATA section into f (see dataReader), through one
+// bounded buffer. An error other than *stageWriteError means the input
+// ended or timed out before the terminator.
+func (c *conn) readData(f io.Writer) (dataStats, error) {
+	bw := bufio.NewWriterSize(f, stageBufSize)
+	sw := &stageWriter{w: bw}
+	dr := &dataReader{r: c.r, w: sw, max: c.srv.maxSize,
+		deadline: func() { c.nc.SetReadDeadline(time.Now().Add(commandTimeout)) }}
+	st, err := dr.run()
+	if err != nil {
+		return st, err
+	}
+	if sw.err == nil {
+		sw.err = bw.Flush()
+	}
+	if sw.err != nil {
+		return st, &stageWriteError{sw.err}
+	}
+	return st, nil
 }
 
 // auth runs AUTH mech [initial-response]. It returns false when the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -32,14 +33,21 @@ type delivery struct {
 
 // content is one version of the message (the original, or a copy edited
 // by a Sieve script) with its spool files, one per partition under
-// singleinstancestore.
+// singleinstancestore. Only its header is in memory; the body is read
+// from the stage file each time it is needed.
 type content struct {
-	data   []byte
+	head   []byte            // trace headers + the header block
+	body   *io.SectionReader // from the empty line on, in the stage file
 	spools map[string]*mailbox.Prepared
 }
 
-func newContent(data []byte) *content {
-	return &content{data: data, spools: map[string]*mailbox.Prepared{}}
+func newContent(head []byte, body *io.SectionReader) *content {
+	return &content{head: head, body: body, spools: map[string]*mailbox.Prepared{}}
+}
+
+// reader returns the whole message from its start; each call is independent.
+func (c *content) reader() io.Reader {
+	return io.MultiReader(bytes.NewReader(c.head), io.NewSectionReader(c.body, 0, c.body.Size()))
 }
 
 // remove deletes the spool files (the mailboxes hold their own links).
@@ -101,7 +109,7 @@ func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t targe
 	p, err := s.spool(ctx, e, c)
 	if err != nil {
 		s.log.Error("spooling a message", "mailbox", e.Name, "err", err)
-		return 0, diskReply(err)
+		return 0, spoolReply(err)
 	}
 	if !s.singleInstance {
 		defer p.Remove()
@@ -146,7 +154,9 @@ func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, c *content) (*mai
 	if err := os.MkdirAll(stage, 0o750); err != nil {
 		return nil, err
 	}
-	p, err := mailbox.SpoolUnnamed(ctx, stage, bytes.NewReader(c.data), mailbox.SpoolLimits{})
+	// maxmessagesize was applied to the DATA as received; the trace
+	// headers do not count against it.
+	p, err := mailbox.SpoolUnnamed(ctx, stage, c.reader(), mailbox.SpoolLimits{})
 	if err != nil {
 		return nil, err
 	}

@@ -9,12 +9,11 @@ import (
 )
 
 // editHeaders replays a script's addheader/deleteheader actions (RFC 5293)
-// on msg and returns the edited copy. Fields keep their raw form, folding
+// on a header block and returns the edited copy; the body is not touched
+// (the copy shares the stage file's). Fields keep their raw form, folding
 // included; added values that are not ASCII are RFC 2047 encoded.
-func editHeaders(msg []byte, edits []sieve.Action) []byte {
-	block := headerBlock(msg)
-	body := msg[len(block):]
-	fields := splitRawFields(block)
+func editHeaders(head []byte, edits []sieve.Action) []byte {
+	fields := splitRawFields(head)
 	for _, a := range edits {
 		switch a.Kind {
 		case sieve.AddHeader:
@@ -38,11 +37,10 @@ func editHeaders(msg []byte, edits []sieve.Action) []byte {
 		}
 	}
 	var b bytes.Buffer
-	b.Grow(len(msg) + 256)
+	b.Grow(len(head) + 256)
 	for _, f := range fields {
 		b.WriteString(f)
 	}
-	b.Write(body)
 	return b.Bytes()
 }
 

@@ -45,7 +45,7 @@ func (s *Server) sendNotify(ctx context.Context, d *delivery, rc *rcpt, o sieveO
 	msg := s.notification(d, rc, n, to, cc)
 	var errs []error
 	for _, r := range rcpts {
-		if err := s.sendmail(ctx, "", r, msg); err != nil {
+		if err := s.sendmail(ctx, "", r, bytes.NewReader(msg)); err != nil {
 			errs = append(errs, fmt.Errorf("to %s: %w", r, err))
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"mime"
 	"strings"
 	"time"
@@ -29,29 +30,27 @@ func redirectedBy(msg *sieveMessage, user string) bool {
 	return false
 }
 
-// redirect forwards data to addr with the loop marker, keeping the
+// redirect forwards c to addr with the loop marker, keeping the
 // original envelope sender (so bounces go to the author).
-func (s *Server) redirect(ctx context.Context, d *delivery, data []byte, user, addr string) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s: %s\r\n", redirectMarker, user)
-	b.Write(withoutReturnPath(data))
-	if err := s.sendmail(ctx, d.from, addr, b.Bytes()); err != nil {
+func (s *Server) redirect(ctx context.Context, d *delivery, c *content, user, addr string) error {
+	marker := fmt.Sprintf("%s: %s\r\n", redirectMarker, user)
+	if err := s.sendmail(ctx, d.from, addr, io.MultiReader(strings.NewReader(marker), withoutReturnPath(c))); err != nil {
 		return err
 	}
 	s.log.Info("sieve: redirected", "user", user, "to", addr, "id", d.msgID)
 	return nil
 }
 
-// withoutReturnPath drops the Return-Path lmtpd put first: the MTA that
-// takes the redirect writes its own.
-func withoutReturnPath(data []byte) []byte {
-	if !bytes.HasPrefix(bytes.ToLower(data[:min(len(data), 12)]), []byte("return-path:")) {
-		return data
+// withoutReturnPath is c without the Return-Path lmtpd put first: the
+// MTA that takes the message on writes its own.
+func withoutReturnPath(c *content) io.Reader {
+	head := c.head
+	if bytes.HasPrefix(bytes.ToLower(head[:min(len(head), 12)]), []byte("return-path:")) {
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			head = head[i+1:]
+		}
 	}
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		return data[i+1:]
-	}
-	return data
+	return io.MultiReader(bytes.NewReader(head), io.NewSectionReader(c.body, 0, c.body.Size()))
 }
 
 // reject refuses the message for rc: an LMTP 550 5.7.1 with the script's
@@ -93,8 +92,9 @@ func cleanReason(r string) string {
 }
 
 // rejectBounce composes the RFC 5429 rejection: an MDN (RFC 8098) with
-// the reason, the disposition and the original message.
-func (s *Server) rejectBounce(d *delivery, rc *rcpt, reason string) []byte {
+// the reason, the disposition and the original message (read from the
+// stage file as it is sent).
+func (s *Server) rejectBounce(d *delivery, rc *rcpt, reason string) io.Reader {
 	boundary := randomToken()
 	var b bytes.Buffer
 	s.writeGeneratedHeader(&b, "<"+s.postmasterAddr()+">", d.from, "Automatically rejected mail", "auto-replied (rejected)")
@@ -113,9 +113,8 @@ func (s *Server) rejectBounce(d *delivery, rc *rcpt, reason string) []byte {
 	}
 	b.WriteString("Disposition: automatic-action/MDN-sent-automatically; deleted\r\n\r\n")
 	fmt.Fprintf(&b, "--%s\r\nContent-Type: message/rfc822\r\n\r\n", boundary)
-	b.Write(withoutReturnPath(d.orig.data))
-	fmt.Fprintf(&b, "\r\n--%s--\r\n", boundary)
-	return b.Bytes()
+	end := fmt.Sprintf("\r\n--%s--\r\n", boundary)
+	return io.MultiReader(&b, withoutReturnPath(d.orig), strings.NewReader(end))
 }
 
 // sendVacation composes the RFC 5230 / RFC 3834 reply and sends it from
@@ -142,7 +141,7 @@ func (s *Server) sendVacation(ctx context.Context, d *delivery, rc *rcpt, v *sie
 	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
 		b.WriteString("\r\n")
 	}
-	if err := s.sendmail(ctx, "", v.To, b.Bytes()); err != nil {
+	if err := s.sendmail(ctx, "", v.To, &b); err != nil {
 		return err
 	}
 	s.log.Info("sieve: vacation reply sent", "user", rc.user, "to", v.To)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"gocyrus/pkg/mailbox"
 )
 
 // errEmptyMessageID: a Message-ID header with no value (Cyrus: 554 5.6.0).
@@ -49,7 +51,8 @@ var (
 	replyOverQuotaPerm = &reply{552, "5.2.2", "Over quota"}
 	replyTempFail      = &reply{451, "4.3.0", "System I/O error"}
 	replyBadMessage    = &reply{554, "5.6.0", "Message contains invalid header"}
-	replyTooBig        = &reply{552, "5.3.4", "Message size exceeds fixed maximum message size"}
+	replyNUL           = &reply{554, "5.6.0", "Message contains NUL characters"}
+	replyEmpty         = &reply{554, "5.6.0", "Message has no header/body separator"}
 	replyBadAddress    = &reply{501, "5.5.4", "Syntax error in parameters"}
 	replySyntax        = &reply{500, "5.5.2", "Syntax error"}
 	replyNested        = &reply{503, "5.5.1", "Nested MAIL command"}
@@ -68,6 +71,30 @@ var (
 	replyNoMechanism   = &reply{504, "5.5.4", "Unrecognized authentication type"}
 	replyLineTooLong   = &reply{500, "5.5.2", "Line too long"}
 )
+
+// tooBigReply is Cyrus's refusal of a DATA of size bytes over max.
+func tooBigReply(size, max int64) *reply {
+	return &reply{552, "5.2.3", fmt.Sprintf("Message size (%d) exceeds fixed maximum message size (%d)", size, max)}
+}
+
+// sizeParamTooBig is Cyrus's refusal of MAIL FROM's SIZE= over max.
+func sizeParamTooBig(max int64) *reply {
+	return &reply{552, "5.2.3", fmt.Sprintf("Message SIZE exceeds fixed maximum message size (%d)", max)}
+}
+
+// spoolReply maps a refusal by the mailbox package's spool to Cyrus's
+// reply, and anything else to a temporary failure.
+func spoolReply(err error) *reply {
+	switch {
+	case errors.Is(err, mailbox.ErrNUL):
+		return replyNUL
+	case errors.Is(err, mailbox.ErrEmpty):
+		return replyEmpty
+	case errors.Is(err, mailbox.ErrTooLarge):
+		return &reply{552, "5.2.3", "Message size exceeds fixed maximum message size"}
+	}
+	return diskReply(err)
+}
 
 func (s *Server) overQuotaReply() *reply {
 	if s.overQuotaPerm {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ const sendmailTimeout = time.Minute
 // sendmail hands msg to the MTA through the configured sendmail command:
 // "sendmail -i -f <sender> -- <rcpt>", as Cyrus calls it. An empty sender
 // is the null sender, passed as "<>".
-func (s *Server) sendmail(ctx context.Context, sender, rcpt string, msg []byte) error {
+func (s *Server) sendmail(ctx context.Context, sender, rcpt string, msg io.Reader) error {
 	if s.sieve.sendmail == "" {
 		return fmt.Errorf("no sendmail command configured")
 	}
@@ -28,7 +29,7 @@ func (s *Server) sendmail(ctx context.Context, sender, rcpt string, msg []byte) 
 	ctx, cancel := context.WithTimeout(ctx, sendmailTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.sieve.sendmail, "-i", "-f", sender, "--", rcpt)
-	cmd.Stdin = bytes.NewReader(msg)
+	cmd.Stdin = msg
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

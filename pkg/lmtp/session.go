@@ -3,6 +3,7 @@ package lmtp
 import (
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -65,13 +66,15 @@ func (ss *session) mail(from string, params map[string]string) error {
 	for k, v := range params {
 		switch k {
 		case "AUTH":
-			if !ss.preauth && !who.Admin {
-				continue
-			}
-			if v == "<>" || v == "" {
+			id := decodeXtext(v)
+			switch {
+			case hasControl(id):
+				return replyBadAddress
+			case !ss.preauth && !who.Admin:
+			case v == "<>" || v == "":
 				who = acl.Identity{Anonymous: true, User: "anonymous"}
-			} else {
-				who = acl.Identity{User: decodeXtext(v)}
+			default:
+				who = acl.Identity{User: id}
 			}
 		case "SIZE":
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -85,7 +88,7 @@ func (ss *session) mail(from string, params map[string]string) error {
 		}
 	}
 	if max := ss.srv.maxSize; max > 0 && size > max {
-		return replyTooBig
+		return sizeParamTooBig(max)
 	}
 	ss.inMail, ss.from, ss.size, ss.who = true, from, size, who
 	return nil
@@ -133,25 +136,30 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	return nil
 }
 
-// data delivers msg (dot-unstuffed) and returns one result per recipient.
-func (ss *session) data(msg []byte, sessionID string) []error {
+// data delivers the staged message (staged holds it as dataReader wrote
+// it, described by st) and returns one result per recipient. Only the
+// header block is in memory: the trace headers and the 8-bit policy apply
+// to it, and every copy is that header followed by the staged body.
+func (ss *session) data(staged io.ReaderAt, st dataStats, sessionID string) []error {
 	s := ss.srv
 	now := time.Now()
-	msg, err := s.eightBit.apply(msg)
+	header, err := s.eightBit.apply(st.header)
 	if err != nil {
 		return repeat(err, len(ss.rcpts))
 	}
-	prefix, msgID, date, err := stamp(msg, envelope{
+	prefix, msgID, date, err := stamp(header, envelope{
 		from: ss.from, servername: s.servername, viaUnix: ss.preauth, auth: !ss.who.Anonymous,
 		sessionID: sessionID, now: now, seq: s.seq.Add(1), pid: s.pid,
 	})
 	if err != nil {
 		return repeat(replyBadMessage, len(ss.rcpts))
 	}
-	full := make([]byte, 0, len(prefix)+len(msg))
-	full = append(append(full, prefix...), msg...)
-	d := &delivery{orig: newContent(full), msgID: msgID, date: date, from: ss.from, now: now,
-		sender: ss.who, sieveMsg: newSieveMessage(full)}
+	head := make([]byte, 0, len(prefix)+len(header))
+	head = append(append(head, prefix...), header...)
+	hl := int64(len(st.header))
+	body := io.NewSectionReader(staged, hl, st.size-hl)
+	d := &delivery{orig: newContent(head, body), msgID: msgID, date: date, from: ss.from, now: now,
+		sender: ss.who, sieveMsg: newSieveMessage(head, body)}
 	if !ss.who.Anonymous {
 		d.auth = ss.who.User
 	}

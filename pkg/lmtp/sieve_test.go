@@ -15,7 +15,7 @@ import (
 const editSample = "Return-Path: <a@b>\r\nX-Junk: 1\r\nSubject: long\r\n folded\r\nX-Junk: 2\r\n\r\nbody\r\nX-Junk: 3\r\n"
 
 func TestParseFields(t *testing.T) {
-	m := newSieveMessage([]byte(editSample))
+	m := sieveMessageOf([]byte(editSample))
 	if got := m.Header("subject"); !reflect.DeepEqual(got, []string{"long folded"}) {
 		t.Errorf("Subject = %q", got)
 	}
@@ -25,7 +25,7 @@ func TestParseFields(t *testing.T) {
 	if got := m.Header("Nope"); got != nil {
 		t.Errorf("Nope = %q", got)
 	}
-	if got := newSieveMessage([]byte("\r\nno header\r\n")).Header("no header"); got != nil {
+	if got := sieveMessageOf([]byte("\r\nno header\r\n")).Header("no header"); got != nil {
 		t.Errorf("headerless message: %q", got)
 	}
 }
@@ -51,7 +51,7 @@ func TestEditHeaders(t *testing.T) {
 		{"missing index is a no-op", []sieve.Action{{Kind: sieve.DeleteHeader, Header: "X-Junk", Index: 3}}, editSample},
 	}
 	for _, tc := range tests {
-		if got := string(editHeaders([]byte(editSample), tc.edits)); got != tc.want {
+		if got := string(editMessage([]byte(editSample), tc.edits)); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
@@ -62,19 +62,19 @@ func FuzzEditHeaders(f *testing.F) {
 		f.Add(s, "X-Junk", "v", 1)
 	}
 	f.Fuzz(func(t *testing.T, msg, name, value string, index int) {
-		out := editHeaders([]byte(msg), []sieve.Action{
+		out := editMessage([]byte(msg), []sieve.Action{
 			{Kind: sieve.DeleteHeader, Header: name, Index: index},
 			{Kind: sieve.AddHeader, Header: "X-Added", Value: value},
 		})
 		if !bytes.HasPrefix(out, []byte("X-Added: ")) {
 			t.Fatalf("added field not first: %q", out)
 		}
-		newSieveMessage(out).Header(name)
+		sieveMessageOf(out).Header(name)
 	})
 }
 
 func TestRedirectedBy(t *testing.T) {
-	m := newSieveMessage([]byte("X-Sieve-Redirected-From: carol\r\nX-Sieve-Redirected-From: <Alice>\r\n\r\n"))
+	m := sieveMessageOf([]byte("X-Sieve-Redirected-From: carol\r\nX-Sieve-Redirected-From: <Alice>\r\n\r\n"))
 	for user, want := range map[string]bool{"alice": true, "carol": true, "bob": false} {
 		if got := redirectedBy(m, user); got != want {
 			t.Errorf("redirectedBy(%s) = %v", user, got)

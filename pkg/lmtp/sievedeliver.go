@@ -157,7 +157,7 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 	}
 	c := d.orig
 	if len(edits) > 0 {
-		c = newContent(editHeaders(d.orig.data, edits))
+		c = newContent(editHeaders(d.orig.head, edits), d.orig.body)
 		defer c.remove()
 	}
 	stored, err := s.storeAll(ctx, d, c, rc, stores)
@@ -165,7 +165,7 @@ func (s *Server) carryOut(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 		return err
 	}
 	for _, to := range redirects {
-		if err := s.redirect(ctx, d, c.data, o.id, to); err != nil {
+		if err := s.redirect(ctx, d, c, o.id, to); err != nil {
 			s.log.Error("sieve: redirect failed, keeping the message", "owner", o.id, "to", to, "err", err)
 			keepMe = true
 		}

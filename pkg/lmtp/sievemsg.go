@@ -7,9 +7,12 @@ import (
 )
 
 // sieveMessage is the message as a Sieve script sees it: the stored text,
-// trace headers included (Cyrus runs scripts on what it spooled).
+// trace headers included (Cyrus runs scripts on what it spooled). Header
+// tests read the header in memory; body tests read the stage file, as
+// far as sieve.Env.MaxBodySize lets them.
 type sieveMessage struct {
-	raw    []byte
+	head   []byte
+	body   *io.SectionReader
 	fields []headerField // parsed on first use
 	parsed bool
 }
@@ -19,11 +22,13 @@ type headerField struct {
 	name, value string
 }
 
-func newSieveMessage(raw []byte) *sieveMessage { return &sieveMessage{raw: raw} }
+func newSieveMessage(head []byte, body *io.SectionReader) *sieveMessage {
+	return &sieveMessage{head: head, body: body}
+}
 
 func (m *sieveMessage) Header(name string) []string {
 	if !m.parsed {
-		m.fields, m.parsed = parseFields(headerBlock(m.raw)), true
+		m.fields, m.parsed = parseFields(m.head), true
 	}
 	var out []string
 	for _, f := range m.fields {
@@ -34,8 +39,11 @@ func (m *sieveMessage) Header(name string) []string {
 	return out
 }
 
-func (m *sieveMessage) Size() int64              { return int64(len(m.raw)) }
-func (m *sieveMessage) Body() (io.Reader, error) { return bytes.NewReader(m.raw), nil }
+func (m *sieveMessage) Size() int64 { return int64(len(m.head)) + m.body.Size() }
+
+func (m *sieveMessage) Body() (io.Reader, error) {
+	return io.MultiReader(bytes.NewReader(m.head), io.NewSectionReader(m.body, 0, m.body.Size())), nil
+}
 
 // parseFields splits a header block into fields, unfolding continuation
 // lines the way net/textproto does. Lines that are neither a field nor a

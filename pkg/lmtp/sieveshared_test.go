@@ -92,7 +92,7 @@ func TestSharedMailboxSieve(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = append(got, newSieveMessage(b).Header("Subject")[0])
+			got = append(got, sieveMessageOf(b).Header("Subject")[0])
 			failed := slices.Contains(v.FlagNames(r), sieveFailedKeyword)
 			if failed != (box == "broken") {
 				t.Errorf("%s uid %d: flags %v", box, r.UID, v.FlagNames(r))
