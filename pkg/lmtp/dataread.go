@@ -36,8 +36,8 @@ type dataStats struct {
 type dataReader struct {
 	r        *bufio.Reader
 	w        io.Writer
-	max      int64          // 0 = unlimited
-	deadline func()         // re-arms the read deadline before each read; nil = none
+	max      int64  // 0 = unlimited
+	deadline func() // re-arms the read deadline before each read; nil = none
 	st       dataStats
 	inHeader bool
 	// buffered counts bytes this reader holds besides r and w's buffers
