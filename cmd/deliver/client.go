@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -99,8 +98,11 @@ func (c *lmtpClient) send(from, authid string, rcpts []string, ignoreQuota bool,
 		return nil, fmt.Errorf("DATA: %w", err)
 	}
 	c.nc.SetDeadline(time.Time{})
+	// The message streams through one buffer: DotWriter stuffs dots and
+	// makes every bare LF a CRLF, so a "." line in the input stays text
+	// and lmtpd sees only CRLF line ends.
 	w := c.tp.DotWriter()
-	if err := copyCRLF(w, msg); err != nil {
+	if _, err := io.Copy(w, msg); err != nil {
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
@@ -120,27 +122,6 @@ func (c *lmtpClient) send(from, authid string, rcpts []string, ignoreQuota bool,
 func (c *lmtpClient) close() {
 	c.cmd(221, "QUIT")
 	c.nc.Close()
-}
-
-// copyCRLF copies msg line by line; DotWriter turns "\n" into CRLF and
-// stuffs dots.
-func copyCRLF(w io.Writer, msg io.Reader) error {
-	br := bufio.NewReader(msg)
-	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-			if _, werr := io.WriteString(w, line+"\n"); werr != nil {
-				return werr
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // xtext encodes an AUTH= value (RFC 3461).

@@ -37,6 +37,23 @@
 // such byte replaced by 'X'; the rewritten address is the one used from
 // then on (Return-Path, the recipient, Sieve's envelope).
 //
+// # DATA (dataread.go)
+//
+// DATA ends only at CRLF "." CRLF; a "." line next to a bare LF is
+// content (Postfix's smtpd_forbid_bare_newline = normalize), so a message
+// cannot smuggle a second transaction. The message is written as it
+// arrives, dot-unstuffed and with bare LFs made CRLF, to an unnamed stage
+// file (stagefile.go) through one bounded buffer; only the header block
+// (at most maxHeaderScan) is kept in memory. maxmessagesize counts the
+// converted bytes. A NUL anywhere: 554 5.6.0 per recipient; empty: 554
+// 5.6.0; over the limit: 552 5.2.3 Message size (N) exceeds...; nothing
+// stored. A DATA cut short stores nothing and its file vanishes on close.
+// Every copy (content) is the trace headers + header block in memory,
+// then the stage file's body: the spool, Sieve body tests (bounded by
+// MaxBodySize), editheader copies, redirects and reject bounces all
+// stream from it. MAIL FROM / RCPT TO with a control character, AUTH=
+// decoded, are refused with 501 5.5.4.
+//
 // # Delivery invariants
 //
 //   - 250 only after the message is in the mailbox and fsync'd (the
