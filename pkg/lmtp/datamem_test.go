@@ -54,7 +54,10 @@ func TestReadDataMemory(t *testing.T) {
 	}
 	alloc := after.TotalAlloc - before.TotalAlloc
 	t.Logf("256 MiB DATA: %d bytes allocated while reading", alloc)
-	if alloc > 2<<20 {
+	// TotalAlloc is process-wide: background work of earlier tests (and
+	// the race detector) counts too, hence a margin far below the 256 MiB
+	// that holding the message would take.
+	if alloc > 16<<20 {
 		t.Errorf("reading 256 MiB of DATA allocated %d bytes", alloc)
 	}
 }

@@ -40,9 +40,6 @@ type dataReader struct {
 	deadline func() // re-arms the read deadline before each read; nil = none
 	st       dataStats
 	inHeader bool
-	// buffered counts bytes this reader holds besides r and w's buffers
-	// (the header block): what the memory test checks.
-	buffered int
 }
 
 // run reads up to the terminator. An error means the input ended (or timed
@@ -122,7 +119,6 @@ func (d *dataReader) emit(frag []byte, prevCR, atStart bool) error {
 			d.st.header = d.st.header[:bytes.LastIndexByte(d.st.header, '\n')+1]
 		} else {
 			d.st.header = append(append(d.st.header, body...), out...)
-			d.buffered = len(d.st.header)
 		}
 	}
 	if _, err := d.w.Write(body); err != nil {
