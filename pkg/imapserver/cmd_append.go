@@ -14,9 +14,16 @@ import (
 	"gocyrus/pkg/quota"
 )
 
-// inMemoryLimit: messages up to this size are held in memory and joined
-// to the mailbox's group commit; larger ones are spooled to a file first.
+// inMemoryLimit: messages up to this size are held in memory (one
+// allocation of the announced size, so bounded) and joined to the
+// mailbox's group commit; larger ones are streamed to a spool file as
+// they arrive.
 const inMemoryLimit = 1 << 20
+
+// maxUnnamedSpools bounds the unnamed spool files (each an open
+// descriptor, and nothing left behind by a crash) of one MULTIAPPEND;
+// later messages are spooled to named temp files.
+const maxUnnamedSpools = 64
 
 // cmdAppend: RFC 3501 §6.3.11 with MULTIAPPEND (RFC 3502, all or none),
 // UIDPLUS's APPENDUID (RFC 4315) and LITERAL+. The mailbox is checked
@@ -38,7 +45,18 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	// Each synchronising literal is checked against the quota, with the
+	// messages announced before it, before "+ go ahead".
+	var announced, count int64
+	s.admitMessage = func(size int64) error {
+		if err := mb.CheckQuota(s.ctx, announced+size, count+1); err != nil {
+			return err
+		}
+		announced, count = announced+size, count+1
+		return nil
+	}
 	msgs, err := s.readAppendMessages(ap, m.rights, mb.Dir())
+	s.admitMessage = nil
 	defer msgs.discard()
 	if err != nil {
 		return reply{}, err
@@ -132,11 +150,19 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 		if date.IsZero() {
 			date = time.Now()
 		}
+		// The size limit applies again to what is stored (bare LF made
+		// CRLF); a literal8 may carry NUL (RFC 3516). A refused message's
+		// unread bytes are drained by the wire.Reader before the next command.
+		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage, AllowNUL: msg.Binary}
 		if msg.Size > inMemoryLimit || len(b.prepared) > 0 {
 			if err := b.spoolAll(s, stageDir); err != nil {
 				return b, err
 			}
-			p, err := mailbox.Spool(s.ctx, stageDir, msg.Body, mailbox.SpoolLimits{})
+			spool := mailbox.SpoolUnnamed
+			if len(b.prepared) >= maxUnnamedSpools {
+				spool = mailbox.Spool // each unnamed file holds a descriptor
+			}
+			p, err := spool(s.ctx, stageDir, msg.Body, lim)
 			if err != nil {
 				return b, readErr(err)
 			}
@@ -147,7 +173,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 		if _, err := io.ReadFull(msg.Body, body); err != nil {
 			return b, readErr(err)
 		}
-		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(body), Flags: fs.system, Keywords: fs.keywords, InternalDate: date})
+		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(body), Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
 	}
 }
 
@@ -155,7 +181,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 // batch is all of one kind.
 func (b *appendBatch) spoolAll(s *session, stageDir string) error {
 	for _, m := range b.mem {
-		p, err := mailbox.Spool(s.ctx, stageDir, m.Body, m.Limits)
+		p, err := mailbox.SpoolUnnamed(s.ctx, stageDir, m.Body, m.Limits)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,10 @@ var (
 	errLoginDisabled = &userError{Code: "PRIVACYREQUIRED", Msg: "Login only available under a layer"}
 )
 
+// errMessageTooLarge refuses a message over maxmessagesize (APPENDLIMIT,
+// RFC 7889), announced or as stored.
+var errMessageTooLarge = &userError{Code: "TOOBIG", Msg: "Message too large"}
+
 // Texts of the generic server failure; the detail goes to the log only.
 const serverErrorText = "Server error; please try again later"
 
@@ -70,6 +74,12 @@ func classify(err error) (errorKind, *userError) {
 		return kindIO, nil
 	case errors.Is(err, mailbox.ErrOverQuota), errors.Is(err, quota.ErrOverQuota):
 		return kindUser, &userError{Code: "OVERQUOTA", Msg: "Over quota"}
+	case errors.Is(err, mailbox.ErrTooLarge):
+		return kindUser, errMessageTooLarge
+	case errors.Is(err, mailbox.ErrNUL):
+		return kindUser, &userError{Msg: "Message contains NUL characters"}
+	case errors.Is(err, mailbox.ErrEmpty):
+		return kindUser, &userError{Msg: "Zero-length message literal"}
 	case errors.Is(err, mboxlist.ErrNotFound), errors.Is(err, mailbox.ErrNotFound):
 		return kindUser, &userError{Msg: "Mailbox does not exist"}
 	case errors.Is(err, mboxlist.ErrExists), errors.Is(err, mailbox.ErrExists):

@@ -48,10 +48,13 @@ type session struct {
 	user       auth.Result
 	who        acl.Identity
 	enabled    enabled
-	sel        *selected    // the selected mailbox, nil outside the Selected state
-	appendBox  *appendBox   // the last APPEND target, kept open (cmd_append.go)
-	searchRs   []uint32     // the saved search result "$" (RFC 5182), as UIDs
-	login      *logins.Slot // this session's place in the login counts
+	sel        *selected  // the selected mailbox, nil outside the Selected state
+	appendBox  *appendBox // the last APPEND target, kept open (cmd_append.go)
+	// admitMessage, during an APPEND, refuses a message literal of the
+	// announced size before it is invited (quota).
+	admitMessage func(size int64) error
+	searchRs     []uint32     // the saved search result "$" (RFC 5182), as UIDs
+	login        *logins.Slot // this session's place in the login counts
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -81,8 +84,14 @@ func remoteString(c net.Conn) string {
 	return ""
 }
 
-// continueLiteral invites the client to send a synchronising literal.
-func (s *session) continueLiteral(wire.LiteralInfo) error {
+// continueLiteral invites the client to send a synchronising literal,
+// unless it is an APPEND message the target cannot take.
+func (s *session) continueLiteral(info wire.LiteralInfo) error {
+	if info.Message && s.admitMessage != nil {
+		if err := s.admitMessage(info.Size); err != nil {
+			return err
+		}
+	}
 	s.w.Continuation("go ahead")
 	return connErr(s.w.Flush())
 }

@@ -74,6 +74,21 @@ func (m *Mailbox) Append(ctx context.Context, msgs []AppendMessage) ([]uint32, e
 	return m.commitItems(ctx, items)
 }
 
+// CheckQuota tells whether msgs more messages of bytes in all would fit
+// the mailbox's quota now (a refusal wraps ErrOverQuota): APPEND asks
+// before inviting a literal. Append checks again when it stores.
+func (m *Mailbox) CheckQuota(ctx context.Context, bytes, msgs int64) error {
+	if m.opts.Quota == nil {
+		return nil
+	}
+	res, err := m.opts.Quota.Reserve(ctx, bytes, msgs)
+	if err != nil {
+		return err
+	}
+	res.Release()
+	return nil
+}
+
 // AppendPrepared appends spooled messages atomically: hard links when the
 // spool is on the mailbox's filesystem, copies otherwise.
 func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]uint32, error) {

@@ -3,9 +3,12 @@ package mailbox
 import (
 	"bufio"
 	"bytes"
+	"fmt"
+	"io"
 	"mime"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-message"
@@ -41,48 +44,171 @@ type parsedMessage struct {
 	sentDate   time.Time
 }
 
-// parseMessage derives the cache entry of a message. It never fails: a
-// message that is not valid MIME is described as well as it can be, as
-// IMAP servers must.
+// maxParsedHeader bounds the header block of a message, or of one of its
+// parts, read into memory to be parsed: bytes past it are counted in the
+// sizes but not parsed. It is far above any real header.
+const maxParsedHeader = 1 << 20
+
+// parseMessage derives the cache entry of a message held in memory.
 func parseMessage(raw []byte) parsedMessage {
-	hdrEnd, bodyStart := splitHeader(raw)
-	h := readHeader(raw[:hdrEnd])
+	p, _ := parseMessageAt(bytes.NewReader(raw), int64(len(raw)))
+	return p
+}
+
+// parseMessageAt derives the cache entry of the message of size bytes in
+// ra (a spool file) without holding it: lines are scanned through a small
+// buffer and only header blocks (bounded by maxParsedHeader) are read
+// whole. It fails only when ra does: a message that is not valid MIME is
+// described as well as it can be, as IMAP servers must.
+func parseMessageAt(ra io.ReaderAt, size int64) (parsedMessage, error) {
+	ps := &msgParser{ra: ra}
+	all := section{0, size}
+	hdrEnd, bodyStart := ps.splitHeader(all)
+	hdr := ps.bytes(section{0, hdrEnd})
+	h := readHeader(hdr)
 	var p parsedMessage
 	p.headerSize = uint32(bodyStart)
 	p.cached.Envelope = envelopeOf(h)
-	p.cached.Body = bodyStructureOf(h, raw[bodyStart:], 0)
+	p.cached.Body = ps.bodyStructure(h, section{bodyStart, size - bodyStart}, 0)
 	if bodyStart <= MaxCachedHeader {
-		p.cached.Headers = wholeHeader(raw[:hdrEnd])
+		p.cached.Headers = wholeHeader(hdr)
 	} else {
-		p.cached.Headers = rawFields(raw[:hdrEnd])
+		p.cached.Headers = rawFields(hdr)
 	}
 	if d, err := mail.ParseDate(unfold(h.Get("Date"))); err == nil {
 		p.sentDate = d
 	}
-	return p
+	return p, ps.err
 }
 
-// splitHeader finds the blank line ending the header: the header is
-// raw[:hdrEnd], the body raw[bodyStart:].
-func splitHeader(raw []byte) (hdrEnd, bodyStart int) {
-	if bytes.HasPrefix(raw, []byte("\r\n")) {
-		return 0, 2
+// section is a byte range of the message: off from its start, n bytes.
+type section struct{ off, n int64 }
+
+// sub is s[a:b].
+func (s section) sub(a, b int64) section { return section{s.off + a, b - a} }
+
+// msgParser reads a message through ReadAt; the first read error is kept
+// in err and ends every later read.
+type msgParser struct {
+	ra  io.ReaderAt
+	err error
+}
+
+// bytes reads s into memory, at most maxParsedHeader bytes of it.
+func (ps *msgParser) bytes(s section) []byte {
+	n := min(s.n, maxParsedHeader)
+	if n <= 0 || ps.err != nil {
+		return nil
 	}
-	if bytes.HasPrefix(raw, []byte("\n")) {
-		return 0, 1
+	b := make([]byte, n)
+	if _, err := ps.ra.ReadAt(b, s.off); err != nil && !(err == io.EOF) {
+		ps.err = fmt.Errorf("read message: %w", err)
+		return nil
 	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '\n' {
+	return b
+}
+
+// line is one line of a section as a lineScanner sees it: start and
+// length (line end included) relative to the section, whether it ends
+// with LF, and what a boundary check needs: the first bytes of its
+// content (up to the scanner's keep) and whether the content past them
+// is only spaces, tabs and CRs.
+type line struct {
+	start, length int64
+	complete      bool
+	prefix        []byte
+	tailWS        bool
+	endsCR        bool // the content's last byte is CR
+}
+
+// blank reports a complete empty line ("\n" or "\r\n").
+func (l *line) blank() bool {
+	c := l.length
+	if !l.complete {
+		return false
+	}
+	return c == 1 || c == 2 && l.endsCR
+}
+
+// lineScanner yields the lines of a section through a pooled buffer.
+type lineScanner struct {
+	ps   *msgParser
+	br   *bufio.Reader
+	pos  int64
+	keep int
+	cur  line
+	// prevCR: the content of the line before cur ends with CR.
+	prevCR bool
+}
+
+var scanBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+
+func (ps *msgParser) lines(s section, keep int) *lineScanner {
+	br := scanBuffers.Get().(*bufio.Reader)
+	br.Reset(io.NewSectionReader(ps.ra, s.off, s.n))
+	return &lineScanner{ps: ps, br: br, keep: keep}
+}
+
+// close returns the buffer to the pool.
+func (sc *lineScanner) close() {
+	sc.br.Reset(nil)
+	scanBuffers.Put(sc.br)
+	sc.br = nil
+}
+
+// next reads the next line into sc.cur; false at the end or on error.
+func (sc *lineScanner) next() bool {
+	if sc.ps.err != nil {
+		return false
+	}
+	l := &sc.cur
+	sc.prevCR = l.endsCR
+	*l = line{start: sc.pos, prefix: l.prefix[:0], tailWS: true}
+	for {
+		chunk, err := sc.br.ReadSlice('\n')
+		l.length += int64(len(chunk))
+		content := chunk
+		if n := len(chunk); n > 0 && chunk[n-1] == '\n' {
+			l.complete = true
+			content = chunk[:n-1]
+		}
+		if n := len(content); n > 0 {
+			l.endsCR = content[n-1] == '\r'
+		}
+		if room := sc.keep - len(l.prefix); room > 0 {
+			take := min(room, len(content))
+			l.prefix = append(l.prefix, content[:take]...)
+			content = content[take:]
+		}
+		if l.tailWS && len(bytes.TrimLeft(content, " \t\r")) > 0 {
+			l.tailWS = false
+		}
+		if err == bufio.ErrBufferFull {
 			continue
 		}
-		switch {
-		case i+1 < len(raw) && raw[i+1] == '\n':
-			return i + 1, i + 2
-		case i+2 < len(raw) && raw[i+1] == '\r' && raw[i+2] == '\n':
-			return i + 1, i + 3
+		if err != nil && err != io.EOF {
+			sc.ps.err = fmt.Errorf("read message: %w", err)
+			return false
+		}
+		if l.length == 0 {
+			return false
+		}
+		sc.pos += l.length
+		return true
+	}
+}
+
+// splitHeader finds the blank line ending the header of s: the header is
+// s[:hdrEnd], the body s[bodyStart:].
+func (ps *msgParser) splitHeader(s section) (hdrEnd, bodyStart int64) {
+	sc := ps.lines(s, 0)
+	defer sc.close()
+	for sc.next() {
+		if sc.cur.blank() {
+			return sc.cur.start, sc.cur.start + sc.cur.length
 		}
 	}
-	return len(raw), len(raw)
+	return s.n, s.n
 }
 
 func readHeader(b []byte) textproto.Header {
@@ -185,7 +311,7 @@ func addressList(h gmail.Header, key string) []Address {
 	return out
 }
 
-func bodyStructureOf(h textproto.Header, body []byte, depth int) *BodyStructure {
+func (ps *msgParser) bodyStructure(h textproto.Header, body section, depth int) *BodyStructure {
 	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
 	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err == nil {
@@ -215,14 +341,15 @@ func bodyStructureOf(h textproto.Header, body []byte, depth int) *BodyStructure 
 		bs.Disposition = d
 		bs.DispositionParams = sortedParams(dp)
 	}
-	bs.Size = uint32(len(body))
+	bs.Size = uint32(body.n)
 
 	switch {
 	case bs.Type == "multipart" && depth < maxMIMEDepth:
 		boundary := params["boundary"]
-		for _, part := range splitMultipart(body, boundary) {
-			ph, pb := splitHeader(part)
-			bs.Parts = append(bs.Parts, bodyStructureOf(readHeader(part[:ph]), part[pb:], depth+1))
+		for _, part := range ps.splitMultipart(body, boundary) {
+			ph, pb := ps.splitHeader(part)
+			ph2 := readHeader(ps.bytes(part.sub(0, ph)))
+			bs.Parts = append(bs.Parts, ps.bodyStructure(ph2, part.sub(pb, part.n), depth+1))
 		}
 		if len(bs.Parts) == 0 {
 			// IMAP cannot express an empty multipart; describe one empty text part.
@@ -230,25 +357,44 @@ func bodyStructureOf(h textproto.Header, body []byte, depth int) *BodyStructure 
 				Params: []Param{{"charset", "us-ascii"}}}}
 		}
 	case bs.Type == "message" && bs.Subtype == "rfc822" && depth < maxMIMEDepth:
-		ih, ib := splitHeader(body)
-		inner := readHeader(body[:ih])
+		ih, ib := ps.splitHeader(body)
+		inner := readHeader(ps.bytes(body.sub(0, ih)))
 		env := envelopeOf(inner)
 		bs.Envelope = &env
-		bs.Message = bodyStructureOf(inner, body[ib:], depth+1)
-		bs.Lines = countLines(body)
+		bs.Message = ps.bodyStructure(inner, body.sub(ib, body.n), depth+1)
+		bs.Lines = ps.countLines(body)
 	case bs.Type == "text":
-		bs.Lines = countLines(body)
+		bs.Lines = ps.countLines(body)
 	}
 	return bs
 }
 
-func countLines(b []byte) uint32 {
-	n := bytes.Count(b, []byte("\n"))
-	if len(b) > 0 && b[len(b)-1] != '\n' {
+// countLines counts the lines of s, a last one without LF included.
+func (ps *msgParser) countLines(s section) uint32 {
+	if s.n == 0 || ps.err != nil {
+		return 0
+	}
+	buf := countBuffers.Get().(*[]byte)
+	defer countBuffers.Put(buf)
+	var n int64
+	var last byte
+	for off := int64(0); off < s.n; {
+		b := (*buf)[:min(int64(len(*buf)), s.n-off)]
+		if _, err := ps.ra.ReadAt(b, s.off+off); err != nil && err != io.EOF {
+			ps.err = fmt.Errorf("read message: %w", err)
+			return 0
+		}
+		n += int64(bytes.Count(b, []byte("\n")))
+		last = b[len(b)-1]
+		off += int64(len(b))
+	}
+	if last != '\n' {
 		n++
 	}
 	return uint32(n)
 }
+
+var countBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func sortedParams(m map[string]string) []Param {
 	out := make([]Param, 0, len(m))
@@ -263,51 +409,47 @@ func sortedParams(m map[string]string) []Param {
 	return out
 }
 
-// splitMultipart returns the raw parts between boundary delimiter lines
-// (RFC 2046 §5.1.1). The CRLF before a delimiter belongs to the delimiter.
-func splitMultipart(body []byte, boundary string) [][]byte {
+// splitMultipart returns the parts of body between boundary delimiter
+// lines (RFC 2046 §5.1.1): a line that is "--boundary" or "--boundary--"
+// once trailing spaces, tabs and CRs are cut. The line end before a
+// delimiter belongs to the delimiter.
+func (ps *msgParser) splitMultipart(body section, boundary string) []section {
 	if boundary == "" {
 		return nil
 	}
 	delim := []byte("--" + boundary)
-	var parts [][]byte
-	start := -1 // start of the current part's content
-	pos := 0
-	for pos <= len(body) {
-		lineEnd := bytes.IndexByte(body[pos:], '\n')
-		var line []byte
-		next := len(body) + 1
-		if lineEnd >= 0 {
-			line = body[pos : pos+lineEnd]
-			next = pos + lineEnd + 1
-		} else {
-			line = body[pos:]
+	sc := ps.lines(body, len(delim)+2)
+	defer sc.close()
+	var parts []section
+	start := int64(-1) // start of the current part's content
+	for sc.next() {
+		l := &sc.cur
+		if !l.tailWS {
+			continue // longer than any delimiter
 		}
-		trimmed := bytes.TrimRight(line, " \t\r")
-		if bytes.HasPrefix(trimmed, delim) {
-			rest := trimmed[len(delim):]
-			final := bytes.Equal(rest, []byte("--"))
-			if final || len(rest) == 0 {
-				if start >= 0 {
-					end := pos
-					if end > start && body[end-1] == '\n' {
-						end--
-						if end > start && body[end-1] == '\r' {
-							end--
-						}
-					}
-					parts = append(parts, body[start:end])
+		trimmed := bytes.TrimRight(l.prefix, " \t\r")
+		rest, ok := bytes.CutPrefix(trimmed, delim)
+		final := ok && string(rest) == "--"
+		if !ok || !final && len(rest) > 0 {
+			continue
+		}
+		if start >= 0 {
+			end := l.start
+			if end > start { // the previous line ended with LF
+				end--
+				if sc.prevCR {
+					end--
 				}
-				if final {
-					return parts
-				}
-				start = min(next, len(body))
 			}
+			parts = append(parts, body.sub(start, end))
 		}
-		pos = next
+		if final {
+			return parts
+		}
+		start = l.start + l.length
 	}
-	if start >= 0 && start < len(body) {
-		parts = append(parts, body[start:]) // missing final delimiter
+	if start >= 0 && start < body.n {
+		parts = append(parts, body.sub(start, body.n)) // missing final delimiter
 	}
 	return parts
 }

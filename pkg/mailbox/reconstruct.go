@@ -304,11 +304,10 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 			recs = append(recs, r)
 			continue
 		case !hadRec:
-			raw, err := os.ReadFile(messagePath(rb.dir, uid))
+			p, err := describeFile(messagePath(rb.dir, uid))
 			if err != nil {
 				return nh, nil, nil, err
 			}
-			p := newPrepared("", raw)
 			nh.HighestModSeq++
 			r = Record{UID: uid, ModSeq: nh.HighestModSeq, Size: p.size, HeaderSize: p.headerSize, GUID: p.guid}
 			r.SetInternalDate(fi.ModTime())
@@ -322,14 +321,13 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 			payload, ok = rb.oldPayload(r)
 			sizeWrong := !rb.opts.SkipStat && fi.Size() != int64(r.Size)
 			if !ok || sizeWrong || rb.opts.RecomputeGUID {
-				raw, err := os.ReadFile(messagePath(rb.dir, uid))
+				p, err := describeFile(messagePath(rb.dir, uid))
 				if err != nil {
 					return nh, nil, nil, err
 				}
 				if !ok {
 					rep.addf("uid %d: cache record rebuilt", uid)
 				}
-				p := newPrepared("", raw)
 				payload = p.payload
 				if sizeWrong || p.guid != r.GUID && rb.opts.RecomputeGUID {
 					if p.guid != r.GUID {

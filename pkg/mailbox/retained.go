@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -102,8 +103,8 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 			continue
 		}
 		path := messagePath(m.dir, r.UID)
-		raw, err := os.ReadFile(path)
-		if os.IsNotExist(err) {
+		p, err := describeFile(path)
+		if errors.Is(err, os.ErrNotExist) {
 			continue // purged meanwhile, or lost: nothing to restore
 		}
 		if err != nil {
@@ -113,7 +114,7 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 		if !keepDeleted {
 			flags &^= FlagDeleted
 		}
-		it := newPrepared("", raw).item(flags, append(v.Keywords(*r), addKeywords...), r.InternalDate())
+		it := p.item(flags, append(v.Keywords(*r), addKeywords...), r.InternalDate())
 		it.src, it.link = path, true
 		items = append(items, it)
 		oldUIDs = append(oldUIDs, r.UID)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -62,41 +63,27 @@ type SpoolLimits struct {
 	AllowNUL bool
 }
 
-// Spool reads a message from r, normalises bare LF line ends to CRLF,
-// writes it to a new file in stageDir, fsyncs it and parses it for the cache.
-// A message lim refuses gives ErrEmpty, ErrNUL or ErrTooLarge.
+// Spool streams a message from r into a new file in stageDir, bare LF
+// line ends made CRLF on the way, fsyncs it and parses it for the cache
+// from the file: memory use does not grow with the message.
+// A message lim refuses gives ErrEmpty, ErrNUL or ErrTooLarge, as soon as
+// it is seen: the rest of r is left unread, and a caller that must keep
+// its stream in step (an IMAP literal) drains it.
 func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (*Prepared, error) {
-	raw, err := readMessage(ctx, r, lim)
-	if err != nil {
-		return nil, err
-	}
 	f, err := os.CreateTemp(stageDir, tempPrefix)
 	if err != nil {
 		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(raw); err != nil {
-		return nil, err
+	p, err := spoolInto(ctx, f, r, lim)
+	if err == nil {
+		err = f.Close()
 	}
-	if err := f.Sync(); err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return nil, err
 	}
-	if err := f.Close(); err != nil {
-		return nil, err
-	}
-	p := newPrepared(f.Name(), raw)
-	p.dev = devOf(fi)
-	ok = true
+	p.path = f.Name()
 	return p, nil
 }
 
@@ -114,44 +101,119 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLi
 	if f == nil {
 		return Spool(ctx, stageDir, r, lim)
 	}
-	raw, err := readMessage(ctx, r, lim)
-	if err == nil {
-		if _, err = f.Write(raw); err == nil {
-			err = f.Sync()
-		}
-	}
-	var fi os.FileInfo
-	if err == nil {
-		fi, err = f.Stat()
-	}
+	p, err := spoolInto(ctx, f, r, lim)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	p := newPrepared("", raw)
-	p.file, p.dev = f, devOf(fi)
+	p.file = f
 	return p, nil
 }
 
-// readMessage reads a whole message, line ends normalised to CRLF.
-func readMessage(ctx context.Context, r io.Reader, lim SpoolLimits) ([]byte, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize+1))
+// spoolInto streams r into the empty file f (open for reading and
+// writing), fsyncs it and parses it; the result's name is the caller's
+// to fill in.
+func spoolInto(ctx context.Context, f *os.File, r io.Reader, lim SpoolLimits) (*Prepared, error) {
+	size, guid, err := copyMessage(ctx, f, r, lim)
 	if err != nil {
-		return nil, fmt.Errorf("read message: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	raw = toCRLF(raw)
-	switch {
-	case len(raw) == 0:
-		return nil, ErrEmpty
-	case len(raw) > maxMessageSize || lim.MaxSize > 0 && int64(len(raw)) > lim.MaxSize:
-		return nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(raw))
-	case !lim.AllowNUL && bytes.IndexByte(raw, 0) >= 0:
-		return nil, ErrNUL
+	if err := f.Sync(); err != nil {
+		return nil, err
 	}
-	return raw, nil
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := parseMessageAt(f, size)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{
+		dev:        devOf(fi),
+		size:       uint32(size),
+		guid:       guid,
+		headerSize: parsed.headerSize,
+		sentDate:   parsed.sentDate,
+		payload:    encodeCached(&parsed.cached),
+	}, nil
+}
+
+// spoolChunk is how much of a message is read at a time: with its CRLF
+// conversion, the only copy of the message a spool holds.
+const spoolChunk = 64 << 10
+
+type spoolBuffers struct{ in, out []byte }
+
+var spoolPool = sync.Pool{New: func() any {
+	return &spoolBuffers{in: make([]byte, spoolChunk), out: make([]byte, 0, 2*spoolChunk)}
+}}
+
+// copyMessage copies r to w in chunks, bare LF made CRLF (a CR ending one
+// chunk pairs with an LF starting the next), hashing what is written and
+// applying lim to it: the stored size is what MaxSize bounds.
+func copyMessage(ctx context.Context, w io.Writer, r io.Reader, lim SpoolLimits) (int64, GUID, error) {
+	max := int64(maxMessageSize)
+	if lim.MaxSize > 0 {
+		max = min(max, lim.MaxSize)
+	}
+	bufs := spoolPool.Get().(*spoolBuffers)
+	defer spoolPool.Put(bufs)
+	h := sha1.New()
+	var size int64
+	var last byte // the last byte read, 0 before the first
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, GUID{}, err
+		}
+		n, rerr := r.Read(bufs.in)
+		in := bufs.in[:n]
+		if !lim.AllowNUL && bytes.IndexByte(in, 0) >= 0 {
+			return 0, GUID{}, ErrNUL
+		}
+		out := bufs.out[:0]
+		for len(in) > 0 {
+			i := bytes.IndexByte(in, '\n')
+			if i < 0 {
+				out = append(out, in...)
+				last = in[len(in)-1]
+				break
+			}
+			prev := last
+			if i > 0 {
+				prev = in[i-1]
+			}
+			out = append(out, in[:i]...)
+			if prev != '\r' {
+				out = append(out, '\r')
+			}
+			out = append(out, '\n')
+			last = '\n'
+			in = in[i+1:]
+		}
+		bufs.out = out[:0]
+		if size += int64(len(out)); size > max {
+			return 0, GUID{}, fmt.Errorf("%w: over %d bytes", ErrTooLarge, max)
+		}
+		if len(out) > 0 {
+			h.Write(out)
+			if _, err := w.Write(out); err != nil {
+				return 0, GUID{}, err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, GUID{}, fmt.Errorf("read message: %w", rerr)
+		}
+	}
+	if size == 0 {
+		return 0, GUID{}, ErrEmpty
+	}
+	var guid GUID
+	h.Sum(guid[:0])
+	return size, guid, nil
 }
 
 // spoolItem spools a message for Append into dir: to an unnamed file
@@ -159,45 +221,17 @@ func readMessage(ctx context.Context, r io.Reader, lim SpoolLimits) ([]byte, err
 // none or when named is set, to a named temp file renamed at commit. The
 // file is fsync'd either way. The caller disposes of the item with discard.
 func spoolItem(ctx context.Context, dir string, r io.Reader, named bool, lim SpoolLimits) (*pendingItem, error) {
-	var f *os.File
-	if !named {
-		var err error
-		if f, err = unnamed.take(dir); err != nil {
-			return nil, err
-		}
-	}
-	if f == nil {
-		p, err := Spool(ctx, dir, r, lim)
-		if err != nil {
-			return nil, err
-		}
-		return p.item(0, nil, time.Time{}), nil
-	}
-	raw, err := readMessage(ctx, r, lim)
-	if err == nil {
-		if _, err = f.Write(raw); err == nil {
-			err = f.Sync()
-		}
+	var p *Prepared
+	var err error
+	if named {
+		p, err = Spool(ctx, dir, r, lim)
+	} else {
+		p, err = SpoolUnnamed(ctx, dir, r, lim)
 	}
 	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	it := newPrepared("", raw).item(0, nil, time.Time{})
-	it.unnamed = f
-	return it, nil
-}
-
-func newPrepared(path string, raw []byte) *Prepared {
-	parsed := parseMessage(raw)
-	return &Prepared{
-		path:       path,
-		size:       uint32(len(raw)),
-		guid:       sha1.Sum(raw),
-		headerSize: parsed.headerSize,
-		sentDate:   parsed.sentDate,
-		payload:    encodeCached(&parsed.cached),
-	}
+	return p.item(0, nil, time.Time{}), nil
 }
 
 func devOf(fi os.FileInfo) uint64 {
@@ -207,32 +241,37 @@ func devOf(fi os.FileInfo) uint64 {
 	return 0
 }
 
-// toCRLF turns bare LF into CRLF; messages already in CRLF are returned as is.
-func toCRLF(b []byte) []byte {
-	bare := 0
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			bare++
-		}
+// describeFile derives what the index and cache keep of a message file
+// already in place (reconstruct, unexpunge), as stored: bytes are not
+// converted. It reads the file in bounded chunks.
+func describeFile(path string) (*Prepared, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	if bare == 0 {
-		return b
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	out := make([]byte, 0, len(b)+bare)
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			out = append(out, b...)
-			break
-		}
-		out = append(out, b[:i]...)
-		if i == 0 || b[i-1] != '\r' {
-			out = append(out, '\r')
-		}
-		out = append(out, '\n')
-		b = b[i+1:]
+	h := sha1.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return out
+	parsed, err := parseMessageAt(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p := &Prepared{
+		dev:        devOf(fi),
+		size:       uint32(size),
+		headerSize: parsed.headerSize,
+		sentDate:   parsed.sentDate,
+		payload:    encodeCached(&parsed.cached),
+	}
+	h.Sum(p.guid[:0])
+	return p, nil
 }
 
 // copyToTemp copies src into a new fsync'd temporary file in dir: the

@@ -214,13 +214,12 @@ func (v *View) cacheBytes(off, end uint64) ([]byte, error) {
 
 func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
 	v.m.log.Warn("cache record unusable, parsing message", "mailbox", v.Header.Name, "uid", r.UID, "err", cause)
-	raw, err := os.ReadFile(messagePath(v.m.dir, r.UID))
+	p, err := describeFile(messagePath(v.m.dir, r.UID))
 	if err != nil {
 		return nil, &CorruptError{Mailbox: v.Header.Name, File: cacheFile,
 			Detail: fmt.Sprintf("uid %d: %v, and message file unreadable: %v", r.UID, cause, err)}
 	}
-	p := parseMessage(raw)
-	return &p.cached, nil
+	return decodeCached(p.payload)
 }
 
 // ForEachCached calls fn with the cache entry of each record, reading the

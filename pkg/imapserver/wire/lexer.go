@@ -205,13 +205,15 @@ func (r *Reader) quoted() (string, error) {
 	return "", syntaxErr("unterminated quoted string")
 }
 
-// literalHeader parses "{n}", "{n+}" or (binary) "~{n}" which must end the
-// current line fragment.
+// literalHeader parses "{n}", "{n+}" or (binary) "~{n}" which
+// must end the current line fragment. A malformed one is fatal: the
+// client may be about to send the literal's bytes, which must never run
+// as commands, so the stream cannot be trusted any more.
 func (r *Reader) literalHeader(allowBinary bool) (LiteralInfo, error) {
 	var info LiteralInfo
 	if r.peek() == '~' {
 		if !allowBinary {
-			return info, syntaxErr("literal8 not allowed here")
+			return info, r.note(fatalErr("literal8 not allowed here"))
 		}
 		info.Binary = true
 		r.pos++
@@ -225,15 +227,15 @@ func (r *Reader) literalHeader(allowBinary bool) (LiteralInfo, error) {
 	}
 	n, ok := parseUint(r.line[start:r.pos], 1<<62)
 	if !ok {
-		return info, syntaxErr("invalid literal size")
+		return info, r.note(fatalErr("invalid literal size"))
 	}
 	info.Size = n
 	info.Sync = !r.Consume('+')
 	if !r.Consume('}') {
-		return info, syntaxErr("invalid literal")
+		return info, r.note(fatalErr("invalid literal"))
 	}
 	if r.pos != len(r.line) {
-		return info, syntaxErr("literal must end the line")
+		return info, r.note(fatalErr("literal must end the line"))
 	}
 	return info, nil
 }
@@ -254,7 +256,10 @@ func (r *Reader) admitLiteral(info LiteralInfo, limit int64) error {
 			return r.note(fatalErr("literal too big"))
 		}
 		r.inCmd = false // the client will not send it: the command is over
-		return &Error{Msg: "literal too big", Code: "TOOBIG", No: info.Message}
+		if info.Message {
+			return &Error{Msg: "Message too large", Code: "TOOBIG", No: true}
+		}
+		return &Error{Msg: "literal too big", Code: "TOOBIG"}
 	}
 	if info.Sync {
 		if r.opts.Continue == nil {

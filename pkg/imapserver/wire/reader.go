@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -304,7 +305,7 @@ func (r *Reader) lineTooLong(chunk []byte, err error) error {
 		return fatalErr("command line too long")
 	}
 	tail = trimEOL(tail)
-	if _, nonSync, ok := trailingLiteral(tail); ok && nonSync {
+	if _, nonSync, ok := trailingLiteral(tail); ok && nonSync || !ok && malformedLiteral(tail) {
 		return fatalErr("command line too long")
 	}
 	return syntaxErr("command line too long")
@@ -343,6 +344,10 @@ func (r *Reader) skipCommand() error {
 		rest := r.line[r.pos:]
 		r.pos = len(r.line)
 		n, nonSync, ok := trailingLiteral(rest)
+		if !ok && malformedLiteral(rest) {
+			// Its bytes may be on their way: they must not run as commands.
+			return r.note(fatalErr("invalid literal"))
+		}
 		if !ok || !nonSync {
 			r.inCmd = false
 			return nil
@@ -398,6 +403,25 @@ func trailingLiteral(b []byte) (n int64, nonSync, ok bool) {
 	}
 	n, ok = parseUint(b[i+1:end], 1<<62)
 	return n, nonSync, ok
+}
+
+// malformedLiteral recognises what trailingLiteral refuses but a client
+// may have meant as a literal header ("{5 +}", "{5++}", "{-1}", a size of
+// too many digits): the line ends with "{" digits, signs or spaces "}".
+func malformedLiteral(b []byte) bool {
+	if len(b) < 2 || b[len(b)-1] != '}' {
+		return false
+	}
+	i := bytes.LastIndexByte(b, '{')
+	if i < 0 || i+1 == len(b)-1 {
+		return false
+	}
+	for _, c := range b[i+1 : len(b)-1] {
+		if !isDigit(c) && c != '+' && c != '-' && c != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 func lastBytes(b []byte, n int) []byte {
