@@ -126,8 +126,9 @@ func cmdSetMetadata(s *session, c wire.Command) (reply, error) {
 			return reply{}, s.errMetadataTooBig()
 		}
 	}
+	counts := &metaCounts{}
 	for i, e := range entries {
-		if err := s.writeMetadata(t, e, sc.Entries[i].Value); err != nil {
+		if err := s.writeMetadata(t, e, sc.Entries[i].Value, counts); err != nil {
 			return reply{}, err
 		}
 	}

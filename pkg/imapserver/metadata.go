@@ -217,7 +217,7 @@ func within(key, base, depth string) bool {
 
 // writeMetadata stores one value (nil removes it), enforcing the size and
 // count limits.
-func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte) error {
+func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte, counts *metaCounts) error {
 	if e.private && e.key == specialUseEntry && t.entry != nil {
 		return s.setSpecialUse(t, value)
 	}
@@ -231,7 +231,7 @@ func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte) error 
 			return err
 		}
 		if old == nil {
-			if err := s.checkMetadataCount(t, owner); err != nil {
+			if err := s.checkMetadataCount(t, owner, counts); err != nil {
 				return err
 			}
 		}
@@ -239,22 +239,30 @@ func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte) error 
 	return s.srv.st.SetMetadata(s.ctx, t.name, e.key, owner, value)
 }
 
+// metaCounts counts the values each owner keeps on a mailbox, read once
+// per SETMETADATA (not once per entry: a long command stays linear).
+type metaCounts struct {
+	loaded bool
+	n      map[string]int // owner ("" = shared) -> values
+}
+
 // checkMetadataCount refuses a new value once owner has the most a
-// mailbox may hold.
-func (s *session) checkMetadataCount(t *metaTarget, owner string) error {
-	all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, "", s.user.User)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, v := range all {
-		if v.User == owner {
-			n++
+// mailbox may hold, and counts the new one.
+func (s *session) checkMetadataCount(t *metaTarget, owner string, counts *metaCounts) error {
+	if !counts.loaded {
+		all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, "", s.user.User)
+		if err != nil {
+			return err
+		}
+		counts.loaded, counts.n = true, map[string]int{}
+		for _, v := range all {
+			counts.n[v.User]++
 		}
 	}
-	if n >= maxEntriesPerMailbox {
+	if counts.n[owner] >= maxEntriesPerMailbox {
 		return noCode("METADATA TOOMANY", "Too many annotations")
 	}
+	counts.n[owner]++
 	return nil
 }
 
