@@ -277,6 +277,10 @@ var Options = []OptionDef{
 		Text: "gocyrus extension: the largest IMAP literal accepted, in bytes; 0 means maxmessagesize, or 100 MiB when that is 0 too."},
 	{Name: "maxline", Type: TypeInt, Default: "65536",
 		Text: "gocyrus extension: the longest protocol command line accepted, in bytes (literals excluded)."},
+	{Name: "annotation_allow_undefined", Type: TypeBool, Default: "0",
+		Text: "Allow METADATA entries that are neither defined (/comment, /specialuse, server /motd and /admin) nor under /vendor/."},
+	{Name: "annotation_maxsize", Type: TypeInt, Default: "65536",
+		Text: "gocyrus extension: the longest METADATA value accepted, in bytes (at most 1048576); a longer one is refused with [METADATA MAXSIZE n]. Values also count in the X-ANNOTATION-STORAGE quota of the mailbox."},
 	{Name: "maxconnections", Type: TypeInt, Default: "0",
 		Text: "gocyrus extension: the most simultaneous connections one service daemon accepts (with cyrus.conf's maxchild, the smaller wins); 0 means no limit."},
 }

@@ -530,6 +530,17 @@ func (c *Config) Maxliteral() int { return c.Int("maxliteral") }
 // command line accepted, in bytes (literals excluded). Default: "65536".
 func (c *Config) Maxline() int { return c.Int("maxline") }
 
+// AnnotationAllowUndefined returns "annotation_allow_undefined" (bool): Allow
+// METADATA entries that are neither defined (/comment, /specialuse, server
+// /motd and /admin) nor under /vendor/. Default: "0".
+func (c *Config) AnnotationAllowUndefined() bool { return c.Bool("annotation_allow_undefined") }
+
+// AnnotationMaxsize returns "annotation_maxsize" (int): gocyrus extension: the
+// longest METADATA value accepted, in bytes (at most 1048576); a longer one is
+// refused with [METADATA MAXSIZE n]. Values also count in the
+// X-ANNOTATION-STORAGE quota of the mailbox. Default: "65536".
+func (c *Config) AnnotationMaxsize() int { return c.Int("annotation_maxsize") }
+
 // Maxconnections returns "maxconnections" (int): gocyrus extension: the most
 // simultaneous connections one service daemon accepts (with cyrus.conf's
 // maxchild, the smaller wins); 0 means no limit. Default: "0".

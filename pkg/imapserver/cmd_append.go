@@ -55,7 +55,8 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 		announced, count = announced+size, count+1
 		return nil
 	}
-	msgs, err := s.readAppendMessages(ap, m.rights, mb.Dir())
+	target := s.flagTarget(m)
+	msgs, err := s.readAppendMessages(ap, target, mb.Dir())
 	s.admitMessage = nil
 	defer msgs.discard()
 	if err != nil {
@@ -65,6 +66,7 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	target.commitSeen(uids)
 	v, err := mb.Snapshot()
 	if err != nil {
 		return reply{}, err
@@ -131,7 +133,7 @@ type appendBatch struct {
 
 // readAppendMessages reads every message of the command. Flags the
 // session may not set are dropped (reference §3.6).
-func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, stageDir string) (*appendBatch, error) {
+func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, stageDir string) (*appendBatch, error) {
 	b := &appendBatch{}
 	for {
 		msg, err := ap.Next()
@@ -145,7 +147,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, rights acl.Rights, s
 		if err != nil {
 			return b, err
 		}
-		fs, _ = fs.allowedBy(rights)
+		fs = target.filter(fs)
 		date := msg.Date
 		if date.IsZero() {
 			date = time.Now()

@@ -49,10 +49,12 @@ func copyMessages(s *session, c wire.Command, move bool) (reply, error) {
 		}
 		defer to.Close()
 	}
-	srcUIDs, newUIDs, err := to.CopyFrom(s.ctx, sel.mb, uidsOf(refs))
+	target := s.flagTarget(dst)
+	srcUIDs, newUIDs, err := to.CopyFromWith(s.ctx, sel.mb, uidsOf(refs), target.copyFlags(sel))
 	if err != nil {
 		return reply{}, err
 	}
+	target.commitSeen(newUIDs)
 	if len(newUIDs) == 0 {
 		return reply{}, nil
 	}

@@ -3,6 +3,7 @@ package imapserver
 import (
 	"errors"
 	"os"
+	"strconv"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/fetch"
@@ -173,14 +174,16 @@ func (s *session) fetchOne(m *fetch.Message, ref msgRef, v *mailbox.View, r mail
 		// Only then: the names cost an allocation per message.
 		m.Flags = sel.flagNames(v, r)
 	}
-	s.w.BeginFetch(ref.seq)
-	_, err := fetch.Write(s.w, m, items)
-	s.w.EndFetch()
+	_, err := fetch.Respond(s.w, m, items)
 	if s.w.Err() != nil {
 		return connErr(s.w.Err())
 	}
-	if errors.Is(err, mailbox.ErrNoSuchMessage) {
-		return nil // the file went with a concurrent expunge
+	if errors.Is(err, fetch.ErrUnavailable) {
+		// Cyrus's answer, with the sequence number; the other messages
+		// of the range follow. A concurrent expunge takes the file too.
+		s.log.Warn("message file unavailable", "mailbox", sel.name, "uid", uid, "err", err)
+		s.w.StatusResponse("*", wire.OK, "", "Message "+strconv.FormatUint(uint64(ref.seq), 10)+" no longer exists")
+		return nil
 	}
 	return err
 }

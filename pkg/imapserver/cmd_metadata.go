@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/mboxlist"
 )
 
 // cmdGetMetadata: RFC 5464 §4.2 with MAXSIZE and DEPTH. The values go in
@@ -104,7 +103,7 @@ func cmdSetMetadata(s *session, c wire.Command) (reply, error) {
 	var we *wire.Error
 	if errors.As(err, &we) && we.Code == "TOOBIG" && !we.Fatal {
 		// A synchronising literal refused before it was sent (RFC 5464 §4.3).
-		return reply{}, errMetadataTooBig
+		return reply{}, s.errMetadataTooBig()
 	}
 	if err != nil {
 		return reply{}, err
@@ -123,16 +122,20 @@ func cmdSetMetadata(s *session, c wire.Command) (reply, error) {
 		if err := s.mayStoreMetadata(t, rights, e); err != nil {
 			return reply{}, err
 		}
-		if len(sc.Entries[i].Value) > mboxlist.MaxMetadataSize {
-			return reply{}, errMetadataTooBig
+		if len(sc.Entries[i].Value) > s.srv.maxMetadata {
+			return reply{}, s.errMetadataTooBig()
 		}
 	}
+	counts := &metaCounts{}
 	for i, e := range entries {
-		if err := s.writeMetadata(t, e, sc.Entries[i].Value); err != nil {
+		if err := s.writeMetadata(t, e, sc.Entries[i].Value, counts); err != nil {
 			return reply{}, err
 		}
 	}
 	return reply{}, nil
 }
 
-var errMetadataTooBig = noCode("METADATA MAXSIZE "+strconv.Itoa(mboxlist.MaxMetadataSize), "Value too long")
+// errMetadataTooBig names the largest value accepted (RFC 5464 §4.3).
+func (s *session) errMetadataTooBig() error {
+	return noCode("METADATA MAXSIZE "+strconv.Itoa(s.srv.maxMetadata), "Value too long")
+}

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -61,3 +62,81 @@ func (fs flagSet) allowedBy(r acl.Rights) (kept flagSet, dropped bool) {
 }
 
 func (fs flagSet) empty() bool { return fs.system == 0 && len(fs.keywords) == 0 }
+
+// flagTarget is the one rule for flags set in a mailbox on behalf of the
+// session's user (APPEND, MULTIAPPEND, COPY, MOVE and their UID forms):
+// the user's rights on THAT mailbox decide what is kept (allowedBy), and
+// \Seen is the user's own: the index flag when the user owns the
+// mailbox's \Seen, else an entry in the user's seen set, recorded by
+// commitSeen once the new UIDs are known.
+type flagTarget struct {
+	s       *session
+	m       *mbox
+	inIndex bool
+	seen    []bool // per message filtered: \Seen goes to the user's seen set
+}
+
+func (s *session) flagTarget(m *mbox) *flagTarget {
+	return &flagTarget{s: s, m: m, inIndex: ownsSeen(m.name, s.user.User)}
+}
+
+// filter keeps what the user may set in the target, for the next message.
+func (t *flagTarget) filter(fs flagSet) flagSet {
+	fs, _ = fs.allowedBy(t.m.rights)
+	seen := fs.system&mailbox.FlagSeen != 0
+	if !t.inIndex {
+		fs.system &^= mailbox.FlagSeen
+	}
+	t.seen = append(t.seen, seen && !t.inIndex)
+	return fs
+}
+
+// commitSeen records \Seen of the messages filtered, now stored under
+// uids (pairwise), in the user's seen set of the target. The messages are
+// stored and acknowledged whatever happens here, so a failure to write
+// the seen state is logged, not returned: the user finds them unread.
+func (t *flagTarget) commitSeen(uids []uint32) {
+	var add []uint32
+	for i, u := range uids {
+		if i < len(t.seen) && t.seen[i] {
+			add = append(add, u)
+		}
+	}
+	s := t.s
+	if len(add) == 0 || s.user.Anonymous || t.m.entry == nil {
+		return
+	}
+	if sel := s.sel; sel != nil && sel.name == t.m.name && sel.sharedSeen {
+		if _, err := s.changeSeen(add, nil); err != nil {
+			s.log.Warn("recording seen state of new messages", "mailbox", t.m.name, "err", err)
+		}
+		return
+	}
+	rec, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, t.m.entry.UniqueID)
+	if err == nil {
+		cur, perr := parseSeenSet(rec.SeenUIDs)
+		if perr != nil {
+			cur = nil
+		}
+		now := time.Now().Unix()
+		rec.SeenUIDs, rec.LastChange = cur.with(add).String(), now
+		err = s.srv.st.List.SetSeen(s.ctx, s.user.User, t.m.entry.UniqueID, rec)
+	}
+	if err != nil {
+		s.log.Warn("recording seen state of new messages", "mailbox", t.m.name, "err", err)
+	}
+}
+
+// copyFlags is the mailbox.CopyFlags of a COPY or MOVE from the selected
+// mailbox: the session's view of each message's flags (its own \Seen),
+// filtered for the target.
+func (t *flagTarget) copyFlags(sel *selected) mailbox.CopyFlags {
+	return func(r mailbox.Record, keywords []string) (mailbox.Flags, []string) {
+		fs := flagSet{system: r.Flags &^ mailbox.FlagSeen, keywords: keywords}
+		if sel.isSeen(r) {
+			fs.system |= mailbox.FlagSeen
+		}
+		fs = t.filter(fs)
+		return fs.system, fs.keywords
+	}
+}

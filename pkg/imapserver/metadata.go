@@ -47,10 +47,18 @@ func (e metaEntry) owner(user string) string {
 
 var errInvalidEntry = bad("Invalid entry name")
 
+// maxEntryName bounds an entry name, scope included: names are keys, and
+// nothing defined comes near it.
+const maxEntryName = 255
+
 // parseMetaEntry checks an entry name (RFC 5464 §3.2: slash-separated,
-// no "*" or "%", no empty component, printable ASCII) and splits it.
-// allowRoot admits the bare scope names, for GETMETADATA with DEPTH.
+// no "*" or "%", no empty component, printable ASCII, at most
+// maxEntryName bytes) and splits it. allowRoot admits the bare scope
+// names, for GETMETADATA with DEPTH.
 func parseMetaEntry(s string, allowRoot bool) (metaEntry, error) {
+	if len(s) > maxEntryName {
+		return metaEntry{}, errInvalidEntry
+	}
 	s = strings.ToLower(s)
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= ' ' || c >= 0x7f || c == '*' || c == '%' {
@@ -104,19 +112,46 @@ func (s *session) metaTarget(ext string) (*metaTarget, acl.Rights, error) {
 	return &metaTarget{ext: m.ext, name: m.name, entry: m.entry, owner: owner}, m.rights, nil
 }
 
-// mayStoreMetadata applies Cyrus's rule: a private value needs r, a
-// shared one r and w; shared server values are for admins only.
+// mailboxEntries and serverEntries are the entries RFC 5464 (§3.2.1,
+// §3.2.2) and RFC 6154 define, by scope; anything under /vendor/ is
+// accepted too, and with annotation_allow_undefined any name.
+var (
+	mailboxEntries = map[metaEntry]bool{
+		{key: "/comment"}: true, {private: true, key: "/comment"}: true,
+		{private: true, key: specialUseEntry}: true,
+	}
+	serverEntries = map[metaEntry]bool{
+		{key: "/comment"}: true, {key: "/motd"}: true, {key: "/admin"}: true,
+		{key: "/shutdown"}: true, // cyradm setinfo's name
+	}
+)
+
+// definedEntry reports whether e may be stored on t.
+func (s *session) definedEntry(t *metaTarget, e metaEntry) bool {
+	if strings.HasPrefix(e.key, "/vendor/") || s.srv.cfg.AnnotationAllowUndefined() {
+		return true
+	}
+	if t.entry == nil {
+		return serverEntries[e]
+	}
+	return mailboxEntries[e]
+}
+
+// mayStoreMetadata applies Cyrus's rule: only defined entries (else, as
+// Cyrus, permission denied); server values are for admins only; on a
+// mailbox a private value needs r, a shared one r and w.
 func (s *session) mayStoreMetadata(t *metaTarget, rights acl.Rights, e metaEntry) error {
+	if !s.definedEntry(t, e) {
+		return errPermission
+	}
 	switch {
-	case t.entry != nil && s.identityFor(t.name).Admin:
-		return nil
-	case t.entry == nil && e.private:
-		return nil
 	case t.entry == nil:
 		if s.user.IsGlobalAdmin() {
 			return nil
 		}
 		return errPermission
+	case s.identityFor(t.name).Admin:
+		return nil
 	case e.private && rights.Has(acl.Read):
 		return nil
 	case !e.private && rights.Has(acl.Read|acl.Write):
@@ -182,12 +217,12 @@ func within(key, base, depth string) bool {
 
 // writeMetadata stores one value (nil removes it), enforcing the size and
 // count limits.
-func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte) error {
+func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte, counts *metaCounts) error {
 	if e.private && e.key == specialUseEntry && t.entry != nil {
 		return s.setSpecialUse(t, value)
 	}
-	if len(value) > mboxlist.MaxMetadataSize {
-		return errMetadataTooBig
+	if len(value) > s.srv.maxMetadata {
+		return s.errMetadataTooBig()
 	}
 	owner := e.owner(s.user.User)
 	if value != nil {
@@ -196,30 +231,38 @@ func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte) error 
 			return err
 		}
 		if old == nil {
-			if err := s.checkMetadataCount(t, owner); err != nil {
+			if err := s.checkMetadataCount(t, owner, counts); err != nil {
 				return err
 			}
 		}
 	}
-	return s.srv.st.List.SetMetadata(s.ctx, t.name, e.key, owner, value)
+	return s.srv.st.SetMetadata(s.ctx, t.name, e.key, owner, value)
+}
+
+// metaCounts counts the values each owner keeps on a mailbox, read once
+// per SETMETADATA (not once per entry: a long command stays linear).
+type metaCounts struct {
+	loaded bool
+	n      map[string]int // owner ("" = shared) -> values
 }
 
 // checkMetadataCount refuses a new value once owner has the most a
-// mailbox may hold.
-func (s *session) checkMetadataCount(t *metaTarget, owner string) error {
-	all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, "", s.user.User)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, v := range all {
-		if v.User == owner {
-			n++
+// mailbox may hold, and counts the new one.
+func (s *session) checkMetadataCount(t *metaTarget, owner string, counts *metaCounts) error {
+	if !counts.loaded {
+		all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, "", s.user.User)
+		if err != nil {
+			return err
+		}
+		counts.loaded, counts.n = true, map[string]int{}
+		for _, v := range all {
+			counts.n[v.User]++
 		}
 	}
-	if n >= maxEntriesPerMailbox {
+	if counts.n[owner] >= maxEntriesPerMailbox {
 		return noCode("METADATA TOOMANY", "Too many annotations")
 	}
+	counts.n[owner]++
 	return nil
 }
 

@@ -32,8 +32,8 @@ func TestMetadata(t *testing.T) {
 	// NIL removes; binary values travel as literal8.
 	a.ok(`SETMETADATA INBOX (/shared/vendor/a NIL)`)
 	has(t, a.ok(`GETMETADATA INBOX /shared/vendor/a`), `* METADATA INBOX (/shared/vendor/a NIL)`)
-	a.ok("SETMETADATA INBOX (/private/bin ~{3+}\r\na\x00b)")
-	has(t, a.ok(`GETMETADATA INBOX /private/bin`), "* METADATA INBOX (/private/bin ~{3}\r\na\x00b)")
+	a.ok("SETMETADATA INBOX (/private/vendor/bin ~{3+}\r\na\x00b)")
+	has(t, a.ok(`GETMETADATA INBOX /private/vendor/bin`), "* METADATA INBOX (/private/vendor/bin ~{3}\r\na\x00b)")
 
 	// Bad entry names.
 	a.expect(`SETMETADATA INBOX (/other/x "v")`, "BAD Invalid entry name")
@@ -55,9 +55,8 @@ func TestMetadata(t *testing.T) {
 	// Server entries: shared ones for admins only, private ones for all.
 	b.expect(`SETMETADATA "" (/shared/motd "hi")`, "NO Permission denied")
 	admin.ok(`SETMETADATA "" (/shared/motd "hi")`)
-	b.ok(`SETMETADATA "" (/private/x "mine")`)
-	has(t, b.ok(`GETMETADATA "" (/shared/motd /private/x)`), `* METADATA "" (/shared/motd "hi" /private/x "mine")`)
-	has(t, a.ok(`GETMETADATA "" /private/x`), `* METADATA "" (/private/x NIL)`)
+	b.expect(`SETMETADATA "" (/private/vendor/x "mine")`, "NO Permission denied")
+	has(t, b.ok(`GETMETADATA "" (/shared/motd /private/vendor/x)`), `* METADATA "" (/shared/motd "hi" /private/vendor/x NIL)`)
 
 	// Special-use lives on the mailbox entry.
 	a.ok(`SETMETADATA Work (/private/specialuse "\\Archive")`)
@@ -68,7 +67,7 @@ func TestMetadata(t *testing.T) {
 	has(t, a.ok(`LIST "" Work`), `* LIST (\HasNoChildren) "/" Work`)
 
 	// Limits.
-	a.expect("SETMETADATA INBOX (/private/big {1048577}", "NO [METADATA MAXSIZE 1048576]")
+	a.expect("SETMETADATA INBOX (/private/big {1048577}", "NO [METADATA MAXSIZE 65536]")
 	a.ok("NOOP")
 	caps := a.ok("CAPABILITY")[0]
 	for _, want := range []string{" METADATA ", " METADATA-SERVER "} {
@@ -86,10 +85,10 @@ func TestMetadataTooMany(t *testing.T) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString("/private/e" + itoa(i) + ` "v"`)
+		b.WriteString("/private/vendor/e" + itoa(i) + ` "v"`)
 	}
 	a.ok("SETMETADATA INBOX (" + b.String() + ")")
-	a.ok(`SETMETADATA INBOX (/private/e1 "changed")`)
-	a.expect(`SETMETADATA INBOX (/private/one-more "v")`, "NO [METADATA TOOMANY]")
-	a.ok(`SETMETADATA INBOX (/shared/one-more "v")`)
+	a.ok(`SETMETADATA INBOX (/private/vendor/e1 "changed")`)
+	a.expect(`SETMETADATA INBOX (/private/vendor/one-more "v")`, "NO [METADATA TOOMANY]")
+	a.ok(`SETMETADATA INBOX (/shared/vendor/one-more "v")`)
 }

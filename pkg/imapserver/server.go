@@ -17,6 +17,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/store"
 )
 
@@ -42,18 +43,19 @@ type Options struct {
 // Server serves IMAP sessions: one Handle call (one goroutine) per
 // connection. Safe for concurrent use.
 type Server struct {
-	opts       Options
-	cfg        *config.Config
-	st         *store.Store
-	log        *slog.Logger
-	servername string
-	timeout    time.Duration // autologout of an idle client
-	idlePoll   time.Duration // IDLE re-check when no notification comes
-	maxLine    int
-	maxMessage int64
-	deleteRt   byte
-	groups     *acl.GroupReader
-	sessions   atomic.Uint64
+	opts        Options
+	cfg         *config.Config
+	st          *store.Store
+	log         *slog.Logger
+	servername  string
+	timeout     time.Duration // autologout of an idle client
+	idlePoll    time.Duration // IDLE re-check when no notification comes
+	maxLine     int
+	maxMessage  int64
+	maxMetadata int // annotation_maxsize, at most mboxlist.MaxMetadataSize
+	deleteRt    byte
+	groups      *acl.GroupReader
+	sessions    atomic.Uint64
 	// quotaWarned rate-limits the quota alerts of SELECT per root.
 	quotaWarned quotaWarnLog
 	// logins counts this process's logged-in sessions for
@@ -83,6 +85,7 @@ func New(opts Options) (*Server, error) {
 		idlePoll:    cfg.Imapidlepoll(),
 		maxLine:     cfg.Maxline(),
 		maxMessage:  int64(cfg.Maxmessagesize()),
+		maxMetadata: min(max(cfg.AnnotationMaxsize(), 0), mboxlist.MaxMetadataSize),
 		deleteRt:    acl.DeleteRightFromConfig(cfg),
 		groups:      opts.Groups,
 		logins:      logins.NewRegistry(),

@@ -121,8 +121,18 @@ func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]
 // CopyFrom copies the live messages of src among uids into m (IMAP COPY,
 // and the first half of MOVE), hard-linking the files when both mailboxes
 // share a filesystem. It returns the source UIDs found and their new UIDs,
-// pairwise (UIDPLUS COPYUID).
+// pairwise (UIDPLUS COPYUID). The copies keep the source's flags.
 func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (srcUIDs, newUIDs []uint32, err error) {
+	return m.CopyFromWith(ctx, src, uids, nil)
+}
+
+// CopyFlags gives the flags a copy of r (whose keywords are given) gets in
+// the target: a protocol filters them by the copier's rights there.
+type CopyFlags func(r Record, keywords []string) (Flags, []string)
+
+// CopyFromWith is CopyFrom with the copies' flags chosen by flags (nil:
+// the source's). flags is called once per message copied, in order.
+func (m *Mailbox) CopyFromWith(ctx context.Context, src *Mailbox, uids []uint32, flags CopyFlags) (srcUIDs, newUIDs []uint32, err error) {
 	v, err := src.Snapshot()
 	if err != nil {
 		return nil, nil, err
@@ -155,6 +165,10 @@ func (m *Mailbox) CopyFrom(ctx context.Context, src *Mailbox, uids []uint32) (sr
 			src: messagePath(src.dir, uid), link: true,
 			size: r.Size, guid: r.GUID, headerSize: r.HeaderSize, sentDate: r.SentDate(),
 			payload: encodeCached(c), flags: r.Flags, keywords: v.Keywords(r), internalDate: r.InternalDate(),
+		}
+		if flags != nil {
+			it.flags, it.keywords = flags(r, it.keywords)
+			it.flags &= systemFlagMask
 		}
 		if srcDev != dev {
 			if it.src, err = copyToTemp(m.dir, it.src); err != nil {

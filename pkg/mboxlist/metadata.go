@@ -112,3 +112,14 @@ func (l *List) RenameMetadata(ctx context.Context, oldName, newName string) erro
 	}
 	return l.db.Txn(ctx, nil, ops)
 }
+
+// MetadataBytes is the size of every value (all owners) of a mailbox: what
+// it charges to the X-ANNOTATION-STORAGE of its quota root.
+func (l *List) MetadataBytes(ctx context.Context, mailbox string) (int64, error) {
+	var n int64
+	err := l.db.Scan(ctx, append(append([]byte{'A'}, mailbox...), 0), func(_, v []byte, _ uint64) error {
+		n += int64(len(v))
+		return nil
+	})
+	return n, err
+}

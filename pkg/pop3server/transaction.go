@@ -2,9 +2,13 @@ package pop3server
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
+	"os"
 	"strconv"
 
 	"gocyrus/pkg/acl"
+	"gocyrus/pkg/mailbox"
 )
 
 // replyMessageError answers a bad message-number argument.
@@ -100,13 +104,23 @@ func (s *session) sendMessage(arg string, bodyLines int) {
 		return
 	}
 	f, err := s.drop.mb.OpenLiveMessage(m.uid)
-	if err != nil {
+	if errors.Is(err, mailbox.ErrNoSuchMessage) {
 		// Expunged by another session since the snapshot.
 		s.log.Info("message vanished since login", "uid", m.uid, "err", err)
 		s.replyMessageError(errNoSuchMessage)
 		return
 	}
-	defer f.Close()
+	if err == nil {
+		defer f.Close()
+		err = regularFile(f)
+	}
+	if err != nil {
+		// Unreadable, or not a file (a directory opens, then fails the
+		// first read with "+OK" already sent): refuse before answering.
+		s.log.Error("reading a message", "uid", m.uid, "err", err)
+		s.reply("-ERR [SYS/PERM] Could not read message file")
+		return
+	}
 	if s.scratch == nil {
 		s.scratch = bufio.NewReaderSize(nil, 16<<10)
 	}
@@ -151,4 +165,16 @@ func (s *session) cmdRset(cmd command) {
 		s.drop.msgs[i].deleted = false
 	}
 	s.reply("+OK")
+}
+
+// regularFile fails unless f is a regular file.
+func regularFile(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", f.Name())
+	}
+	return nil
 }

@@ -83,7 +83,8 @@ func (s *Store) RemoveQuota(ctx context.Context, root string) error {
 	return nil
 }
 
-// usage is what one mailbox charges to its root: its messages and itself.
+// usage is what one mailbox charges to its root: its messages, its
+// metadata values and itself.
 func (s *Store) usage(e *mboxlist.Entry) (quota.Usage, error) {
 	var u quota.Usage
 	dir, err := s.Dir(e)
@@ -95,6 +96,9 @@ func (s *Store) usage(e *mboxlist.Entry) (quota.Usage, error) {
 		return u, err
 	}
 	u[quota.Storage], u[quota.Message], u[quota.NumFolders] = bytes, msgs, 1
+	if u[quota.AnnotationStorage], err = s.List.MetadataBytes(context.Background(), e.Name); err != nil {
+		return u, err
+	}
 	return u, nil
 }
 

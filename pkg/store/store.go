@@ -232,6 +232,9 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 	for _, e := range removed {
 		var d quota.Usage
 		d[quota.NumFolders] = -1
+		if n, err := s.List.MetadataBytes(ctx, e.Name); err == nil {
+			d[quota.AnnotationStorage] = -n // its metadata goes below
+		}
 		if dir, err := s.Dir(e); err == nil {
 			// What the mailbox charged to its root, read before its files go.
 			if bytes, msgs, err := mailbox.Usage(dir); err == nil {

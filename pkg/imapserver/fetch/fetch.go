@@ -35,6 +35,18 @@ type Message struct {
 // unknown Content-Transfer-Encoding under BINARY is a *wire.Error NO
 // [UNKNOWN-CTE].
 func Write(w *wire.Writer, m *Message, items []wire.FetchItem) (seen bool, err error) {
+	return write(w, m, items, false)
+}
+
+// Respond is Write with the whole "* n FETCH (...)" response: nothing at
+// all is written when an item cannot be resolved, so that the caller can
+// answer differently (ErrUnavailable: Cyrus's "* OK Message n no longer
+// exists") and go on with the next message.
+func Respond(w *wire.Writer, m *Message, items []wire.FetchItem) (seen bool, err error) {
+	return write(w, m, items, true)
+}
+
+func write(w *wire.Writer, m *Message, items []wire.FetchItem, framed bool) (seen bool, err error) {
 	r := resolver{m: m}
 	defer r.close()
 	var payloads []payload
@@ -68,10 +80,16 @@ func Write(w *wire.Writer, m *Message, items []wire.FetchItem) (seen bool, err e
 		}
 		payloads[i] = p
 	}
+	if framed {
+		w.BeginFetch(m.Seq)
+	}
 	for i, it := range items {
 		if err := writeItem(w, &r, it, payloads, i); err != nil {
 			return seen, err
 		}
+	}
+	if framed {
+		w.EndFetch()
 	}
 	return seen, w.Err()
 }

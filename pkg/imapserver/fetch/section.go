@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"gocyrus/pkg/imapserver/wire"
@@ -12,6 +13,11 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 )
+
+// ErrUnavailable is returned when a message's file is missing, unreadable
+// or not a regular file: the message is gone as far as the client can
+// tell, the session is not.
+var ErrUnavailable = errors.New("message file unavailable")
 
 // resolver holds what the items of one Write share: the cache entry and the
 // message file, each read at most once.
@@ -56,6 +62,9 @@ func (r *resolver) open() (*msgFile, error) {
 		return nil, errors.New("fetch: no message file to read")
 	}
 	f, err := r.m.Open()
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, mailbox.ErrNoSuchMessage) {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +72,12 @@ func (r *resolver) open() (*msgFile, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		// A directory opens but fails the first read, which would come
+		// with the response half written.
+		f.Close()
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrUnavailable, f.Name())
 	}
 	r.file = f
 	r.mf = msgFile{r: f, size: fi.Size()}
