@@ -86,4 +86,3 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 		}
 	}
 }
-
