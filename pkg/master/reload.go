@@ -59,6 +59,8 @@ func (m *Master) reloadServices(entries []config.Entry) {
 			s.closeSocket()
 		}
 		s.entry, s.disabled, s.failures, s.lastSpawn = e, false, nil, time.Time{}
+		s.stopBackoff() // SIGHUP ends a pause at once, as it re-enables a service in Cyrus
+		s.backoffs = 0
 		if s.sock == nil {
 			m.bindService(s)
 		}
