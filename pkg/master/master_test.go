@@ -281,3 +281,38 @@ func TestCrashBackoff(t *testing.T) {
 		}
 	}
 }
+
+// An absurd prefork is refused with file:line before anything is forked.
+func TestMasterRefusesAbsurdPrefork(t *testing.T) {
+	r := newRig(t, "SERVICES {\n  imap cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=99999999\n}\n")
+	r.startNoWait()
+	if err := r.waitExit(10 * time.Second); err == nil {
+		t.Fatal("master accepted prefork=99999999")
+	}
+	if want := r.cyrusConf + `:2: entry "imap": prefork=99999999 is above 1024`; !strings.Contains(r.out.String(), want) {
+		t.Fatalf("output lacks %q:\n%s", want, r.out)
+	}
+}
+
+// SIGTERM while master is still forking a large prefork ends it promptly with no child left;
+// prefork above maxchild is capped with a warning.
+func TestMasterSignalWhileForking(t *testing.T) {
+	port := freePort(t)
+	r := newRig(t, "SERVICES {\n  many cmd=\"testsvc\" listen=\""+port+"\" prefork=40\n"+
+		"  capped cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=9 maxchild=2\n}\n")
+	r.startNoWait()
+	waitGreet(t, "tcp", port, 0, 20*time.Second) // the first process is up; the rest are coming
+	pid := r.cmd.Process.Pid
+	seen := childrenOf(pid)
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(30 * time.Second); err != nil {
+		t.Fatalf("master after SIGTERM: %v", err)
+	}
+	waitGone(t, seen, 10*time.Second)
+	if left := childrenOf(pid); len(left) > 0 {
+		t.Fatalf("children left after master exited: %v", left)
+	}
+	if !strings.Contains(r.out.String(), "prefork above maxchild, capped") {
+		t.Errorf("the prefork cap is not logged:\n%s", r.out)
+	}
+}

@@ -46,13 +46,24 @@ func (s *serviceState) stopBackoff() {
 	}
 }
 
+// capPrefork caps prefork by maxchild, with a warning: more idle processes than connections
+// allowed would have nothing to do.
+func (m *Master) capPrefork(e config.Entry) config.Entry {
+	if e.MaxChild > 0 && e.Prefork > e.MaxChild {
+		m.logFor(e.Name, os.Getpid()).Warn("prefork above maxchild, capped", "file", e.File, "line", e.Line,
+			"prefork", e.Prefork, "maxchild", e.MaxChild)
+		e.Prefork = e.MaxChild
+	}
+	return e
+}
+
 // processes is how many processes the service keeps: prefork, at least one once demand was seen.
 func (s *serviceState) processes() int { return max(s.entry.Prefork, 1) }
 
 // addService registers e and binds its socket; a bind failure is logged and leaves the service
 // disabled until SIGHUP.
 func (m *Master) addService(e config.Entry) *serviceState {
-	s := &serviceState{entry: e, current: make(map[int]*child)}
+	s := &serviceState{entry: m.capPrefork(e), current: make(map[int]*child)}
 	m.services[e.Name] = s
 	m.bindService(s)
 	return s
@@ -85,12 +96,20 @@ func (m *Master) reconcile(s *serviceState) {
 		}
 		return
 	}
-	for len(s.current) < s.entry.Prefork {
+	for n := 0; len(s.current) < s.entry.Prefork; n++ {
+		if n == spawnBatch {
+			// The rest on a later turn of the loop, so that signals are seen between batches.
+			go m.post(func() { m.reconcile(s) })
+			return
+		}
 		if !m.spawnService(s) {
 			return
 		}
 	}
 }
+
+// spawnBatch is how many processes reconcile starts before letting the loop handle signals.
+const spawnBatch = 8
 
 // watch waits (in a goroutine) for a connection on a prefork=0 service's socket.
 func (m *Master) watch(s *serviceState) {
