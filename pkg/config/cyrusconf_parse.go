@@ -138,6 +138,9 @@ func (p *cyrusParser) entry(name string, args []token) error {
 
 // resolve fills the typed fields of e from e.Args with defaults and
 // implied values.
+//
+// Numbers beyond what any server can use are refused with file:line rather
+// than obeyed: prefork=99999999 would fork until the system gives out.
 func (p *cyrusParser) resolve(e *Entry) error {
 	cmd, ok := e.Args["cmd"]
 	if !ok {
@@ -147,7 +150,7 @@ func (p *cyrusParser) resolve(e *Entry) error {
 		return p.errorf("entry %q has an empty cmd", e.Name)
 	}
 	var err error
-	num := func(key string, def, min int) int {
+	num := func(key string, def, min, max int) int {
 		v, ok := e.Args[key]
 		if !ok || err != nil {
 			return def
@@ -158,6 +161,8 @@ func (p *cyrusParser) resolve(e *Entry) error {
 			err = p.errorf("entry %q: %s=%q is not an integer", e.Name, key, v)
 		case n < min:
 			err = p.errorf("entry %q: %s=%d is below %d", e.Name, key, n, min)
+		case n > max:
+			err = p.errorf("entry %q: %s=%d is above %d", e.Name, key, n, max)
 		}
 		return n
 	}
@@ -176,10 +181,10 @@ func (p *cyrusParser) resolve(e *Entry) error {
 	case SectionServices:
 		e.Listen = e.Args["listen"]
 		e.Proto = strings.ToLower(e.Args["proto"])
-		e.Prefork = num("prefork", 0, 0)
-		e.MaxChild = num("maxchild", -1, -1)
-		e.MaxForkRate = num("maxforkrate", 0, 0)
-		e.MaxFds = num("maxfds", 0, 0)
+		e.Prefork = num("prefork", 0, 0, MaxPrefork)
+		e.MaxChild = num("maxchild", -1, -1, MaxChildLimit)
+		e.MaxForkRate = num("maxforkrate", 0, 0, MaxForkRateLimit)
+		e.MaxFds = num("maxfds", 0, 0, MaxFdsLimit)
 		e.Babysit = flag("babysit")
 		if err != nil {
 			return err
@@ -197,7 +202,7 @@ func (p *cyrusParser) resolve(e *Entry) error {
 			e.Prefork, e.MaxChild = min(e.Prefork, 1), 1
 		}
 	case SectionEvents:
-		e.Period = num("period", 0, 0)
+		e.Period = num("period", 0, 0, maxPeriod)
 		if err != nil {
 			return err
 		}
@@ -209,8 +214,8 @@ func (p *cyrusParser) resolve(e *Entry) error {
 		}
 	case SectionDaemon:
 		e.Wait = flag("wait")
-		e.MaxForkRate = num("maxforkrate", 10, 0)
-		e.MaxFds = num("maxfds", 0, 0)
+		e.MaxForkRate = num("maxforkrate", 10, 0, MaxForkRateLimit)
+		e.MaxFds = num("maxfds", 0, 0, MaxFdsLimit)
 	}
 	return err
 }
@@ -264,3 +269,14 @@ func badNameChar(name string) (byte, bool) {
 	}
 	return 0, false
 }
+
+// Ceilings on cyrus.conf numbers. A gocyrus service process serves many
+// connections, so more than MaxPrefork idle processes is never useful;
+// MaxFdsLimit is Linux's default fs.nr_open.
+const (
+	MaxPrefork       = 1024
+	MaxChildLimit    = 1 << 20
+	MaxForkRateLimit = 10000
+	MaxFdsLimit      = 1 << 20
+	maxPeriod        = 366 * 24 * 60 // minutes: a year
+)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/service"
 )
 
 // cmdIdle: RFC 2177. Changes to the selected mailbox are pushed as they
@@ -47,6 +48,9 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 	}
 	done := make(chan lineResult, 1)
 	go func() {
+		// A panic in the reader is handed to the session, which then ends
+		// as after any server bug (service.Recover in Handle).
+		defer service.Guard(s.log, "IDLE reader", func() { done <- lineResult{err: errReaderPanicked} })
 		line, err := s.r.ReadLine()
 		done <- lineResult{line, err}
 	}()
@@ -60,6 +64,9 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 	for {
 		select {
 		case res := <-done:
+			if res.err == errReaderPanicked {
+				panic(res.err)
+			}
 			switch {
 			case res.err != nil:
 				var we *wire.Error
@@ -91,3 +98,6 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 		}
 	}
 }
+
+// errReaderPanicked: IDLE's reader goroutine hit a server bug (logged there).
+var errReaderPanicked = errors.New("IDLE reader panicked")

@@ -8,6 +8,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/service"
 )
 
 // cmdSelect: RFC 3501 §6.3.1, with CONDSTORE (RFC 7162 §3.1.8) and
@@ -54,6 +55,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	claimed := make(chan struct{})
 	go func() {
 		defer close(claimed)
+		defer service.Guard(s.log, "SELECT \\Recent", nil) // \Recent is advisory: SELECT goes on
 		s.claimRecent(sel, 0, uidnext)
 	}()
 	v, err := sel.mb.Snapshot()

@@ -18,6 +18,7 @@ import (
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
 
@@ -63,6 +64,10 @@ type Server struct {
 	logins      *logins.Registry
 	loginLimits logins.Limits
 	autoexpunge bool // expunge \Deleted on leaving a mailbox (closeMailbox)
+	// testFault, set only by this package's tests, runs before each
+	// command with its name: a test makes it panic to prove that the fault
+	// ends that session only. Nothing outside the package can set it.
+	testFault func(command string)
 }
 
 // New checks opts and returns a Server.
@@ -118,6 +123,7 @@ func (s *Server) Handle(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	sess := newSession(ctx, s, conn)
 	defer sess.close()
+	defer service.Recover(sess.log, conn, sess.farewell)
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	if s.opts.ImplicitTLS {

@@ -192,9 +192,19 @@ func (s *session) execute(cmd wire.Command) {
 	case c.states&s.state == 0:
 		err = s.wrongState(c)
 	default:
+		if s.srv.testFault != nil {
+			s.srv.testFault(cmd.Name)
+		}
 		rep, err = c.run(s, cmd)
 	}
 	s.finish(cmd, c, rep, err)
+}
+
+// farewell is the session's last words after a server bug (a panic):
+// Cyrus's fatal() BYE with the SERVERBUG code of RFC 5530.
+func (s *session) farewell() {
+	s.w.StatusResponse("*", wire.BYE, "SERVERBUG", "Fatal error: internal server error")
+	s.w.Flush()
 }
 
 // wrongState explains why a command is refused in the current state.

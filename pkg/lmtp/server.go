@@ -15,6 +15,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/quota"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
 
@@ -133,7 +134,16 @@ func (s *Server) ServeConn(ctx context.Context, c net.Conn) {
 	ss := &session{srv: s, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
 	ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
 	ss.reset()
-	newConn(s, c, ss).serve()
+	cn := newConn(s, c, ss)
+	defer service.Recover(s.log.With("session", cn.sessionID, "remote", c.RemoteAddr()), c, cn.farewell)
+	cn.serve()
+}
+
+// farewell is the session's last words after a server bug (a panic), in
+// the form of Cyrus lmtpd's fatal(): the MTA keeps the message and retries.
+func (c *conn) farewell() {
+	c.replyf(421, "4.3.0", "lmtpd: Fatal error: internal server error")
+	c.w.Flush()
 }
 
 // newSessionID returns a Cyrus-style session id: name-time-pid-n-random.

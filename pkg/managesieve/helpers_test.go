@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -42,6 +43,8 @@ type serverOpts struct {
 	maxSize     int
 	extensions  []string
 	implicitTLS bool
+	logger      *slog.Logger
+	fault       func(command string) // Server.testFault
 }
 
 // startServer serves ManageSieve on a loopback port for the test's life.
@@ -74,11 +77,12 @@ func startServer(t *testing.T, so serverOpts) *testServer {
 	store := sievescripts.New(sievescripts.Options{Dir: t.TempDir(), MaxScripts: so.maxScripts, MaxSize: so.maxSize})
 	srv, err := New(Options{
 		Config: cfg, Auth: authn, Scripts: store, Extensions: so.extensions, Check: fakeCheck,
-		TLS: so.tls, ImplicitTLS: so.implicitTLS, IdleTimeout: so.idle,
+		TLS: so.tls, ImplicitTLS: so.implicitTLS, IdleTimeout: so.idle, Logger: so.logger,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.testFault = so.fault
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
 )
 
@@ -57,6 +58,10 @@ type Server struct {
 	timeout    time.Duration
 	maxLine    int
 	maxLiteral int64
+	// testFault, set only by this package's tests, runs before each
+	// command with its name: a test makes it panic to prove that the fault
+	// ends that session only. Nothing outside the package can set it.
+	testFault func(command string)
 }
 
 // minLiteral keeps SASL messages and names readable whatever the script
@@ -122,6 +127,7 @@ func allowedExtensions(offered, configured []string) []string {
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	sess := newSession(ctx, s, conn)
+	defer service.Recover(sess.log, conn, sess.farewell)
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	if s.opts.ImplicitTLS {

@@ -101,6 +101,12 @@ func (s *session) endOnReadError(err error) {
 	s.flush()
 }
 
+// farewell is the session's last words after a server bug (a panic).
+func (s *session) farewell() {
+	s.reply(response("BYE", "", "Fatal error: internal server error"))
+	s.flush()
+}
+
 // reply queues one line; run flushes after each command.
 func (s *session) reply(line string) {
 	s.w.WriteString(line)
@@ -147,6 +153,9 @@ var authenticatedCommands = map[string]func(*session, command){
 // dispatch runs one command; it reports whether the session is over.
 func (s *session) dispatch(cmd command) bool {
 	s.log.Debug("command", "name", cmd.name)
+	if s.srv.testFault != nil {
+		s.srv.testFault(cmd.name)
+	}
 	switch cmd.name {
 	case "LOGOUT":
 		if s.wantArgs(cmd) {

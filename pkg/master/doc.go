@@ -29,8 +29,11 @@
 //   - A child is either "current" (counted towards its service's prefork, replaced when it dies)
 //     or "retiring" (told to finish by SIGHUP or SIGTERM; never replaced, never counted as a
 //     failure).
-//   - Five abnormal exits of a service's current children within 10 s disable the service until
-//     the next SIGHUP; its listener is closed meanwhile. A missing executable disables it at once.
+//   - Five abnormal exits of a service's current children within 10 s pause its starting
+//     (Options.CrashBackoff, doubling with each such burst in a row up to CrashBackoffMax; a
+//     failure-free window resets it); its listener stays open, so clients wait in the backlog,
+//     and the service recovers by itself. SIGHUP ends a pause at once. A missing executable
+//     disables the service until SIGHUP.
 //   - An event never overlaps itself: a run that finds the previous one still going is skipped.
 //   - On shutdown no child outlives master: after the bound, remaining ones get SIGKILL and are
 //     reaped before Run returns.

@@ -45,6 +45,10 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Started is called once every service, daemon and event is set up.
 	Started func()
+	// CrashBackoff is the first pause after a service failed failureLimit times within
+	// failureWindow (0 = 1 s); each further such burst doubles it up to CrashBackoffMax
+	// (0 = 1 min).
+	CrashBackoff, CrashBackoffMax time.Duration
 }
 
 const (
@@ -55,6 +59,9 @@ const (
 	idleTimeoutPrefork0 = 60 * time.Second
 	failureWindow       = 10 * time.Second
 	failureLimit        = 5
+	// defaultCrashBackoff and defaultCrashBackoffMax bound the pause of a crashing service.
+	defaultCrashBackoff    = time.Second
+	defaultCrashBackoffMax = time.Minute
 )
 
 // Master is one supervisor run. Create with New, then Run once.
@@ -98,6 +105,12 @@ func New(opts Options) (*Master, error) {
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = defaultReadyTimeout
+	}
+	if opts.CrashBackoff <= 0 {
+		opts.CrashBackoff = defaultCrashBackoff
+	}
+	if opts.CrashBackoffMax < opts.CrashBackoff {
+		opts.CrashBackoffMax = max(defaultCrashBackoffMax, opts.CrashBackoff)
 	}
 	if opts.DropPrivileges == nil {
 		opts.DropPrivileges = privs.DropToOwnerOf

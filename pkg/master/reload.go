@@ -58,7 +58,9 @@ func (m *Master) reloadServices(entries []config.Entry) {
 		if s.sock != nil && s.sock.addr != addr {
 			s.closeSocket()
 		}
-		s.entry, s.disabled, s.failures, s.lastSpawn = e, false, nil, time.Time{}
+		s.entry, s.disabled, s.failures, s.lastSpawn = m.capPrefork(e), false, nil, time.Time{}
+		s.stopBackoff() // SIGHUP ends a pause at once, as it re-enables a service in Cyrus
+		s.backoffs = 0
 		if s.sock == nil {
 			m.bindService(s)
 		}

@@ -20,6 +20,12 @@ type serviceState struct {
 	watching  *boundSocket // the socket a readiness watcher waits on (prefork=0), or nil
 	lastSpawn time.Time
 	spawnWake *time.Timer // pending fork-rate wake-up
+	// backoffWake is the end of the pause after a burst of failures (nil = not pausing);
+	// backoffs counts the bursts in a row, doubling the pause; troubleAt is the last failure or
+	// the end of the last pause: a failure-free window after it ends the run of bursts.
+	backoffWake *time.Timer
+	backoffs    int
+	troubleAt   time.Time
 }
 
 func (s *serviceState) closeSocket() {
@@ -27,9 +33,28 @@ func (s *serviceState) closeSocket() {
 		s.spawnWake.Stop()
 		s.spawnWake = nil
 	}
+	s.stopBackoff()
 	s.sock.close()
 	s.sock = nil
 	s.watching = nil
+}
+
+func (s *serviceState) stopBackoff() {
+	if s.backoffWake != nil {
+		s.backoffWake.Stop()
+		s.backoffWake = nil
+	}
+}
+
+// capPrefork caps prefork by maxchild, with a warning: more idle processes than connections
+// allowed would have nothing to do.
+func (m *Master) capPrefork(e config.Entry) config.Entry {
+	if e.MaxChild > 0 && e.Prefork > e.MaxChild {
+		m.logFor(e.Name, os.Getpid()).Warn("prefork above maxchild, capped", "file", e.File, "line", e.Line,
+			"prefork", e.Prefork, "maxchild", e.MaxChild)
+		e.Prefork = e.MaxChild
+	}
+	return e
 }
 
 // processes is how many processes the service keeps: prefork, at least one once demand was seen.
@@ -38,7 +63,7 @@ func (s *serviceState) processes() int { return max(s.entry.Prefork, 1) }
 // addService registers e and binds its socket; a bind failure is logged and leaves the service
 // disabled until SIGHUP.
 func (m *Master) addService(e config.Entry) *serviceState {
-	s := &serviceState{entry: e, current: make(map[int]*child)}
+	s := &serviceState{entry: m.capPrefork(e), current: make(map[int]*child)}
 	m.services[e.Name] = s
 	m.bindService(s)
 	return s
@@ -62,7 +87,7 @@ func (m *Master) bindService(s *serviceState) {
 // reconcile brings a service to its wanted number of processes: prefork of them, or for
 // prefork=0 a watcher that starts one when a connection waits.
 func (m *Master) reconcile(s *serviceState) {
-	if m.stopping || s.disabled || s.sock == nil {
+	if m.stopping || s.disabled || s.sock == nil || s.backoffWake != nil {
 		return
 	}
 	if s.entry.Prefork == 0 {
@@ -71,12 +96,20 @@ func (m *Master) reconcile(s *serviceState) {
 		}
 		return
 	}
-	for len(s.current) < s.entry.Prefork {
+	for n := 0; len(s.current) < s.entry.Prefork; n++ {
+		if n == spawnBatch {
+			// The rest on a later turn of the loop, so that signals are seen between batches.
+			go m.post(func() { m.reconcile(s) })
+			return
+		}
 		if !m.spawnService(s) {
 			return
 		}
 	}
 }
+
+// spawnBatch is how many processes reconcile starts before letting the loop handle signals.
+const spawnBatch = 8
 
 // watch waits (in a goroutine) for a connection on a prefork=0 service's socket.
 func (m *Master) watch(s *serviceState) {
@@ -139,7 +172,7 @@ func (m *Master) spawnService(s *serviceState) bool {
 // reconcileOrSpawn is the fork-rate wake-up: prefork services top up; a prefork=0 service
 // whose watcher fired while throttled starts its process now.
 func (m *Master) reconcileOrSpawn(s *serviceState) {
-	if s.entry.Prefork == 0 && len(s.current) == 0 && s.sock != nil && !s.disabled && !m.stopping {
+	if s.entry.Prefork == 0 && len(s.current) == 0 && s.sock != nil && !s.disabled && !m.stopping && s.backoffWake == nil {
 		m.spawnService(s)
 		return
 	}
@@ -168,15 +201,52 @@ func (m *Master) serviceExited(c *child, abnormal bool) {
 	delete(s.current, c.pid)
 	if abnormal && !m.stopping {
 		now := time.Now()
+		if now.Sub(s.troubleAt) >= failureWindow {
+			s.backoffs = 0 // the service had recovered
+		}
+		s.troubleAt = now
 		s.failures = append(recent(s.failures, now), now)
-		if len(s.failures) >= failureLimit {
-			m.logFor(s.entry.Name, os.Getpid()).Error("too many failures for service, disabling until next SIGHUP",
-				"failures", len(s.failures), "window", failureWindow)
-			m.disable(s)
+		if len(s.failures) >= failureLimit && s.backoffWake == nil {
+			m.backOff(s)
 			return
 		}
 	}
 	m.reconcile(s)
+}
+
+// backOff pauses the starting of a service that keeps failing, instead of disabling it as Cyrus
+// does until SIGHUP: its socket stays open (clients wait in the backlog) and the pause doubles
+// with each burst of failures in a row, up to CrashBackoffMax.
+func (m *Master) backOff(s *serviceState) {
+	pause := crashBackoff(m.opts.CrashBackoff, m.opts.CrashBackoffMax, s.backoffs)
+	s.backoffs++
+	m.logFor(s.entry.Name, os.Getpid()).Error("too many failures for service, backing off",
+		"failures", len(s.failures), "window", failureWindow, "pause", pause)
+	s.failures = nil
+	var wake *time.Timer
+	wake = m.after(pause, func() {
+		if s.backoffWake != wake {
+			return // stopped (shutdown, SIGHUP) after it had fired
+		}
+		s.backoffWake = nil
+		s.troubleAt = time.Now()
+		m.logFor(s.entry.Name, os.Getpid()).Info("restarting service after backing off")
+		m.reconcileOrSpawn(s)
+	})
+	s.backoffWake = wake
+}
+
+// crashBackoff is the pause after the n-th burst of failures in a row (n from 0): first,
+// doubled n times, at most limit.
+func crashBackoff(first, limit time.Duration, n int) time.Duration {
+	d := first
+	for range n {
+		if d >= limit/2 {
+			return limit
+		}
+		d *= 2
+	}
+	return min(d, limit)
 }
 
 // recent drops failures older than failureWindow.

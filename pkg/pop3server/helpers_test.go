@@ -34,6 +34,7 @@ type testSite struct {
 	addr  string
 	tls   *tls.Config // client side, trusting the server's certificate
 	inbox string
+	opts  Options // what the server was made with
 }
 
 // newTestSite starts a server; kv are extra imapd.conf settings. With
@@ -81,6 +82,7 @@ func newTestSite(t testing.TB, withTLS bool, kv ...string) *testSite {
 	} else if opts.TLS, err = tlsconf.FromConfig(opts.Config); err != nil { // tls_* settings in kv
 		t.Fatal(err)
 	}
+	s.opts = opts
 	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

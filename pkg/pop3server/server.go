@@ -14,6 +14,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
 
@@ -49,6 +50,10 @@ type Server struct {
 	// maxlogins_per_user and maxlogins_per_host.
 	logins      *logins.Registry
 	loginLimits logins.Limits
+	// testFault, set only by this package's tests, runs before each
+	// command with its verb: a test makes it panic to prove that the fault
+	// ends that session only. Nothing outside the package can set it.
+	testFault func(verb string)
 }
 
 // New checks opts and returns a Server.
@@ -95,6 +100,7 @@ func (s *Server) Handle(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	sess := newSession(ctx, s, conn)
 	defer sess.close()
+	defer service.Recover(sess.log, conn, sess.farewell)
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 	defer stop()
 	if s.opts.ImplicitTLS {

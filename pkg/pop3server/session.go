@@ -107,6 +107,12 @@ func (s *session) endOnReadError(err error) {
 	}
 }
 
+// farewell is the session's last words after a server bug (a panic). The
+// maildrop is closed without QUIT, so nothing marked with DELE is removed.
+func (s *session) farewell() {
+	s.reply("-ERR [SYS/TEMP] Fatal error: internal server error")
+}
+
 // greet sends the banner, with an APOP challenge when APOP can succeed.
 func (s *session) greet() {
 	if s.srv.opts.Auth.APOPAvailable(s.connInfo()) {
@@ -191,6 +197,9 @@ func (s *session) startTLS() error {
 
 // dispatch runs one command; it reports whether the session is over.
 func (s *session) dispatch(cmd command) bool {
+	if s.srv.testFault != nil {
+		s.srv.testFault(cmd.Verb)
+	}
 	if cmd.Verb == "QUIT" {
 		return s.cmdQuit(cmd)
 	}

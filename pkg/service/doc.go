@@ -37,6 +37,14 @@
 // bound expires, the handlers' context is cancelled and their connections closed. A session can
 // learn that stopping has begun through [Draining] and end itself at a clean point.
 //
+// # Faults
+//
+// A panic in one session ends that session only. Each protocol's handler defers [Recover]
+// with its last words (IMAP "* BYE [SERVERBUG]", POP3 "-ERR [SYS/TEMP]", LMTP "421 4.3.0",
+// ManageSieve BYE) after the deferred calls that release what the session holds; Serve's own
+// Recover around every handler is the net for a handler without one. Goroutines a session
+// starts defer [Guard]. Either way the panic is logged at error level with its stack.
+//
 // Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
 // handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process
 // of the same service may accept it. Serve returns only when every handler has returned.

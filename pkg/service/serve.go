@@ -294,6 +294,7 @@ func isTemporary(err error) bool {
 func (s *server) refuse(conn net.Conn) {
 	s.wg.Go(func() {
 		defer conn.Close()
+		defer Recover(s.log.With("remote", remote(conn)), nil, nil)
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
 		s.opts.TooBusy(conn)
 	})
@@ -324,8 +325,18 @@ func (s *server) start(conn net.Conn) {
 				<-s.slots
 			}
 		}()
+		// The protocol's own Recover sends its farewell; this one only keeps
+		// a handler without it from taking the process down.
+		defer Recover(s.log.With("remote", remote(conn)), nil, nil)
 		s.handler(s.hardCtx, conn)
 	})
+}
+
+func remote(c net.Conn) string {
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
 }
 
 func (s *server) active() int {

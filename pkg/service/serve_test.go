@@ -103,9 +103,25 @@ func TestServeTooBusy(t *testing.T) {
 		t.Fatalf("second connection got %q, want busy", got)
 	}
 	first.Close()
-	time.Sleep(50 * time.Millisecond)
-	if got := roundTrip(t, dial(t, s.addr), "x"); got != "x" {
-		t.Fatalf("after the slot freed: %q", got)
+	// The slot frees once the first handler has returned: poll for it.
+	waitFor(t, "the slot to free", func() bool {
+		c := dial(t, s.addr)
+		defer c.Close()
+		io.WriteString(c, "x\n")
+		got, _ := bufio.NewReader(c).ReadString('\n')
+		return got == "x\n"
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after a deadline.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
 	}
 }
 
@@ -129,11 +145,11 @@ func TestServeWaitsForSlot(t *testing.T) {
 func TestServeGracefulStop(t *testing.T) {
 	release := make(chan struct{})
 	var finished atomic.Bool
-	var drained atomic.Bool
+	drained := make(chan struct{})
 	h := func(ctx context.Context, c net.Conn) {
 		io.WriteString(c, "hi\n")
 		<-Draining(ctx)
-		drained.Store(true)
+		close(drained)
 		<-release
 		finished.Store(true)
 	}
@@ -141,13 +157,18 @@ func TestServeGracefulStop(t *testing.T) {
 	c := dial(t, s.addr)
 	bufio.NewReader(c).ReadString('\n')
 	s.stop()
-	time.Sleep(100 * time.Millisecond)
-	if _, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
-		t.Error("still accepting after stop")
+	select {
+	case <-drained:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Draining not signalled")
 	}
-	if !drained.Load() {
-		t.Error("Draining not signalled")
-	}
+	waitFor(t, "the listener to close", func() bool {
+		c, err := net.DialTimeout("tcp", s.addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
 	close(release)
 	if err := s.wait(t, 3*time.Second); err != nil || !finished.Load() {
 		t.Fatalf("Serve = %v, session finished = %v", err, finished.Load())
@@ -178,10 +199,11 @@ func TestServeStopBound(t *testing.T) {
 func TestServeAbandoned(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
-	h := func(ctx context.Context, c net.Conn) { <-block } // ignores ctx
+	started := make(chan struct{})
+	h := func(ctx context.Context, c net.Conn) { close(started); <-block } // ignores ctx
 	s := serveBg(t, h, Options{StopTimeout: 50 * time.Millisecond})
 	dial(t, s.addr)
-	time.Sleep(50 * time.Millisecond)
+	<-started
 	s.stop()
 	if err := s.wait(t, 3*time.Second); !errors.Is(err, ErrSessionsAbandoned) {
 		t.Fatalf("Serve = %v, want ErrSessionsAbandoned", err)

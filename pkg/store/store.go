@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/config"
@@ -30,7 +31,14 @@ type Store struct {
 	Log    *slog.Logger
 
 	partitions map[string]string
+	// publishTimeout bounds a change notification: it runs inside a
+	// client's APPEND, STORE or EXPUNGE, whose data is already safe.
+	publishTimeout time.Duration
 }
+
+// defaultPublishTimeout: a notification that cannot be sent in this time
+// is dropped (watchers also poll), rather than holding the session.
+const defaultPublishTimeout = 5 * time.Second
 
 // New returns the store of cfg kept in db.
 func New(cfg *config.Config, db cyrusdb.DB, log *slog.Logger) (*Store, error) {
@@ -51,6 +59,7 @@ func New(cfg *config.Config, db cyrusdb.DB, log *slog.Logger) (*Store, error) {
 	return &Store{
 		Cfg: cfg, DB: db, List: mboxlist.New(db), Quota: quota.New(db),
 		Policy: pol, NS: mboxname.NamespaceFromConfig(cfg), Log: log, partitions: parts,
+		publishTimeout: defaultPublishTimeout,
 	}, nil
 }
 
@@ -331,7 +340,11 @@ func (s *Store) MailboxOptions(name string, mode quota.Mode) mailbox.Options {
 	return mailbox.Options{
 		Logger: s.Log,
 		Quota:  &quotaHook{s: s, mailbox: name, mode: mode},
-		Notify: func(n string) { s.publish(context.Background(), n) },
+		Notify: func(n string) {
+			ctx, cancel := context.WithTimeout(context.Background(), s.publishTimeout)
+			defer cancel()
+			s.publish(ctx, n)
+		},
 		// semidelayed, like immediate, unlinks at once: the index
 		// always keeps tombstones (QRESYNC), which is what Cyrus's
 		// semidelayed mode defers.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"gocyrus/pkg/service"
@@ -22,9 +23,19 @@ func main() {
 	f.Register(fs)
 	appendTo := fs.String("append", "", "append a line to `file` and exit")
 	fail := fs.Bool("fail", false, "exit 1 at once")
+	failFirst := fs.Int("fail-first", 0, "with -count: exit 1 on each of the first `n` starts")
+	count := fs.String("count", "", "append a line to `file` on each start (for -fail-first)")
 	fs.Parse(os.Args[1:])
 
 	name := os.Getenv(service.EnvService)
+	if *count != "" {
+		starts, err := countStart(*count)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		*fail = starts <= *failFirst
+	}
 	switch {
 	case *fail:
 		fmt.Fprintln(os.Stderr, "testsvc: failing on purpose")
@@ -50,6 +61,15 @@ func main() {
 		log.Error("serve", "err", err)
 		os.Exit(1)
 	}
+}
+
+// countStart records one start in path and returns how many there have been.
+func countStart(path string) (int, error) {
+	if err := appendLine(path, "start\n"); err != nil {
+		return 0, err
+	}
+	b, err := os.ReadFile(path)
+	return strings.Count(string(b), "\n"), err
 }
 
 func appendLine(path, line string) error {
