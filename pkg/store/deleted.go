@@ -141,16 +141,6 @@ func (s *Store) delayDelete(ctx context.Context, name string) ([]*mboxlist.Entry
 // moves its usage from its quota root to the deleted name's (normally
 // none: the prefix lies outside every user's root).
 func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Time) error {
-	u, err := s.usage(e)
-	if err != nil {
-		s.Log.Warn("reading a deleted mailbox's usage", "mailbox", e.Name, "err", err)
-		u = quota.Usage{}
-		u[quota.NumFolders] = 1
-	}
-	oldRoot, _, err := s.Quota.RootOf(ctx, e.Name)
-	if err != nil {
-		return err
-	}
 	m, err := s.renameToDeleted(ctx, e.Name, at)
 	if err != nil {
 		return err
@@ -170,11 +160,9 @@ func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Ti
 	if err := s.List.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
 		s.Log.Warn("moving a deleted mailbox's metadata", "mailbox", m.New.Name, "err", err)
 	}
-	if oldRoot != "" {
-		s.charge(ctx, oldRoot, u, -1)
-	}
-	if newRoot, _, err := s.Quota.RootOf(ctx, m.New.Name); err == nil && newRoot != "" {
-		s.charge(ctx, newRoot, u, 1)
+	// Roots stay behind: DeleteMailbox removes those the deleted names held.
+	if err := s.Quota.Rename(ctx, []quota.Move{{Old: m.Old.Name, New: m.New.Name}}, false); err != nil {
+		s.Log.Warn("moving a deleted mailbox's quota usage", "mailbox", m.New.Name, "err", err)
 	}
 	s.publish(ctx, m.Old.Name)
 	s.publish(ctx, m.New.Name)

@@ -150,13 +150,9 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	if s.Cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
 		e.Type = "l"
 	}
-	root, _, err := s.Quota.RootOf(ctx, name)
-	if err != nil {
-		return nil, err
-	}
 	var delta quota.Usage
 	delta[quota.NumFolders] = 1
-	res, err := s.Quota.Reserve(ctx, root, delta, opt.Quota)
+	res, err := s.Quota.Reserve(ctx, name, delta, opt.Quota)
 	if err != nil {
 		return nil, err
 	}
@@ -230,21 +226,15 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 		return nil, err
 	}
 	for _, e := range removed {
-		var d quota.Usage
-		d[quota.NumFolders] = -1
 		if dir, err := s.Dir(e); err == nil {
-			// What the mailbox charged to its root, read before its files go.
-			if bytes, msgs, err := mailbox.Usage(dir); err == nil {
-				d[quota.Storage], d[quota.Message] = -bytes, -msgs
-			}
 			if err := mailbox.Delete(dir); err != nil {
 				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
 			}
 		}
-		if root, _, err := s.Quota.RootOf(ctx, e.Name); err == nil && root != "" {
-			if r, err := s.Quota.Reserve(ctx, root, d, quota.Ignore); err == nil {
-				r.Commit()
-			}
+		// Exactly what was charged for it goes back (a crash before
+		// this leaves a record quota -f drops).
+		if err := s.Quota.Forget(ctx, e.Name); err != nil {
+			s.Log.Warn("releasing a deleted mailbox's quota", "mailbox", e.Name, "err", err)
 		}
 		if err := s.List.DeleteMetadata(ctx, e.Name); err != nil {
 			s.Log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
@@ -285,6 +275,17 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 	moved, err := s.List.Rename(ctx, oldName, newName, partition)
 	if err != nil {
 		return err
+	}
+	// The charges follow the names, and a root named by a renamed mailbox
+	// moves with it (a crash before this is drift quota -f corrects).
+	var qm []quota.Move
+	for _, m := range moved {
+		if m.Old.Name != m.New.Name {
+			qm = append(qm, quota.Move{Old: m.Old.Name, New: m.New.Name})
+		}
+	}
+	if err := s.Quota.Rename(ctx, qm, true); err != nil {
+		s.Log.Warn("moving quota usage of a renamed mailbox", "mailbox", oldName, "err", err)
 	}
 	for _, m := range moved {
 		oldDir, err1 := s.Dir(m.Old)
@@ -343,7 +344,8 @@ func (s *Store) publish(ctx context.Context, name string) {
 }
 
 // quotaHook charges a mailbox's appends to its governing root, found at
-// the time of each change (roots may be set while a mailbox is open).
+// the time of each change (roots may be set while a mailbox is open) and
+// charged in the same transaction (quota.Store.Reserve).
 type quotaHook struct {
 	s       *Store
 	mailbox string
@@ -351,17 +353,13 @@ type quotaHook struct {
 }
 
 func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.QuotaReservation, error) {
-	root, _, err := h.s.Quota.RootOf(ctx, h.mailbox)
-	if err != nil {
-		return nil, err
-	}
 	mode := h.mode
 	if bytes <= 0 && msgs <= 0 {
 		mode = quota.Ignore // giving back is always allowed
 	}
 	var d quota.Usage
 	d[quota.Storage], d[quota.Message] = bytes, msgs
-	r, err := h.s.Quota.Reserve(ctx, root, d, mode)
+	r, err := h.s.Quota.Reserve(ctx, h.mailbox, d, mode)
 	if err != nil {
 		if errors.Is(err, quota.ErrOverQuota) {
 			return nil, fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
