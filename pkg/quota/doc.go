@@ -42,6 +42,15 @@
 // those are what the spool holds except after a crash between a change and
 // its charge, which `quota -f` (Fix) recomputes.
 //
+// Deleting and renaming mailboxes change the records in the mailbox
+// list's own transaction (ForgetTxn, RenameTxn through mboxlist.Also), so a
+// mailbox created again under a name meanwhile keeps its own charges.
+//
+// Known gap: a process holding a mailbox open across a RENAME or DELETE
+// made elsewhere still charges it under its old name (the quota hook is
+// bound to the name at open), which is drift `quota -f` corrects; the
+// opt-in test `go test -tags quotarace ./pkg/store` shows it.
+//
 // Keys: "QL" + root holds the limits, "QU" + root the usage, "QM" +
 // mailbox a mailbox's record, "QN" the unrooted usage, "QG" the generation,
 // the vectors encoded with cyrusdb.EncodeCounters in Resource order.

@@ -10,38 +10,53 @@ import (
 // Move is one mailbox renamed.
 type Move struct{ Old, New string }
 
-// Rename moves the charges of renamed mailboxes to their new names and
-// their usage from the roots that governed them to the roots that govern
-// the new names, in one transaction conditioned on the root set and on the
-// records it moves. With rootsFollow, a mailbox that is itself a root takes
-// its root (limits and usage) to the new name, as a user's rename does;
-// otherwise the roots stay behind (a delayed delete).
+// RenameTxn returns the conditions and ops that move the charges of
+// renamed mailboxes to their new names and their usage from the roots that
+// governed them to the roots that govern the new names, for the list's
+// rename transaction (mboxlist.Also): conditioned on the root set and on
+// the records it moves, and bumping the generation. With rootsFollow, a
+// mailbox that is itself a root takes its root (limits and usage) to the
+// new name, as a user's rename does; otherwise the roots stay behind (a
+// delayed delete).
+func (s *Store) RenameTxn(ctx context.Context, olds, news []string, rootsFollow bool) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	defer s.roots.forget()
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &moveTxn{s: s, ctx: ctx, adds: map[string]Usage{}, movedOld: map[string]string{}, movedNew: map[string]bool{}}
+	t.conds = append(t.conds, cyrusdb.Cond{Key: genKey, Version: gen})
+	t.ops = append(t.ops, bumpGen())
+	if rootsFollow {
+		for i := range olds {
+			if err := t.moveRoot(Move{olds[i], news[i]}); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for i := range olds {
+		if err := t.moveCharges(Move{olds[i], news[i]}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t.conds, t.finish(), nil
+}
+
+// Rename is RenameTxn applied by itself (the list changed elsewhere).
 func (s *Store) Rename(ctx context.Context, moves []Move, rootsFollow bool) error {
 	if len(moves) == 0 {
 		return nil
 	}
-	defer s.roots.forget()
+	olds, news := make([]string, len(moves)), make([]string, len(moves))
+	for i, m := range moves {
+		olds[i], news[i] = m.Old, m.New
+	}
 	return s.retry(ctx, "renaming "+moves[0].Old, func() error {
-		gen, err := s.generation(ctx)
+		conds, ops, err := s.RenameTxn(ctx, olds, news, rootsFollow)
 		if err != nil {
 			return err
 		}
-		t := &moveTxn{s: s, ctx: ctx, adds: map[string]Usage{}, movedOld: map[string]string{}, movedNew: map[string]bool{}}
-		t.conds = append(t.conds, cyrusdb.Cond{Key: genKey, Version: gen})
-		t.ops = append(t.ops, bumpGen())
-		if rootsFollow {
-			for _, m := range moves {
-				if err := t.moveRoot(m); err != nil {
-					return err
-				}
-			}
-		}
-		for _, m := range moves {
-			if err := t.moveCharges(m); err != nil {
-				return err
-			}
-		}
-		return s.db.Txn(ctx, t.conds, t.finish())
+		return s.db.Txn(ctx, conds, ops)
 	})
 }
 

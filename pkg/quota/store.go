@@ -522,25 +522,42 @@ func (s *Store) speculativeRoot(ctx context.Context, mailbox string) (uint64, st
 	return gen, root, err
 }
 
-// Forget gives back everything charged for a mailbox that is being
-// removed and drops its charge record: exactly once, however many
+// ForgetTxn returns the conditions and ops that give back everything
+// charged for mailboxes being removed and drop their records, for the
+// list's delete transaction (mboxlist.Also): exactly once, however many
 // processes try.
-func (s *Store) Forget(ctx context.Context, mailbox string) error {
-	return s.retry(ctx, "releasing "+mailbox, func() error {
-		gen, err := s.generation(ctx)
+func (s *Store) ForgetTxn(ctx context.Context, mailboxes []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	conds := []cyrusdb.Cond{{Key: genKey, Version: gen}}
+	var ops []cyrusdb.Op
+	for _, m := range mailboxes {
+		u, ver, err := s.vector(ctx, mailboxKey(m))
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		u, ver, err := s.vector(ctx, mailboxKey(mailbox))
-		if err != nil || ver == 0 {
-			return err
+		conds = append(conds, cyrusdb.Cond{Key: mailboxKey(m), Version: ver})
+		if ver == 0 {
+			continue
 		}
-		root, err := s.rootAt(ctx, mailbox, gen)
+		root, err := s.rootAt(ctx, m, gen)
 		if err != nil {
+			return nil, nil, err
+		}
+		ops = append(ops, cyrusdb.Delete{Key: mailboxKey(m)}, addOp(bucketKey(root), Usage(u), -1))
+	}
+	return conds, ops, nil
+}
+
+// Forget is ForgetTxn applied by itself.
+func (s *Store) Forget(ctx context.Context, mailboxes ...string) error {
+	return s.retry(ctx, "releasing quota", func() error {
+		conds, ops, err := s.ForgetTxn(ctx, mailboxes)
+		if err != nil || len(ops) == 0 {
 			return err
 		}
-		return s.db.Txn(ctx,
-			[]cyrusdb.Cond{{Key: genKey, Version: gen}, {Key: mailboxKey(mailbox), Version: ver}},
-			[]cyrusdb.Op{cyrusdb.Delete{Key: mailboxKey(mailbox)}, addOp(bucketKey(root), Usage(u), -1)})
+		return s.db.Txn(ctx, conds, ops)
 	})
 }

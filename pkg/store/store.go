@@ -221,7 +221,10 @@ func (s *Store) RemoveMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 // removeNow removes name (with recursive its subtree): list entries,
 // spool directories, metadata, and what they charged to their quota root.
 func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*mboxlist.Entry, error) {
-	removed, err := s.List.Delete(ctx, name, recursive)
+	// What was charged for the mailboxes is given back in the list's
+	// own transaction: exactly once, and never a charge made for a
+	// mailbox created again under the name afterwards.
+	removed, err := s.List.DeleteWith(ctx, name, recursive, s.forgetCharges)
 	if err != nil {
 		return nil, err
 	}
@@ -231,17 +234,26 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
 			}
 		}
-		// Exactly what was charged for it goes back (a crash before
-		// this leaves a record quota -f drops).
-		if err := s.Quota.Forget(ctx, e.Name); err != nil {
-			s.Log.Warn("releasing a deleted mailbox's quota", "mailbox", e.Name, "err", err)
-		}
 		if err := s.List.DeleteMetadata(ctx, e.Name); err != nil {
 			s.Log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
 		}
 		s.publish(ctx, e.Name)
 	}
 	return removed, nil
+}
+
+// forgetCharges is the mboxlist.Also of a delete: the quota records of
+// the removed mailboxes go.
+func (s *Store) forgetCharges(ctx context.Context, old, _ []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	return s.Quota.ForgetTxn(ctx, old)
+}
+
+// moveCharges is the mboxlist.Also of a rename: the quota records follow
+// the names (and, with rootsFollow, the roots they name).
+func (s *Store) moveCharges(rootsFollow bool) mboxlist.Also {
+	return func(ctx context.Context, old, new []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+		return s.Quota.RenameTxn(ctx, old, new, rootsFollow)
+	}
 }
 
 // moveSpool moves one mailbox's files for a rename; a mailbox whose
@@ -272,20 +284,11 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		}
 		partition = strings.ToLower(partition)
 	}
-	moved, err := s.List.Rename(ctx, oldName, newName, partition)
+	// The charges follow the names in the list's own transaction, and a
+	// root named by a renamed mailbox moves with it.
+	moved, err := s.List.RenameWith(ctx, oldName, newName, partition, true, s.moveCharges(true))
 	if err != nil {
 		return err
-	}
-	// The charges follow the names, and a root named by a renamed mailbox
-	// moves with it (a crash before this is drift quota -f corrects).
-	var qm []quota.Move
-	for _, m := range moved {
-		if m.Old.Name != m.New.Name {
-			qm = append(qm, quota.Move{Old: m.Old.Name, New: m.New.Name})
-		}
-	}
-	if err := s.Quota.Rename(ctx, qm, true); err != nil {
-		s.Log.Warn("moving quota usage of a renamed mailbox", "mailbox", oldName, "err", err)
 	}
 	for _, m := range moved {
 		oldDir, err1 := s.Dir(m.Old)
