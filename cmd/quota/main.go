@@ -12,8 +12,6 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/tool"
-	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
@@ -60,7 +58,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if cmd.Bool("f") {
-		if err := fix(ctx, env, st, roots, cmd.Bool("n")); err != nil {
+		if err := fix(ctx, env, st, roots, len(prefixes) == 0 && cmd.String("d") == "", cmd.Bool("n")); err != nil {
 			return err
 		}
 		if roots, err = selectRoots(ctx, st, prefixes, cmd.String("d")); err != nil {
@@ -109,48 +107,31 @@ func matchesAny(name string, prefixes []string) bool {
 	return false
 }
 
-// fix recomputes each root's usage: the messages and folders of every
-// mailbox the root governs.
-func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root, dryRun bool) error {
+// fix recomputes each root's usage from the spool (store.FixUsage) and
+// reports what changed. Without a selection the usage of the mailboxes no
+// root governs is fixed too: a root created later takes it over.
+func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root, all, dryRun bool) error {
+	unreadable := func(e *store.UnreadableError) {
+		fmt.Fprintf(env.Stderr, "quota: %s: %v (run reconstruct)\n", env.External(e.Mailbox), e.Err)
+	}
+	names := make([]string, 0, len(roots)+1)
 	for _, r := range roots {
-		var used quota.Usage
-		err := st.List.Walk(ctx, r.Name, func(e *mboxlist.Entry) error {
-			if e.IsDeleted() || e.IsIntermediate() {
-				return nil
-			}
-			gov, _, err := st.Quota.RootOf(ctx, e.Name)
-			if err != nil || gov != r.Name {
-				return err
-			}
-			dir, err := st.Dir(e)
-			if err != nil {
-				return err
-			}
-			bytes, msgs, err := mailbox.Usage(dir)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "quota: %s: %v (run reconstruct)\n", env.External(e.Name), err)
-				return nil
-			}
-			used[quota.Storage] += bytes
-			used[quota.Message] += msgs
-			used[quota.NumFolders]++
-			return nil
-		})
+		names = append(names, r.Name)
+	}
+	if all {
+		names = append(names, "")
+	}
+	for _, name := range names {
+		before, after, err := st.FixUsage(ctx, name, dryRun, unreadable)
 		if err != nil {
 			return err
 		}
-		used[quota.AnnotationStorage] = r.Usage[quota.AnnotationStorage] // not kept in the spool
-		if used == r.Usage {
-			continue
+		if name == "" {
+			continue // not a root: nothing to report
 		}
 		for i := 0; i < quota.NumResources; i++ {
-			if used[i] != r.Usage[i] {
-				fmt.Fprintf(env.Stderr, "%s: %s usage was %d, now %d\n", r.Name, quota.Resource(i), r.Usage[i], used[i])
-			}
-		}
-		if !dryRun {
-			if err := st.Quota.SetUsage(ctx, r.Name, used); err != nil {
-				return err
+			if after[i] != before[i] {
+				fmt.Fprintf(env.Stderr, "%s: %s usage was %d, now %d\n", name, quota.Resource(i), before[i], after[i])
 			}
 		}
 	}

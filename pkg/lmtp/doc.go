@@ -74,10 +74,12 @@
 //     MTA retries.
 //   - Duplicate records are written in the background (duplicate.MarkLater)
 //     after the append: the 250 waits only for the mailbox's fsync.
-//   - The quota root governing a mailbox is remembered for
-//     quotaRootTTL (quota.Store.CacheRoots): the RCPT check and the
-//     reservation do not each walk the hierarchy in the databases. Limits
-//     and usage are read afresh every time.
+//   - The quota root governing a mailbox is remembered until any process
+//     changes the root set (quota.Store.CacheRoots): the RCPT check and the
+//     reservation do not each walk the hierarchy in the databases, and a
+//     charge is conditioned on the root set it was resolved under, so a
+//     stale answer is never charged. Limits and usage are read afresh
+//     every time.
 //   - Sessions idling on a mailbox are notified (Publish) in the
 //     background after the append (notifier): the 250 does not wait for
 //     the round trip, and a burst of deliveries to one mailbox is

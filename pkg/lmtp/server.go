@@ -94,7 +94,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 			s.log.Warn("recording deliveries for duplicate suppression", "err", err)
 		})
 	}
-	st.Quota.CacheRoots(quotaRootTTL)
+	st.Quota.CacheRoots(true)
 	s.notifier = newNotifier(st.DB, s.log)
 	s.boxes = &boxCache{st: st, notify: s.notifier.notify}
 	s.dupAnnots = &dupAnnotCache{list: st.List}
@@ -102,11 +102,6 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	s.sieve = newSieveConfig(cfg, st.DB)
 	return s
 }
-
-// quotaRootTTL is how long the quota root governing a mailbox is trusted
-// (quota.Store.CacheRoots): a root set by another process applies to
-// deliveries after at most this long.
-const quotaRootTTL = 2 * time.Second
 
 // Close sends the pending change notifications, writes the pending
 // duplicate records and closes the mailboxes kept open between deliveries.

@@ -148,6 +148,31 @@ func (l *List) HasChildren(ctx context.Context, name string) (bool, error) {
 // Delete removes name, and with recursive every mailbox below it, in one
 // transaction. It returns the removed entries.
 func (l *List) Delete(ctx context.Context, name string, recursive bool) ([]*Entry, error) {
+	return l.DeleteWith(ctx, name, recursive, nil)
+}
+
+// Also returns conditions and ops that belong in the same transaction as
+// a list change (the quota records of the mailboxes it moves or removes),
+// computed from the entries it changes. A condition of its failing makes
+// the change be planned again.
+type Also func(ctx context.Context, old, new []string) ([]cyrusdb.Cond, []cyrusdb.Op, error)
+
+// alsoAttempts bounds the re-planning of a change whose Also conditions
+// keep failing because other processes change the same records.
+const alsoAttempts = 100
+
+// DeleteWith is Delete with also's conditions and ops in its transaction
+// (new names are nil).
+func (l *List) DeleteWith(ctx context.Context, name string, recursive bool, also Also) ([]*Entry, error) {
+	for attempt := 0; ; attempt++ {
+		removed, err := l.deleteOnce(ctx, name, recursive, also)
+		if also == nil || !errors.Is(err, ErrChanged) || attempt >= alsoAttempts {
+			return removed, err
+		}
+	}
+}
+
+func (l *List) deleteOnce(ctx context.Context, name string, recursive bool, also Also) ([]*Entry, error) {
 	e, ver, err := l.lookup(ctx, name)
 	if err != nil {
 		return nil, err
@@ -165,6 +190,17 @@ func (l *List) Delete(ctx context.Context, name string, recursive bool) ([]*Entr
 		if err != nil {
 			return nil, err
 		}
+	}
+	if also != nil {
+		names := make([]string, len(removed))
+		for i, r := range removed {
+			names[i] = r.Name
+		}
+		c, o, err := also(ctx, names, nil)
+		if err != nil {
+			return nil, err
+		}
+		conds, ops = append(conds, c...), append(ops, o...)
 	}
 	if err := l.db.Txn(ctx, conds, ops); err != nil {
 		if errors.Is(err, cyrusdb.ErrConflict) {
@@ -185,20 +221,31 @@ type Renamed struct {
 // empty, becomes the partition of every moved entry (the caller moves the
 // spool directories). Every target name must be free.
 func (l *List) Rename(ctx context.Context, oldName, newName, newPartition string) ([]Renamed, error) {
-	return l.rename(ctx, oldName, newName, newPartition, true)
+	return l.rename(ctx, oldName, newName, newPartition, true, nil)
+}
+
+// RenameWith is Rename (subtree) or RenameOne with also's conditions and
+// ops in its transaction.
+func (l *List) RenameWith(ctx context.Context, oldName, newName, newPartition string, subtree bool, also Also) ([]Renamed, error) {
+	for attempt := 0; ; attempt++ {
+		moved, err := l.rename(ctx, oldName, newName, newPartition, subtree, also)
+		if also == nil || !errors.Is(err, ErrChanged) || attempt >= alsoAttempts {
+			return moved, err
+		}
+	}
 }
 
 // RenameOne moves oldName alone to newName, leaving any mailboxes below it
 // where they are (a delayed delete moves each mailbox of a tree by itself).
 func (l *List) RenameOne(ctx context.Context, oldName, newName string) (Renamed, error) {
-	moved, err := l.rename(ctx, oldName, newName, "", false)
+	moved, err := l.rename(ctx, oldName, newName, "", false, nil)
 	if err != nil {
 		return Renamed{}, err
 	}
 	return moved[0], nil
 }
 
-func (l *List) rename(ctx context.Context, oldName, newName, newPartition string, subtree bool) ([]Renamed, error) {
+func (l *List) rename(ctx context.Context, oldName, newName, newPartition string, subtree bool, also Also) ([]Renamed, error) {
 	root, ver, err := l.lookup(ctx, oldName)
 	if err != nil {
 		return nil, err
@@ -246,6 +293,19 @@ func (l *List) rename(ctx context.Context, oldName, newName, newPartition string
 		}
 		ops = append(ops, cyrusdb.Put{Key: nameKey(n.Name), Val: b})
 		moved = append(moved, Renamed{Old: it.e, New: n})
+	}
+	if also != nil {
+		var olds, news []string
+		for _, m := range moved {
+			if m.Old.Name != m.New.Name {
+				olds, news = append(olds, m.Old.Name), append(news, m.New.Name)
+			}
+		}
+		c, o, err := also(ctx, olds, news)
+		if err != nil {
+			return nil, err
+		}
+		conds, ops = append(conds, c...), append(ops, o...)
 	}
 	if err := l.db.Txn(ctx, conds, ops); err != nil {
 		if errors.Is(err, cyrusdb.ErrConflict) {

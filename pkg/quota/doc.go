@@ -21,15 +21,37 @@
 // so one message may overflow (lmtp_strict_quota makes it strict too);
 // IgnoreQuota (deliver -q, IGNOREQUOTA) charges without checking.
 //
-// Which root governs a mailbox is read from the databases at every
-// RootOf, unless the process turned on CacheRoots (lmtpd does, for a
-// couple of seconds, sparing each delivery a read per hierarchy level):
-// then a root set or removed by another process applies to that
-// process's changes after at most the TTL, and what they charged
-// meanwhile to the former root is drift `quota -f` corrects. Set and
-// Remove through the same Store forget the cache at once. Limits and
-// usage themselves are never cached: a reservation always checks them.
+// Every charge goes to two counter vectors in one transaction: the
+// mailbox's own record ("what is charged for this mailbox") and its root's
+// usage (or, without a root, the unrooted usage). The transaction is
+// conditioned on the version of the generation key, which every change of
+// the root set bumps (creating or removing a root, renaming mailboxes), and
+// on the version of the root's limits: a charge resolved against a root set
+// or limits that changed meanwhile fails and is resolved again. So the root
+// a change is charged to is always the one governing the mailbox at that
+// moment, and a limit set by an admin holds from the next change on in
+// every process. CacheRoots keeps the answers of RootOf per generation: a
+// cached answer is only ever charged under the generation it was read in.
 //
-// Keys: "QL" + root holds the limits, "QU" + root the usage, both encoded
-// with cyrusdb.EncodeCounters in Resource order.
+// Creating a root takes over, in its creating transaction, the sum of the
+// records of the mailboxes it now governs, conditioned on the usage it
+// takes them from; removing one hands its usage to the next root up;
+// renaming mailboxes moves their records (and, for a user's rename, the
+// root they name); deleting a mailbox releases exactly its record (Forget).
+// Hence a root's usage is always the sum of its mailboxes' records, and
+// those are what the spool holds except after a crash between a change and
+// its charge, which `quota -f` (Fix) recomputes.
+//
+// Deleting and renaming mailboxes change the records in the mailbox
+// list's own transaction (ForgetTxn, RenameTxn through mboxlist.Also), so a
+// mailbox created again under a name meanwhile keeps its own charges.
+//
+// Known gap: a process holding a mailbox open across a RENAME or DELETE
+// made elsewhere still charges it under its old name (the quota hook is
+// bound to the name at open), which is drift `quota -f` corrects; the
+// opt-in test `go test -tags quotarace ./pkg/store` shows it.
+//
+// Keys: "QL" + root holds the limits, "QU" + root the usage, "QM" +
+// mailbox a mailbox's record, "QN" the unrooted usage, "QG" the generation,
+// the vectors encoded with cyrusdb.EncodeCounters in Resource order.
 package quota

@@ -178,7 +178,7 @@ func TestConcurrentReserveNeverOvershoots(t *testing.T) {
 	}
 }
 
-func TestListAndSetUsage(t *testing.T) {
+func TestListAndFix(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	for _, r := range []string{"user.b", "user.a", "shared"} {
@@ -186,17 +186,24 @@ func TestListAndSetUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SetUsage(ctx, "user.a", Usage{2048, 3}); err != nil {
+	if _, err := s.Reserve(ctx, "user.a.stale", Usage{5, 5}, Ignore); err != nil {
 		t.Fatal(err)
+	}
+	before, after, err := s.Fix(ctx, "user.a", map[string]Usage{"user.a": {2048, 3}, "user.b": {1, 1}}, false)
+	if err != nil || before != (Usage{5, 5}) || after != (Usage{2048, 3}) {
+		t.Fatalf("Fix = %v %v %v", before, after, err)
+	}
+	if u, _ := s.Charged(ctx, "user.a.stale"); u != (Usage{}) {
+		t.Errorf("a stale record survived Fix: %v", u)
 	}
 	roots, err := s.List(ctx, "user.")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(roots) != 2 || roots[0].Name != "user.a" || roots[0].Usage.Display(Storage) != 2 || roots[1].Name != "user.b" {
+	if len(roots) != 2 || roots[0].Name != "user.a" || roots[0].Usage.Display(Storage) != 2 || roots[1].Name != "user.b" || roots[1].Usage != (Usage{}) {
 		t.Fatalf("List = %+v", roots)
 	}
-	if err := s.SetUsage(ctx, "user.none", Usage{}); err == nil {
-		t.Fatal("SetUsage on a missing root succeeded")
+	if _, _, err := s.Fix(ctx, "user.none", nil, false); !errors.Is(err, ErrNoRoot) {
+		t.Fatalf("Fix on a missing root: %v", err)
 	}
 }

@@ -1,70 +1,62 @@
 package quota
 
 import (
-	"context"
 	"sync"
-	"time"
 )
 
 // rootCacheSize bounds the mailboxes whose root is remembered; past it
 // the cache starts afresh.
 const rootCacheSize = 4096
 
-// rootCache remembers which root governs a mailbox for a short time, so
-// that a busy delivery agent does not walk the hierarchy in the databases
-// (one read per level) at every message.
+// rootCache remembers which root governs a mailbox for as long as the root
+// set does not change: every answer is tagged with the version of the
+// generation key it was read under, and a charge made with a cached answer
+// is conditioned on that version, so a stale answer can never be charged.
 type rootCache struct {
-	ttl time.Duration
-
 	mu      sync.Mutex
-	entries map[string]cachedRoot // by mailbox name
+	gen     uint64            // generation version the entries were read under
+	entries map[string]string // mailbox -> root ("" none)
 }
 
-type cachedRoot struct {
-	root string
-	ok   bool
-	read time.Time
-}
-
-// CacheRoots makes RootOf remember its answers for ttl (0 turns caching
-// off again). Set and Remove through this Store forget them at once; a
-// root set or removed by another process is seen after at most ttl, and
-// changes charged meanwhile to the former root are usage drift that
-// `quota -f` corrects. Call it before the Store is shared.
-func (s *Store) CacheRoots(ttl time.Duration) {
-	if ttl <= 0 {
+// CacheRoots makes RootOf and charges remember which root governs each
+// mailbox until any process changes the root set (lmtpd does, sparing each
+// delivery a read per hierarchy level). Call it before the Store is shared.
+func (s *Store) CacheRoots(on bool) {
+	if !on {
 		s.roots = nil
 		return
 	}
-	s.roots = &rootCache{ttl: ttl}
+	s.roots = &rootCache{}
 }
 
-func (c *rootCache) get(mailbox string, now time.Time) (cachedRoot, bool) {
+// get returns the cached root of mailbox and the generation it is valid
+// for; ok is false when nothing is cached.
+func (c *rootCache) get(mailbox string) (root string, gen uint64, ok bool) {
 	if c == nil {
-		return cachedRoot{}, false
+		return "", 0, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[mailbox]
-	if !ok || now.Sub(e.read) >= c.ttl || now.Before(e.read) {
-		return cachedRoot{}, false
-	}
-	return e, true
+	root, ok = c.entries[mailbox]
+	return root, c.gen, ok
 }
 
-func (c *rootCache) put(mailbox string, e cachedRoot) {
+// put remembers root for mailbox under generation gen; answers read under
+// an older generation are dropped.
+func (c *rootCache) put(mailbox, root string, gen uint64) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= rootCacheSize {
-		c.entries = map[string]cachedRoot{}
+	if c.entries == nil || c.gen != gen || len(c.entries) >= rootCacheSize {
+		c.entries = map[string]string{}
+		c.gen = gen
 	}
-	c.entries[mailbox] = e
+	c.entries[mailbox] = root
 }
 
-// forget drops every remembered answer (a root was set or removed).
+// forget drops every remembered answer (the root set changed).
 func (c *rootCache) forget() {
 	if c == nil {
 		return
@@ -72,17 +64,4 @@ func (c *rootCache) forget() {
 	c.mu.Lock()
 	c.entries = nil
 	c.mu.Unlock()
-}
-
-// cachedRootOf is RootOf through the cache.
-func (s *Store) cachedRootOf(ctx context.Context, mailbox string) (string, bool, error) {
-	now := time.Now()
-	if e, ok := s.roots.get(mailbox, now); ok {
-		return e.root, e.ok, nil
-	}
-	root, ok, err := s.lookupRoot(ctx, mailbox)
-	if err == nil {
-		s.roots.put(mailbox, cachedRoot{root: root, ok: ok, read: now})
-	}
-	return root, ok, err
 }

@@ -2,17 +2,18 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"testing"
-	"time"
 )
 
-// TestCacheRoots: a cached answer survives a change made elsewhere until
-// its TTL, and is forgotten at once by a change through the same Store.
-func TestCacheRoots(t *testing.T) {
+// TestCacheRootsFollowsOtherProcesses: a root set or removed through
+// another Store (another process) is seen at once by a caching Store, both
+// by RootOf and by the charge, which is never made to a stale root.
+func TestCacheRootsFollowsOtherProcesses(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	other := New(s.db) // another process sharing the databases
-	s.CacheRoots(time.Hour)
+	s.CacheRoots(true)
 
 	steps := []struct {
 		name     string
@@ -20,12 +21,16 @@ func TestCacheRoots(t *testing.T) {
 		wantRoot string
 	}{
 		{"no root yet", nil, ""},
-		{"set elsewhere: still cached", func() error { return other.Set(ctx, "user.fred", NoLimits()) }, ""},
-		{"set here: forgotten", func() error { return s.Set(ctx, "user", NoLimits()) }, "user.fred"},
-		{"removed elsewhere: still cached", func() error { return other.Remove(ctx, "user.fred") }, "user.fred"},
-		{"removed here: forgotten", func() error { return s.Remove(ctx, "user") }, ""},
+		{"set elsewhere", func() error { return other.Set(ctx, "user.fred", NoLimits()) }, "user.fred"},
+		{"set here", func() error { return s.Set(ctx, "user", NoLimits()) }, "user.fred"},
+		{"removed elsewhere", func() error { return other.Remove(ctx, "user.fred") }, "user"},
+		{"removed here", func() error { return s.Remove(ctx, "user") }, ""},
 	}
 	for _, st := range steps {
+		// Fill the cache under the current root set first.
+		if _, err := s.Reserve(ctx, "user.fred.Drafts", Usage{1, 1}, Strict); err != nil {
+			t.Fatal(err)
+		}
 		if st.change != nil {
 			if err := st.change(); err != nil {
 				t.Fatalf("%s: %v", st.name, err)
@@ -36,17 +41,37 @@ func TestCacheRoots(t *testing.T) {
 			t.Errorf("%s: RootOf = %q %v %v, want %q", st.name, root, ok, err, st.wantRoot)
 		}
 	}
+}
 
-	s.CacheRoots(time.Nanosecond)
-	if err := other.Set(ctx, "user.fred", NoLimits()); err != nil {
+// TestLimitSetElsewhereHoldsAtOnce: a caching Store charges a mailbox,
+// another sets a limit on a new root over it, and the very next charge is
+// refused; usage equals every charge made.
+func TestLimitSetElsewhereHoldsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	other := New(s.db)
+	s.CacheRoots(true)
+	if _, err := s.Reserve(ctx, "user.bob", Usage{1000, 1}, Overflow); err != nil {
 		t.Fatal(err)
 	}
-	s.RootOf(ctx, "user.fred")
-	time.Sleep(time.Millisecond)
-	if err := other.Remove(ctx, "user.fred"); err != nil {
+	l := NoLimits()
+	l[Storage] = 10
+	if err := other.Set(ctx, "user.bob", l); err != nil {
 		t.Fatal(err)
 	}
-	if root, ok, err := s.RootOf(ctx, "user.fred"); err != nil || ok {
-		t.Errorf("after the TTL: RootOf = %q %v %v, want none", root, ok, err)
+	if _, err := s.Reserve(ctx, "user.bob", Usage{20 << 10, 1}, Overflow); err != nil {
+		t.Fatalf("first delivery after SETQUOTA (under the limit): %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := s.Reserve(ctx, "user.bob", Usage{20 << 10, 1}, Overflow); !errors.Is(err, ErrOverQuota) {
+			t.Fatalf("delivery %d over the limit: %v", i+2, err)
+		}
+	}
+	r, err := other.Get(ctx, "user.bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Usage{1000 + 20<<10, 2}); r.Usage != want {
+		t.Fatalf("usage %v, want %v", r.Usage, want)
 	}
 }

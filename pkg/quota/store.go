@@ -38,14 +38,39 @@ type Root struct {
 // Store keeps quota roots in the databases.
 type Store struct {
 	db    cyrusdb.DB
-	roots *rootCache // nil: RootOf always reads (CacheRoots)
+	roots *rootCache // nil: every charge resolves its root afresh (CacheRoots)
 }
 
 // New returns a Store over db.
 func New(db cyrusdb.DB) *Store { return &Store{db: db} }
 
-func limitKey(root string) []byte { return append([]byte("QL"), root...) }
-func usageKey(root string) []byte { return append([]byte("QU"), root...) }
+// maxAttempts bounds the retries of a transaction whose conditions keep
+// failing because other processes change the same keys.
+const maxAttempts = 200
+
+var (
+	// genKey is bumped by every change to the root set.
+	genKey = []byte("QG")
+	// unrootedKey counts the usage of mailboxes no root governs, so that a
+	// root created over them sees (through its version) every charge
+	// racing with the takeover.
+	unrootedKey = []byte("QN")
+)
+
+func limitKey(root string) []byte      { return append([]byte("QL"), root...) }
+func usageKey(root string) []byte      { return append([]byte("QU"), root...) }
+func mailboxKey(mailbox string) []byte { return append([]byte("QM"), mailbox...) }
+
+// bucketKey is the usage counter a root's charges go to ("" = unrooted).
+func bucketKey(root string) []byte {
+	if root == "" {
+		return unrootedKey
+	}
+	return usageKey(root)
+}
+
+// bumpGen is the op that marks a change of the root set.
+func bumpGen() cyrusdb.Op { return cyrusdb.Add{Key: genKey, Deltas: []int64{1}} }
 
 func decodeVector(b []byte) ([NumResources]int64, error) {
 	var v [NumResources]int64
@@ -57,6 +82,31 @@ func decodeVector(b []byte) ([NumResources]int64, error) {
 	}
 	copy(v[:], cyrusdb.DecodeCounters(b))
 	return v, nil
+}
+
+// vector reads a counter vector and its version (0 and zeros when absent).
+func (s *Store) vector(ctx context.Context, key []byte) ([NumResources]int64, uint64, error) {
+	b, ver, err := s.db.Get(ctx, key)
+	if errors.Is(err, cyrusdb.ErrNotFound) {
+		return [NumResources]int64{}, 0, nil
+	}
+	if err != nil {
+		return [NumResources]int64{}, 0, err
+	}
+	v, err := decodeVector(b)
+	if err != nil {
+		return v, 0, fmt.Errorf("quota: %q: %w", key, err)
+	}
+	return v, ver, nil
+}
+
+// generation returns the version of the generation key (0: never bumped).
+func (s *Store) generation(ctx context.Context) (uint64, error) {
+	_, ver, err := s.db.Get(ctx, genKey)
+	if errors.Is(err, cyrusdb.ErrNotFound) {
+		return 0, nil
+	}
+	return ver, err
 }
 
 // limits reads a root's limits and the version they were read at.
@@ -81,46 +131,113 @@ func (s *Store) Get(ctx context.Context, root string) (Root, error) {
 	if err != nil {
 		return Root{}, err
 	}
-	u, err := s.usage(ctx, root)
+	u, _, err := s.vector(ctx, usageKey(root))
 	if err != nil {
 		return Root{}, err
 	}
-	return Root{Name: root, Limits: l, Usage: u}, nil
+	return Root{Name: root, Limits: l, Usage: Usage(u)}, nil
 }
 
-func (s *Store) usage(ctx context.Context, root string) (Usage, error) {
-	b, _, err := s.db.Get(ctx, usageKey(root))
-	if err != nil && !errors.Is(err, cyrusdb.ErrNotFound) {
-		return Usage{}, err
-	}
-	v, err := decodeVector(b)
-	if err != nil {
-		return Usage{}, fmt.Errorf("quota: usage of %s: %w", root, err)
-	}
-	return Usage(v), nil
+// Charged returns what is charged for one mailbox (its own record).
+func (s *Store) Charged(ctx context.Context, mailbox string) (Usage, error) {
+	u, _, err := s.vector(ctx, mailboxKey(mailbox))
+	return Usage(u), err
 }
 
 // Set creates root or replaces its limits. As SETQUOTA does, resources not
-// given are unlimited: pass NoLimits() with the wanted ones filled in.
+// given are unlimited: pass NoLimits() with the wanted ones filled in. A new
+// root takes over, in the same transaction, what is charged for every
+// mailbox it now governs; the transaction is conditioned on the root set
+// and on the usage it takes from, so no charge racing with it is lost.
 func (s *Store) Set(ctx context.Context, root string, l Limits) error {
 	if root == "" {
 		return errors.New("quota: empty root name")
 	}
 	defer s.roots.forget()
-	return s.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Put{Key: limitKey(root), Val: cyrusdb.EncodeCounters(l[:])}})
+	val := cyrusdb.EncodeCounters(l[:])
+	return s.retry(ctx, "setting "+root, func() error {
+		err := s.db.Txn(ctx, []cyrusdb.Cond{{Key: limitKey(root), Exists: true}},
+			[]cyrusdb.Op{cyrusdb.Put{Key: limitKey(root), Val: val}})
+		if !errors.Is(err, cyrusdb.ErrConflict) {
+			return err // limits of an existing root replaced (or a real error)
+		}
+		return s.create(ctx, root, val)
+	})
+}
+
+// create makes a new root taking over its mailboxes' charges.
+func (s *Store) create(ctx context.Context, root string, limits []byte) error {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return err
+	}
+	prev, _, err := s.lookupRoot(ctx, parentOf(root))
+	if err != nil {
+		return err
+	}
+	_, prevVer, err := s.vector(ctx, bucketKey(prev))
+	if err != nil {
+		return err
+	}
+	deeper, err := s.rootNames(ctx, root+".")
+	if err != nil {
+		return err
+	}
+	var total Usage
+	err = s.scanCharges(ctx, root, func(mailbox string, u Usage, _ uint64) error {
+		if governedBy(mailbox, root, deeper) {
+			total.add(u, 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ops := []cyrusdb.Op{
+		cyrusdb.Put{Key: limitKey(root), Val: limits},
+		cyrusdb.Put{Key: usageKey(root), Val: cyrusdb.EncodeCounters(total[:])},
+		bumpGen(),
+	}
+	if total != (Usage{}) {
+		ops = append(ops, addOp(bucketKey(prev), total, -1))
+	}
+	return s.db.Txn(ctx, []cyrusdb.Cond{
+		{Key: genKey, Version: gen},
+		{Key: limitKey(root)},
+		{Key: bucketKey(prev), Version: prevVer},
+	}, ops)
 }
 
 // Remove deletes a root and its usage record; mailboxes beneath fall back to
-// the next ancestor root.
+// the next ancestor root, which takes over the usage in the same transaction.
 func (s *Store) Remove(ctx context.Context, root string) error {
 	defer s.roots.forget()
-	err := s.db.Txn(ctx,
-		[]cyrusdb.Cond{{Key: limitKey(root), Exists: true}},
-		[]cyrusdb.Op{cyrusdb.Delete{Key: limitKey(root)}, cyrusdb.Delete{Key: usageKey(root)}})
-	if errors.Is(err, cyrusdb.ErrConflict) {
-		return ErrNoRoot
-	}
-	return err
+	return s.retry(ctx, "removing "+root, func() error {
+		gen, err := s.generation(ctx)
+		if err != nil {
+			return err
+		}
+		if _, _, err := s.limits(ctx, root); err != nil {
+			return err
+		}
+		used, usedVer, err := s.vector(ctx, usageKey(root))
+		if err != nil {
+			return err
+		}
+		up, _, err := s.lookupRoot(ctx, parentOf(root))
+		if err != nil {
+			return err
+		}
+		ops := []cyrusdb.Op{cyrusdb.Delete{Key: limitKey(root)}, cyrusdb.Delete{Key: usageKey(root)}, bumpGen()}
+		if Usage(used) != (Usage{}) {
+			ops = append(ops, addOp(bucketKey(up), Usage(used), 1))
+		}
+		return s.db.Txn(ctx, []cyrusdb.Cond{
+			{Key: genKey, Version: gen},
+			{Key: limitKey(root), Exists: true},
+			{Key: usageKey(root), Version: usedVer},
+		}, ops)
+	})
 }
 
 // List returns every root whose name starts with prefix, in name order.
@@ -138,21 +255,77 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Root, error) {
 		return nil, err
 	}
 	for i := range roots {
-		if roots[i].Usage, err = s.usage(ctx, roots[i].Name); err != nil {
+		u, _, err := s.vector(ctx, usageKey(roots[i].Name))
+		if err != nil {
 			return nil, err
 		}
+		roots[i].Usage = Usage(u)
 	}
 	return roots, nil
 }
 
-// RootOf returns the root governing mailbox (an internal name): the longest
-// root that is the name itself or a hierarchical ancestor. With CacheRoots
-// the answer may be up to its TTL old.
-func (s *Store) RootOf(ctx context.Context, mailbox string) (string, bool, error) {
-	if s.roots != nil {
-		return s.cachedRootOf(ctx, mailbox)
+// rootNames returns the set of roots whose names start with prefix.
+func (s *Store) rootNames(ctx context.Context, prefix string) (map[string]bool, error) {
+	names := map[string]bool{}
+	err := s.db.Scan(ctx, limitKey(prefix), func(k, _ []byte, _ uint64) error {
+		names[string(k[2:])] = true
+		return nil
+	})
+	return names, err
+}
+
+// scanCharges calls fn with the charge record of root itself and of every
+// mailbox below it (every record when root is "").
+func (s *Store) scanCharges(ctx context.Context, root string, fn func(mailbox string, u Usage, ver uint64) error) error {
+	return s.db.Scan(ctx, mailboxKey(root), func(k, v []byte, ver uint64) error {
+		name := string(k[2:])
+		if root != "" && name != root && !strings.HasPrefix(name, root+".") {
+			return nil
+		}
+		u, err := decodeVector(v)
+		if err != nil {
+			return fmt.Errorf("quota: charges of %s: %w", name, err)
+		}
+		return fn(name, Usage(u), ver)
+	})
+}
+
+// governedBy reports whether root (one of, or above, roots) is the
+// nearest root of mailbox, given the roots below root.
+func governedBy(mailbox, root string, roots map[string]bool) bool {
+	for name := mailbox; name != ""; name = parentOf(name) {
+		if name == root {
+			return true
+		}
+		if roots[name] {
+			return false
+		}
 	}
-	return s.lookupRoot(ctx, mailbox)
+	return root == ""
+}
+
+// RootOf returns the root governing mailbox (an internal name): the longest
+// root that is the name itself or a hierarchical ancestor.
+func (s *Store) RootOf(ctx context.Context, mailbox string) (string, bool, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	root, err := s.rootAt(ctx, mailbox, gen)
+	return root, root != "", err
+}
+
+// rootAt resolves mailbox's root knowing the generation gen was read
+// before: through the cache when it holds an answer of that generation.
+func (s *Store) rootAt(ctx context.Context, mailbox string, gen uint64) (string, error) {
+	if root, g, ok := s.roots.get(mailbox); ok && g == gen {
+		return root, nil
+	}
+	root, _, err := s.lookupRoot(ctx, mailbox)
+	if err == nil {
+		s.roots.put(mailbox, root, gen)
+	}
+	return root, err
 }
 
 // lookupRoot is RootOf read from the databases. The ancestors are looked
@@ -165,7 +338,7 @@ func (s *Store) lookupRoot(ctx context.Context, mailbox string) (string, bool, e
 	}
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i, name := range names[1:] {
+	for i, name := range names[min(1, len(names)):] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -203,19 +376,39 @@ func parentOf(name string) string {
 	return dom + local[:i]
 }
 
-// SetUsage overwrites a root's usage (quota -f after recomputing from the spool).
-func (s *Store) SetUsage(ctx context.Context, root string, u Usage) error {
-	return s.db.Txn(ctx,
-		[]cyrusdb.Cond{{Key: limitKey(root), Exists: true}},
-		[]cyrusdb.Op{cyrusdb.Put{Key: usageKey(root), Val: cyrusdb.EncodeCounters(u[:])}})
+func (u *Usage) add(d Usage, sign int64) {
+	for i := range u {
+		u[i] += sign * d[i]
+	}
 }
 
-// Reservation is usage charged to a root ahead of a change.
+func addOp(key []byte, u Usage, sign int64) cyrusdb.Op {
+	var d Usage
+	d.add(u, sign)
+	return cyrusdb.Add{Key: key, Deltas: d[:]}
+}
+
+// retry runs one conditioned attempt until its conditions hold.
+func (s *Store) retry(ctx context.Context, what string, attempt func() error) error {
+	for range maxAttempts {
+		err := attempt()
+		if !errors.Is(err, cyrusdb.ErrConflict) {
+			return err
+		}
+		s.roots.forget()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("quota: %s: the databases keep changing, giving up", what)
+}
+
+// Reservation is usage charged for a mailbox ahead of a change.
 type Reservation struct {
-	store *Store
-	root  string
-	delta Usage
-	done  bool
+	store   *Store
+	mailbox string
+	delta   Usage
+	done    bool
 }
 
 // Commit keeps the charge.
@@ -230,53 +423,141 @@ func (r *Reservation) Release() {
 		return
 	}
 	r.done = true
-	var neg [NumResources]int64
-	for i, d := range r.delta {
-		neg[i] = -d
-	}
+	var neg Usage
+	neg.add(r.delta, -1)
 	// Best effort: a failure leaves usage high, which `quota -f` corrects.
-	_ = r.store.db.Txn(context.Background(), nil, []cyrusdb.Op{cyrusdb.Add{Key: usageKey(r.root), Deltas: neg[:]}})
+	_, _ = r.store.Reserve(context.Background(), r.mailbox, neg, Ignore)
 }
 
-// Reserve charges delta to root under mode. An empty root (no quota root
-// governs the mailbox) charges nothing. A refusal is an *OverQuotaError.
-func (s *Store) Reserve(ctx context.Context, root string, delta Usage, mode Mode) (*Reservation, error) {
-	if root == "" {
+// Reserve charges delta for mailbox under mode: to the mailbox's own charge
+// record and to the root governing it, in one transaction conditioned on
+// the root set it resolved and the limits it read, so the charge can never
+// go to a root that no longer governs the mailbox nor miss a limit set
+// before it. A refusal is an *OverQuotaError. An empty mailbox name charges
+// nothing.
+func (s *Store) Reserve(ctx context.Context, mailbox string, delta Usage, mode Mode) (*Reservation, error) {
+	if mailbox == "" {
 		return &Reservation{done: true}, nil
 	}
-	for attempt := 0; attempt < 16; attempt++ {
-		l, ver, err := s.limits(ctx, root)
-		if errors.Is(err, ErrNoRoot) {
-			return &Reservation{done: true}, nil // the root was removed meanwhile
-		}
+	var res *Reservation
+	err := s.retry(ctx, "charging "+mailbox, func() error {
+		gen, root, err := s.speculativeRoot(ctx, mailbox)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var lims [NumResources]int64
-		for i := range lims {
-			lims[i] = Unlimited
-			if mode != Ignore {
-				lims[i] = l.usageLimit(Resource(i))
+		conds := []cyrusdb.Cond{{Key: genKey, Version: gen}}
+		if giveBack(delta) {
+			// Only what is recorded can be given back: a mailbox
+			// forgotten meanwhile (deleted) gave back everything.
+			if _, _, err := s.db.Get(ctx, mailboxKey(mailbox)); errors.Is(err, cyrusdb.ErrNotFound) {
+				res = &Reservation{done: true}
+				return nil
+			} else if err != nil {
+				return err
+			} else {
+				conds = append(conds, cyrusdb.Cond{Key: mailboxKey(mailbox), Exists: true})
 			}
 		}
-		err = s.db.Txn(ctx,
-			[]cyrusdb.Cond{{Key: limitKey(root), Version: ver}},
-			[]cyrusdb.Op{cyrusdb.Add{Key: usageKey(root), Deltas: delta[:], Limits: lims[:], CheckBefore: mode == Overflow}})
-		switch {
-		case err == nil:
-			return &Reservation{store: s, root: root, delta: delta}, nil
-		case errors.Is(err, cyrusdb.ErrConflict):
-			continue // the limits changed between our read and the add
-		case errors.Is(err, cyrusdb.ErrLimit):
-			res := Storage
+		lims := NoLimits()
+		if root != "" {
+			l, ver, err := s.limits(ctx, root)
+			if errors.Is(err, ErrNoRoot) {
+				return fmt.Errorf("%w: root %s vanished", cyrusdb.ErrConflict, root)
+			}
+			if err != nil {
+				return err
+			}
+			conds = append(conds, cyrusdb.Cond{Key: limitKey(root), Version: ver})
+			if mode != Ignore {
+				for i := range lims {
+					lims[i] = l.usageLimit(Resource(i))
+				}
+			}
+		}
+		err = s.db.Txn(ctx, conds, []cyrusdb.Op{
+			cyrusdb.Add{Key: mailboxKey(mailbox), Deltas: delta[:]},
+			cyrusdb.Add{Key: bucketKey(root), Deltas: delta[:], Limits: lims[:], CheckBefore: mode == Overflow},
+		})
+		if errors.Is(err, cyrusdb.ErrLimit) {
+			r := Storage
 			var le *cyrusdb.LimitError
 			if errors.As(err, &le) {
-				res = Resource(le.Index)
+				r = Resource(le.Index)
 			}
-			return nil, &OverQuotaError{Root: root, Resource: res}
-		default:
-			return nil, err
+			return &OverQuotaError{Root: root, Resource: r}
 		}
+		if err == nil {
+			res = &Reservation{store: s, mailbox: mailbox, delta: delta}
+		}
+		return err
+	})
+	return res, err
+}
+
+// giveBack reports a change that only reduces usage.
+func giveBack(d Usage) bool {
+	neg := false
+	for _, v := range d {
+		if v > 0 {
+			return false
+		}
+		neg = neg || v < 0
 	}
-	return nil, fmt.Errorf("quota: %s: limits keep changing, giving up", root)
+	return neg
+}
+
+// speculativeRoot returns a root for mailbox and the generation a charge
+// must be conditioned on: a cached answer without reading anything, else
+// one read afresh (the generation first, so a change racing with the
+// lookup fails the charge's condition).
+func (s *Store) speculativeRoot(ctx context.Context, mailbox string) (uint64, string, error) {
+	if root, gen, ok := s.roots.get(mailbox); ok {
+		return gen, root, nil
+	}
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	root, err := s.rootAt(ctx, mailbox, gen)
+	return gen, root, err
+}
+
+// ForgetTxn returns the conditions and ops that give back everything
+// charged for mailboxes being removed and drop their records, for the
+// list's delete transaction (mboxlist.Also): exactly once, however many
+// processes try.
+func (s *Store) ForgetTxn(ctx context.Context, mailboxes []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	gen, err := s.generation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	conds := []cyrusdb.Cond{{Key: genKey, Version: gen}}
+	var ops []cyrusdb.Op
+	for _, m := range mailboxes {
+		u, ver, err := s.vector(ctx, mailboxKey(m))
+		if err != nil {
+			return nil, nil, err
+		}
+		conds = append(conds, cyrusdb.Cond{Key: mailboxKey(m), Version: ver})
+		if ver == 0 {
+			continue
+		}
+		root, err := s.rootAt(ctx, m, gen)
+		if err != nil {
+			return nil, nil, err
+		}
+		ops = append(ops, cyrusdb.Delete{Key: mailboxKey(m)}, addOp(bucketKey(root), Usage(u), -1))
+	}
+	return conds, ops, nil
+}
+
+// Forget is ForgetTxn applied by itself.
+func (s *Store) Forget(ctx context.Context, mailboxes ...string) error {
+	return s.retry(ctx, "releasing quota", func() error {
+		conds, ops, err := s.ForgetTxn(ctx, mailboxes)
+		if err != nil || len(ops) == 0 {
+			return err
+		}
+		return s.db.Txn(ctx, conds, ops)
+	})
 }

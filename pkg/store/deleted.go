@@ -10,7 +10,6 @@ import (
 
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
 )
 
 // Delayed delete (delete_mode: delayed, Cyrus's default): a deleted mailbox
@@ -141,16 +140,6 @@ func (s *Store) delayDelete(ctx context.Context, name string) ([]*mboxlist.Entry
 // moves its usage from its quota root to the deleted name's (normally
 // none: the prefix lies outside every user's root).
 func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Time) error {
-	u, err := s.usage(e)
-	if err != nil {
-		s.Log.Warn("reading a deleted mailbox's usage", "mailbox", e.Name, "err", err)
-		u = quota.Usage{}
-		u[quota.NumFolders] = 1
-	}
-	oldRoot, _, err := s.Quota.RootOf(ctx, e.Name)
-	if err != nil {
-		return err
-	}
 	m, err := s.renameToDeleted(ctx, e.Name, at)
 	if err != nil {
 		return err
@@ -162,19 +151,13 @@ func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Ti
 	}
 	if err := moveSpool(oldDir, newDir, m.New.Name); err != nil {
 		// Put the list entry back: the mailbox stays where its files are.
-		if _, rerr := s.List.RenameOne(ctx, m.New.Name, m.Old.Name); rerr != nil {
+		if _, rerr := s.List.RenameWith(ctx, m.New.Name, m.Old.Name, "", false, s.moveCharges(false)); rerr != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
 		}
 		return fmt.Errorf("deleting %s: moving %s to %s: %w", e.Name, oldDir, newDir, err)
 	}
 	if err := s.List.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
 		s.Log.Warn("moving a deleted mailbox's metadata", "mailbox", m.New.Name, "err", err)
-	}
-	if oldRoot != "" {
-		s.charge(ctx, oldRoot, u, -1)
-	}
-	if newRoot, _, err := s.Quota.RootOf(ctx, m.New.Name); err == nil && newRoot != "" {
-		s.charge(ctx, newRoot, u, 1)
 	}
 	s.publish(ctx, m.Old.Name)
 	s.publish(ctx, m.New.Name)
@@ -190,9 +173,14 @@ func (s *Store) renameToDeleted(ctx context.Context, name string, at time.Time) 
 		if err := mboxname.Validate(newName); err != nil {
 			return mboxlist.Renamed{}, fmt.Errorf("cannot delete %s: its deleted name: %w", name, err)
 		}
-		m, err := s.List.RenameOne(ctx, name, newName)
+		// Its charges move with it, roots stay behind: DeleteMailbox
+		// removes those the deleted names held.
+		moved, err := s.List.RenameWith(ctx, name, newName, "", false, s.moveCharges(false))
+		if err == nil {
+			return moved[0], nil
+		}
 		if !errors.Is(err, mboxlist.ErrExists) {
-			return m, err
+			return mboxlist.Renamed{}, err
 		}
 		lastErr = err
 	}

@@ -7,21 +7,14 @@ import (
 )
 
 // SetMetadata stores one metadata value of a mailbox (nil removes it) and
-// charges the change in its size to the X-ANNOTATION-STORAGE of the
-// mailbox's quota root, strictly: over the limit it is a
+// charges the change in its size to the mailbox's X-ANNOTATION-STORAGE
+// (its own record and its quota root's usage), strictly: over the limit it is a
 // *quota.OverQuotaError and nothing is stored. Server metadata (mailbox
 // "") is under no root. The charge comes first and is given back if the
 // write fails; a crash between them, or two sessions replacing one value
 // at once, leaves usage a little off, which `quota -f` recomputes.
 func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
-	var root string
-	if mailbox != "" {
-		var err error
-		if root, _, err = s.Quota.RootOf(ctx, mailbox); err != nil {
-			return err
-		}
-	}
-	if root == "" {
+	if mailbox == "" {
 		return s.List.SetMetadata(ctx, mailbox, entry, owner, value)
 	}
 	old, err := s.List.GetMetadata(ctx, mailbox, entry, owner)
@@ -33,7 +26,7 @@ func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, v
 	if d[quota.AnnotationStorage] == 0 {
 		return s.List.SetMetadata(ctx, mailbox, entry, owner, value)
 	}
-	res, err := s.Quota.Reserve(ctx, root, d, quota.Strict)
+	res, err := s.Quota.Reserve(ctx, mailbox, d, quota.Strict)
 	if err != nil {
 		return err
 	}

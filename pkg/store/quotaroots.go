@@ -5,82 +5,22 @@ import (
 	"errors"
 	"fmt"
 
+	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
-	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/quota"
 )
 
-// SetQuota sets a quota root's limits. A new root takes over, from the root
-// that governed them until now, the usage of every mailbox it now governs
-// (reference §4.2: creating a root re-points the mailboxes beneath it), so
-// its figures are right from the start. Appends racing with the takeover
-// can leave a small drift, which `quota -f` corrects.
+// SetQuota sets a quota root's limits. A new root takes over what is
+// charged for every mailbox it now governs (reference §4.2: creating a
+// root re-points the mailboxes beneath it), atomically with its creation.
 func (s *Store) SetQuota(ctx context.Context, root string, l quota.Limits) error {
-	if _, err := s.Quota.Get(ctx, root); err == nil {
-		return s.Quota.Set(ctx, root, l)
-	} else if !errors.Is(err, quota.ErrNoRoot) {
-		return err
-	}
-	moved := map[string]quota.Usage{} // previous root -> usage moving away from it
-	var total quota.Usage
-	err := s.List.Walk(ctx, root, func(e *mboxlist.Entry) error {
-		if e.IsDeleted() || e.IsIntermediate() {
-			return nil
-		}
-		prev, _, err := s.Quota.RootOf(ctx, e.Name)
-		if err != nil {
-			return err
-		}
-		if len(prev) > len(root) {
-			return nil // a deeper root keeps governing it
-		}
-		u, err := s.usage(e)
-		if err != nil {
-			return fmt.Errorf("%s: %w (run reconstruct)", e.Name, err)
-		}
-		for i := range total {
-			total[i] += u[i]
-		}
-		if prev != "" {
-			m := moved[prev]
-			for i := range m {
-				m[i] += u[i]
-			}
-			moved[prev] = m
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.Quota.Set(ctx, root, l); err != nil {
-		return err
-	}
-	if err := s.Quota.SetUsage(ctx, root, total); err != nil {
-		return err
-	}
-	for prev, u := range moved {
-		s.charge(ctx, prev, u, -1)
-	}
-	return nil
+	return s.Quota.Set(ctx, root, l)
 }
 
 // RemoveQuota removes a quota root; its usage goes back to the next root up.
 func (s *Store) RemoveQuota(ctx context.Context, root string) error {
-	r, err := s.Quota.Get(ctx, root)
-	if err != nil {
-		return err
-	}
-	if err := s.Quota.Remove(ctx, root); err != nil {
-		return err
-	}
-	if parent, ok := mboxname.Parent(root); ok {
-		if up, found, err := s.Quota.RootOf(ctx, parent); err == nil && found {
-			s.charge(ctx, up, r.Usage, 1)
-		}
-	}
-	return nil
+	return s.Quota.Remove(ctx, root)
 }
 
 // usage is what one mailbox charges to its root: its messages, its
@@ -102,15 +42,57 @@ func (s *Store) usage(e *mboxlist.Entry) (quota.Usage, error) {
 	return u, nil
 }
 
-// charge adds sign × u to a root's usage, unchecked.
-func (s *Store) charge(ctx context.Context, root string, u quota.Usage, sign int64) {
-	var d quota.Usage
-	for i := range u {
-		d[i] = sign * u[i]
+// UnreadableError names a mailbox whose spool could not be read while
+// recomputing usage.
+type UnreadableError struct {
+	Mailbox string
+	Err     error
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("%s: %v (run reconstruct)", e.Mailbox, e.Err)
+}
+
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
+// RecomputeUsage returns what every mailbox at or below prefix ("" = all)
+// uses according to its spool: the one computation of usage from the
+// spool, which quota -f and the tests compare the databases with. A
+// mailbox whose spool cannot be read is left out and reported through
+// unreadable (which may be nil).
+func (s *Store) RecomputeUsage(ctx context.Context, prefix string, unreadable func(*UnreadableError)) (map[string]quota.Usage, error) {
+	out := map[string]quota.Usage{}
+	err := s.List.Walk(ctx, prefix, func(e *mboxlist.Entry) error {
+		if e.IsDeleted() || e.IsIntermediate() {
+			return nil
+		}
+		u, err := s.usage(e)
+		if err != nil {
+			if unreadable != nil {
+				unreadable(&UnreadableError{Mailbox: e.Name, Err: err})
+			}
+			return nil
+		}
+		out[e.Name] = u
+		return nil
+	})
+	return out, err
+}
+
+// FixUsage recomputes the usage of root ("" = mailboxes no root governs)
+// from the spool and writes it (quota -f), retrying while other processes
+// change it meanwhile. It returns the usage before and after.
+func (s *Store) FixUsage(ctx context.Context, root string, dryRun bool, unreadable func(*UnreadableError)) (before, after quota.Usage, err error) {
+	for range 50 {
+		stored, err := s.RecomputeUsage(ctx, root, unreadable)
+		if err != nil {
+			return before, after, err
+		}
+		before, after, err = s.Quota.Fix(ctx, root, stored, dryRun)
+		if !errors.Is(err, cyrusdb.ErrConflict) {
+			return before, after, err
+		}
+		unreadable = nil // reported once is enough
 	}
-	if r, err := s.Quota.Reserve(ctx, root, d, quota.Ignore); err == nil {
-		r.Commit()
-	} else {
-		s.Log.Warn("moving quota usage", "root", root, "err", err)
-	}
+	return before, after, fmt.Errorf("quota: %s: usage keeps changing, try again when the server is quieter", root)
 }

@@ -159,13 +159,9 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	if s.Cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
 		e.Type = "l"
 	}
-	root, _, err := s.Quota.RootOf(ctx, name)
-	if err != nil {
-		return nil, err
-	}
 	var delta quota.Usage
 	delta[quota.NumFolders] = 1
-	res, err := s.Quota.Reserve(ctx, root, delta, opt.Quota)
+	res, err := s.Quota.Reserve(ctx, name, delta, opt.Quota)
 	if err != nil {
 		return nil, err
 	}
@@ -234,28 +230,17 @@ func (s *Store) RemoveMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 // removeNow removes name (with recursive its subtree): list entries,
 // spool directories, metadata, and what they charged to their quota root.
 func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*mboxlist.Entry, error) {
-	removed, err := s.List.Delete(ctx, name, recursive)
+	// What was charged for the mailboxes is given back in the list's
+	// own transaction: exactly once, and never a charge made for a
+	// mailbox created again under the name afterwards.
+	removed, err := s.List.DeleteWith(ctx, name, recursive, s.forgetCharges)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range removed {
-		var d quota.Usage
-		d[quota.NumFolders] = -1
-		if n, err := s.List.MetadataBytes(ctx, e.Name); err == nil {
-			d[quota.AnnotationStorage] = -n // its metadata goes below
-		}
 		if dir, err := s.Dir(e); err == nil {
-			// What the mailbox charged to its root, read before its files go.
-			if bytes, msgs, err := mailbox.Usage(dir); err == nil {
-				d[quota.Storage], d[quota.Message] = -bytes, -msgs
-			}
 			if err := mailbox.Delete(dir); err != nil {
 				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
-			}
-		}
-		if root, _, err := s.Quota.RootOf(ctx, e.Name); err == nil && root != "" {
-			if r, err := s.Quota.Reserve(ctx, root, d, quota.Ignore); err == nil {
-				r.Commit()
 			}
 		}
 		if err := s.List.DeleteMetadata(ctx, e.Name); err != nil {
@@ -264,6 +249,20 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 		s.publish(ctx, e.Name)
 	}
 	return removed, nil
+}
+
+// forgetCharges is the mboxlist.Also of a delete: the quota records of
+// the removed mailboxes go.
+func (s *Store) forgetCharges(ctx context.Context, old, _ []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	return s.Quota.ForgetTxn(ctx, old)
+}
+
+// moveCharges is the mboxlist.Also of a rename: the quota records follow
+// the names (and, with rootsFollow, the roots they name).
+func (s *Store) moveCharges(rootsFollow bool) mboxlist.Also {
+	return func(ctx context.Context, old, new []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+		return s.Quota.RenameTxn(ctx, old, new, rootsFollow)
+	}
 }
 
 // moveSpool moves one mailbox's files for a rename; a mailbox whose
@@ -294,7 +293,9 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		}
 		partition = strings.ToLower(partition)
 	}
-	moved, err := s.List.Rename(ctx, oldName, newName, partition)
+	// The charges follow the names in the list's own transaction, and a
+	// root named by a renamed mailbox moves with it.
+	moved, err := s.List.RenameWith(ctx, oldName, newName, partition, true, s.moveCharges(true))
 	if err != nil {
 		return err
 	}
@@ -359,7 +360,8 @@ func (s *Store) publish(ctx context.Context, name string) {
 }
 
 // quotaHook charges a mailbox's appends to its governing root, found at
-// the time of each change (roots may be set while a mailbox is open).
+// the time of each change (roots may be set while a mailbox is open) and
+// charged in the same transaction (quota.Store.Reserve).
 type quotaHook struct {
 	s       *Store
 	mailbox string
@@ -367,17 +369,13 @@ type quotaHook struct {
 }
 
 func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.QuotaReservation, error) {
-	root, _, err := h.s.Quota.RootOf(ctx, h.mailbox)
-	if err != nil {
-		return nil, err
-	}
 	mode := h.mode
 	if bytes <= 0 && msgs <= 0 {
 		mode = quota.Ignore // giving back is always allowed
 	}
 	var d quota.Usage
 	d[quota.Storage], d[quota.Message] = bytes, msgs
-	r, err := h.s.Quota.Reserve(ctx, root, d, mode)
+	r, err := h.s.Quota.Reserve(ctx, h.mailbox, d, mode)
 	if err != nil {
 		if errors.Is(err, quota.ErrOverQuota) {
 			return nil, fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
