@@ -59,9 +59,9 @@ var (
 	nestedMessage = nestedHeader + nestedBody
 )
 
-// malformedMessages must be answered sensibly, never with a panic.
+// malformedMessages must be answered sensibly, never with a panic. (A
+// zero-length message cannot be appended any more: mailbox.ErrEmpty.)
 var malformedMessages = []string{
-	"",
 	"\r\n",
 	"no header at all, no blank line",
 	"Subject: x\r\n\r\n",
