@@ -231,7 +231,7 @@ func (p *ptyTranscript) String() string {
 // returns the offset after it.
 func (p *ptyTranscript) waitFor(t *testing.T, from int, s string) int {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		out := p.String()
 		if i := strings.Index(out[min(from, len(out)):], s); i >= 0 {
 			return from + i + len(s)

@@ -83,7 +83,7 @@ func (ls *lmtpSite) start(args ...string) {
 			t.Logf("lmtpd stderr:\n%s", stderr.String())
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		c, err := net.Dial("tcp", ls.tcp)
 		if err == nil {
@@ -388,7 +388,7 @@ func TestCtlDeliverPrune(t *testing.T) {
 
 // lmtpBlast delivers n 4 KiB messages to rcpt over one TCP connection.
 func lmtpBlast(t *testing.T, addr, rcpt string, first, n int) error {
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	nc, err := net.DialTimeout("tcp", addr, hangTimeout)
 	if err != nil {
 		return err
 	}
