@@ -9,7 +9,7 @@ DEPS_PKGS ?= python3 curl sasl2-bin fetchmail sieve-connect isync postfix
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
-.PHONY: all build run test deps vet fmt-check unit race generate clean
+.PHONY: all build run test deps vet fmt-check unit race generate clean bench compat-live
 
 all: build
 
@@ -35,6 +35,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags $(OPTIN_TAGS) ./test/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -50,6 +51,26 @@ unit:
 
 race:
 	$(GO) test -count=1 -race -short -timeout 20m $(RACE_PKGS)
+
+# Opt-in runs, outside `make test` (which holds no test that passes without
+# testing): each lives behind its own build tag and fails when not given
+# what it needs.
+OPTIN_TAGS := measure,realcyrus
+
+# make bench GOCYRUS_MAILBENCH=/path/to/mailbench: the mailbench measurements
+# (IMAP, POP3, LMTP) against the built daemons, figures in var/bench.log.
+bench: build
+	@test -n "$(GOCYRUS_MAILBENCH)" || { echo "make bench: set GOCYRUS_MAILBENCH to a built mailbench (../shared/bench)"; exit 2; }
+	@mkdir -p var
+	GOCYRUS_BIN=$(BIN) GOCYRUS_MAILBENCH=$(GOCYRUS_MAILBENCH) $(GO) test -count=1 -tags measure -timeout 2h -v \
+		-run 'Mailbench$$' ./test/ 2>&1 | tee var/bench.log; exit $${PIPESTATUS[0]}
+
+# make compat-live GOCYRUS_REAL_CYRUS=host:port[,user,password]: run the
+# scripted cyradm session against a live Cyrus and against ours, and diff.
+compat-live: build
+	@test -n "$(GOCYRUS_REAL_CYRUS)" || { echo "make compat-live: set GOCYRUS_REAL_CYRUS=host:port[,user,password]"; exit 2; }
+	GOCYRUS_BIN=$(BIN) GOCYRUS_REAL_CYRUS=$(GOCYRUS_REAL_CYRUS) $(GO) test -count=1 -tags realcyrus -timeout 10m -v \
+		-run 'RealCyrus$$' ./test/
 
 generate:
 	$(GO) generate ./...

@@ -16,6 +16,11 @@ import (
 	"gocyrus/pkg/store"
 )
 
+// hangTimeout bounds a wait for something that should happen at once (a
+// daemon listening, an IDLE update, a reply): long enough that on a loaded
+// machine only a hung process or a lost event reaches it.
+const hangTimeout = 2 * time.Minute
+
 // binDir holds the binaries under test: $GOCYRUS_BIN (make test builds
 // them into ./bin) or a fresh build made by TestMain.
 var binDir string
@@ -154,7 +159,7 @@ func startDaemon(t testing.TB, s *site, prog string, extra ...string) string {
 			t.Logf("%s log:\n%s", prog, b)
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangTimeout); ; time.Sleep(20 * time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()

@@ -94,7 +94,7 @@ func startImapdDaemon(t testing.TB, s *site, logName string) imapdProc {
 			t.Logf("imapd log:\n%s", b)
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(hangTimeout); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()

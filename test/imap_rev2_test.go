@@ -122,7 +122,7 @@ func TestImapdRev2WithGoIMAPClient(t *testing.T) {
 		if n != 1 {
 			t.Errorf("EXISTS while idling: %d", n)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatal("no EXISTS while idling")
 	}
 	if err := idle.Close(); err != nil {

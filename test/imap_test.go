@@ -67,7 +67,7 @@ func startImapd(t *testing.T, s *site) string {
 			t.Logf("imapd stderr:\n%s", stderr.String())
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(hangTimeout); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
@@ -198,7 +198,7 @@ func TestImapdWithGoIMAPClient(t *testing.T) {
 	}
 	select {
 	case <-events:
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatal("the idling session was not told of the new message")
 	}
 	idle.Close()

@@ -124,13 +124,13 @@ func (pf *privatePostfix) log() string {
 func (pf *privatePostfix) stop() {
 	postfix := postfixBinary()
 	exec.Command(postfix, "-c", pf.confDir, "stop").Run()
-	for deadline := time.Now().Add(15 * time.Second); ; {
+	for deadline := time.Now().Add(hangTimeout); ; {
 		if exec.Command(postfix, "-c", pf.confDir, "status").Run() != nil {
 			break
 		}
 		if time.Now().After(deadline) {
 			exec.Command(postfix, "-c", pf.confDir, "abort").Run()
-			pf.t.Errorf("postfix did not stop within 15s")
+			pf.t.Errorf("postfix did not stop within %v", hangTimeout)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

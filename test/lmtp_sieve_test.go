@@ -313,13 +313,13 @@ fileinto :flags ["\\Flagged", "$Label1"] "INBOX.A";`)
 
 // TestLMTPSieveThroughput compares delivery with a 30-rule script against
 // none (go test -v -run SieveThroughput ./test/); the issue's target is a
-// ratio of at least 0.8.
+// ratio of at least 0.8. The ratio is logged; what is checked is that
+// every delivery is filed (fewer in -short).
 func TestLMTPSieveThroughput(t *testing.T) {
+	n := 300
 	if testing.Short() {
-		t.Log("throughput figure not measured in -short")
-		return
+		n = 40
 	}
-	const n = 300
 	ss := newSieveLMTPSite(t, "altnamespace: 0", "unixhierarchysep: 0")
 	ss.mkbox("user.plain", "")
 	ss.mkbox("user.filtered", "")
@@ -335,7 +335,7 @@ func TestLMTPSieveThroughput(t *testing.T) {
 		if err := lmtpBlast(t, ss.tcp, rcpt, first, n); err != nil {
 			t.Fatal(err)
 		}
-		return n / time.Since(start).Seconds()
+		return float64(n) / time.Since(start).Seconds()
 	}
 	measure("plain", 0) // warm up
 	var plain, filtered float64

@@ -83,7 +83,7 @@ func (ls *lmtpSite) start(args ...string) {
 			t.Logf("lmtpd stderr:\n%s", stderr.String())
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		c, err := net.Dial("tcp", ls.tcp)
 		if err == nil {
@@ -388,7 +388,7 @@ func TestCtlDeliverPrune(t *testing.T) {
 
 // lmtpBlast delivers n 4 KiB messages to rcpt over one TCP connection.
 func lmtpBlast(t *testing.T, addr, rcpt string, first, n int) error {
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	nc, err := net.DialTimeout("tcp", addr, hangTimeout)
 	if err != nil {
 		return err
 	}
@@ -431,13 +431,13 @@ func lmtpBlast(t *testing.T, addr, rcpt string, first, n int) error {
 
 // TestLMTPThroughput measures 500 deliveries of 4 KiB over one TCP
 // connection, then over 8 concurrent ones, and logs messages/s
-// (go test -v -run Throughput ./test/).
+// (go test -v -run Throughput ./test/). The figure is logged; what is
+// checked is that every pipelined delivery is stored (fewer in -short).
 func TestLMTPThroughput(t *testing.T) {
+	n := 500
 	if testing.Short() {
-		t.Log("throughput figure not measured in -short")
-		return
+		n = 80
 	}
-	const n = 500
 	ls := newLMTPSite(t)
 	ls.mkbox("user.bench", "")
 	ls.start()
@@ -446,9 +446,10 @@ func TestLMTPThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	t.Logf("%d x 4 KiB, 1 connection: %v, %.0f msg/s", n, elapsed, n/elapsed.Seconds())
+	t.Logf("%d x 4 KiB, 1 connection: %v, %.0f msg/s", n, elapsed, float64(n)/elapsed.Seconds())
 
-	const conns, per = 8, n / 8
+	const conns = 8
+	per := n / conns
 	errs := make(chan error, conns)
 	start = time.Now()
 	for c := range conns {
@@ -460,7 +461,7 @@ func TestLMTPThroughput(t *testing.T) {
 		}
 	}
 	elapsed = time.Since(start)
-	t.Logf("%d x 4 KiB, %d connections: %v, %.0f msg/s", conns*per, conns, elapsed, conns*per/elapsed.Seconds())
+	t.Logf("%d x 4 KiB, %d connections: %v, %.0f msg/s", conns*per, conns, elapsed, float64(conns*per)/elapsed.Seconds())
 	if got, want := len(ls.messages("user.bench")), n+conns*per; got != want {
 		t.Fatalf("%d messages stored, want %d", got, want)
 	}

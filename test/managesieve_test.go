@@ -158,7 +158,7 @@ func msDial(t *testing.T, addr string) *msConn {
 // read returns the lines up to the next OK/NO/BYE, literals inlined.
 func (m *msConn) read() string {
 	m.t.Helper()
-	m.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	m.c.SetReadDeadline(time.Now().Add(hangTimeout))
 	var b strings.Builder
 	for {
 		line, err := m.r.ReadString('\n')

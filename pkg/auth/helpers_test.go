@@ -203,3 +203,7 @@ func (p *testPKI) handshake(t testing.TB, clientCert *tls.Certificate) *tls.Conn
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// hangTimeout bounds a wait for something that should happen at once: long
+// enough that on a loaded machine (or under -race) only a hang reaches it.
+const hangTimeout = 2 * time.Minute

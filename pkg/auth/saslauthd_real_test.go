@@ -53,7 +53,7 @@ func TestSaslauthdRealDaemon(t *testing.T) {
 		}
 	})
 	mux := filepath.Join(dir, "mux")
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		if c, err := net.Dial("unix", mux); err == nil {
 			c.Close()

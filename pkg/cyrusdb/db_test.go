@@ -358,7 +358,7 @@ func waitWake(t testing.TB, ch <-chan struct{}) {
 		if !ok {
 			t.Fatal("subscription closed")
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatal("no wake-up")
 	}
 }

@@ -102,3 +102,7 @@ func scanAll(t testing.TB, db DB, prefix string) []string {
 	}
 	return out
 }
+
+// hangTimeout bounds a wait for something that should happen at once: long
+// enough that on a loaded machine (or under -race) only a hang reaches it.
+const hangTimeout = 2 * time.Minute

@@ -93,14 +93,18 @@ func TestServerCloseFinishesInFlight(t *testing.T) {
 			errs <- db.Txn(testCtx(t), nil, []Op{Add{Key: []byte("n"), Deltas: []int64{int64(i)}}})
 		}()
 	}
-	time.Sleep(5 * time.Millisecond)
+	// Close once the service has answered one: the rest are in flight or
+	// still to come, however fast or slow the machine.
+	if err := <-errs; err != nil {
+		t.Fatalf("first txn, before Close: %v", err)
+	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
-	for range 20 {
+	for range 19 {
 		// Each Txn either committed, was refused as the service closed, or
 		// lost its connection; none may hang.
 		if err := <-errs; err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrOutcomeUnknown) && !strings.Contains(err.Error(), "connection") {

@@ -64,7 +64,7 @@ func FuzzSession(f *testing.F) {
 		case 2:
 			prefix = "p1 LOGIN alice secret\r\np2 SELECT INBOX\r\n"
 		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.SetDeadline(time.Now().Add(hangTimeout))
 		io.WriteString(c, prefix+input+"\r\nz LOGOUT\r\n")
 		c.(*net.TCPConn).CloseWrite()
 		out, err := io.ReadAll(c)

@@ -160,7 +160,7 @@ var literalAtEnd = regexp.MustCompile(`\{(\d+)\+?\}$`)
 // line reads one response, literals included (their bytes inline).
 func (c *conv) line() string {
 	c.t.Helper()
-	c.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	c.c.SetReadDeadline(time.Now().Add(hangTimeout))
 	var b strings.Builder
 	for {
 		l, err := c.br.ReadString('\n')
@@ -274,3 +274,7 @@ func mustWrite(t testing.TB, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// hangTimeout bounds a wait for something that should happen at once: long
+// enough that on a loaded machine (or under -race) only a hang reaches it.
+const hangTimeout = 2 * time.Minute

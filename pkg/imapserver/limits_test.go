@@ -28,7 +28,7 @@ func (s *testSite) messages(name string) int {
 // its own goroutine after the client hangs up).
 func (s *testSite) waitMessages(name string, want int) {
 	s.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for s.messages(name) != want {
 		if time.Now().After(deadline) {
 			s.t.Fatalf("%s holds %d messages, want %d", name, s.messages(name), want)
@@ -169,7 +169,7 @@ func TestMaxloginsUnauthenticateReleases(t *testing.T) {
 // waitLogin retries LOGIN until the server has seen another session end.
 func waitLogin(t *testing.T, c *conv, user string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		_, st := c.run("LOGIN " + user + " secret")
 		if strings.HasPrefix(st, "OK") {

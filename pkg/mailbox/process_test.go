@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gocyrus/internal/testseed"
 )
 
 // Child roles, selected by environment when the test binary re-executes
@@ -43,8 +44,9 @@ func TestMain(m *testing.M) {
 	}
 }
 
-// childCrashAppender appends until killed, printing "uid token" after each
-// Append returns.
+// childCrashAppender prints READY once the mailbox is open, then appends
+// until killed, printing "uid token" after each Append returns: the parent
+// times its kill by these lines, not by the clock.
 func childCrashAppender() int {
 	m, err := Open(os.Getenv(envDir), Options{})
 	if err != nil {
@@ -52,6 +54,7 @@ func childCrashAppender() int {
 		return 1
 	}
 	tag := os.Getenv(envTag)
+	fmt.Fprintln(os.Stdout, "READY")
 	for i := 0; i < 100000; i++ {
 		token := fmt.Sprintf("%s-%d", tag, i)
 		uids, err := m.Append(context.Background(), []AppendMessage{{Body: strings.NewReader(
@@ -103,32 +106,30 @@ func child(t *testing.T, role, dir, tag string, count int) *exec.Cmd {
 	return cmd
 }
 
+// TestCrashDuringAppend kills an appending child with SIGKILL after a
+// random number of acknowledged appends (0 kills it during its first), so
+// the kill lands while the next append is in flight however slow the
+// machine or the binary (-race) is. After each kill, reconstruct; at the
+// end every acknowledged append must be there under its UID, exactly once.
 func TestCrashDuringAppend(t *testing.T) {
 	trials := 200
 	if testing.Short() {
 		trials = 20
 	}
+	const maxAcks = 8
+	rng := testseed.Rand(t)
 	dir := filepath.Join(t.TempDir(), "mbox")
 	if err := Create(dir, Header{Name: "user.crash", UniqueID: "crash"}); err != nil {
 		t.Fatal(err)
 	}
 	acked := map[uint32]string{}
+	minAcked := 0
 	for trial := 0; trial < trials; trial++ {
-		var out, stderr bytes.Buffer
-		cmd := child(t, "crash", dir, fmt.Sprintf("t%d", trial), 0)
-		cmd.Stdout, cmd.Stderr = &out, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(5+rand.IntN(40)) * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
-		if strings.TrimSpace(stderr.String()) != "" {
-			t.Fatalf("trial %d: child: %s", trial, stderr.String())
-		}
-		sc := bufio.NewScanner(&out)
-		for sc.Scan() {
-			uidText, token, ok := strings.Cut(sc.Text(), " ")
+		killAfter := rng.IntN(maxAcks + 1)
+		minAcked += killAfter
+		lines := crashTrial(t, dir, fmt.Sprintf("t%d", trial), killAfter)
+		for _, line := range lines {
+			uidText, token, ok := strings.Cut(line, " ")
 			uid, err := strconv.ParseUint(uidText, 10, 32)
 			if !ok || err != nil {
 				continue // the line the kill cut short
@@ -166,9 +167,70 @@ func TestCrashDuringAppend(t *testing.T) {
 		}
 	}
 	t.Logf("%d trials, %d acknowledged appends, %d messages after reconstruct", trials, len(acked), v.Exists())
-	if len(acked) == 0 {
-		t.Fatal("no append completed in any trial")
+	if len(acked) < minAcked {
+		t.Fatalf("%d acknowledged appends, but the kills waited for %d", len(acked), minAcked)
 	}
+}
+
+// crashTrial starts a crash child, waits for READY and then for killAfter
+// acknowledgements, kills it, and returns every line it printed (the last
+// may be cut short by the kill). The deadline only catches a hung child.
+func crashTrial(t *testing.T, dir, tag string, killAfter int) []string {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd := child(t, "crash", dir, tag, 0)
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lineCh := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lineCh <- sc.Text()
+		}
+		close(lineCh)
+	}()
+	var lines []string
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	waitFor := func(what string) {
+		select {
+		case line, ok := <-lineCh:
+			if !ok {
+				cmd.Wait()
+				t.Fatalf("%s: child exited before %s: %s", tag, what, stderr.String())
+			}
+			lines = append(lines, line)
+		case <-deadline.C:
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%s: no %s from the child in 2 minutes: %s", tag, what, stderr.String())
+		}
+	}
+	waitFor("READY")
+	if lines[0] != "READY" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("%s: child said %q before READY", tag, lines[0])
+	}
+	lines = lines[1:]
+	for len(lines) < killAfter {
+		waitFor(fmt.Sprintf("acknowledgement %d", len(lines)+1))
+	}
+	cmd.Process.Kill()
+	for line := range lineCh { // what it printed before the kill was acknowledged too
+		lines = append(lines, line)
+	}
+	cmd.Wait()
+	if strings.TrimSpace(stderr.String()) != "" {
+		t.Fatalf("%s: child: %s", tag, stderr.String())
+	}
+	return lines
 }
 
 func TestTwoProcessesAppend(t *testing.T) {

@@ -123,7 +123,7 @@ func (ts *testServer) dial(t *testing.T) (*client, string) {
 
 func (c *client) send(s string) {
 	c.t.Helper()
-	c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetWriteDeadline(time.Now().Add(hangTimeout))
 	if _, err := c.conn.Write([]byte(s)); err != nil {
 		c.t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func (c *client) send(s string) {
 // literals, and returns it with CRLF shown as "\n".
 func (c *client) response() string {
 	c.t.Helper()
-	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetReadDeadline(time.Now().Add(hangTimeout))
 	var b strings.Builder
 	for {
 		line, err := c.r.ReadString('\n')
@@ -185,3 +185,7 @@ func (c *client) putScript(name, src string) string {
 	c.send("PUTSCRIPT " + quote(name) + " {" + strconv.Itoa(len(src)) + "+}\r\n" + src + "\r\n")
 	return c.response()
 }
+
+// hangTimeout bounds a wait for something that should happen at once: long
+// enough that on a loaded machine (or under -race) only a hang reaches it.
+const hangTimeout = 2 * time.Minute

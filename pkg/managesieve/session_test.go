@@ -93,7 +93,7 @@ func TestAuthenticateContinuation(t *testing.T) {
 	ts := startServer(t, serverOpts{})
 	c, _ := ts.dial(t)
 	c.send("AUTHENTICATE \"PLAIN\"\r\n")
-	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetReadDeadline(time.Now().Add(hangTimeout))
 	for _, want := range []string{"{0}\r\n", "\r\n"} {
 		if line, err := c.r.ReadString('\n'); err != nil || line != want {
 			t.Fatalf("challenge line %q, %v; want %q", line, err, want)
@@ -118,7 +118,7 @@ func itoa(n int) string { return big.NewInt(int64(n)).String() }
 // response2Challenge reads one literal challenge "{n}\r\n<data>\r\n".
 func (c *client) response2Challenge(t *testing.T) {
 	t.Helper()
-	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetReadDeadline(time.Now().Add(hangTimeout))
 	head, err := c.r.ReadString('\n')
 	if err != nil || !strings.HasPrefix(head, "{") {
 		t.Fatalf("challenge header %q, %v", head, err)
@@ -233,7 +233,7 @@ func TestLineTooLong(t *testing.T) {
 func TestIdleTimeout(t *testing.T) {
 	ts := startServer(t, serverOpts{idle: 200 * time.Millisecond})
 	c, _ := ts.dial(t)
-	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetReadDeadline(time.Now().Add(hangTimeout))
 	line, err := c.r.ReadString('\n')
 	if err != nil || line != "BYE \"Shutdown TCP timeout\"\r\n" {
 		t.Errorf("after idling: %q, %v", line, err)

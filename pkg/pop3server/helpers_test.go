@@ -232,3 +232,7 @@ func selfSigned(t testing.TB) (server, client *tls.Config) {
 	client = &tls.Config{RootCAs: pool, ServerName: "pop.test"}
 	return server, client
 }
+
+// hangTimeout bounds a wait for something that should happen at once: long
+// enough that on a loaded machine (or under -race) only a hang reaches it.
+const hangTimeout = 2 * time.Minute

@@ -48,7 +48,7 @@ func TestMaxloginsPerHost(t *testing.T) {
 // another session end.
 func waitPOPLogin(t *testing.T, c *client) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		c.cmd("USER alice")
 		r := c.cmd("PASS secret")
