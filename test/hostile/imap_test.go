@@ -25,10 +25,19 @@ type lineCase struct {
 	name   string
 	setup  string // IMAP: "login", "select" (alice, INBOX) or ""
 	input  string
+	final  string // regexp of the reply line that ends the case (default per protocol)
 	want   string // regexp the final reply must match
 	then   after
 	forbid string // a tag whose reply must never come (smuggled commands)
 	e      expect
+}
+
+// finalOr is the case's own final-line pattern, else def.
+func (lc lineCase) finalOr(def *regexp.Regexp) *regexp.Regexp {
+	if lc.final != "" {
+		return regexp.MustCompile(lc.final)
+	}
+	return def
 }
 
 var imapFinal = regexp.MustCompile(`^(T |\* BYE|\* BAD)`)
