@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // after says what the stream must do once the case's reply has come.
@@ -376,4 +381,69 @@ func TestIMAPStartTLSGarbage(t *testing.T) {
 		go c.write([]byte("\x00\xff" + strings.Repeat("x", 200<<10) + "\r\n"))
 		lineCase{want: `^(T|\*) (BAD|BYE)`, then: either}.finish(t, c, imapFinal, "", "")
 	})
+}
+
+// TestIMAPFetchBrokenSpool: issue 13 item 9. A FETCH of a message whose
+// file is missing, or is a directory, gets a tagged NO and the session
+// goes on (it gave "* 2 FETCH ()", and dropped the connection).
+func TestIMAPFetchBrokenSpool(t *testing.T) {
+	ctx := t.Context()
+	e, err := h.store.CreateMailbox(ctx, "user.alice.broken", store.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _, err := h.store.Open(ctx, "user.alice.broken", quota.Ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if _, err := mb.Append(ctx, appendOne(fmt.Sprintf("From: a@b\r\nSubject: %d\r\n\r\nbody %d\r\n", i, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mb.Close()
+	dir, err := h.store.Dir(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "2.")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "3.")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "3."), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, cmd string }{
+		{"missing file", "T FETCH 2 BODY[]\r\n"},
+		{"directory", "T FETCH 3 BODY[]\r\n"},
+		{"missing file, RFC822.SIZE and BODY", "T FETCH 2:3 (RFC822.SIZE BODY[TEXT])\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, "imap", expect{}, func(t *testing.T, addr string) {
+				c := imapSession(t, addr, "login")
+				c.send("S EXAMINE broken\r\n")
+				c.expectTagged("S", "S OK")
+				c.send(tc.cmd)
+				for {
+					l, err := c.line()
+					if err != nil {
+						t.Fatalf("no reply to %q: %v", strings.TrimSpace(tc.cmd), err)
+					}
+					if regexp.MustCompile(`^\* \d+ FETCH \(\)`).MatchString(l) {
+						t.Errorf("empty FETCH response %q", l)
+					}
+					if strings.HasPrefix(l, "T ") {
+						if !strings.HasPrefix(l, "T NO") {
+							t.Errorf("reply %q, want T NO", l)
+						}
+						break
+					}
+				}
+				c.send("Z NOOP\r\n")
+				c.expectTagged("Z", "Z OK")
+			})
+		})
+	}
 }
