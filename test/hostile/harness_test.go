@@ -140,12 +140,22 @@ func setup(bin string) (*harness, error) {
 	if err := x.populate(); err != nil {
 		return x, err
 	}
-	for proto, prog := range map[string]string{"imap": "imapd", "pop3": "pop3d", "lmtp": "lmtpd", "sieve": "timsieved"} {
-		d, err := x.start(bin, prog)
+	// imapbig is a second imapd whose limits are far away (2 GB), so a
+	// huge literal is accepted and must be streamed, not held in memory.
+	bigConf := filepath.Join(dir, "imapd-big.conf")
+	big := strings.Replace(conf, "maxmessagesize: "+strconv.Itoa(maxMessage), "maxmessagesize: 2000000000\nmaxliteral: 2000000000", 1)
+	if err := os.WriteFile(bigConf, []byte(big), 0o644); err != nil {
+		return x, err
+	}
+	for _, d := range []struct{ proto, prog, conf string }{
+		{"imap", "imapd", x.imapdConf}, {"imapbig", "imapd", bigConf},
+		{"pop3", "pop3d", x.imapdConf}, {"lmtp", "lmtpd", x.imapdConf}, {"sieve", "timsieved", x.imapdConf},
+	} {
+		dm, err := x.start(bin, d.prog, d.proto, d.conf)
 		if err != nil {
 			return x, err
 		}
-		x.daemons[proto] = d
+		x.daemons[d.proto] = dm
 	}
 	return x, nil
 }
@@ -188,22 +198,22 @@ func (x *harness) populate() error {
 	return nil
 }
 
-// start runs prog standalone on a free loopback port, logging to
-// logs/<prog>.log, and returns once the port accepts connections.
-func (x *harness) start(bin, prog string) (*daemon, error) {
+// start runs prog standalone with conf on a free loopback port, logging
+// to logs/<name>.log, and returns once the port accepts connections.
+func (x *harness) start(bin, prog, name, conf string) (*daemon, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := l.Addr().String()
 	l.Close()
-	d := &daemon{prog: prog, addr: addr, log: filepath.Join(x.dir, "logs", prog+".log"), done: make(chan struct{})}
+	d := &daemon{prog: prog, addr: addr, log: filepath.Join(x.dir, "logs", name+".log"), done: make(chan struct{})}
 	logf, err := os.Create(d.log)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	d.cmd = exec.Command(filepath.Join(bin, prog), "-C", x.imapdConf, "-l", addr)
+	d.cmd = exec.Command(filepath.Join(bin, prog), "-C", conf, "-l", addr)
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
 	if err := d.cmd.Start(); err != nil {
 		return nil, err
