@@ -29,7 +29,7 @@ func TestPOP3Table(t *testing.T) {
 	mib := strings.Repeat("a", 1<<20)
 	cases := []lineCase{
 		{name: "line over maxline", input: "USER " + mib + "\r\n", want: `^-ERR`, then: either},
-		{name: "NUL in USER", input: "USER al\x00ice\r\n", want: `^-ERR`, then: either},
+		{name: "NUL in USER", input: "USER al\x00ice\r\n", want: `^-ERR Null characters not permitted`, then: either},
 		{name: "PASS before USER", input: "PASS secret\r\n", want: `^-ERR`, then: stays},
 		{name: "wrong PASS", input: "USER alice\r\nPASS wrong\r\n", final: `^-`, want: `^-ERR`, then: either},
 		{name: "APOP garbage", input: "APOP alice zz\r\n", want: `^-ERR`, then: either},
