@@ -77,3 +77,36 @@ generate:
 
 clean:
 	rm -rf $(BIN) var
+
+# ---- Hostile input (issue 13): the hostile-client suite runs in `make test`
+# (it is a package under test/); soak and fuzz are opt-in and bounded.
+FUZZTIME        ?= 10m
+SOAK_DURATION   ?= 10m
+SOAK_CLIENTS    ?= 20
+SOAK_KILL_EVERY ?= 30s
+SOAK_SEED       ?= 0
+
+.PHONY: hostile soak fuzz
+
+# make hostile: just the hostile-client suite, verbose.
+hostile: build
+	GOCYRUS_BIN=$(BIN) $(GO) test -count=1 -timeout 10m -v ./test/hostile/
+
+# make soak [SOAK_DURATION=1m SOAK_CLIENTS=20 SOAK_KILL_EVERY=30s SOAK_SEED=n]:
+# master and the real daemons under random IMAP/LMTP/POP3 load with a kill -9
+# of a random daemon every SOAK_KILL_EVERY; prints its figures.
+soak: build
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_KILL_EVERY=$(SOAK_KILL_EVERY) \
+	SOAK_SEED=$(SOAK_SEED) GOCYRUS_BIN=$(BIN) \
+		$(GO) test -tags soak -count=1 -timeout 3h -v -run '^TestSoak$$' ./test/soak/
+
+# make fuzz [FUZZTIME=30s]: every Fuzz target, one after another, FUZZTIME
+# each; stops at the first finding (its input is under testdata/fuzz/).
+fuzz:
+	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' pkg internal cmd | xargs -n1 dirname | sort -u); do \
+		for fn in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort -u); do \
+			echo "== $$dir $$fn ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$dir || \
+				{ echo "make fuzz: finding in ./$$dir $$fn (input under ./$$dir/testdata/fuzz/$$fn)"; exit 1; }; \
+		done; \
+	done; echo "make fuzz: no finding"

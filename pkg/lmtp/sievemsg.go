@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strings"
+
+	"gocyrus/pkg/sieve"
 )
 
 // sieveMessage is the message as a Sieve script sees it: the stored text,
@@ -64,7 +66,7 @@ func parseFields(block []byte) []headerField {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimRight(name, " \t")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		if !ok || !sieve.ValidFieldName(name) { // also a bare CR or NUL in the name
 			continue
 		}
 		out = append(out, headerField{name: name, value: strings.TrimSpace(value)})

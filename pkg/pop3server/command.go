@@ -19,6 +19,7 @@ var (
 	errEmptyCommand = errors.New("Null command")
 	errBadCommand   = errors.New("Unrecognized command")
 	errBadNumber    = errors.New("Invalid message number")
+	errNUL          = errors.New("Null characters not permitted")
 )
 
 // maxArgs bounds the arguments kept from one line; no command takes more
@@ -28,7 +29,12 @@ const maxArgs = 3
 // parseCommand splits a command line (without its line end) into an
 // upper-cased keyword and its arguments. Keywords are 3–4 ASCII letters
 // (RFC 1939 §3); arguments are separated by single or repeated spaces.
+// A NUL anywhere refuses the line: no name, password or number holds one,
+// and C peers would read the text cut short at it.
 func parseCommand(line string) (command, error) {
+	if strings.IndexByte(line, 0) >= 0 {
+		return command{}, errNUL
+	}
 	if strings.TrimRight(line, " ") == "" {
 		return command{}, errEmptyCommand
 	}

@@ -24,6 +24,9 @@ func TestParseCommand(t *testing.T) {
 		{"XY", "", nil, "", errBadCommand},
 		{"RETRIEVE 1", "", nil, "", errBadCommand},
 		{"R3TR 1", "", nil, "", errBadCommand},
+		{"USER al\x00ice", "", nil, "", errNUL},
+		{"PASS secret\x00", "", nil, "", errNUL},
+		{"\x00", "", nil, "", errNUL},
 	} {
 		cmd, err := parseCommand(tc.line)
 		if err != tc.err {

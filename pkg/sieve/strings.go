@@ -109,6 +109,11 @@ func isIdentifier(s string) bool {
 	return true
 }
 
+// ValidFieldName reports whether s is an RFC 5322 field name (printable
+// ASCII but ':'): the one rule for scripts and for the delivery side that
+// reads a message's header for them.
+func ValidFieldName(s string) bool { return validFieldName(s) }
+
 // validFieldName reports whether s is an RFC 5322 field name.
 func validFieldName(s string) bool {
 	if s == "" {
