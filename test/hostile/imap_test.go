@@ -407,8 +407,9 @@ func TestIMAPStartTLSGarbage(t *testing.T) {
 }
 
 // TestIMAPFetchBrokenSpool: issue 13 item 9. A FETCH of a message whose
-// file is missing, or is a directory, gets a tagged NO and the session
-// goes on (it gave "* 2 FETCH ()", and dropped the connection).
+// file is missing, or is a directory, gets Cyrus's "* OK Message n no
+// longer exists" for it, the tagged OK, and the session goes on (it gave
+// "* 2 FETCH ()", and dropped the connection).
 func TestIMAPFetchBrokenSpool(t *testing.T) {
 	ctx := t.Context()
 	e, err := h.store.CreateMailbox(ctx, "user.alice.broken", store.CreateOptions{})
@@ -449,6 +450,7 @@ func TestIMAPFetchBrokenSpool(t *testing.T) {
 				c.send("S EXAMINE broken\r\n")
 				c.expectTagged("S", "S OK")
 				c.send(tc.cmd)
+				gone := false
 				for {
 					l, err := c.line()
 					if err != nil {
@@ -457,9 +459,12 @@ func TestIMAPFetchBrokenSpool(t *testing.T) {
 					if regexp.MustCompile(`^\* \d+ FETCH \(\)`).MatchString(l) {
 						t.Errorf("empty FETCH response %q", l)
 					}
+					if regexp.MustCompile(`^\* OK Message [23] no longer exists`).MatchString(l) {
+						gone = true
+					}
 					if strings.HasPrefix(l, "T ") {
-						if !strings.HasPrefix(l, "T NO") {
-							t.Errorf("reply %q, want T NO", l)
+						if !strings.HasPrefix(l, "T OK") || !gone {
+							t.Errorf("reply %q (message-gone line seen: %v), want \"* OK Message n no longer exists\" and T OK", l, gone)
 						}
 						break
 					}
