@@ -89,6 +89,12 @@ func TestQuotaReportAndFix(t *testing.T) {
 	l := quota.NoLimits()
 	l[quota.Storage], l[quota.Message] = 10000, 500
 	st.Quota.Set(context.Background(), "user.alice", l)
+	// A new root takes over what its mailboxes hold. Make the recorded
+	// usage drift (as a crash between a charge and its message could)
+	// so that -f has something to fix.
+	if _, _, err := st.Quota.Fix(context.Background(), "user.alice", map[string]quota.Usage{}, false); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 
 	want := "   Quota   % Used     Used             Resource Root\n" +
