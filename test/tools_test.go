@@ -184,3 +184,47 @@ func TestToolsSwitchToTheConfigOwner(t *testing.T) {
 		t.Fatal("no database files created")
 	}
 }
+
+// ctl_mboxlist -u refuses an inconsistent dump whole, in both formats, with
+// the line of the first problem and exit 65, leaving the list unchanged:
+// alice given bob's uniqueid (her INBOX would show his messages), an entry
+// on a partition imapd.conf does not configure.
+func TestCtlMboxlistRefusesInconsistentDumps(t *testing.T) {
+	const bobUID = "g7nx4md6d982a3b1m8nrwxq0"
+	js := func(name, part, uid string) string {
+		return `"` + name + `": {"name": "` + name + `", "mtime": "1796037978", "uidvalidity": "1796037979", "createdmodseq": "1", "foldermodseq": "1", "mbtype": "e", "partition": "` +
+			part + `", "acl": {"x": "lrswipkxtecdan"}, "uniqueid": "` + uid + `", "name_history": []}`
+	}
+	tab := func(name, part, uid string) string {
+		return name + "\te " + part + "\tx\tlrswipkxtecdan\t>" + uid + " 1796037978 1796037979 1 1"
+	}
+	s := newSite(t)
+	s.must("{\n"+js("user.bob", "default", bobUID)+"\n}\n", "ctl_mboxlist", "-u")
+	before := s.must("", "ctl_mboxlist", "-d")
+	cases := []struct{ name, dump, want string }{
+		{"json: alice given bob's uniqueid", "{\n" + js("user.carol", "default", "carol000000000000000000aa") + ",\n" +
+			js("user.alice", "default", bobUID) + "\n}\n",
+			"line 3: mailbox user.alice: uniqueid " + bobUID + " is that of the existing mailbox user.bob"},
+		{"text: alice given bob's uniqueid", tab("user.carol", "default", "carol000000000000000000aa") + "\n" +
+			tab("user.alice", "default", bobUID) + "\n",
+			"line 2: mailbox user.alice: uniqueid " + bobUID + " is that of the existing mailbox user.bob"},
+		{"json: two mailboxes, one uniqueid", "{\n" + js("user.dave", "default", "dave0000000000000000000aa") + ",\n" +
+			js("user.erin", "default", "dave0000000000000000000aa") + "\n}\n",
+			"line 3: mailbox user.erin: uniqueid dave0000000000000000000aa is also that of mailbox user.dave"},
+		{"json: unconfigured partition", "{\n" + js("user.carol", "default", "carol000000000000000000aa") + ",\n" +
+			js("user.alice", "nowhere", "alice000000000000000000aa") + "\n}\n",
+			`line 3: mailbox user.alice: partition "nowhere" is not configured (no partition-nowhere in imapd.conf)`},
+		{"text: unconfigured partition", tab("user.carol", "default", "carol000000000000000000aa") + "\n" +
+			tab("user.alice", "nowhere", "alice000000000000000000aa") + "\n",
+			`line 2: mailbox user.alice: partition "nowhere" is not configured (no partition-nowhere in imapd.conf)`},
+	}
+	for _, tc := range cases {
+		r := s.run(tc.dump, "ctl_mboxlist", "-u")
+		if r.code != 65 || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q; want 65 and %q", tc.name, r.code, r.stderr, tc.want)
+		}
+		if after := s.must("", "ctl_mboxlist", "-d"); after != before {
+			t.Fatalf("%s: the refused dump changed the list:\n%s", tc.name, after)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -48,10 +50,14 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	if undump {
-		// Parse and validate the whole dump before opening the databases:
-		// a malformed dump changes nothing.
-		entries, err := mboxlist.ParseDump(env.Stdin, mboxlist.ParseOptions{
-			DeleteRight: acl.DeleteRightFromConfig(env.Cfg), TextOnly: cmd.Bool("L")})
+		// Parse and validate the whole dump, by itself and then against
+		// the list, before writing anything: a refused dump changes nothing.
+		parts := map[string]bool{}
+		for name := range env.Cfg.Partitions() {
+			parts[strings.ToLower(name)] = true
+		}
+		d, err := mboxlist.ReadDump(env.Stdin, mboxlist.ParseOptions{
+			DeleteRight: acl.DeleteRightFromConfig(env.Cfg), TextOnly: cmd.Bool("L"), Partitions: parts})
 		if err != nil {
 			return tool.Fail(tool.ExitDataErr, "%v", err)
 		}
@@ -60,7 +66,15 @@ func run(ctx context.Context, cmd *cli.Command) error {
 			return err
 		}
 		defer db.Close()
-		return mboxlist.New(db).Import(ctx, entries)
+		list := mboxlist.New(db)
+		if err := list.CheckImport(ctx, d); err != nil {
+			var de *mboxlist.DumpError
+			if errors.As(err, &de) {
+				return tool.Fail(tool.ExitDataErr, "%v", err)
+			}
+			return err
+		}
+		return list.Import(ctx, d.Entries)
 	}
 	db, err := env.OpenDB()
 	if err != nil {

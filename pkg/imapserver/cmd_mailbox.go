@@ -124,6 +124,12 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 	if s.sel != nil && s.sel.name == m.name {
 		s.unselect()
 	}
+	if user, ok := mboxname.UserOf(m.name); ok && mboxname.IsUserInbox(m.name) {
+		// Deleting user.X deletes the user: also their seen state,
+		// subscriptions, Sieve scripts and quota roots (store.DeleteUser).
+		_, err = s.srv.st.DeleteUser(s.ctx, user)
+		return reply{}, err
+	}
 	_, err = s.srv.st.DeleteMailbox(s.ctx, m.name)
 	return reply{}, err
 }

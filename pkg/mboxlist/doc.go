@@ -21,6 +21,8 @@
 // Dumps: Dump writes Cyrus 3.x's JSON format (one member per line, keyed by
 // internal name, numbers as strings). ParseDump reads that format, Cyrus
 // 2.x's tab-separated lines (name, partition, then id/rights pairs), and the
-// 2.4-3.4 variant whose second field is "mbtype partition". Import applies
-// a parsed dump in one transaction: all or nothing.
+// 2.4-3.4 variant whose second field is "mbtype partition"; ReadDump also
+// checks the dump's consistency (configured partitions, known mbtypes, one
+// live mailbox per uniqueid) and CheckImport checks it against the list,
+// both naming the line of the first problem, before Import writes it.
 package mboxlist

@@ -123,3 +123,44 @@ func (l *List) MetadataBytes(ctx context.Context, mailbox string) (int64, error)
 	})
 	return n, err
 }
+
+// MetadataKey names one stored value.
+type MetadataKey struct {
+	Mailbox, Entry, User string
+}
+
+// PrivateMetadataOf returns the keys of every private value user owns, on
+// any mailbox and on the server (mailbox ""). Values are keyed by mailbox
+// first, so this reads all metadata: it is for the rare deletion of a user.
+func (l *List) PrivateMetadataOf(ctx context.Context, user string) ([]MetadataKey, error) {
+	if user == "" {
+		return nil, nil // "" owns the shared values
+	}
+	var out []MetadataKey
+	err := l.db.Scan(ctx, []byte{'A'}, func(k, _ []byte, _ uint64) error {
+		parts := strings.SplitN(string(k[1:]), "\x00", 3)
+		if len(parts) == 3 && parts[2] == user {
+			out = append(out, MetadataKey{Mailbox: parts[0], Entry: parts[1], User: parts[2]})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MetadataMailboxes returns the distinct mailboxes at or below name that
+// hold metadata values, whether or not they are in the list (values left
+// by a deletion that was interrupted).
+func (l *List) MetadataMailboxes(ctx context.Context, name string) ([]string, error) {
+	var out []string
+	err := l.db.Scan(ctx, append([]byte{'A'}, name...), func(k, _ []byte, _ uint64) error {
+		mbox, _, ok := strings.Cut(string(k[1:]), "\x00")
+		if !ok || (mbox != name && !strings.HasPrefix(mbox, name+".")) {
+			return nil
+		}
+		if len(out) == 0 || out[len(out)-1] != mbox {
+			out = append(out, mbox)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -70,3 +70,32 @@ func TestMetadata(t *testing.T) {
 		t.Fatalf("after delete: %+v", all)
 	}
 }
+
+func TestPrivateMetadataOfFindsOnlyThatOwner(t *testing.T) {
+	ctx := context.Background()
+	l := openList(t)
+	for _, k := range []MetadataKey{
+		{"shared.board", "/comment", "bob"}, {"", "/vendor/x", "bob"}, {"user.bob", "/comment", "bob"},
+		{"shared.board", "/comment", "bobby"}, {"shared.board", "/comment", ""}, {"user.alice", "/bob", "alice"},
+	} {
+		if err := l.SetMetadata(ctx, k.Mailbox, k.Entry, k.User, []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := l.PrivateMetadataOf(ctx, "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MetadataKey{{"", "/vendor/x", "bob"}, {"shared.board", "/comment", "bob"}, {"user.bob", "/comment", "bob"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	}
+	if got, _ := l.PrivateMetadataOf(ctx, ""); len(got) != 0 {
+		t.Fatalf("the shared owner \"\" matched %+v", got)
+	}
+}

@@ -31,6 +31,15 @@ type ParseOptions struct {
 	DeleteRight byte
 	// TextOnly refuses anything but the tab-separated text format (-L).
 	TextOnly bool
+	// Partitions are the configured partitions (partition-NAME, names in
+	// lower case); a local entry on any other is refused. nil: not checked.
+	Partitions map[string]bool
+}
+
+// Dump is a parsed dump: its entries and the line each starts on.
+type Dump struct {
+	Entries []*Entry
+	Lines   []int
 }
 
 // maxDumpLine bounds one line of a tab-separated dump.
@@ -40,6 +49,18 @@ const maxDumpLine = 1 << 20
 // format (detected by the first non-blank byte) and returns its entries. It
 // stops at the first malformed entry with a *DumpError naming its line.
 func ParseDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
+	d, err := ReadDump(r, opt)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	return d.Entries, nil
+}
+
+// ReadDump is ParseDump keeping each entry's line (for CheckImport). Every
+// entry is checked by itself and against the others: a valid name, known
+// mbtype letters, an ACL that parses, a configured partition, a name and a
+// uniqueid (of a live mailbox) used once.
+func ReadDump(r io.Reader, opt ParseOptions) (*Dump, error) {
 	if opt.DeleteRight == 0 {
 		opt.DeleteRight = 'c'
 	}
@@ -47,7 +68,7 @@ func ParseDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
 	for {
 		b, err := br.Peek(1)
 		if err == io.EOF {
-			return nil, nil
+			return &Dump{}, nil
 		}
 		if err != nil {
 			return nil, err
@@ -81,7 +102,7 @@ func (lc lineCounter) line(off int64) int {
 	return bytes.Count(lc.data[:off], []byte{'\n'}) + 1
 }
 
-func parseJSONDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
+func parseJSONDump(r io.Reader, opt ParseOptions) (*Dump, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -96,8 +117,7 @@ func parseJSONDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
 	if err != nil || tok != json.Delim('{') {
 		return nil, fail("a JSON dump must be one object")
 	}
-	var entries []*Entry
-	seen := map[string]bool{}
+	c := newDumpChecker(opt)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -113,11 +133,9 @@ func parseJSONDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
 		if err != nil {
 			return nil, &DumpError{Line: lc.line(start), Msg: err.Error()}
 		}
-		if seen[e.Name] {
-			return nil, &DumpError{Line: lc.line(start), Msg: fmt.Sprintf("mailbox %s appears twice", e.Name)}
+		if err := c.add(e, lc.line(start)); err != nil {
+			return nil, err
 		}
-		seen[e.Name] = true
-		entries = append(entries, e)
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
 		return nil, fail("the dump object is not closed")
@@ -125,7 +143,7 @@ func parseJSONDump(r io.Reader, opt ParseOptions) ([]*Entry, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fail("text after the end of the dump")
 	}
-	return entries, nil
+	return &c.dump, nil
 }
 
 func cleanJSONError(err error) string {
@@ -282,11 +300,10 @@ func validPartition(p string) error {
 // parseTabDump reads Cyrus 2.x lines: name TAB partition TAB id TAB rights
 // TAB ...; the 2.4-3.4 form has "mbtype partition" as the second field, and
 // a last field ">uniqueid mtime uidvalidity foldermodseq createdmodseq [specialuse]".
-func parseTabDump(r *bufio.Reader, opt ParseOptions) ([]*Entry, error) {
+func parseTabDump(r *bufio.Reader, opt ParseOptions) (*Dump, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxDumpLine)
-	var entries []*Entry
-	seen := map[string]bool{}
+	c := newDumpChecker(opt)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -298,11 +315,9 @@ func parseTabDump(r *bufio.Reader, opt ParseOptions) ([]*Entry, error) {
 		if err != nil {
 			return nil, &DumpError{Line: line, Msg: err.Error()}
 		}
-		if seen[e.Name] {
-			return nil, &DumpError{Line: line, Msg: fmt.Sprintf("mailbox %s appears twice", e.Name)}
+		if err := c.add(e, line); err != nil {
+			return nil, err
 		}
-		seen[e.Name] = true
-		entries = append(entries, e)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -310,7 +325,7 @@ func parseTabDump(r *bufio.Reader, opt ParseOptions) ([]*Entry, error) {
 		}
 		return nil, err
 	}
-	return entries, nil
+	return &c.dump, nil
 }
 
 func entryFromTabLine(text string, opt ParseOptions) (*Entry, error) {

@@ -21,6 +21,10 @@
 //     so a crash leaves what a crashed rename does. Its usage moves
 //     from its quota root to the deleted name's (normally none). Names
 //     under the prefix are deleted for real, as PurgeDeleted does.
+//   - DeleteUser (users.go): the user's data outside the mailboxes first
+//     (Sieve scripts, subscriptions, seen state, private metadata, quota
+//     roots), then the mailboxes through the INBOX, so that until it is
+//     complete the user still exists and running it again finishes it.
 //
 // The folder count (X-NUM-FOLDERS) of the governing quota root is charged
 // on create and given back on delete. Message usage is charged by the spool
