@@ -61,7 +61,7 @@ func (c *boxCache) open(ctx context.Context, e *mboxlist.Entry, mode quota.Mode)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := c.st.MailboxOptions(e.Name, mode)
+	opts := c.st.MailboxOptions(e, mode)
 	if c.notify != nil {
 		opts.Notify = c.notify
 	}
