@@ -11,6 +11,7 @@ import (
 	"gocyrus/internal/tool"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/store"
 )
 
 func main() {
@@ -68,6 +69,9 @@ func runRecover(ctx context.Context, env *tool.Env, checkList bool) error {
 	if err != nil {
 		return err
 	}
+	if err := upgradeQuota(ctx, env, db); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "ctl_cyrusdb: mailbox list: %d entries", res.Entries)
 	if len(res.Damaged) == 0 {
 		fmt.Fprintln(env.Stdout, ", all readable")
@@ -110,5 +114,22 @@ func runCheckpoint(ctx context.Context, env *tool.Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "ctl_cyrusdb: checkpointed, backup in %s\n", b1)
+	return nil
+}
+
+// upgradeQuota computes the per-mailbox quota records of databases written
+// before they existed (store.UpgradeQuota), once.
+func upgradeQuota(ctx context.Context, env *tool.Env, db cyrusdb.DB) error {
+	st, err := store.New(env.Cfg, db, env.Log)
+	if err != nil {
+		return tool.Fail(tool.ExitConfig, "%v", err)
+	}
+	done, err := st.UpgradeQuota(ctx)
+	if err != nil {
+		return err
+	}
+	if done {
+		fmt.Fprintln(env.Stdout, "ctl_cyrusdb: quota usage recomputed per mailbox (database upgrade)")
+	}
 	return nil
 }

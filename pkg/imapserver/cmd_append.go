@@ -98,7 +98,7 @@ func (s *session) appendMailbox(m *mbox) (*mailbox.Mailbox, error) {
 		return a.mb, nil
 	}
 	s.closeAppendBox()
-	mb, err := mailbox.Open(dir, s.srv.st.MailboxOptions(m.name, quota.Strict))
+	mb, err := mailbox.Open(dir, s.srv.st.MailboxOptions(m.entry, quota.Strict))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.name, err)
 	}

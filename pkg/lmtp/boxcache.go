@@ -23,8 +23,9 @@ const (
 // process: opening validates the whole index, and one *mailbox.Mailbox per
 // mailbox lets concurrent sessions join one group commit.
 //
-// Entries are keyed by uniqueid, name and quota mode (the name binds the
-// quota hook, so a renamed mailbox gets a fresh entry). A deleted mailbox
+// Entries are keyed by uniqueid, name and quota mode (the quota hook
+// follows the mailbox by uniqueid; a renamed mailbox still gets a fresh
+// entry so its change notifications carry the new name). A deleted mailbox
 // is never reached: recipients are resolved through the mailbox list
 // first. Unused entries are closed when the cache is full or idle.
 type boxCache struct {
@@ -61,7 +62,7 @@ func (c *boxCache) open(ctx context.Context, e *mboxlist.Entry, mode quota.Mode)
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := c.st.MailboxOptions(e.Name, mode)
+	opts := c.st.MailboxOptions(e, mode)
 	if c.notify != nil {
 		opts.Notify = c.notify
 	}

@@ -46,10 +46,15 @@
 // list's own transaction (ForgetTxn, RenameTxn through mboxlist.Also), so a
 // mailbox created again under a name meanwhile keeps its own charges.
 //
-// Known gap: a process holding a mailbox open across a RENAME or DELETE
-// made elsewhere still charges it under its old name (the quota hook is
-// bound to the name at open), which is drift `quota -f` corrects; the
-// opt-in test `go test -tags quotarace ./pkg/store` shows it.
+// A charge names its mailbox through a Pin, resolved afresh on every
+// attempt, whose conditions go into the charge's transaction: an open
+// mailbox is pinned by uniqueid to its list entry (pkg/store), so a
+// process holding it open across a RENAME or DELETE made elsewhere charges
+// it under its current name, or (deleted) not at all: the append fails
+// and a give-back charges nothing. A creation's X-NUM-FOLDERS charge
+// carries the list entry's creation in its transaction. When a root moves
+// with a renamed mailbox, mailboxes that stay put but change roots (left
+// below its old name, or already below its new one) move their usage too.
 //
 // Keys: "QL" + root holds the limits, "QU" + root the usage, "QM" +
 // mailbox a mailbox's record, "QN" the unrooted usage, "QG" the generation,

@@ -39,7 +39,56 @@ func (s *Store) RenameTxn(ctx context.Context, olds, news []string, rootsFollow 
 			return nil, nil, err
 		}
 	}
+	if err := t.rehomeStaying(olds, news); err != nil {
+		return nil, nil, err
+	}
 	return t.conds, t.finish(), nil
+}
+
+// rehomeStaying moves the usage of mailboxes that stay where they are but
+// change roots because a root moved: those left below the root's old name
+// (not renamed with it) go to the root now governing them, and those
+// already below its new name come under it. Their records are pinned, so
+// a charge racing with the move makes it be planned again.
+func (t *moveTxn) rehomeStaying(olds, news []string) error {
+	if len(t.movedOld) == 0 {
+		return nil
+	}
+	moving := map[string]bool{}
+	for i := range olds {
+		moving[olds[i]], moving[news[i]] = true, true
+	}
+	seen := map[string]bool{}
+	var areas []string
+	for old, nw := range t.movedOld {
+		areas = append(areas, old, nw)
+	}
+	for _, area := range areas {
+		err := t.s.scanCharges(t.ctx, area, func(name string, u Usage, ver uint64) error {
+			if moving[name] || seen[name] {
+				return nil
+			}
+			seen[name] = true
+			t.conds = append(t.conds, cyrusdb.Cond{Key: mailboxKey(name), Version: ver})
+			from, err := t.bucketAfter(name)
+			if err != nil {
+				return err
+			}
+			to, err := t.newRoot(name)
+			if err != nil {
+				return err
+			}
+			if from != to && u != (Usage{}) {
+				t.add(bucketKey(from), u, -1)
+				t.add(bucketKey(to), u, 1)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rename is RenameTxn applied by itself (the list changed elsewhere).

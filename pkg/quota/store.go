@@ -405,10 +405,10 @@ func (s *Store) retry(ctx context.Context, what string, attempt func() error) er
 
 // Reservation is usage charged for a mailbox ahead of a change.
 type Reservation struct {
-	store   *Store
-	mailbox string
-	delta   Usage
-	done    bool
+	store *Store
+	pin   Pin
+	delta Usage
+	done  bool
 }
 
 // Commit keeps the charge.
@@ -418,6 +418,9 @@ func (r *Reservation) Commit() error {
 }
 
 // Release gives back a charge that was not used. It is a no-op after Commit.
+// It goes to the mailbox under its name at the time of the release: a
+// mailbox renamed meanwhile took the charge with it, one deleted gave it
+// back already.
 func (r *Reservation) Release() {
 	if r == nil || r.done || r.store == nil {
 		return
@@ -426,26 +429,74 @@ func (r *Reservation) Release() {
 	var neg Usage
 	neg.add(r.delta, -1)
 	// Best effort: a failure leaves usage high, which `quota -f` corrects.
-	_, _ = r.store.Reserve(context.Background(), r.mailbox, neg, Ignore)
+	_, _ = r.store.ReservePinned(context.Background(), r.pin, neg, Ignore)
 }
 
-// Reserve charges delta for mailbox under mode: to the mailbox's own charge
-// record and to the root governing it, in one transaction conditioned on
-// the root set it resolved and the limits it read, so the charge can never
-// go to a root that no longer governs the mailbox nor miss a limit set
-// before it. A refusal is an *OverQuotaError. An empty mailbox name charges
-// nothing.
+// ErrNoMailbox is what a Pin returns for a mailbox that no longer exists.
+var ErrNoMailbox = errors.New("Mailbox does not exist")
+
+// Pinned is the mailbox a charge is for at the moment it is made, with the
+// conditions under which that name stays right (its list entry unchanged)
+// and any ops that belong in the charge's transaction (the creation of the
+// entry itself).
+type Pinned struct {
+	Mailbox string
+	Conds   []cyrusdb.Cond
+	Ops     []cyrusdb.Op
+}
+
+// Pin resolves the mailbox a charge goes to: a charge transaction carries
+// its conditions, so a rename or delete made meanwhile by any process
+// fails it and the pin is asked again. A pin returns an error wrapping
+// ErrNoMailbox once the mailbox is gone.
+type Pin func(ctx context.Context) (Pinned, error)
+
+// NamePin is the pin of a mailbox known only by its name, at no condition.
+func NamePin(mailbox string) Pin {
+	return func(context.Context) (Pinned, error) { return Pinned{Mailbox: mailbox}, nil }
+}
+
+// Charge is ReservePinned kept at once: for a pin whose ops make the
+// change itself (a mailbox created with its charge).
+func (s *Store) Charge(ctx context.Context, pin Pin, delta Usage, mode Mode) error {
+	_, err := s.ReservePinned(ctx, pin, delta, mode)
+	return err
+}
+
+// Reserve charges delta for mailbox under mode (ReservePinned of the name).
 func (s *Store) Reserve(ctx context.Context, mailbox string, delta Usage, mode Mode) (*Reservation, error) {
-	if mailbox == "" {
-		return &Reservation{done: true}, nil
-	}
+	return s.ReservePinned(ctx, NamePin(mailbox), delta, mode)
+}
+
+// ReservePinned charges delta under mode for the mailbox pin names: to the
+// mailbox's own charge record and to the root governing it, in one
+// transaction conditioned on the root set it resolved, the limits it read
+// and the pin's conditions, so the charge can never go to a root that no
+// longer governs the mailbox, to a name the mailbox no longer has, nor miss
+// a limit set before it. A refusal is an *OverQuotaError. Giving back for a
+// mailbox that is gone (or was never charged) charges nothing; charging one
+// fails with the pin's ErrNoMailbox. An empty mailbox name charges nothing.
+func (s *Store) ReservePinned(ctx context.Context, pin Pin, delta Usage, mode Mode) (*Reservation, error) {
 	var res *Reservation
-	err := s.retry(ctx, "charging "+mailbox, func() error {
+	err := s.retry(ctx, "charging quota", func() error {
+		pinned, err := pin(ctx)
+		mailbox := pinned.Mailbox
+		if errors.Is(err, ErrNoMailbox) && giveBack(delta) {
+			res = &Reservation{done: true} // its deletion gave back everything
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if mailbox == "" {
+			res = &Reservation{done: true}
+			return nil
+		}
 		gen, root, err := s.speculativeRoot(ctx, mailbox)
 		if err != nil {
 			return err
 		}
-		conds := []cyrusdb.Cond{{Key: genKey, Version: gen}}
+		conds := append([]cyrusdb.Cond{{Key: genKey, Version: gen}}, pinned.Conds...)
 		if giveBack(delta) {
 			// Only what is recorded can be given back: a mailbox
 			// forgotten meanwhile (deleted) gave back everything.
@@ -474,10 +525,10 @@ func (s *Store) Reserve(ctx context.Context, mailbox string, delta Usage, mode M
 				}
 			}
 		}
-		err = s.db.Txn(ctx, conds, []cyrusdb.Op{
+		err = s.db.Txn(ctx, conds, append([]cyrusdb.Op{
 			cyrusdb.Add{Key: mailboxKey(mailbox), Deltas: delta[:]},
 			cyrusdb.Add{Key: bucketKey(root), Deltas: delta[:], Limits: lims[:], CheckBefore: mode == Overflow},
-		})
+		}, pinned.Ops...))
 		if errors.Is(err, cyrusdb.ErrLimit) {
 			r := Storage
 			var le *cyrusdb.LimitError
@@ -487,7 +538,7 @@ func (s *Store) Reserve(ctx context.Context, mailbox string, delta Usage, mode M
 			return &OverQuotaError{Root: root, Resource: r}
 		}
 		if err == nil {
-			res = &Reservation{store: s, mailbox: mailbox, delta: delta}
+			res = &Reservation{store: s, pin: pin, delta: delta, done: len(pinned.Ops) > 0}
 		}
 		return err
 	})

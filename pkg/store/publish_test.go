@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 )
 
@@ -26,7 +27,7 @@ func TestNotifyIsBounded(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.MailboxOptions("user.alice", quota.Ignore).Notify("user.alice")
+		s.MailboxOptions(&mboxlist.Entry{Name: "user.alice"}, quota.Ignore).Notify("user.alice")
 	}()
 	select {
 	case <-done:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gocyrus/pkg/acl"
@@ -159,33 +160,45 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	if s.Cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
 		e.Type = "l"
 	}
-	var delta quota.Usage
-	delta[quota.NumFolders] = 1
-	res, err := s.Quota.Reserve(ctx, name, delta, opt.Quota)
-	if err != nil {
-		return nil, err
-	}
 	dir, err := s.Dir(e)
 	if err != nil {
-		res.Release()
 		return nil, err
 	}
 	if err := mailbox.Create(dir, mailbox.Header{Name: name, UniqueID: e.UniqueID}); err != nil {
-		res.Release()
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotCreated, name, err)
 	}
 	h, err := mailbox.ReadHeader(dir)
 	if err == nil {
 		e.UIDValidity = h.UIDValidity
 	}
-	if err := s.List.Create(ctx, e); err != nil {
+	// The entry and its X-NUM-FOLDERS charge are one transaction: a
+	// charge made ahead of the entry would be missed by a rename or
+	// delete of the tree racing with the creation.
+	var delta quota.Usage
+	delta[quota.NumFolders] = 1
+	if err := s.Quota.Charge(ctx, s.createPin(e), delta, opt.Quota); err != nil {
 		mailbox.Delete(dir)
-		res.Release()
 		return nil, err
 	}
-	res.Commit()
 	s.publish(ctx, name)
 	return e, nil
+}
+
+// createPin pins a creation's charge to e's name being free, and creates
+// the entry in the charge's transaction.
+func (s *Store) createPin(e *mboxlist.Entry) quota.Pin {
+	return func(ctx context.Context) (quota.Pinned, error) {
+		if _, err := s.List.Lookup(ctx, e.Name); err == nil {
+			return quota.Pinned{}, fmt.Errorf("%w: %s", mboxlist.ErrExists, e.Name)
+		} else if !errors.Is(err, mboxlist.ErrNotFound) {
+			return quota.Pinned{}, err
+		}
+		cond, op, err := mboxlist.CreateTxn(e)
+		if err != nil {
+			return quota.Pinned{}, err
+		}
+		return quota.Pinned{Mailbox: e.Name, Conds: []cyrusdb.Cond{cond}, Ops: []cyrusdb.Op{op}}, nil
+	}
 }
 
 // DeleteMailbox deletes a mailbox; a user's INBOX takes its whole tree
@@ -329,18 +342,20 @@ func (s *Store) Open(ctx context.Context, name string, mode quota.Mode) (*mailbo
 	if err != nil {
 		return nil, nil, err
 	}
-	mb, err := mailbox.Open(dir, s.MailboxOptions(name, mode))
+	mb, err := mailbox.Open(dir, s.MailboxOptions(e, mode))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return mb, e, nil
 }
 
-// MailboxOptions returns the hooks for a mailbox of that name.
-func (s *Store) MailboxOptions(name string, mode quota.Mode) mailbox.Options {
+// MailboxOptions returns the hooks for the mailbox of entry e. Its quota
+// charges follow the mailbox (by uniqueid) across renames made by any
+// process while it is open, and stop when it is deleted.
+func (s *Store) MailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Options {
 	return mailbox.Options{
 		Logger: s.Log,
-		Quota:  &quotaHook{s: s, mailbox: name, mode: mode},
+		Quota:  &quotaHook{s: s, pin: s.followMailbox(e), mode: mode},
 		Notify: func(n string) {
 			ctx, cancel := context.WithTimeout(context.Background(), s.publishTimeout)
 			defer cancel()
@@ -359,13 +374,14 @@ func (s *Store) publish(ctx context.Context, name string) {
 	}
 }
 
-// quotaHook charges a mailbox's appends to its governing root, found at
-// the time of each change (roots may be set while a mailbox is open) and
-// charged in the same transaction (quota.Store.Reserve).
+// quotaHook charges a mailbox's appends and expunges to its governing
+// root, found at the time of each change (roots may be set while a mailbox
+// is open) and charged in the same transaction (quota.Store.ReservePinned),
+// under the name the mailbox has at that moment.
 type quotaHook struct {
-	s       *Store
-	mailbox string
-	mode    quota.Mode
+	s    *Store
+	pin  quota.Pin
+	mode quota.Mode
 }
 
 func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.QuotaReservation, error) {
@@ -375,7 +391,7 @@ func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.Quo
 	}
 	var d quota.Usage
 	d[quota.Storage], d[quota.Message] = bytes, msgs
-	r, err := h.s.Quota.Reserve(ctx, h.mailbox, d, mode)
+	r, err := h.s.Quota.ReservePinned(ctx, h.pin, d, mode)
 	if err != nil {
 		if errors.Is(err, quota.ErrOverQuota) {
 			return nil, fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
@@ -383,6 +399,43 @@ func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.Quo
 		return nil, err
 	}
 	return r, nil
+}
+
+// followMailbox pins charges to the mailbox of entry e wherever it is now:
+// its name as long as the list entry there still holds its uniqueid, else
+// the name the list now gives that uniqueid (renamed by some process while
+// open), else none (deleted: the charge fails, a give-back charges
+// nothing). Each charge is conditioned on the entry it resolved, so a
+// rename or delete racing with it makes it resolve again.
+func (s *Store) followMailbox(e *mboxlist.Entry) quota.Pin {
+	var mu sync.Mutex
+	name, id := e.Name, e.UniqueID
+	return func(ctx context.Context) (quota.Pinned, error) {
+		mu.Lock()
+		cur := name
+		mu.Unlock()
+		got, ver, err := s.List.LookupVersion(ctx, cur)
+		if err == nil && got.UniqueID == id {
+			return quota.Pinned{Mailbox: cur, Conds: []cyrusdb.Cond{mboxlist.EntryCond(cur, ver)}}, nil
+		}
+		if err != nil && !errors.Is(err, mboxlist.ErrNotFound) {
+			return quota.Pinned{}, err
+		}
+		if id == "" { // an entry without uniqueid is known by its name only
+			return quota.Pinned{}, fmt.Errorf("%w: %s", quota.ErrNoMailbox, cur)
+		}
+		got, ver, err = s.List.FindUniqueID(ctx, id)
+		if errors.Is(err, mboxlist.ErrNotFound) {
+			return quota.Pinned{}, fmt.Errorf("%w: %s", quota.ErrNoMailbox, cur)
+		}
+		if err != nil {
+			return quota.Pinned{}, err
+		}
+		mu.Lock()
+		name = got.Name
+		mu.Unlock()
+		return quota.Pinned{Mailbox: got.Name, Conds: []cyrusdb.Cond{mboxlist.EntryCond(got.Name, ver)}}, nil
+	}
 }
 
 // Exists reports whether path exists (for tools that inspect the spool).
