@@ -8,6 +8,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/store"
 )
 
 // flagSet is a set of IMAP flags split the way the index stores them.
@@ -38,26 +39,10 @@ func splitFlags(flags []imap.Flag) (flagSet, error) {
 	return fs, nil
 }
 
-// allowedBy keeps what the rights permit (reference §3.6): \Seen needs s,
-// \Deleted t, every other flag w. dropped reports whether anything went.
+// allowedBy keeps what the rights permit (store.AllowedFlags, the rule
+// LMTP shares). dropped reports whether anything went.
 func (fs flagSet) allowedBy(r acl.Rights) (kept flagSet, dropped bool) {
-	kept = fs
-	if !r.Has(acl.Seen) && kept.system&mailbox.FlagSeen != 0 {
-		kept.system &^= mailbox.FlagSeen
-		dropped = true
-	}
-	if !r.Has(acl.DeleteMessages) && kept.system&mailbox.FlagDeleted != 0 {
-		kept.system &^= mailbox.FlagDeleted
-		dropped = true
-	}
-	if !r.Has(acl.Write) {
-		other := mailbox.FlagAnswered | mailbox.FlagFlagged | mailbox.FlagDraft
-		if kept.system&other != 0 || len(kept.keywords) > 0 {
-			dropped = true
-		}
-		kept.system &^= other
-		kept.keywords = nil
-	}
+	kept.system, kept.keywords, dropped = store.AllowedFlags(r, fs.system, fs.keywords)
 	return kept, dropped
 }
 

@@ -3,7 +3,6 @@ package lmtp
 import (
 	"bufio"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -62,15 +61,9 @@ func TestReadDataMemory(t *testing.T) {
 	}
 }
 
-// TestDeliverMemory measures a whole 256 MiB delivery through lmtpd
-// (DATA, stage file, spool into the mailbox). It is opt-in
-// (GOCYRUS_LMTP_MEMTEST=1): its bound holds only once pkg/mailbox's spool
-// streams too; until then it logs what it measured and returns.
+// TestDeliverMemory: a whole 256 MiB delivery through lmtpd (DATA, stage
+// file, spool into the mailbox) keeps the heap bounded: it streams.
 func TestDeliverMemory(t *testing.T) {
-	if os.Getenv("GOCYRUS_LMTP_MEMTEST") == "" {
-		t.Log("set GOCYRUS_LMTP_MEMTEST=1 to measure a 256 MiB delivery")
-		return
-	}
 	_, addr := newTestServer(t, []string{"user.alice"})
 	c := dialLMTP(t, addr)
 	c.cmd(250, "MAIL FROM:<a@x>")
@@ -101,8 +94,20 @@ func TestDeliverMemory(t *testing.T) {
 	reply := c.expect(250)
 	close(stop)
 	p := <-peak
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("256 MiB delivery allocated %d MiB in all", alloc>>20)
+	// Allocation in all catches a peak the sampling missed: holding the
+	// message once would take 256 MiB.
+	if alloc > 128<<20 {
+		t.Errorf("a 256 MiB delivery allocated %d MiB", alloc>>20)
+	}
 	t.Logf("256 MiB delivery: %s; heap in use %d MiB before, peak %d MiB", reply, before.HeapInuse>>20, p>>20)
-	if p > before.HeapInuse+16<<20 {
+	// HeapInuse is process-wide (the server's other goroutines, the race
+	// detector's shadow of the heap is not counted): a margin far below
+	// the 256 MiB that holding the message would take.
+	if p > before.HeapInuse+32<<20 {
 		t.Errorf("heap grew by %d MiB", (p-before.HeapInuse)>>20)
 	}
 }

@@ -62,6 +62,14 @@ type target struct {
 	entry    *mboxlist.Entry
 	flags    mailbox.Flags
 	keywords []string
+	// foreign is set for a fileinto target the script's owner does not
+	// own: :flags are kept only as far as rights (the owner's on it)
+	// allow (store.AllowedFlags), and \Seen goes to seenUser's seen set,
+	// never into the index (which holds the mailbox owner's \Seen).
+	foreign  bool
+	rights   acl.Rights
+	seenUser string // "" = nobody's (a shared mailbox's script)
+	seen     bool   // record \Seen in seenUser's seen set once stored
 }
 
 // deliver stores msg for every recipient and returns one result each (nil

@@ -89,8 +89,9 @@
 //     concurrent sessions join its group commit.
 //   - reject8bit refuses 8-bit header bytes (554 5.6.0); munge8bit turns
 //     them into 'X' unless the header block is valid UTF-8.
-//   - At start (CleanStage) stage files older than twice the delivery
-//     timeout are removed: no live delivery can still need them.
+//   - At start (CleanStage) stage files whose lmtpd is no longer running
+//     are removed, whatever their age (their names carry the owner's pid
+//     and start time; mailbox.RemoveDeadTemps).
 //
 // # Sieve (reference §5.6)
 //

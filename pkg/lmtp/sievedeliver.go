@@ -3,6 +3,7 @@ package lmtp
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,7 +202,11 @@ func (s *Server) storeAll(ctx context.Context, d *delivery, c *content, rc *rcpt
 	keepID := rc.target.Entry.UniqueID
 	var fallback *target
 	for _, t := range stores {
-		if _, err := s.deliverTo(ctx, d, c, t, rc.mode); err != nil {
+		uid, err := s.deliverTo(ctx, d, c, t, rc.mode)
+		if err == nil && uid != 0 && t.seen {
+			s.recordSeen(ctx, t.seenUser, t.entry, uid)
+		}
+		if err != nil {
 			if t.entry.UniqueID == keepID {
 				return stored, err
 			}
@@ -249,11 +254,15 @@ func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) tar
 		s.log.Info("sieve: fileinto target excluded by lmtp_exclude_specialuse, keeping", "owner", o.id, "mailbox", a.Mailbox)
 		return keep
 	}
-	if !mine && !st.Policy.Rights(e.ACL, o.rights, e.Name).Has(acl.Post) {
+	if mine {
+		return target{entry: e}
+	}
+	rights := st.Policy.Rights(e.ACL, o.rights, e.Name)
+	if !rights.Has(acl.Post) {
 		s.log.Info("sieve: no right to post into the fileinto target, keeping", "owner", o.id, "mailbox", a.Mailbox)
 		return keep
 	}
-	return target{entry: e}
+	return target{entry: e, foreign: true, rights: rights, seenUser: o.user}
 }
 
 // createFor creates a fileinto :create target: below the user's INBOX
@@ -286,7 +295,9 @@ func (s *Server) createFor(ctx context.Context, who acl.Identity, internal strin
 }
 
 // withFlags sets imap4flags' flags on t: system flags by bit, the rest
-// as keywords (names that are not IMAP atoms are dropped).
+// as keywords (names that are not IMAP atoms are dropped). On a foreign
+// target only what the owner's rights allow is kept, and \Seen is the
+// owner's own, for their seen set (as IMAP APPEND does).
 func withFlags(t target, flags []string) target {
 	for _, f := range flags {
 		if bit, ok := mailbox.ParseSystemFlag(f); ok {
@@ -295,7 +306,33 @@ func withFlags(t target, flags []string) target {
 			t.keywords = append(t.keywords, f)
 		}
 	}
+	if t.foreign {
+		t.flags, t.keywords, _ = store.AllowedFlags(t.rights, t.flags, t.keywords)
+		if t.flags&mailbox.FlagSeen != 0 {
+			t.flags &^= mailbox.FlagSeen
+			t.seen = t.seenUser != ""
+		}
+	}
 	return t
+}
+
+// recordSeen adds uid to user's seen set of the mailbox e. The message
+// is stored and acknowledged whatever happens here: a failure is logged
+// and the user finds it unread.
+func (s *Server) recordSeen(ctx context.Context, user string, e *mboxlist.Entry, uid uint32) {
+	rec, err := s.store.List.GetSeen(ctx, user, e.UniqueID)
+	if err == nil {
+		if rec.SeenUIDs == "" {
+			rec.SeenUIDs = strconv.FormatUint(uint64(uid), 10)
+		} else {
+			rec.SeenUIDs += "," + strconv.FormatUint(uint64(uid), 10)
+		}
+		rec.LastChange = time.Now().Unix()
+		err = s.store.List.SetSeen(ctx, user, e.UniqueID, rec)
+	}
+	if err != nil {
+		s.log.Warn("sieve: recording the seen state of a filed message", "user", user, "mailbox", e.Name, "err", err)
+	}
 }
 
 // addTarget merges t into stores: one copy per mailbox, flags united.
@@ -303,6 +340,7 @@ func addTarget(stores []target, t target) []target {
 	for i := range stores {
 		if stores[i].entry.UniqueID == t.entry.UniqueID {
 			stores[i].flags |= t.flags
+			stores[i].seen = stores[i].seen || t.seen
 			for _, k := range t.keywords {
 				if !containsFold(stores[i].keywords, k) {
 					stores[i].keywords = append(stores[i].keywords, k)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"gocyrus/pkg/mailbox"
 )
 
 // openStageFile returns an empty file in the stage directory of
@@ -34,7 +36,9 @@ func openUnlinked(dir string) (*os.File, error) {
 	if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.EISDIR) && !errors.Is(err, unix.EINVAL) {
 		return nil, fmt.Errorf("stage file in %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "lmtp-data-")
+	// Named for this process: a crash before the unlink leaves a file
+	// CleanStage removes.
+	f, err := mailbox.CreateTemp(dir, "data.")
 	if err != nil {
 		return nil, fmt.Errorf("stage file: %w", err)
 	}

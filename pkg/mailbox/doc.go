@@ -43,7 +43,16 @@
 //     u32 payload length, payload, u32 CRC-32C of everything before it. The
 //     payload is the envelope, the body structure (recursive) and the raw
 //     header block (whole when at most MaxCachedHeader bytes, else only the
-//     envelope's fields), strings as uvarint length + bytes.
+//     envelope's fields), strings as uvarint length + bytes. A body
+//     structure has at most maxMIMEParts entries and maxMIMEDepth levels
+//     (parse.go): past the count, a multipart's last part is the rest of
+//     its body as text.
+//   - "tmp.<pid>-<start>.<random>" — a named temp file (a batch's spool,
+//     a header or index rewrite, a copy across filesystems), named for
+//     the process that made it (pid and start time, tempfile.go). Only
+//     its owner renames or removes it; once the owner is gone, the next
+//     writer of the directory in each process (on first taking the
+//     exclusive lock) and Reconstruct remove it, whatever its age.
 //   - cyrus.lock — empty; the flock target. It is never replaced, unlike the
 //     others, so a lock always means the same thing.
 //

@@ -160,7 +160,7 @@ func writeHeader(dir string, h Header) error {
 // writeFileAtomic writes name in dir through a temporary file, fsync and
 // rename. It does not fsync the directory.
 func writeFileAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, tempPrefix+name+".")
+	tmp, err := createTemp(dir, name+".")
 	if err != nil {
 		return err
 	}

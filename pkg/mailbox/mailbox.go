@@ -304,5 +304,8 @@ func (s *sharedDir) lockWriter() (*handle, func(), error) {
 		s.writeMu.Unlock()
 		return nil, nil, err
 	}
+	// Temp files of writers that died are removed by the next writer
+	// (once per process and directory; tempfile.go).
+	sweepOnce(s.dir)
 	return s.wh, func() { s.wh.unlock(); s.writeMu.Unlock() }, nil
 }

@@ -21,6 +21,14 @@ import (
 // maxMIMEDepth bounds recursion through nested multiparts and messages.
 const maxMIMEDepth = 32
 
+// maxMIMEParts bounds the body-structure entries of one message (Dovecot's
+// message parser has the same default of 10000 in all): a message of
+// nothing but boundary lines must not make millions of them in memory and
+// in the cache entry. Once the budget is spent a multipart's last part
+// takes the rest of its body as its text, and parts are not split
+// further.
+const maxMIMEParts = 10000
+
 // MaxCachedHeader is the largest header block kept whole in the cache;
 // a larger one keeps only cachedHeaderFields. See HeaderCached.
 const MaxCachedHeader = 64 << 10
@@ -90,8 +98,9 @@ func (s section) sub(a, b int64) section { return section{s.off + a, b - a} }
 // msgParser reads a message through ReadAt; the first read error is kept
 // in err and ends every later read.
 type msgParser struct {
-	ra  io.ReaderAt
-	err error
+	ra    io.ReaderAt
+	err   error
+	parts int // body-structure entries made so far (maxMIMEParts)
 }
 
 // bytes reads s into memory, at most maxParsedHeader bytes of it.
@@ -313,6 +322,8 @@ func addressList(h gmail.Header, key string) []Address {
 
 func (ps *msgParser) bodyStructure(h textproto.Header, body section, depth int) *BodyStructure {
 	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
+	ps.parts++
+	budget := maxMIMEParts - ps.parts
 	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err == nil {
 		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
@@ -345,8 +356,16 @@ func (ps *msgParser) bodyStructure(h textproto.Header, body section, depth int) 
 
 	switch {
 	case bs.Type == "multipart" && depth < maxMIMEDepth:
+		// Over budget a multipart still has one part (IMAP needs one):
+		// past it, only chains as deep as maxMIMEDepth can grow.
 		boundary := params["boundary"]
-		for _, part := range ps.splitMultipart(body, boundary) {
+		parts, folded := ps.splitMultipart(body, boundary, max(budget, 1))
+		for i, part := range parts {
+			if folded && i == len(parts)-1 {
+				// The rest of the body, delimiters and all, as text.
+				bs.Parts = append(bs.Parts, ps.foldedPart(part))
+				break
+			}
 			ph, pb := ps.splitHeader(part)
 			ph2 := readHeader(ps.bytes(part.sub(0, ph)))
 			bs.Parts = append(bs.Parts, ps.bodyStructure(ph2, part.sub(pb, part.n), depth+1))
@@ -367,6 +386,14 @@ func (ps *msgParser) bodyStructure(h textproto.Header, body section, depth int) 
 		bs.Lines = ps.countLines(body)
 	}
 	return bs
+}
+
+// foldedPart describes the part that took the rest of a multipart once
+// maxMIMEParts was reached: headerless text, not split further.
+func (ps *msgParser) foldedPart(s section) *BodyStructure {
+	ps.parts++
+	return &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit",
+		Params: []Param{{"charset", "us-ascii"}}, Size: uint32(s.n), Lines: ps.countLines(s)}
 }
 
 // countLines counts the lines of s, a last one without LF included.
@@ -412,15 +439,16 @@ func sortedParams(m map[string]string) []Param {
 // splitMultipart returns the parts of body between boundary delimiter
 // lines (RFC 2046 §5.1.1): a line that is "--boundary" or "--boundary--"
 // once trailing spaces, tabs and CRs are cut. The line end before a
-// delimiter belongs to the delimiter.
-func (ps *msgParser) splitMultipart(body section, boundary string) []section {
+// delimiter belongs to the delimiter. At most limit parts are returned:
+// when there are more, the last one allowed runs to the end of body, later
+// delimiters and all, and folded is set.
+func (ps *msgParser) splitMultipart(body section, boundary string, limit int) (parts []section, folded bool) {
 	if boundary == "" {
-		return nil
+		return nil, false
 	}
 	delim := []byte("--" + boundary)
 	sc := ps.lines(body, len(delim)+2)
 	defer sc.close()
-	var parts []section
 	start := int64(-1) // start of the current part's content
 	for sc.next() {
 		l := &sc.cur
@@ -433,6 +461,9 @@ func (ps *msgParser) splitMultipart(body section, boundary string) []section {
 		if !ok || !final && len(rest) > 0 {
 			continue
 		}
+		if start >= 0 && len(parts) == limit-1 {
+			return append(parts, body.sub(start, body.n)), true
+		}
 		if start >= 0 {
 			end := l.start
 			if end > start { // the previous line ended with LF
@@ -444,12 +475,12 @@ func (ps *msgParser) splitMultipart(body section, boundary string) []section {
 			parts = append(parts, body.sub(start, end))
 		}
 		if final {
-			return parts
+			return parts, false
 		}
 		start = l.start + l.length
 	}
 	if start >= 0 && start < body.n {
 		parts = append(parts, body.sub(start, body.n)) // missing final delimiter
 	}
-	return parts
+	return parts, false
 }

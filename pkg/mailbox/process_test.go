@@ -38,6 +38,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childCrashAppender())
 	case "bulk":
 		os.Exit(childBulkAppender())
+	case "tmpdebris":
+		os.Exit(childTempDebris())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child role")
 		os.Exit(2)

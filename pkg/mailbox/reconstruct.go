@@ -9,15 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-// staleTempAge is how old a tmp.* file must be before Reconstruct deletes
-// it: younger ones may belong to an append in flight in another process.
-const staleTempAge = time.Hour
 
 // ReconstructOptions tune Reconstruct.
 type ReconstructOptions struct {
@@ -216,11 +211,11 @@ func (rb *rebuild) scanDir() error {
 				continue // raced with an unlink
 			}
 			rb.files[uid] = fi
-		} else if strings.HasPrefix(name, tempPrefix) {
-			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
-				rb.staleTemps = append(rb.staleTemps, name)
-				rb.rep.addf("stale temporary file %s removed", name)
-			}
+		} else if IsTempName(name) && e.Type().IsRegular() && !TempOwnerAlive(name) {
+			// Left by a writer that died, whatever its age; a live
+			// writer's file is its own to rename or remove.
+			rb.staleTemps = append(rb.staleTemps, name)
+			rb.rep.addf("stale temporary file %s removed", name)
 		}
 	}
 	return nil

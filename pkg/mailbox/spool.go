@@ -70,19 +70,25 @@ type SpoolLimits struct {
 // it is seen: the rest of r is left unread, and a caller that must keep
 // its stream in step (an IMAP literal) drains it.
 func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (*Prepared, error) {
-	f, err := os.CreateTemp(stageDir, tempPrefix)
+	f, err := createTemp(stageDir, "")
 	if err != nil {
 		return nil, err
 	}
+	done := false
+	defer func() {
+		if !done { // an error or a panic: leave no temp file
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
 	p, err := spoolInto(ctx, f, r, lim)
 	if err == nil {
 		err = f.Close()
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
 		return nil, err
 	}
+	done = true
 	p.path = f.Name()
 	return p, nil
 }
@@ -282,7 +288,7 @@ func copyToTemp(dir, src string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(dir, tempPrefix)
+	out, err := createTemp(dir, "")
 	if err != nil {
 		return "", err
 	}

@@ -1,7 +1,8 @@
 package search
 
 import (
-	"bytes"
+	"bufio"
+	"errors"
 	"io"
 	"strings"
 
@@ -12,35 +13,45 @@ import (
 // maxEmbedDepth bounds recursion through multiparts and message/rfc822.
 const maxEmbedDepth = 20
 
-// bodyText returns the searchable text of a message body, case-folded:
-// every text/* part with its transfer encoding undone and converted to
-// UTF-8, and the header and text of embedded messages. Parts are separated
-// by NUL, which no search string can contain, so a match never spans two
-// parts. A message that is not valid MIME is searched as raw text.
-func bodyText(raw []byte, headerSize int) string {
-	var b strings.Builder
-	e, err := gomessage.Read(bytes.NewReader(raw))
-	if e == nil || (err != nil && !usable(err)) {
-		if headerSize > len(raw) {
-			headerSize = len(raw)
-		}
-		return foldString(string(raw[headerSize:]))
+// The searchable text of a message body is every text/* part with its
+// transfer encoding undone and converted to UTF-8, and the header and
+// text of embedded messages, case-folded; a match never spans two parts.
+// A message that is not valid MIME is searched as raw text. It is
+// streamed through a foldMatcher, never held whole: memory does not grow
+// with the message.
+
+// errFound stops the stream once the needle is found.
+var errFound = errors.New("search: found")
+
+// bodyContains reports whether the folded needle n occurs in the
+// searchable text of the message read from msg, whose header block is
+// headerSize bytes long.
+func bodyContains(msg io.ReaderAt, size, headerSize int64, n string) bool {
+	fm := newFoldMatcher(n)
+	if n == "" {
+		return true
 	}
-	appendEntityText(&b, e, 0)
-	return foldString(b.String())
+	e, err := gomessage.Read(bufio.NewReader(io.NewSectionReader(msg, 0, size)))
+	if e == nil || (err != nil && !usable(err)) {
+		headerSize = min(headerSize, size)
+		return fm.part(io.NewSectionReader(msg, headerSize, size-headerSize))
+	}
+	return entityContains(fm, e, 0)
 }
 
-func appendEntityText(b *strings.Builder, e *gomessage.Entity, depth int) {
+func entityContains(fm *foldMatcher, e *gomessage.Entity, depth int) bool {
 	if depth > maxEmbedDepth {
-		return
+		return false
 	}
 	if mr := e.MultipartReader(); mr != nil {
 		for {
 			p, err := mr.NextPart()
 			if p == nil || (err != nil && !usable(err)) {
-				return
+				return false
 			}
-			appendEntityText(b, p, depth+1)
+			if entityContains(fm, p, depth+1) {
+				return true
+			}
 		}
 	}
 	mediaType, _, err := e.Header.ContentType()
@@ -49,15 +60,13 @@ func appendEntityText(b *strings.Builder, e *gomessage.Entity, depth int) {
 	}
 	switch {
 	case strings.HasPrefix(mediaType, "text/"):
-		body, _ := io.ReadAll(e.Body)
-		b.Write(body)
-		b.WriteByte(0)
+		return fm.part(e.Body)
 	case mediaType == "message/rfc822" || mediaType == "message/global":
 		inner, err := gomessage.Read(e.Body)
 		if inner == nil || (err != nil && !usable(err)) {
-			return
+			return false
 		}
-		var hdr bytes.Buffer
+		var hdr strings.Builder
 		fields := inner.Header.Fields()
 		for fields.Next() {
 			v, err := fields.Text()
@@ -69,10 +78,12 @@ func appendEntityText(b *strings.Builder, e *gomessage.Entity, depth int) {
 			hdr.WriteString(v)
 			hdr.WriteByte('\n')
 		}
-		b.Write(hdr.Bytes())
-		b.WriteByte(0)
-		appendEntityText(b, inner, depth+1)
+		if fm.part(strings.NewReader(hdr.String())) {
+			return true
+		}
+		return entityContains(fm, inner, depth+1)
 	}
+	return false
 }
 
 // usable reports whether an entity returned with err can still be read:

@@ -15,7 +15,12 @@
 //  2. cache: header keys on the header fields kept in cyrus.cache, read in
 //     large chunks with View.ForEachCached (no message file is opened);
 //  3. file: header fields the cache does not keep, BODY and TEXT — the
-//     message file is opened through Candidate.Open.
+//     message file is opened through Candidate.Open. BODY streams it
+//     (body.go, foldmatch.go): parts are decoded and case-folded as they
+//     are read and a needle split between two reads still matches, so
+//     memory does not grow with the message. A message whose file is
+//     missing or not a regular file matches nothing (as in Cyrus); other
+//     read errors fail the search.
 //
 // Children of AND/OR are ordered cheapest first so short-circuiting saves
 // the expensive work. The context is checked between messages.

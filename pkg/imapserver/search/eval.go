@@ -91,7 +91,7 @@ func (n *node) eval(m *message, lvl cost) tri {
 		if lvl < costFile {
 			return maybe
 		}
-		return truth(n.n.inFolded(m.bodyText()))
+		return truth(m.bodyHas(n.n))
 	case wire.SearchText:
 		return n.evalText(m, lvl)
 	}
@@ -184,5 +184,5 @@ func (n *node) evalText(m *message, lvl cost) tri {
 		}
 		return maybe
 	}
-	return truth(n.n.inFolded(m.headerText()) || n.n.inFolded(m.bodyText()))
+	return truth(n.n.inFolded(m.headerText()) || m.bodyHas(n.n))
 }
