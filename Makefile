@@ -9,7 +9,7 @@ DEPS_PKGS ?= python3 curl sasl2-bin fetchmail sieve-connect isync postfix
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
-.PHONY: all build run test deps vet fmt-check unit race generate clean bench compat-live
+.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench compat-live
 
 all: build
 
@@ -22,7 +22,7 @@ run: build
 	$(GO) run ./internal/demo -dir $(DEMO) -bin $(BIN)
 
 # make test: every test (installing the peers' Debian packages first when run as root).
-test: deps build vet fmt-check unit race
+test: deps build vet fmt-check tidy-check unit race
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -32,6 +32,10 @@ deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 		fi; \
 	else echo "make deps: not root, tests needing missing packages will be skipped"; fi
+
+# tidy-check: go.mod and go.sum name exactly the modules the code uses.
+tidy-check:
+	$(GO) mod tidy -diff
 
 vet:
 	$(GO) vet ./...
