@@ -78,4 +78,3 @@ func (m *Mailbox) unlinkMessages(uids []uint32) {
 		}
 	}
 }
-
