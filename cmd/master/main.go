@@ -17,6 +17,7 @@ import (
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/master"
 	"gocyrus/pkg/service"
+	"gocyrus/pkg/store"
 )
 
 func main() {
@@ -94,6 +95,7 @@ func supervise(ctx context.Context, c *cli.Command, cfg *config.Config, cc *conf
 	if exe, err := os.Executable(); err == nil {
 		binDir = filepath.Dir(exe)
 	}
+	var served *cyrusdb.Server
 	m, err := master.New(master.Options{
 		Config:        cfg,
 		CyrusConf:     cc,
@@ -105,7 +107,26 @@ func supervise(ctx context.Context, c *cli.Command, cfg *config.Config, cc *conf
 		BinDir:        binDir,
 		Logger:        logger,
 		OpenDB: func(configdir string) (master.DBServer, error) {
-			return cyrusdb.OpenServer(configdir, cyrusdb.Options{Logger: logger.With("service", "db", "pid", os.Getpid())})
+			srv, err := cyrusdb.OpenServer(configdir, cyrusdb.Options{Logger: logger.With("service", "db", "pid", os.Getpid())})
+			served = srv
+			return srv, err
+		},
+		// A child killed mid-change may have charged quota for an index
+		// commit it never made: the charges marked pending are synced
+		// with the indexes.
+		AfterCrash: func(ctx context.Context) {
+			if served == nil {
+				return
+			}
+			st, err := store.New(cfg, served.DB(), logger)
+			if err == nil {
+				var n int
+				n, err = st.ResolvePending(ctx)
+				logger.Info("quota charges synced after a crash", "mailboxes", n)
+			}
+			if err != nil {
+				logger.Error("syncing quota charges after a crash", "err", err)
+			}
 		},
 		Started: notify.started,
 	})

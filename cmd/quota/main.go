@@ -114,6 +114,14 @@ func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root
 	unreadable := func(e *store.UnreadableError) {
 		fmt.Fprintf(env.Stderr, "quota: %s: %v (run reconstruct)\n", env.External(e.Mailbox), e.Err)
 	}
+	// Charges a crashed process left pending are synced with the indexes
+	// first (what master does after a crash), so what is reported is
+	// only what that cannot repair.
+	if !dryRun {
+		if _, err := st.ResolvePending(ctx); err != nil {
+			return err
+		}
+	}
 	names := make([]string, 0, len(roots)+1)
 	for _, r := range roots {
 		names = append(names, r.Name)

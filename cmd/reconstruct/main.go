@@ -135,6 +135,13 @@ func (j *job) one(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	// As Cyrus's reconstruct fixes the quota usage of the mailboxes it
+	// reconstructs: the charge becomes what the rebuilt index holds.
+	if !opts.DryRun {
+		if err := j.st.SyncQuota(ctx, e); err != nil {
+			return err
+		}
+	}
 	for _, c := range rep.Changes {
 		fmt.Fprintf(j.env.Stdout, "%s %s\n", e.Name, c)
 	}

@@ -44,6 +44,7 @@ type pendingItem struct {
 // appendReq is one atomic append: all its items or none.
 type appendReq struct {
 	items []*pendingItem
+	quota QuotaHook // nil: no quota
 	uids  []uint32
 	err   error
 	done  chan struct{}
@@ -81,12 +82,7 @@ func (m *Mailbox) CheckQuota(ctx context.Context, bytes, msgs int64) error {
 	if m.opts.Quota == nil {
 		return nil
 	}
-	res, err := m.opts.Quota.Reserve(ctx, bytes, msgs)
-	if err != nil {
-		return err
-	}
-	res.Release()
-	return nil
+	return m.opts.Quota.Check(ctx, bytes, msgs)
 }
 
 // AppendPrepared appends spooled messages atomically: hard links when the
@@ -224,8 +220,8 @@ func dirDev(dir string) (uint64, error) {
 	return devOf(fi), nil
 }
 
-// commitItems reserves quota, queues the request for the group commit,
-// then commits or releases the reservation and notifies.
+// commitItems queues the request for the group commit (which charges
+// quota) and notifies.
 func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint32, error) {
 	if len(items) == 0 {
 		return nil, nil
@@ -240,29 +236,10 @@ func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var bytes int64
-	for _, it := range items {
-		bytes += int64(it.size)
-	}
-	var res QuotaReservation
-	if m.opts.Quota != nil {
-		var err error
-		if res, err = m.opts.Quota.Reserve(ctx, bytes, int64(len(items))); err != nil {
-			return nil, err
-		}
-	}
-	req := &appendReq{items: items, done: make(chan struct{})}
-	m.shared.submit(req)
+	req := &appendReq{items: items, quota: m.opts.Quota, done: make(chan struct{})}
+	m.shared.submit(req, m.opts.CrashAt)
 	if req.err != nil {
-		if res != nil {
-			res.Release()
-		}
 		return nil, req.err
-	}
-	if res != nil {
-		if err := res.Commit(); err != nil {
-			m.log.Error("quota commit failed after append", "mailbox", m.dir, "err", err)
-		}
 	}
 	m.notify()
 	return req.uids, nil
@@ -276,7 +253,7 @@ func (m *Mailbox) notify() {
 
 // submit runs req through the group commit. The first submitter becomes
 // the leader and commits batches until the queue is empty; the others wait.
-func (s *sharedDir) submit(req *appendReq) {
+func (s *sharedDir) submit(req *appendReq, crashAt func(string)) {
 	s.qmu.Lock()
 	s.queue = append(s.queue, req)
 	if s.running {
@@ -289,7 +266,7 @@ func (s *sharedDir) submit(req *appendReq) {
 		batch := s.queue
 		s.queue = nil
 		s.qmu.Unlock()
-		s.commitBatch(batch)
+		s.commitBatch(batch, crashAt)
 		s.qmu.Lock()
 	}
 	s.running = false
@@ -306,8 +283,11 @@ func finish(reqs []*appendReq, err error) {
 }
 
 // commitBatch makes every request of the batch durable with one index write
-// and one pair of fsyncs (directory and index), or fails it.
-func (s *sharedDir) commitBatch(reqs []*appendReq) {
+// and one pair of fsyncs (directory and index), or fails it. Quota is
+// charged here, under the exclusive lock, just before the index write
+// (chargeBatch): a crash between the two leaves a charge the next writer
+// corrects from the index.
+func (s *sharedDir) commitBatch(reqs []*appendReq, crashAt func(string)) {
 	wh, unlock, err := s.lockWriter()
 	if err != nil {
 		finish(reqs, err)
@@ -320,6 +300,11 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 		return
 	}
 	old := hdr
+	charged, err := chargeBatch(reqs, heldOf(&old))
+	if err != nil {
+		finish(reqs, err)
+		return
+	}
 	base := wh.cachedImage(old)
 	keywords := append([]string(nil), wh.header.Keywords...)
 	now := time.Now()
@@ -328,6 +313,9 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 	var made []string // files materialised, for rollback
 	ok := 0
 	for _, req := range reqs {
+		if req.err != nil {
+			continue // refused by quota
+		}
 		saveKW, saveNext := len(keywords), hdr.UIDNext
 		sets, err := resolveKeywords(&keywords, req.items)
 		var paths []string
@@ -375,10 +363,20 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 		}
 		ok++
 	}
+	// A request charged but failed since gives its charge back before
+	// the index says so.
+	if err := recharge(reqs, charged, heldOf(&hdr)); err != nil {
+		for _, p := range made {
+			os.Remove(p)
+		}
+		finish(reqs, fmt.Errorf("append to %s: %w", wh.header.Name, err))
+		return
+	}
 	if ok == 0 {
 		finish(reqs, nil)
 		return
 	}
+	crash(crashAt, "charged")
 	hdr.CacheLen += uint64(len(cacheBuf))
 	hdr.Generation++
 	hdr.LastChanged = now.UnixNano()
@@ -392,11 +390,94 @@ func (s *sharedDir) commitBatch(reqs []*appendReq) {
 			_ = wh.index.Sync()
 		}
 		wh.image = nil
+		// Give the charge back; should that fail too, the next writer
+		// corrects it from the index.
+		_ = recharge(reqs, heldOf(&hdr), heldOf(&old))
 		err = fmt.Errorf("append to %s: %w", wh.header.Name, err)
 	} else {
 		wh.publishImage(nextImage(base, old, hdr, added))
+		crash(crashAt, "committed")
 	}
 	finish(reqs, err)
+}
+
+func crash(crashAt func(string), point string) {
+	if crashAt != nil {
+		crashAt(point)
+	}
+}
+
+// chargeBatch charges the quota of the batch's requests, given held, what
+// the index holds now, and returns what is charged after. The batch is
+// charged in one transaction; when that is refused each request is
+// charged by itself, so each gets its own answer (a refused one gets its
+// err set). Any other failure fails the batch.
+func chargeBatch(reqs []*appendReq, held QuotaHeld) (QuotaHeld, error) {
+	hook := reqs[0].quota
+	var total QuotaHeld
+	for _, r := range reqs {
+		if r.quota != hook {
+			hook = nil // mixed hooks (modes): one by one
+		}
+		total.add(r.usage())
+	}
+	ctx := context.Background()
+	if hook != nil {
+		err := hook.Charge(ctx, held, total.Bytes, total.Msgs)
+		if err == nil {
+			held.add(total)
+			return held, nil
+		}
+		if !errors.Is(err, ErrOverQuota) || len(reqs) == 1 {
+			if errors.Is(err, ErrOverQuota) {
+				reqs[0].err = err
+				return held, nil
+			}
+			return held, err
+		}
+	}
+	for _, r := range reqs {
+		if r.quota == nil {
+			held.add(r.usage())
+			continue
+		}
+		u := r.usage()
+		err := r.quota.Charge(ctx, held, u.Bytes, u.Msgs)
+		switch {
+		case err == nil:
+			held.add(u)
+		case errors.Is(err, ErrOverQuota):
+			r.err = err
+		default:
+			return held, err
+		}
+	}
+	return held, nil
+}
+
+// recharge changes the charge from charged to want (a give-back: always
+// allowed), through the hook of the batch's requests.
+func recharge(reqs []*appendReq, charged, want QuotaHeld) error {
+	if charged == want {
+		return nil
+	}
+	for _, r := range reqs {
+		if r.quota != nil {
+			return r.quota.Charge(context.Background(), charged, want.Bytes-charged.Bytes, want.Msgs-charged.Msgs)
+		}
+	}
+	return nil
+}
+
+func (h *QuotaHeld) add(d QuotaHeld) { h.Bytes += d.Bytes; h.Msgs += d.Msgs }
+
+// usage is what a request adds to the mailbox's usage.
+func (r *appendReq) usage() QuotaHeld {
+	u := QuotaHeld{Msgs: int64(len(r.items))}
+	for _, it := range r.items {
+		u.Bytes += int64(it.size)
+	}
+	return u
 }
 
 // nextImage is the image after appending recs to base, whose header was

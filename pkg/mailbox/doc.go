@@ -81,13 +81,17 @@
 //
 // # Commit and durability
 //
-// Append spools every message to a temp file and fsyncs it, reserves
-// quota, then joins the directory's group commit: the first waiting
-// appender commits the whole queue — takes the exclusive lock, allocates
-// UIDs, renames or links the files into place, writes cache records, index
-// records and the index header, then fsyncs the directory and fdatasyncs the
-// index in parallel. Only then does any of the batch's Append calls return;
-// each then commits its quota reservation and calls Notify. A batch request
+// Append spools every message to a temp file and fsyncs it, then joins
+// the directory's group commit: the first waiting appender commits the
+// whole queue — takes the exclusive lock, charges quota for the batch (one
+// QuotaHook.Charge; if refused, one per request, so each gets its own
+// answer), allocates UIDs, renames or links the files into place, writes
+// cache records, index records and the index header, then fsyncs the
+// directory and fdatasyncs the index in parallel. Only then does any of the
+// batch's Append calls return; each then calls Notify. Every change of
+// usage (Expunge too, before its index write) is charged this way, under
+// the exclusive lock, as what the index holds plus the change: a crash
+// between charge and index is corrected by the next charge or by SyncQuota. A batch request
 // fails as a whole (MULTIAPPEND): its files are removed and its UIDs reused.
 //
 // cyrus.cache is not fsync'd: it is derivable. After a crash a cache record

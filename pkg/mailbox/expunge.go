@@ -27,7 +27,6 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 		return nil, err
 	}
 	var gone []uint32
-	var bytes int64
 	now := time.Now()
 	err := m.rewrite(func(img *indexImage, hdr *indexHeader, _ *[]string) ([]int, error) {
 		var idx []int
@@ -55,7 +54,6 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 			r.setExpungedAt(now)
 			hdr.Exists--
 			hdr.QuotaUsed -= uint64(r.Size)
-			bytes += int64(r.Size)
 			changed = append(changed, i)
 			gone = append(gone, r.UID)
 		}
@@ -67,7 +65,6 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 	if !m.opts.KeepExpunged {
 		m.unlinkMessages(gone)
 	}
-	m.releaseQuota(ctx, bytes, int64(len(gone)))
 	m.notify()
 	return gone, nil
 }
@@ -79,20 +76,5 @@ func (m *Mailbox) unlinkMessages(uids []uint32) {
 		if err := os.Remove(messagePath(m.dir, uid)); err != nil && !os.IsNotExist(err) {
 			m.log.Warn("unlink expunged message", "mailbox", m.dir, "uid", uid, "err", err)
 		}
-	}
-}
-
-// releaseQuota gives back usage; reductions are always allowed, so a hook
-// failure is only logged.
-func (m *Mailbox) releaseQuota(ctx context.Context, bytes, msgs int64) {
-	if m.opts.Quota == nil {
-		return
-	}
-	res, err := m.opts.Quota.Reserve(ctx, -bytes, -msgs)
-	if err == nil {
-		err = res.Commit()
-	}
-	if err != nil {
-		m.log.Error("quota release after expunge failed", "mailbox", m.dir, "err", err)
 	}
 }

@@ -14,18 +14,33 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// QuotaHook reserves quota for a change before it is made. The caller binds
-// it to the mailbox's quota root. A refusal wraps ErrOverQuota. Expunge
-// reserves negative amounts, which must always be granted.
+// QuotaHook keeps the mailbox's quota charge equal to its index. The
+// caller binds it to the mailbox's quota root. Every change of usage is
+// charged by the writer holding the exclusive lock, in the critical section
+// of the index commit that makes it (append, expunge, unexpunge), so the
+// charge and the index can only disagree after a crash between the two, and
+// the next writer to charge — or Sync — puts them right (doc.go).
 type QuotaHook interface {
-	Reserve(ctx context.Context, bytes, msgs int64) (QuotaReservation, error)
+	// Check tells whether bytes/msgs more would fit now, charging
+	// nothing (APPEND asks before inviting a literal). A refusal wraps
+	// ErrOverQuota.
+	Check(ctx context.Context, bytes, msgs int64) error
+	// Charge makes what is charged for the mailbox held plus the change
+	// (bytes, msgs), where held is what the index holds before the
+	// commit: a charge left by a crashed writer is corrected in the same
+	// transaction. A refusal wraps ErrOverQuota; a reduction is always
+	// allowed.
+	Charge(ctx context.Context, held QuotaHeld, bytes, msgs int64) error
+	// Sync makes what is charged equal to held (what a durable index
+	// holds): the repair after a crash.
+	Sync(ctx context.Context, held QuotaHeld) error
 }
 
-// QuotaReservation is committed once the index commit is durable, or
-// released when the change failed.
-type QuotaReservation interface {
-	Commit() error
-	Release()
+// QuotaHeld is the usage an index holds: its live messages and their bytes.
+type QuotaHeld struct{ Bytes, Msgs int64 }
+
+func heldOf(h *indexHeader) QuotaHeld {
+	return QuotaHeld{Bytes: int64(h.QuotaUsed), Msgs: int64(h.Exists)}
 }
 
 // Options are the caller's hooks. The zero value works: no quota, no
@@ -39,6 +54,11 @@ type Options struct {
 	// KeepExpunged keeps the files of expunged messages for unexpunge
 	// until PurgeExpunged removes them (expunge_mode: delayed).
 	KeepExpunged bool
+	// CrashAt, for tests only, is called at the points of a commit where a
+	// crash must leave what the next writer repairs: "charged" (quota
+	// charged, index not written) and "committed" (index durable, lock
+	// still held). A test's child process exits there.
+	CrashAt func(point string)
 }
 
 // Mailbox is an open mailbox directory. It is safe for concurrent use.

@@ -207,49 +207,47 @@ func TestMultiAppendAtomic(t *testing.T) {
 	}
 }
 
+// fakeQuota charges as the store's hook does: absolutely, from what the
+// index holds.
 type fakeQuota struct {
-	mu                sync.Mutex
-	limit, used, pend int64
-	commits, releases int
+	mu      sync.Mutex
+	limit   int64
+	charged QuotaHeld
+	charges int
 }
 
-type fakeRes struct {
-	q     *fakeQuota
-	bytes int64
-}
-
-func (q *fakeQuota) Reserve(_ context.Context, bytes, _ int64) (QuotaReservation, error) {
+func (q *fakeQuota) Check(_ context.Context, bytes, _ int64) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if bytes > 0 && q.used+q.pend+bytes > q.limit {
-		return nil, ErrOverQuota
+	if bytes > 0 && q.charged.Bytes+bytes > q.limit {
+		return ErrOverQuota
 	}
-	q.pend += bytes
-	return &fakeRes{q, bytes}, nil
-}
-
-func (r *fakeRes) Commit() error {
-	r.q.mu.Lock()
-	defer r.q.mu.Unlock()
-	r.q.pend -= r.bytes
-	r.q.used += r.bytes
-	r.q.commits++
 	return nil
 }
 
-func (r *fakeRes) Release() {
-	r.q.mu.Lock()
-	defer r.q.mu.Unlock()
-	r.q.pend -= r.bytes
-	r.q.releases++
+func (q *fakeQuota) Charge(_ context.Context, held QuotaHeld, bytes, msgs int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if bytes > 0 && held.Bytes+bytes > q.limit {
+		return ErrOverQuota
+	}
+	q.charged = QuotaHeld{Bytes: held.Bytes + bytes, Msgs: held.Msgs + msgs}
+	q.charges++
+	return nil
+}
+
+func (q *fakeQuota) Sync(_ context.Context, held QuotaHeld) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.charged = held
+	return nil
 }
 
 func TestQuotaHook(t *testing.T) {
 	q := &fakeQuota{limit: 300}
 	m := newMailbox(t, Options{Quota: q})
 	appendN(t, m, 1)
-	used := q.used
-	if used == 0 || q.commits != 1 {
+	if q.charged.Bytes == 0 || q.charged.Msgs != 1 || q.charges != 1 {
 		t.Fatalf("quota %+v", q)
 	}
 	_, err := m.Append(context.Background(), []AppendMessage{{Body: strings.NewReader(testMessage(1, "x"))},
@@ -260,8 +258,8 @@ func TestQuotaHook(t *testing.T) {
 	if _, err := m.Expunge(context.Background(), []uint32{1}); err != nil {
 		t.Fatal(err)
 	}
-	if q.used != 0 || q.pend != 0 {
-		t.Errorf("after expunge used %d pending %d", q.used, q.pend)
+	if q.charged != (QuotaHeld{}) {
+		t.Errorf("after expunge charged %+v", q.charged)
 	}
 }
 

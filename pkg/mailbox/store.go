@@ -133,6 +133,15 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 	if err != nil || len(changed) == 0 {
 		return err
 	}
+	// A change of usage (expunge) is charged before the index says it:
+	// a crash between the two leaves a charge the next writer corrects.
+	was, now := heldOf(&cur.hdr), heldOf(&hdr)
+	if q := m.opts.Quota; q != nil && was != now {
+		if err := q.Charge(context.Background(), was, now.Bytes-was.Bytes, now.Msgs-was.Msgs); err != nil {
+			return fmt.Errorf("%s: quota: %w", m.dir, err)
+		}
+		crash(m.opts.CrashAt, "charged")
+	}
 	if len(keywords) != len(wh.header.Keywords) {
 		h := wh.header
 		h.Keywords = keywords
@@ -163,5 +172,8 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 	}
 	img.hdr = hdr
 	wh.publishImage(img)
+	if was != now {
+		crash(m.opts.CrashAt, "committed")
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package master
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,12 @@ type Options struct {
 	// failureWindow (0 = 1 s); each further such burst doubles it up to CrashBackoffMax
 	// (0 = 1 min).
 	CrashBackoff, CrashBackoffMax time.Duration
+	// AfterCrash, when set, runs after a child died abnormally, once the
+	// databases are served: the repair of what a process can leave half
+	// done (quota charged ahead of an index commit). Runs never overlap;
+	// deaths during a run cause one more run; the databases close only
+	// after the last.
+	AfterCrash func(ctx context.Context)
 }
 
 const (
@@ -67,8 +74,11 @@ const (
 // Master is one supervisor run. Create with New, then Run once.
 type Master struct {
 	opts Options
-	log  *slog.Logger
-	cc   *config.CyrusConf
+	// crashed asks the AfterCrash worker for a run; closed at shutdown.
+	crashed    chan struct{}
+	repairDone chan struct{}
+	log        *slog.Logger
+	cc         *config.CyrusConf
 
 	services map[string]*serviceState
 	daemons  map[string]*daemonState

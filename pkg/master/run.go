@@ -92,6 +92,7 @@ func (m *Master) startUp() error {
 		m.dbDone = make(chan error, 1)
 		go func() { m.dbDone <- db.Serve() }()
 		log.Info("database service started")
+		m.startRepairs()
 	}
 	for _, e := range m.cc.Daemons {
 		if e.Wait {
@@ -168,9 +169,39 @@ func (m *Master) killAll() {
 	}
 }
 
+// startRepairs starts the worker running AfterCrash when asked.
+func (m *Master) startRepairs() {
+	if m.opts.AfterCrash == nil {
+		return
+	}
+	m.crashed, m.repairDone = make(chan struct{}, 1), make(chan struct{})
+	go func() {
+		defer close(m.repairDone)
+		for range m.crashed {
+			m.opts.AfterCrash(context.Background())
+		}
+	}()
+}
+
+// crashRepair asks for an AfterCrash run (one pending run is enough).
+func (m *Master) crashRepair() {
+	if m.crashed == nil {
+		return
+	}
+	select {
+	case m.crashed <- struct{}{}:
+	default:
+	}
+}
+
 func (m *Master) closeDB() {
 	if m.db == nil {
 		return
+	}
+	if m.crashed != nil {
+		close(m.crashed) // the last repair runs before the databases close
+		<-m.repairDone
+		m.crashed = nil
 	}
 	if err := m.db.Close(); err != nil {
 		m.mlog().Error("closing the databases", "err", err)
@@ -196,6 +227,7 @@ func (m *Master) onExit(c *child, err error) {
 	log := m.logFor(c.name, c.pid)
 	if abnormal && !c.retiring {
 		log.Warn(desc, "kind", c.kind.String())
+		m.crashRepair()
 	} else {
 		log.Info(desc, "kind", c.kind.String())
 	}

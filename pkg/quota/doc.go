@@ -10,11 +10,24 @@
 // when usage is strictly greater than it.
 //
 // Usage lives in the databases as a counter vector per root and changes
-// only through cyrusdb's atomic Add, so concurrent reservations from many
-// processes can never together overshoot a limit. A reservation charges the
-// usage at once; Commit keeps the charge and Release gives it back. A crash
-// between the two leaves usage slightly high, which `quota -f` recomputes
-// from the spool.
+// only through cyrusdb's atomic Add, so concurrent charges from many
+// processes can never together overshoot a limit.
+//
+// A mailbox's STORAGE and MESSAGE are charged by the writer holding its
+// exclusive lock, in the critical section of the index commit, before the
+// index write (ChargeHeld): the mailbox's record is SET to what the index
+// holds plus the change — not incremented — and its root changed by the
+// difference, conditioned on the record's version. So a charge left ahead
+// of its index by a crash is corrected by the very next charge, and the
+// limit is checked at the commit against the usage then (never over a
+// limit in force when the change was made). The charge also marks the
+// mailbox pending ("QP" + uniqueid); SyncHeld, run under the mailbox's lock
+// by store.ResolvePending (master after a child died abnormally, quota
+// -f) and by reconstruct, sets the record to what the durable index holds
+// and clears the mark. We chose absolute charges over a per-commit marker
+// with a delta and a counter in the index: no index format change, and
+// any drift (a failed give-back, a hand-made edit) heals too. No fsync is
+// added: the charge is the one transaction there was before.
 //
 // Modes: APPEND and COPY are strict (usage + delta must stay within the
 // limit); LMTP delivery refuses only a root that is already over its limit,

@@ -355,7 +355,7 @@ func (s *Store) Open(ctx context.Context, name string, mode quota.Mode) (*mailbo
 func (s *Store) MailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Options {
 	return mailbox.Options{
 		Logger: s.Log,
-		Quota:  &quotaHook{s: s, pin: s.followMailbox(e), mode: mode},
+		Quota:  &quotaHook{s: s, pin: s.followMailbox(e), id: pendingID(e), mode: mode},
 		Notify: func(n string) {
 			ctx, cancel := context.WithTimeout(context.Background(), s.publishTimeout)
 			defer cancel()
@@ -376,29 +376,100 @@ func (s *Store) publish(ctx context.Context, name string) {
 
 // quotaHook charges a mailbox's appends and expunges to its governing
 // root, found at the time of each change (roots may be set while a mailbox
-// is open) and charged in the same transaction (quota.Store.ReservePinned),
-// under the name the mailbox has at that moment.
+// is open) and charged in the same transaction (quota.Store.ChargeHeld),
+// under the name the mailbox has at that moment. The mailbox calls it under
+// its exclusive lock with what its index holds (mailbox.QuotaHook).
 type quotaHook struct {
 	s    *Store
 	pin  quota.Pin
+	id   string // the key of its pending mark
 	mode quota.Mode
 }
 
-func (h *quotaHook) Reserve(ctx context.Context, bytes, msgs int64) (mailbox.QuotaReservation, error) {
+func (h *quotaHook) Check(ctx context.Context, bytes, msgs int64) error {
+	var d quota.Usage
+	d[quota.Storage], d[quota.Message] = bytes, msgs
+	return overQuota(h.s.Quota.Check(ctx, h.pin, d, h.mode))
+}
+
+func (h *quotaHook) Charge(ctx context.Context, held mailbox.QuotaHeld, bytes, msgs int64) error {
 	mode := h.mode
 	if bytes <= 0 && msgs <= 0 {
 		mode = quota.Ignore // giving back is always allowed
 	}
-	var d quota.Usage
-	d[quota.Storage], d[quota.Message] = bytes, msgs
-	r, err := h.s.Quota.ReservePinned(ctx, h.pin, d, mode)
-	if err != nil {
-		if errors.Is(err, quota.ErrOverQuota) {
-			return nil, fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
-		}
-		return nil, err
+	return overQuota(h.s.Quota.ChargeHeld(ctx, h.pin, h.id, quota.Held(held), bytes, msgs, mode))
+}
+
+func (h *quotaHook) Sync(ctx context.Context, held mailbox.QuotaHeld) error {
+	return h.s.Quota.SyncHeld(ctx, h.pin, h.id, quota.Held(held))
+}
+
+// overQuota makes a quota refusal one the mailbox package knows.
+func overQuota(err error) error {
+	if errors.Is(err, quota.ErrOverQuota) {
+		return fmt.Errorf("%w: %w", mailbox.ErrOverQuota, err)
 	}
-	return r, nil
+	return err
+}
+
+// pendingID is the key of a mailbox's pending quota mark: its uniqueid,
+// or for an entry without one its name (after a prefix no uniqueid has).
+func pendingID(e *mboxlist.Entry) string {
+	if e.UniqueID != "" {
+		return e.UniqueID
+	}
+	return "/" + e.Name
+}
+
+// ResolvePending syncs the quota charge of every mailbox marked pending
+// with what its index holds, under the mailbox's exclusive lock: after a
+// process died (master runs it when a child dies abnormally; quota -f and
+// ctl_cyrusdb -r too), a charge made ahead of an index commit that never
+// happened is given back. It returns how many mailboxes it synced.
+func (s *Store) ResolvePending(ctx context.Context) (int, error) {
+	ids, err := s.Quota.Pending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, id := range ids {
+		var e *mboxlist.Entry
+		if name, ok := strings.CutPrefix(id, "/"); ok {
+			e, err = s.List.Lookup(ctx, name)
+		} else {
+			e, _, err = s.List.FindUniqueID(ctx, id)
+		}
+		if errors.Is(err, mboxlist.ErrNotFound) {
+			errs = append(errs, s.Quota.ClearPending(ctx, id)) // deleted: nothing charged
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.SyncQuota(ctx, e); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// SyncQuota makes what is charged for the mailbox of entry e equal to what
+// its index holds (reconstruct's quota step), clearing its pending mark.
+func (s *Store) SyncQuota(ctx context.Context, e *mboxlist.Entry) error {
+	dir, err := s.Dir(e)
+	if err != nil {
+		return err
+	}
+	mb, err := mailbox.Open(dir, s.MailboxOptions(e, quota.Ignore))
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.Name, err)
+	}
+	defer mb.Close()
+	return mb.SyncQuota(ctx)
 }
 
 // followMailbox pins charges to the mailbox of entry e wherever it is now:
