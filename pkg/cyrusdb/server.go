@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -40,6 +41,28 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// faultHook, set only by tests, runs at each fault point so a test
+	// can inject a panic where a bug would cause one.
+	faultHook func(point string, kind byte, payload []byte)
+}
+
+// Fault points (see faultHook).
+const (
+	faultDispatch = "dispatch" // the connection's reader, per frame
+	faultRequest  = "request"  // a request's goroutine, before it runs
+)
+
+func (s *Server) fault(point string, f frame) {
+	if s.faultHook != nil {
+		s.faultHook(point, f.kind, f.payload)
+	}
+}
+
+// logPanic logs a recovered panic with its stack at error level.
+func (s *Server) logPanic(where string, v any, args ...any) {
+	args = append([]any{"where", where, "panic", fmt.Sprint(v), "stack", string(debug.Stack())}, args...)
+	s.log.Error("cyrusdb: db service panic: server bug", args...)
 }
 
 // DBPath and SocketPath name the badger directory and service socket of a
