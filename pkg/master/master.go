@@ -77,6 +77,7 @@ type Master struct {
 	children map[int]*child
 	leftover map[int]struct{} // process groups of reaped children that still have members
 	nextID   int
+	nofile   int // RLIMIT_NOFILE at start: caps prefork (see capPrefork)
 
 	lifelineR, lifelineW *os.File
 	calls                chan func()
@@ -133,6 +134,7 @@ func New(opts Options) (*Master, error) {
 		events:   make(map[string]*eventState),
 		children: make(map[int]*child),
 		leftover: make(map[int]struct{}),
+		nofile:   nofileLimit(),
 		calls:    make(chan func(), 64),
 		quit:     make(chan struct{}),
 	}, nil
