@@ -69,4 +69,3 @@ func applyFDLimit(maxFDs int, opts *Options) {
 		opts.MaxConns = fit
 	}
 }
-
