@@ -3,10 +3,13 @@ package cyrusdb
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +191,96 @@ func TestServiceHostilePeers(t *testing.T) {
 	}
 	if got := scanAll(t, good, "after "); len(got) != len(cases) {
 		t.Fatalf("service stopped answering: %q", got)
+	}
+}
+
+// fakeService answers the hello on dir's socket like the db service, then
+// answers every request with reply(request id): a hostile or broken peer.
+func fakeService(t *testing.T, dir string, reply func(id uint64) []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(SocketPath(dir)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("unix", SocketPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer nc.Close()
+				nc.SetDeadline(time.Now().Add(30 * time.Second))
+				br := bufio.NewReader(nc)
+				for {
+					f, err := readFrame(br)
+					if err != nil {
+						return
+					}
+					if f.kind == kindHello {
+						nc.Write(encodeFrame(kindOK, f.id, []byte(protocolHello)))
+						continue
+					}
+					if _, err := nc.Write(reply(f.id)); err != nil {
+						return
+					}
+				}
+			})
+		}
+	})
+}
+
+// A client facing a peer that sends garbage, oversized or mistyped frames
+// gets an error at once: no panic, no hang, no huge allocation.
+func TestClientHostileService(t *testing.T) {
+	cases := map[string]func(id uint64) []byte{
+		"garbage":       func(uint64) []byte { return bytes.Repeat([]byte{0xff}, 64) },
+		"huge length":   func(uint64) []byte { return []byte{0xff, 0xff, 0xff, 0xff, kindOK} },
+		"unknown kind":  func(id uint64) []byte { return encodeFrame(kindCancel+30, id, nil) },
+		"request kind":  func(id uint64) []byte { return encodeFrame(kindGet, id, nil) },
+		"bad get reply": func(id uint64) []byte { return encodeFrame(kindOK, id, []byte{0xff, 0xff}) },
+		"bad error":     func(id uint64) []byte { return encodeFrame(kindErr, id, []byte{errCodeLimit, 0xff}) },
+		"chunk for get": func(id uint64) []byte { return encodeFrame(kindChunk, id, []byte("x")) },
+		"event flood":   func(id uint64) []byte { return bytes.Repeat(encodeFrame(kindEvent, id, nil), 100) },
+		"wrong id first": func(id uint64) []byte {
+			return append(encodeFrame(kindOK, id+7, nil), encodeFrame(kindOK+30, id, nil)...)
+		},
+	}
+	for name, reply := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fakeService(t, dir, reply)
+			db, err := Open(dir, Options{DialTimeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, _, err = db.Get(ctx, []byte("k"))
+			if err == nil || ctx.Err() != nil {
+				t.Fatalf("Get against a hostile service: %v (context: %v)", err, ctx.Err())
+			}
+			t.Logf("Get: %v", err)
+		})
+	}
+	// A peer that stops in the middle of a frame holds a request only
+	// until the caller's deadline.
+	dir := t.TempDir()
+	fakeService(t, dir, func(uint64) []byte { return []byte{0, 0, 0, 20, kindOK} })
+	db, err := Open(dir, Options{DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, _, err := db.Get(ctx, []byte("k")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get against a stalled service: %v", err)
 	}
 }
