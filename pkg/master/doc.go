@@ -35,6 +35,9 @@
 //     failure-free window resets it); its listener stays open, so clients wait in the backlog,
 //     and the service recovers by itself. SIGHUP ends a pause at once. A missing executable
 //     disables the service until SIGHUP.
+//   - Master never has more children than its RLIMIT_NOFILE allows (processesForFDs): prefork
+//     is capped when read (logged with file:line), and a service process is not started while
+//     the limit is reached (logged once; services top up when a child exits).
 //   - An event never overlaps itself: a run that finds the previous one still going is skipped.
 //   - On shutdown nothing master started outlives it: SIGTERM goes to every child's process
 //     group and to the groups of exited children that still have members (an event's

@@ -77,7 +77,8 @@ type Master struct {
 	children map[int]*child
 	leftover map[int]struct{} // process groups of reaped children that still have members
 	nextID   int
-	nofile   int // RLIMIT_NOFILE at start: caps prefork (see capPrefork)
+	nofile   int  // RLIMIT_NOFILE at start: caps prefork and the number of children
+	fdFull   bool // a service process was not started for want of descriptors
 
 	lifelineR, lifelineW *os.File
 	calls                chan func()

@@ -378,3 +378,25 @@ func TestMasterKilledStubbornChildDies(t *testing.T) {
 	r.waitExit(10 * time.Second)
 	waitGone(t, []int{pids["daemon"]}, 10*time.Second)
 }
+
+// Master never forks more children than its descriptors allow: prefork is capped per service,
+// and across services the processes started stop at the limit, logged, instead of forking until
+// the descriptors run out.
+func TestMasterChildrenCappedByFDLimit(t *testing.T) {
+	const nofile = 300 // room for (300-256)/2 = 22 children
+	fit := processesForFDs(nofile)
+	r := newRig(t, "SERVICES {\n  one cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=40\n"+
+		"  two cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=15\n}\n")
+	r.nofile = nofile
+	r.start()
+	r.waitLog("prefork above what master's file descriptor limit allows, capped", 5*time.Second)
+	r.waitLog("not starting a process: master's file descriptor limit allows no more children", 20*time.Second)
+	if n := len(childrenOf(r.cmd.Process.Pid)); n > fit {
+		t.Fatalf("%d children with %d descriptors (room for %d)", n, nofile, fit)
+	}
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(30 * time.Second); err != nil {
+		t.Fatalf("master after SIGTERM: %v", err)
+	}
+	r.waitNoSurvivors(10 * time.Second)
+}

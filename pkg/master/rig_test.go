@@ -73,6 +73,7 @@ type rig struct {
 	cmd       *exec.Cmd
 	out       *syncBuffer
 	exited    chan error
+	nofile    int // when set, master runs with this RLIMIT_NOFILE (soft and hard)
 }
 
 func newRig(t *testing.T, cyrusConf string) *rig {
@@ -106,6 +107,10 @@ func (r *rig) startNoWait(extraArgs ...string) {
 	r.t.Helper()
 	args := append([]string{"-C", r.imapdConf, "-M", r.cyrusConf, "-p", r.pidFile}, extraArgs...)
 	r.cmd = exec.Command(filepath.Join(binDir, "master"), args...)
+	if r.nofile > 0 { // the shell lowers the hard limit, then becomes master
+		r.cmd = exec.Command("/bin/sh", append([]string{"-c", `ulimit -n "$0" && exec "$@"`,
+			strconv.Itoa(r.nofile), filepath.Join(binDir, "master")}, args...)...)
+	}
 	r.out = &syncBuffer{}
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
 	// The marker, inherited by everything master starts, finds its descendants in /proc

@@ -216,4 +216,11 @@ func (m *Master) onExit(c *child, err error) {
 	case kindEvent:
 		m.eventExited(c)
 	}
+	if m.fdFull && !m.stopping {
+		// A descriptor is free again: services held back by the limit top up.
+		m.fdFull = false
+		for _, s := range m.services {
+			m.reconcile(s)
+		}
+	}
 }

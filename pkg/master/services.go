@@ -172,8 +172,17 @@ func (m *Master) watch(s *serviceState) {
 }
 
 // spawnService starts one process of s. It returns false when it could not (fork rate reached:
-// a wake-up is scheduled; or the executable is missing: the service is disabled).
+// a wake-up is scheduled; master's descriptors allow no more children: retried when a child
+// exits; or the executable is missing: the service is disabled).
 func (m *Master) spawnService(s *serviceState) bool {
+	if len(m.children) >= processesForFDs(m.nofile) {
+		if !m.fdFull {
+			m.logFor(s.entry.Name, os.Getpid()).Warn("not starting a process: master's file descriptor limit allows no more children",
+				"children", len(m.children), "nofile", m.nofile)
+			m.fdFull = true
+		}
+		return false
+	}
 	if wait := forkDelay(s.entry.MaxForkRate, s.lastSpawn); wait > 0 {
 		if s.spawnWake == nil {
 			s.spawnWake = m.after(wait, func() { s.spawnWake = nil; m.reconcileOrSpawn(s) })
