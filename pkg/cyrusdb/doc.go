@@ -87,6 +87,7 @@
 // logged with its stack and the service goes on serving everyone else.
 //
 // The socket is mode 0600 (created under a temporary name, chmod-ed,
-// then renamed into place) in a directory created 0700; a leftover socket
-// is removed only when nothing answers on it.
+// then renamed into place) in a directory created 0700; a world-writable
+// directory without the sticky bit is refused. A leftover socket is
+// removed only when nothing answers on it.
 package cyrusdb
