@@ -29,11 +29,12 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/cyrusdb":  {},
 		"gocyrus/pkg/mboxname": {"gocyrus/pkg/config"},
 		"gocyrus/pkg/acl":      {"gocyrus/pkg/config", "gocyrus/pkg/mboxname"},
-		"gocyrus/pkg/quota":    {"gocyrus/pkg/cyrusdb"},
+		"gocyrus/pkg/quota":    {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/panics"},
 		"gocyrus/pkg/mboxlist": {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/acl", "gocyrus/pkg/mboxname"},
-		"gocyrus/pkg/mailbox":  {"gocyrus/pkg/mboxname"},
+		"gocyrus/pkg/mailbox":  {"gocyrus/pkg/mboxname", "gocyrus/pkg/panics"},
 		"gocyrus/pkg/sasldb":   {"gocyrus/pkg/cyrusdb"},
 		"gocyrus/pkg/logins":   {},
+		"gocyrus/pkg/panics":   {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)

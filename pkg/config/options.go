@@ -283,4 +283,6 @@ var Options = []OptionDef{
 		Text: "gocyrus extension: the longest METADATA value accepted, in bytes (at most 1048576); a longer one is refused with [METADATA MAXSIZE n]. Values also count in the X-ANNOTATION-STORAGE quota of the mailbox."},
 	{Name: "maxconnections", Type: TypeInt, Default: "0",
 		Text: "gocyrus extension: the most simultaneous connections one service daemon accepts (with cyrus.conf's maxchild, the smaller wins); 0 means no limit."},
+	{Name: "master_shutdown_timeout", Type: TypeDuration, Unit: time.Second, Default: "15s",
+		Text: "gocyrus extension: how long master waits, on shutdown, for its children and the processes they started to exit after SIGTERM before it kills them (and their process groups) with SIGKILL; 0 means 15s."},
 }

@@ -545,3 +545,9 @@ func (c *Config) AnnotationMaxsize() int { return c.Int("annotation_maxsize") }
 // simultaneous connections one service daemon accepts (with cyrus.conf's
 // maxchild, the smaller wins); 0 means no limit. Default: "0".
 func (c *Config) Maxconnections() int { return c.Int("maxconnections") }
+
+// MasterShutdownTimeout returns "master_shutdown_timeout" (duration): gocyrus
+// extension: how long master waits, on shutdown, for its children and the
+// processes they started to exit after SIGTERM before it kills them (and their
+// process groups) with SIGKILL; 0 means 15s. Default: "15s".
+func (c *Config) MasterShutdownTimeout() time.Duration { return c.Duration("master_shutdown_timeout") }

@@ -120,9 +120,10 @@ func (cn *clientConn) route(f frame) error {
 	}
 	switch f.kind {
 	case kindEvent:
-		if c.sub != nil {
-			c.sub.wake()
+		if c.sub == nil {
+			return fmt.Errorf("%w: event for request %d, not a subscription", errFrame, f.id)
 		}
+		c.sub.wake()
 		return nil
 	case kindOK, kindErr, kindChunk, kindEnd:
 		select {

@@ -76,12 +76,18 @@
 // never stalls other requests on the connection.
 //
 // An error reply Err(65) is a code byte — 1 other, 2 not found,
-// 3 conflict, 4 limit, 5 read-only, 6 closed, 7 too large, 8 invalid —
-// followed by bytes message, or for a limit by bytes key, uvarint index,
-// varint current, varint delta, varint limit. A malformed frame or an
-// unexpected kind drops the connection.
+// 3 conflict, 4 limit, 5 read-only, 6 closed, 7 too large, 8 invalid,
+// 9 outcome unknown — followed by bytes message, or for a limit by bytes
+// key, uvarint index, varint current, varint delta, varint limit. A
+// malformed frame or an unexpected kind drops the connection.
+//
+// A server bug (a panic) while serving a request fails that request only,
+// with an error reply (code 9 for a Txn, which may have been applied); in
+// a connection's reader it drops that connection only. Either way it is
+// logged with its stack and the service goes on serving everyone else.
 //
 // The socket is mode 0600 (created under a temporary name, chmod-ed,
-// then renamed into place) in a directory created 0700; a leftover socket
-// is removed only when nothing answers on it.
+// then renamed into place) in a directory created 0700; a world-writable
+// directory without the sticky bit is refused. A leftover socket is
+// removed only when nothing answers on it.
 package cyrusdb

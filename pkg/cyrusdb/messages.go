@@ -160,6 +160,8 @@ const (
 	errCodeClosed   byte = 6
 	errCodeTooLarge byte = 7
 	errCodeInvalid  byte = 8
+	// errCodeUnknown: the service failed during a Txn (a server bug).
+	errCodeUnknown byte = 9
 )
 
 var errCodes = []struct {
@@ -172,6 +174,7 @@ var errCodes = []struct {
 	{errCodeClosed, ErrClosed},
 	{errCodeTooLarge, ErrTxnTooLarge},
 	{errCodeInvalid, ErrInvalid},
+	{errCodeUnknown, ErrOutcomeUnknown},
 }
 
 // encodeError writes code, then for a limit the LimitError's fields, then

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -40,6 +41,28 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// faultHook, set only by tests, runs at each fault point so a test
+	// can inject a panic where a bug would cause one.
+	faultHook func(point string, kind byte, payload []byte)
+}
+
+// Fault points (see faultHook).
+const (
+	faultDispatch = "dispatch" // the connection's reader, per frame
+	faultRequest  = "request"  // a request's goroutine, before it runs
+)
+
+func (s *Server) fault(point string, f frame) {
+	if s.faultHook != nil {
+		s.faultHook(point, f.kind, f.payload)
+	}
+}
+
+// logPanic logs a recovered panic with its stack at error level.
+func (s *Server) logPanic(where string, v any, args ...any) {
+	args = append([]any{"where", where, "panic", fmt.Sprint(v), "stack", string(debug.Stack())}, args...)
+	s.log.Error("cyrusdb: db service panic: server bug", args...)
 }
 
 // DBPath and SocketPath name the badger directory and service socket of a
@@ -87,6 +110,9 @@ func listen(sockPath string, timeout time.Duration) (*net.UnixListener, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cyrusdb: %w", err)
 	}
+	if err := checkSocketDir(dir); err != nil {
+		return nil, err
+	}
 	if _, err := os.Lstat(sockPath); err == nil {
 		if probe(sockPath, timeout) == nil {
 			return nil, fmt.Errorf("cyrusdb: another db service answers on %s", sockPath)
@@ -111,6 +137,21 @@ func listen(sockPath string, timeout time.Duration) (*net.UnixListener, error) {
 		return nil, fmt.Errorf("cyrusdb: socket: %w", err)
 	}
 	return ln, nil
+}
+
+// checkSocketDir refuses a world-writable socket directory without the
+// sticky bit: any local user could replace the socket with their own and
+// receive every process's requests. (A group-writable one is left to the
+// administrator: the MTA's group may share it for the lmtp socket.)
+func checkSocketDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("cyrusdb: %w", err)
+	}
+	if m := fi.Mode(); m.Perm()&0o002 != 0 && m&os.ModeSticky == 0 {
+		return fmt.Errorf("cyrusdb: socket directory %s is writable by every user (mode %04o): make it 0700 or 0750", dir, m.Perm())
+	}
+	return nil
 }
 
 // DB returns the server's own view of the store, for use inside the

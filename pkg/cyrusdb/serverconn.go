@@ -47,6 +47,13 @@ func newServerConn(s *Server, nc net.Conn) *serverConn {
 
 func (c *serverConn) serve() {
 	defer c.shutdown()
+	// Runs before shutdown: a bug reading or dispatching this client's
+	// frames drops this client only.
+	defer func() {
+		if v := recover(); v != nil {
+			c.s.logPanic("connection", v)
+		}
+	}()
 	br := bufio.NewReaderSize(c.nc, 64<<10)
 	if err := c.handshake(br); err != nil {
 		c.s.log.Debug("cyrusdb: handshake failed", "err", err)
@@ -92,6 +99,7 @@ func (c *serverConn) shutdown() {
 }
 
 func (c *serverConn) dispatch(f frame) error {
+	c.s.fault(faultDispatch, f)
 	switch f.kind {
 	case kindAck:
 		if r := c.lookup(f.id); r != nil && r.credit != nil {
@@ -171,6 +179,8 @@ func (c *serverConn) finish(id uint64) {
 }
 
 func (c *serverConn) handle(ctx context.Context, f frame, r *serverReq) {
+	defer c.recoverRequest(f)
+	c.s.fault(faultRequest, f)
 	var reply []byte
 	var err error
 	db := c.s.db
@@ -210,6 +220,23 @@ func (c *serverConn) handle(ctx context.Context, f frame, r *serverReq) {
 	default:
 		c.write(kindOK, f.id, reply)
 	}
+}
+
+// recoverRequest, deferred by handle, turns a panic while serving one
+// request into an error reply to that request: the connection, its other
+// requests and every other client carry on. A Txn's outcome is unknown to
+// the client (the panic may have followed the commit).
+func (c *serverConn) recoverRequest(f frame) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	c.s.logPanic("request", v, "kind", f.kind, "id", f.id)
+	err := fmt.Errorf("cyrusdb service: internal error (server bug): %v", v)
+	if f.kind == kindTxn {
+		err = fmt.Errorf("%w: the db service failed (server bug): %v", ErrOutcomeUnknown, v)
+	}
+	c.write(kindErr, f.id, encodeError(err))
 }
 
 func (c *serverConn) scan(ctx context.Context, f frame, r *serverReq) error {

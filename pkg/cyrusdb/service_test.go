@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,39 @@ func TestOpenRoutesOnline(t *testing.T) {
 	}
 	if _, err := OpenServer(dir, Options{}); err == nil || !strings.Contains(err.Error(), "already serves") {
 		t.Fatalf("second server: %v", err)
+	}
+}
+
+// A world-writable socket directory is refused with a clear error: any
+// local user could put their own socket in the service's place.
+func TestSocketDirWritableByOthersRefused(t *testing.T) {
+	dir := t.TempDir()
+	sockDir := filepath.Dir(SocketPath(dir))
+	if err := os.MkdirAll(sockDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o777, 0o703} {
+		if err := os.Chmod(sockDir, mode); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := OpenServer(dir, Options{})
+		if err == nil {
+			srv.Close()
+			t.Fatalf("mode %04o accepted", mode)
+		}
+		if !strings.Contains(err.Error(), "writable by every user") {
+			t.Fatalf("mode %04o: %v", mode, err)
+		}
+	}
+	// Sticky (like /tmp), group-writable or private: served.
+	for _, mode := range []os.FileMode{0o777 | os.ModeSticky, 0o770, 0o750} {
+		if err := os.Chmod(sockDir, mode); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := OpenServer(dir, Options{})
+		if err != nil {
+			t.Fatalf("mode %v: %v", mode, err)
+		}
+		srv.Close()
 	}
 }

@@ -212,7 +212,7 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	order, err := search.Sort(sc.Criteria, found)
+	order, err := search.Sort(s.ctx, sc.Criteria, found)
 	if err != nil {
 		return reply{}, err
 	}
@@ -241,7 +241,7 @@ func cmdThread(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	threads, err := search.Threads(tc.Algorithm, found)
+	threads, err := search.Threads(s.ctx, tc.Algorithm, found)
 	if err != nil {
 		return reply{}, err
 	}

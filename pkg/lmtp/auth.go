@@ -35,7 +35,7 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	if ss.srv.Auth == nil {
 		return nil, errors.New("authentication is not available")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	ctx, cancel := context.WithTimeout(ss.ctx, authTimeout)
 	x, err := ss.srv.Auth.Start(ctx, mech, ss.connInfo)
 	if err != nil {
 		cancel()

@@ -126,7 +126,7 @@ func (s *Server) ServeConn(ctx context.Context, c net.Conn) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	ss := &session{srv: s, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
+	ss := &session{srv: s, ctx: ctx, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
 	ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
 	ss.reset()
 	cn := newConn(s, c, ss)

@@ -19,7 +19,12 @@ const postman = "postman"
 
 // session is one LMTP connection's transaction state.
 type session struct {
-	srv      *Server
+	srv *Server
+	// ctx is the connection's: it ends when the service stops. STARTTLS,
+	// AUTH and RCPT lookups run under it, each with its own deadline too.
+	// DATA's delivery does not: once the message is read, it is either
+	// delivered whole or not at all, and the reply says which.
+	ctx      context.Context
 	preauth  bool          // unix socket (or lmtpd -a): trusted, may name a sender with MAIL AUTH=
 	authed   *acl.Identity // after AUTH
 	connInfo auth.ConnInfo
@@ -106,7 +111,7 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 		s.log.Info("refusing a recipient", "rcpt", to, "err", err)
 		return replyBadAddress
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(ss.ctx, time.Minute)
 	defer cancel()
 	t, err := s.resolver.Resolve(ctx, r, ss.who)
 	switch {

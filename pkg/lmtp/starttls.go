@@ -2,7 +2,6 @@ package lmtp
 
 import (
 	"bufio"
-	"context"
 
 	"gocyrus/pkg/tlsconf"
 )
@@ -41,7 +40,7 @@ func (c *conn) startTLS() bool {
 	if err := c.w.Flush(); err != nil {
 		return false
 	}
-	tc, state, err := tlsconf.Handshake(context.Background(), c.nc, c.srv.TLS)
+	tc, state, err := tlsconf.Handshake(c.ss.ctx, c.nc, c.srv.TLS)
 	if err != nil {
 		c.srv.log.Info("TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
 		return false

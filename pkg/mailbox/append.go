@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"gocyrus/pkg/panics"
 )
 
 // AppendMessage is one message for Append.
@@ -526,9 +528,16 @@ func (s *sharedDir) writeCommit(wh *handle, keywords []string, old indexHeader, 
 // filesystem can fold them into one journal commit.
 func syncBoth(dir string, index *os.File) error {
 	dirErr := make(chan error, 1)
-	go func() { dirErr <- syncDir(dir) }()
+	var box panics.Box
+	go func() {
+		defer close(dirErr)
+		defer box.Catch()
+		dirErr <- syncDir(dir)
+	}()
 	err := fdatasync(index)
-	if derr := <-dirErr; err == nil {
+	derr := <-dirErr
+	box.Rethrow()
+	if err == nil {
 		err = derr
 	}
 	return err

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gocyrus/pkg/panics"
 )
 
 // flipByte inverts one byte of a file.
@@ -154,4 +156,64 @@ func TestRecordHoldsNoPointers(t *testing.T) {
 		}
 	}
 	check(reflect.TypeOf(Record{}), "Record")
+}
+
+// A panic in one of the goroutines decoding a large index is raised again
+// in the goroutine that asked for the records (the session, whose
+// recovery ends it alone) instead of ending the process.
+func TestParallelDecodePanicReachesCaller(t *testing.T) {
+	m := newMailbox(t, Options{})
+	dir := m.Dir()
+	m.Close()
+	const n = 2 * parallelDecodeMin
+	hdr := indexHeader{UIDValidity: 42, UIDNext: n + 1, NumRecords: n, Exists: n, HighestModSeq: n}
+	index := make([]byte, indexHeaderSize, indexHeaderSize+n*indexRecordSize)
+	for i := 0; i < n; i++ {
+		r := Record{UID: uint32(i + 1), ModSeq: uint64(i + 1), Size: 10}
+		var b [indexRecordSize]byte
+		encodeRecord(b[:], &r)
+		index = append(index, b[:]...)
+		hdr.QuotaUsed += 10
+	}
+	copy(index, encodeIndexHeader(&hdr))
+	if err := os.WriteFile(filepath.Join(dir, indexFile), index, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	decodedIndexes.reset()
+	decodeFault = func(start int) {
+		if start > 0 {
+			var m map[string]int
+			m["x"]++
+		}
+	}
+	defer func() { decodeFault = nil }()
+
+	var v any
+	func() {
+		defer func() { v = recover() }()
+		m, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		defer m.Close()
+		m.Snapshot()
+	}()
+	e, ok := v.(*panics.Error)
+	if !ok {
+		t.Fatalf("recovered %T %v in the caller, want *panics.Error", v, v)
+	}
+	if !strings.Contains(e.Error(), "assignment to entry in nil map") {
+		t.Fatalf("panic value: %v", e)
+	}
+	// The mailbox is usable again once the fault is gone: no lock was left held.
+	decodeFault = nil
+	decodedIndexes.reset()
+	m2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if v, err := m2.Snapshot(); err != nil || v.Exists() != n {
+		t.Fatalf("after the fault: %v", err)
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"gocyrus/pkg/panics"
 )
 
 // handle is one set of open descriptors on a mailbox directory. Each
@@ -255,6 +257,7 @@ func (h *handle) readRecords(hdr indexHeader) ([]Record, error) {
 	ds := make([]recordDecoder, parts)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
+	var box panics.Box // a decoder's panic is raised again here, in the session
 	for p := range ds {
 		ds[p] = recordDecoder{h: hdr, recs: recs, next: len(recs) * p / parts, end: len(recs) * (p + 1) / parts}
 		if parts == 1 {
@@ -264,10 +267,12 @@ func (h *handle) readRecords(hdr indexHeader) ([]Record, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer box.Catch()
 			errs[p] = h.readRange(&ds[p])
 		}()
 	}
 	wg.Wait()
+	box.Rethrow()
 	all := recordDecoder{h: hdr, recs: recs, end: len(recs)}
 	for p := range ds {
 		if errs[p] != nil {
@@ -285,9 +290,16 @@ func (h *handle) readRecords(hdr indexHeader) ([]Record, error) {
 	return recs, all.finish()
 }
 
+// decodeFault, set only by tests, runs at the start of each part of a
+// decode so a test can inject a panic where a bug would cause one.
+var decodeFault func(start int)
+
 // readRange reads and decodes d's records, d.next up to d.end.
 func (h *handle) readRange(d *recordDecoder) error {
 	d.start = d.next
+	if decodeFault != nil {
+		decodeFault(d.start)
+	}
 	buf := make([]byte, min(d.end-d.next, indexReadChunk)*indexRecordSize)
 	off := indexHeaderSize + int64(d.next)*indexRecordSize
 	for d.next < d.end {

@@ -18,8 +18,9 @@
 // write end only master holds, so it reaches EOF when master dies even by SIGKILL) named by
 // CYRUS_LIFELINE_FD, and CYRUS_SERVICE, CYRUS_ID, CYRUS_VERBOSE, CYRUS_MAXCHILD (the service's
 // maxchild divided among its processes), CYRUS_MAXFDS and, for prefork=0 services,
-// CYRUS_IDLE_TIMEOUT. Every child also asks the kernel for SIGTERM when master dies
-// (PR_SET_PDEATHSIG). When master was given -C, "-C <imapd.conf>" is inserted after argv[0],
+// CYRUS_IDLE_TIMEOUT. Every child leads a process group of its own (see groups.go) and asks
+// the kernel for SIGKILL when master dies (PR_SET_PDEATHSIG): master killed by SIGKILL leaves
+// nothing serving. When master was given -C, "-C <imapd.conf>" is inserted after argv[0],
 // as Cyrus does. The program is looked up beside the master binary first, then in PATH.
 //
 // # Invariants
@@ -34,7 +35,14 @@
 //     failure-free window resets it); its listener stays open, so clients wait in the backlog,
 //     and the service recovers by itself. SIGHUP ends a pause at once. A missing executable
 //     disables the service until SIGHUP.
+//   - Master never has more children than its RLIMIT_NOFILE allows (processesForFDs): prefork
+//     is capped when read (logged with file:line), and a service process is not started while
+//     the limit is reached (logged once; services top up when a child exits).
 //   - An event never overlaps itself: a run that finds the previous one still going is skipped.
-//   - On shutdown no child outlives master: after the bound, remaining ones get SIGKILL and are
-//     reaped before Run returns.
+//   - On shutdown nothing master started outlives it: SIGTERM goes to every child's process
+//     group and to the groups of exited children that still have members (an event's
+//     background job); after the bound (Options.ShutdownTimeout, imapd.conf's
+//     master_shutdown_timeout, 15 s by default) what remains of them gets SIGKILL, and Run
+//     returns only once every child is reaped and every such group is empty (or 5 s after the
+//     SIGKILL, logged). A grandchild that leaves its group (setsid) escapes this.
 package master

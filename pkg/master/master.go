@@ -40,7 +40,8 @@ type Options struct {
 	OpenDB func(configdir string) (DBServer, error)
 	// DropPrivileges switches to the owner of configdirectory (nil = privs.DropToOwnerOf).
 	DropPrivileges func(dir string) (bool, error)
-	// ShutdownTimeout bounds the wait for children on shutdown (0 = 15 s); then SIGKILL.
+	// ShutdownTimeout bounds the wait for children on shutdown (0 = imapd.conf's
+	// master_shutdown_timeout, else 15 s); then SIGKILL to their process groups.
 	ShutdownTimeout time.Duration
 	// ReadyTimeout bounds the wait for a wait=y daemon's "ok" (0 = 60 s).
 	ReadyTimeout time.Duration
@@ -84,7 +85,10 @@ type Master struct {
 	daemons  map[string]*daemonState
 	events   map[string]*eventState
 	children map[int]*child
+	leftover map[int]struct{} // process groups of reaped children that still have members
 	nextID   int
+	nofile   int  // RLIMIT_NOFILE at start: caps prefork and the number of children
+	fdFull   bool // a service process was not started for want of descriptors
 
 	lifelineR, lifelineW *os.File
 	calls                chan func()
@@ -109,6 +113,9 @@ func New(opts Options) (*Master, error) {
 	}
 	if opts.ChildOutput == nil {
 		opts.ChildOutput = os.Stderr
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = opts.Config.MasterShutdownTimeout()
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = defaultShutdownTimeout
@@ -137,6 +144,8 @@ func New(opts Options) (*Master, error) {
 		daemons:  make(map[string]*daemonState),
 		events:   make(map[string]*eventState),
 		children: make(map[int]*child),
+		leftover: make(map[int]struct{}),
+		nofile:   nofileLimit(),
 		calls:    make(chan func(), 64),
 		quit:     make(chan struct{}),
 	}, nil

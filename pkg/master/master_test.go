@@ -2,6 +2,7 @@ package master
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -302,17 +303,100 @@ func TestMasterSignalWhileForking(t *testing.T) {
 		"  capped cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=9 maxchild=2\n}\n")
 	r.startNoWait()
 	waitGreet(t, "tcp", port, 0, 20*time.Second) // the first process is up; the rest are coming
-	pid := r.cmd.Process.Pid
-	seen := childrenOf(pid)
 	r.signal(syscall.SIGTERM)
 	if err := r.waitExit(30 * time.Second); err != nil {
 		t.Fatalf("master after SIGTERM: %v", err)
 	}
-	waitGone(t, seen, 10*time.Second)
-	if left := childrenOf(pid); len(left) > 0 {
-		t.Fatalf("children left after master exited: %v", left)
-	}
+	// Every descendant, including one forked in the instant of the signal, is gone.
+	r.waitNoSurvivors(10 * time.Second)
 	if !strings.Contains(r.out.String(), "prefork above maxchild, capped") {
 		t.Errorf("the prefork cap is not logged:\n%s", r.out)
 	}
+}
+
+// stubbornRig runs a START entry, a daemon and an event that each leave a child of their own
+// behind, all ignoring SIGTERM, and waits until every one of them has written its pid.
+func stubbornRig(t *testing.T) (r *rig, pids map[string]int) {
+	t.Helper()
+	r = newRig(t, "")
+	pidLog := filepath.Join(r.dir, "pids")
+	script := func(name, tag, tail string) string {
+		path := filepath.Join(r.dir, name)
+		r.write(path, "#!/bin/sh\ntrap '' TERM\n"+
+			"sh -c 'echo "+tag+"grand $$ >> "+pidLog+"; exec sleep 100000' </dev/null >/dev/null 2>&1 &\n"+tail)
+		if err := os.Chmod(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	r.write(r.imapdConf, "configdirectory: "+r.confDir+"\nmaster_shutdown_timeout: 2s\n")
+	r.write(r.cyrusConf, "START {\n  leak cmd=\""+script("start.sh", "s", "exit 0\n")+"\"\n}\n"+
+		"DAEMON {\n  stubborn cmd=\""+script("daemon.sh", "d", "echo daemon $$ >> "+pidLog+"\nexec sleep 100000\n")+"\"\n}\n"+
+		"EVENTS {\n  leaky cmd=\""+script("event.sh", "e", "exit 0\n")+"\" period=60\n}\n")
+	r.start()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(pidLog)
+		pids = map[string]int{}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var tag string
+			var pid int
+			if _, err := fmt.Sscan(line, &tag, &pid); err == nil {
+				pids[tag] = pid
+			}
+		}
+		if len(pids) == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scripts did not all start: %q", b)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+	t.Logf("processes: %v", pids)
+	return r, pids
+}
+
+// SIGTERM to master ends everything it started, children of children included, even those
+// ignoring SIGTERM: after master_shutdown_timeout they and their process groups get SIGKILL.
+func TestMasterLeavesNoDescendants(t *testing.T) {
+	r, _ := stubbornRig(t)
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(30 * time.Second); err != nil {
+		t.Fatalf("master after SIGTERM: %v", err)
+	}
+	r.waitNoSurvivors(10 * time.Second)
+	r.waitLog("still running after the bound, killing them", time.Second)
+	r.waitLog("All children have exited", time.Second)
+}
+
+// When master dies by SIGKILL, its children die with it (the parent-death signal is SIGKILL),
+// even one that ignores SIGTERM.
+func TestMasterKilledStubbornChildDies(t *testing.T) {
+	r, pids := stubbornRig(t)
+	r.signal(syscall.SIGKILL)
+	r.waitExit(10 * time.Second)
+	waitGone(t, []int{pids["daemon"]}, 10*time.Second)
+}
+
+// Master never forks more children than its descriptors allow: prefork is capped per service,
+// and across services the processes started stop at the limit, logged, instead of forking until
+// the descriptors run out.
+func TestMasterChildrenCappedByFDLimit(t *testing.T) {
+	const nofile = 300 // room for (300-256)/2 = 22 children
+	fit := processesForFDs(nofile)
+	r := newRig(t, "SERVICES {\n  one cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=40\n"+
+		"  two cmd=\"testsvc\" listen=\""+freePort(t)+"\" prefork=15\n}\n")
+	r.nofile = nofile
+	r.start()
+	r.waitLog("prefork above what master's file descriptor limit allows, capped", 5*time.Second)
+	r.waitLog("not starting a process: master's file descriptor limit allows no more children", 20*time.Second)
+	if n := len(childrenOf(r.cmd.Process.Pid)); n > fit {
+		t.Fatalf("%d children with %d descriptors (room for %d)", n, nofile, fit)
+	}
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(30 * time.Second); err != nil {
+		t.Fatalf("master after SIGTERM: %v", err)
+	}
+	r.waitNoSurvivors(10 * time.Second)
 }

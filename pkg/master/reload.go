@@ -107,7 +107,7 @@ func (m *Master) reloadDaemons(entries []config.Entry) {
 		d.cancel()
 		if d.cur != nil {
 			d.cur.retiring = true
-			d.cur.cmd.Process.Signal(syscall.SIGTERM)
+			signalGroup(d.cur, syscall.SIGTERM)
 		}
 		delete(m.daemons, name)
 	}

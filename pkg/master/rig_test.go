@@ -24,11 +24,9 @@ func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
 
+// The binaries are built under -short too: no test of this package is skipped.
 func buildAndRun(m *testing.M) int {
 	flag.Parse()
-	if testing.Short() {
-		return m.Run()
-	}
 	dir, err := os.MkdirTemp("", "master-test-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -75,13 +73,11 @@ type rig struct {
 	cmd       *exec.Cmd
 	out       *syncBuffer
 	exited    chan error
+	nofile    int // when set, master runs with this RLIMIT_NOFILE (soft and hard)
 }
 
 func newRig(t *testing.T, cyrusConf string) *rig {
 	t.Helper()
-	if binDir == "" {
-		t.Skip("binaries not built (-short)")
-	}
 	dir := t.TempDir()
 	r := &rig{t: t, dir: dir, confDir: filepath.Join(dir, "conf"), imapdConf: filepath.Join(dir, "imapd.conf"),
 		cyrusConf: filepath.Join(dir, "cyrus.conf"), pidFile: filepath.Join(dir, "master.pid")}
@@ -111,9 +107,15 @@ func (r *rig) startNoWait(extraArgs ...string) {
 	r.t.Helper()
 	args := append([]string{"-C", r.imapdConf, "-M", r.cyrusConf, "-p", r.pidFile}, extraArgs...)
 	r.cmd = exec.Command(filepath.Join(binDir, "master"), args...)
+	if r.nofile > 0 { // the shell lowers the hard limit, then becomes master
+		r.cmd = exec.Command("/bin/sh", append([]string{"-c", `ulimit -n "$0" && exec "$@"`,
+			strconv.Itoa(r.nofile), filepath.Join(binDir, "master")}, args...)...)
+	}
 	r.out = &syncBuffer{}
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
-	r.cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
+	// The marker, inherited by everything master starts, finds its descendants in /proc
+	// whatever their parent or process group (see survivors).
+	r.cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin", r.marker())
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
@@ -123,6 +125,9 @@ func (r *rig) startNoWait(extraArgs ...string) {
 	r.t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
+		}
+		for _, p := range r.survivors() { // never leave a failed test's processes running
+			syscall.Kill(p, syscall.SIGKILL)
 		}
 		if r.t.Failed() {
 			r.t.Logf("master output:\n%s", r.out)
@@ -248,6 +253,48 @@ func childrenOf(pid int) []int {
 		}
 	}
 	return out
+}
+
+// marker is the environment entry that tags every process of this rig.
+func (r *rig) marker() string { return "GOCYRUS_MASTER_RIG=" + r.dir }
+
+// survivors lists the live processes carrying the rig's marker: master and everything it
+// started, children of children included, wherever they were reparented.
+func (r *rig) survivors() []int {
+	want := []byte(r.marker() + "\x00")
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil || !alive(p) {
+			continue
+		}
+		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p))
+		if err == nil && bytes.Contains(append([]byte{0}, env...), append([]byte{0}, want...)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// waitNoSurvivors waits until no process of the rig is alive.
+func (r *rig) waitNoSurvivors(within time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		left := r.survivors()
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			var names []string
+			for _, p := range left {
+				names = append(names, fmt.Sprintf("%d(%s)", p, procName(p)))
+			}
+			r.t.Fatalf("processes of the rig still alive %v after master exited: %s", within, strings.Join(names, " "))
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval
+	}
 }
 
 // waitGone waits until none of pids is alive.

@@ -132,15 +132,20 @@ func (m *Master) shutdown(reason string, sigc <-chan os.Signal) {
 	}
 	for _, c := range m.children {
 		c.retiring = true
-		c.cmd.Process.Signal(syscall.SIGTERM)
+		signalGroup(c, syscall.SIGTERM)
 	}
+	m.signalLeftover(syscall.SIGTERM)
 	bound := time.NewTimer(m.opts.ShutdownTimeout)
 	defer bound.Stop()
+	// Groups outliving their leader are not reaped by master, so their end is polled.
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
 	killed := false
-	for len(m.children) > 0 {
+	for len(m.children) > 0 || m.pruneLeftover() {
 		select {
 		case fn := <-m.calls:
 			fn()
+		case <-poll.C:
 		case sig := <-sigc:
 			if sig != syscall.SIGHUP && !killed {
 				log.Info("second signal: killing children", "signal", sig.String())
@@ -149,11 +154,12 @@ func (m *Master) shutdown(reason string, sigc <-chan os.Signal) {
 			}
 		case <-bound.C:
 			if killed {
-				log.Error("children did not exit after SIGKILL", "left", len(m.children))
+				log.Error("children did not exit after SIGKILL", "left", len(m.children), "groups", len(m.leftover))
 				m.closeDB()
 				return
 			}
-			log.Warn("children still running after the bound, killing them", "left", len(m.children), "bound", m.opts.ShutdownTimeout)
+			log.Warn("children still running after the bound, killing them", "left", len(m.children),
+				"groups", len(m.leftover), "bound", m.opts.ShutdownTimeout)
 			m.killAll()
 			killed = true
 			bound.Reset(5 * time.Second)
@@ -163,10 +169,12 @@ func (m *Master) shutdown(reason string, sigc <-chan os.Signal) {
 	m.closeDB()
 }
 
+// killAll sends SIGKILL to every child's process group and every remembered leftover group.
 func (m *Master) killAll() {
 	for _, c := range m.children {
-		c.cmd.Process.Signal(syscall.SIGKILL)
+		signalGroup(c, syscall.SIGKILL)
 	}
+	m.signalLeftover(syscall.SIGKILL)
 }
 
 // startRepairs starts the worker running AfterCrash when asked.
@@ -223,6 +231,7 @@ func (m *Master) closeDB() {
 // onExit handles the end of any child.
 func (m *Master) onExit(c *child, err error) {
 	delete(m.children, c.pid)
+	m.rememberGroup(c.pid)
 	desc, abnormal := exitDescription(err)
 	log := m.logFor(c.name, c.pid)
 	if abnormal && !c.retiring {
@@ -238,5 +247,12 @@ func (m *Master) onExit(c *child, err error) {
 		m.daemonExited(c, abnormal)
 	case kindEvent:
 		m.eventExited(c)
+	}
+	if m.fdFull && !m.stopping {
+		// A descriptor is free again: services held back by the limit top up.
+		m.fdFull = false
+		for _, s := range m.services {
+			m.reconcile(s)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package master
 
 import (
+	"math"
 	"os"
 	"syscall"
 	"time"
@@ -47,14 +48,48 @@ func (s *serviceState) stopBackoff() {
 }
 
 // capPrefork caps prefork by maxchild, with a warning: more idle processes than connections
-// allowed would have nothing to do.
+// allowed would have nothing to do; and by master's file descriptor limit (see
+// processesForFDs), with a warning: forking until the descriptors run out would leave master
+// unable to accept a signal's consequences or reopen anything.
 func (m *Master) capPrefork(e config.Entry) config.Entry {
+	log := m.logFor(e.Name, os.Getpid())
 	if e.MaxChild > 0 && e.Prefork > e.MaxChild {
-		m.logFor(e.Name, os.Getpid()).Warn("prefork above maxchild, capped", "file", e.File, "line", e.Line,
+		log.Warn("prefork above maxchild, capped", "file", e.File, "line", e.Line,
 			"prefork", e.Prefork, "maxchild", e.MaxChild)
 		e.Prefork = e.MaxChild
 	}
+	if fit := processesForFDs(m.nofile); e.Prefork > fit {
+		log.Warn("prefork above what master's file descriptor limit allows, capped", "file", e.File, "line", e.Line,
+			"prefork", e.Prefork, "nofile", m.nofile, "capped", fit)
+		e.Prefork = fit
+	}
 	return e
+}
+
+const (
+	// masterFDsReserved are master's descriptors besides those per child: listeners, the
+	// lifeline, the pidfile, the databases (badger keeps several files open), logs.
+	masterFDsReserved = 256
+	// masterFDsPerChild: the process's pidfd and, for an event, its output pipe.
+	masterFDsPerChild = 2
+)
+
+// processesForFDs is how many children master can keep with fd limit nofile (0 = unknown:
+// no cap).
+func processesForFDs(nofile int) int {
+	if nofile <= 0 {
+		return math.MaxInt
+	}
+	return max((nofile-masterFDsReserved)/masterFDsPerChild, 1)
+}
+
+// nofileLimit is the soft RLIMIT_NOFILE in effect (0 when unknown).
+func nofileLimit() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > math.MaxInt32 {
+		return 0
+	}
+	return int(lim.Cur)
 }
 
 // processes is how many processes the service keeps: prefork, at least one once demand was seen.
@@ -137,8 +172,17 @@ func (m *Master) watch(s *serviceState) {
 }
 
 // spawnService starts one process of s. It returns false when it could not (fork rate reached:
-// a wake-up is scheduled; or the executable is missing: the service is disabled).
+// a wake-up is scheduled; master's descriptors allow no more children: retried when a child
+// exits; or the executable is missing: the service is disabled).
 func (m *Master) spawnService(s *serviceState) bool {
+	if len(m.children) >= processesForFDs(m.nofile) {
+		if !m.fdFull {
+			m.logFor(s.entry.Name, os.Getpid()).Warn("not starting a process: master's file descriptor limit allows no more children",
+				"children", len(m.children), "nofile", m.nofile)
+			m.fdFull = true
+		}
+		return false
+	}
 	if wait := forkDelay(s.entry.MaxForkRate, s.lastSpawn); wait > 0 {
 		if s.spawnWake == nil {
 			s.spawnWake = m.after(wait, func() { s.spawnWake = nil; m.reconcileOrSpawn(s) })

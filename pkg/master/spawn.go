@@ -76,7 +76,9 @@ func checkExecutable(p string) error {
 }
 
 // command prepares an entry's process: argv (with "-C imapd.conf" when master was given -C),
-// an environment without inherited LISTEN_* and CYRUS_* variables, and the parent-death signal.
+// an environment without inherited LISTEN_* and CYRUS_* variables, a process group of its own
+// (see groups.go) and SIGKILL as the parent-death signal: if master dies without its shutdown
+// (kill -9), nothing it started goes on serving.
 func (m *Master) command(e config.Entry, env service.Env) (*exec.Cmd, error) {
 	if len(e.Cmd) == 0 {
 		return nil, errors.New("empty cmd")
@@ -92,7 +94,7 @@ func (m *Master) command(e config.Entry, env service.Env) (*exec.Cmd, error) {
 	args = append(args, e.Cmd[1:]...)
 	cmd := &exec.Cmd{Path: path, Args: args, Stdout: m.opts.ChildOutput, Stderr: m.opts.ChildOutput}
 	cmd.Env = append(cleanEnviron(), env.Environ()...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	return cmd, nil
 }
 

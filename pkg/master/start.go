@@ -30,6 +30,7 @@ func (m *Master) runStart(e config.Entry) error {
 	log = m.logFor(e.Name, cmd.Process.Pid)
 	log.Info("running START entry", "cmd", e.Cmd)
 	desc, abnormal := exitDescription(cmd.Wait())
+	m.rememberGroup(cmd.Process.Pid)
 	select { // the output belongs in the log before the verdict
 	case <-logged:
 	case <-time.After(time.Second): // a descendant still holds the pipe

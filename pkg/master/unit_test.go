@@ -174,3 +174,28 @@ func TestEventNeverOverlaps(t *testing.T) {
 		t.Fatal("running mark not cleared after exit")
 	}
 }
+
+// prefork is capped by maxchild and by what master's descriptor limit allows, each logged.
+func TestCapPrefork(t *testing.T) {
+	var logs bytes.Buffer
+	m := &Master{log: slog.New(slog.NewTextHandler(&logs, nil)), nofile: 1024}
+	fit := processesForFDs(1024)
+	if fit >= 1000 || fit < 1 {
+		t.Fatalf("processesForFDs(1024) = %d", fit)
+	}
+	e := m.capPrefork(config.Entry{Name: "imap", File: "cyrus.conf", Line: 3, Prefork: 1000})
+	if e.Prefork != fit {
+		t.Fatalf("prefork 1000 with 1024 descriptors -> %d, want %d", e.Prefork, fit)
+	}
+	if !strings.Contains(logs.String(), "file descriptor limit allows, capped") || !strings.Contains(logs.String(), "line=3") {
+		t.Fatalf("the cap is not logged with its line:\n%s", logs.String())
+	}
+	e = m.capPrefork(config.Entry{Name: "imap", Prefork: 50, MaxChild: 20})
+	if e.Prefork != 20 {
+		t.Fatalf("prefork 50 maxchild 20 -> %d", e.Prefork)
+	}
+	m.nofile = 0 // unknown limit: no cap
+	if e = m.capPrefork(config.Entry{Name: "imap", Prefork: 1000}); e.Prefork != 1000 {
+		t.Fatalf("prefork with an unknown limit -> %d", e.Prefork)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/panics"
 )
 
 // ErrNoRoot is returned for a name that is not a quota root.
@@ -338,10 +339,12 @@ func (s *Store) lookupRoot(ctx context.Context, mailbox string) (string, bool, e
 	}
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
+	var box panics.Box // a lookup's panic is raised again here, in the caller
 	for i, name := range names[min(1, len(names)):] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer box.Catch()
 			_, _, errs[i+1] = s.db.Get(ctx, limitKey(name))
 		}()
 	}
@@ -349,6 +352,7 @@ func (s *Store) lookupRoot(ctx context.Context, mailbox string) (string, bool, e
 		_, _, errs[0] = s.db.Get(ctx, limitKey(names[0]))
 	}
 	wg.Wait()
+	box.Rethrow()
 	// The nearest existing root wins; an error before it means the
 	// answer is unknown.
 	for i, err := range errs {

@@ -43,7 +43,16 @@
 // with its last words (IMAP "* BYE [SERVERBUG]", POP3 "-ERR [SYS/TEMP]", LMTP "421 4.3.0",
 // ManageSieve BYE) after the deferred calls that release what the session holds; Serve's own
 // Recover around every handler is the net for a handler without one. Goroutines a session
-// starts defer [Guard]. Either way the panic is logged at error level with its stack.
+// starts defer [Guard]; helper goroutines whose caller waits for them hand their panic
+// back to it (package panics). Either way the panic is logged at error level with its stack.
+//
+// Binaries built with the faultinject tag (only test/fault_test.go builds them) wrap each
+// connection so that reading GOCYRUS-FAULT-PANIC panics inside the session: a black-box check
+// that a real daemon survives. Shipped builds compile fault_off.go, the identity.
+//
+// CYRUS_MAXFDS (cyrus.conf maxfds) is applied as far as the system allows: above the hard limit
+// an unprivileged daemon takes the hard limit and logs it instead of exiting. MaxConns is capped
+// by what the limit in effect leaves for connections (logged when it lowers maxchild).
 //
 // Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
 // handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process

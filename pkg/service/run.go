@@ -8,8 +8,9 @@ import (
 )
 
 // Run is the whole child side for a daemon's main: it takes the inherited sockets, adds one
-// listener per addrs entry (`-l ADDR`), applies CYRUS_MAXFDS, caps MaxConns by CYRUS_MAXCHILD
-// (the smaller limit wins), fills IdleTimeout from CYRUS_IDLE_TIMEOUT when the options leave it
+// listener per addrs entry (`-l ADDR`), caps MaxConns by CYRUS_MAXCHILD (the smaller limit
+// wins), applies CYRUS_MAXFDS as far as the system allows and caps MaxConns by what the fd limit
+// leaves for connections (both logged, neither fatal), fills IdleTimeout from CYRUS_IDLE_TIMEOUT when the options leave it
 // zero, and serves until stopped. It fails when there is nothing to listen on.
 func Run(ctx context.Context, addrs []string, handler Handler, opts Options) error {
 	env, err := ReadEnv()
@@ -21,10 +22,8 @@ func Run(ctx context.Context, addrs []string, handler Handler, opts Options) err
 		return err
 	}
 	defer inh.Close()
-	if err := SetMaxFDs(env.MaxFDs); err != nil {
-		return err
-	}
 	opts.MaxConns = tighterLimit(opts.MaxConns, env.MaxChild)
+	applyFDLimit(env.MaxFDs, &opts)
 	if opts.IdleTimeout == 0 {
 		opts.IdleTimeout = env.IdleTimeout
 	}

@@ -328,7 +328,7 @@ func (s *server) start(conn net.Conn) {
 		// The protocol's own Recover sends its farewell; this one only keeps
 		// a handler without it from taking the process down.
 		defer Recover(s.log.With("remote", remote(conn)), nil, nil)
-		s.handler(s.hardCtx, conn)
+		s.handler(s.hardCtx, injectFaults(conn))
 	})
 }
 

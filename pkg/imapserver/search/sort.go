@@ -20,7 +20,7 @@ type sortFields struct {
 // Sort orders the candidates by criteria (RFC 5256, RFC 5957) and returns
 // their indices in that order; candidates equal on every key keep sequence
 // number order.
-func Sort(criteria []wire.SortCriterion, cands []Candidate) ([]int, error) {
+func Sort(ctx context.Context, criteria []wire.SortCriterion, cands []Candidate) ([]int, error) {
 	if len(criteria) == 0 {
 		return nil, fmt.Errorf("search: no sort criteria")
 	}
@@ -36,7 +36,7 @@ func Sort(criteria []wire.SortCriterion, cands []Candidate) ([]int, error) {
 	}
 	fields := make([]sortFields, len(cands))
 	if needEnvelope {
-		err := eachEnvelope(cands, func(i int, e *mailbox.Envelope) {
+		err := eachEnvelope(ctx, cands, func(i int, e *mailbox.Envelope) {
 			fields[i].strs = make([]string, len(criteria))
 			for j, c := range criteria {
 				fields[i].strs[j] = sortString(c.Key, e)
@@ -149,12 +149,7 @@ func asciiUpper(s string) string {
 }
 
 // eachEnvelope calls fn with the cached envelope of every candidate whose
-// cache entry is readable.
-func eachEnvelope(cands []Candidate, fn func(i int, e *mailbox.Envelope)) error {
-	return eachCached(cands, func(i int, c *mailbox.Cached) { fn(i, &c.Envelope) })
-}
-
-// withCachedBG is withCached for SORT and THREAD, which have no context.
-func withCachedBG(msgs []*message, fn func(*message)) error {
-	return withCached(context.Background(), msgs, false, fn)
+// cache entry is readable; it stops when ctx ends (the session's).
+func eachEnvelope(ctx context.Context, cands []Candidate, fn func(i int, e *mailbox.Envelope)) error {
+	return eachCached(ctx, cands, func(i int, c *mailbox.Cached) { fn(i, &c.Envelope) })
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,7 +32,7 @@ type threadMsg struct {
 // Threads groups the candidates into threads with algorithm ORDEREDSUBJECT
 // or REFERENCES (RFC 5256 §3). (The seam named it Thread, like the node
 // type; Go allows only one of the two.)
-func Threads(algorithm string, cands []Candidate) ([]*Thread, error) {
+func Threads(ctx context.Context, algorithm string, cands []Candidate) ([]*Thread, error) {
 	var build func([]threadMsg) []*Thread
 	switch strings.ToUpper(algorithm) {
 	case "ORDEREDSUBJECT":
@@ -45,7 +46,7 @@ func Threads(algorithm string, cands []Candidate) ([]*Thread, error) {
 	for i := range cands {
 		msgs[i] = threadMsg{seq: cands[i].Seq, date: sentDate(&cands[i])}
 	}
-	err := eachCached(cands, func(i int, c *mailbox.Cached) {
+	err := eachCached(ctx, cands, func(i int, c *mailbox.Cached) {
 		m := &msgs[i]
 		base, reply := baseSubject(c.Envelope.Subject)
 		m.subject, m.reply = asciiUpper(base), reply
@@ -130,12 +131,12 @@ func orderedSubject(msgs []threadMsg) []*Thread {
 
 // eachCached calls fn with the cache entry of every candidate whose entry
 // is readable.
-func eachCached(cands []Candidate, fn func(i int, c *mailbox.Cached)) error {
+func eachCached(ctx context.Context, cands []Candidate, fn func(i int, c *mailbox.Cached)) error {
 	msgs := make([]*message, len(cands))
 	for i := range cands {
 		msgs[i] = &message{c: &cands[i], i: i}
 	}
-	return withCachedBG(msgs, func(m *message) {
+	return withCached(ctx, msgs, false, func(m *message) {
 		fn(m.i, m.cached)
 		m.cached = nil
 	})

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,7 +70,7 @@ func TestThread(t *testing.T) {
 		"REFERENCES":     "(6)(0 (1) (2) (5))(- (3) (4))",
 		"ORDEREDSUBJECT": "(6)(0 (1) (2) (5))(3 4)",
 	} {
-		ts, err := Threads(alg, cands)
+		ts, err := Threads(context.Background(), alg, cands)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +78,7 @@ func TestThread(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", alg, got, want)
 		}
 	}
-	if _, err := Threads("FOO", cands); err == nil {
+	if _, err := Threads(context.Background(), "FOO", cands); err == nil {
 		t.Error("unknown algorithm accepted")
 	}
 }
@@ -87,7 +89,7 @@ func TestThreadLoopsAndDuplicates(t *testing.T) {
 		threadMail("b", "<a>", "two", 2, "x@y"),
 		threadMail("a", "", "three", 3, "x@y"),
 	})
-	ts, err := Threads("REFERENCES", cands)
+	ts, err := Threads(context.Background(), "REFERENCES", cands)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestSort(t *testing.T) {
 			}
 			crit = append(crit, c)
 		}
-		got, err := Sort(crit, cands)
+		got, err := Sort(context.Background(), crit, cands)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +132,21 @@ func TestSort(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", tc.crit, got, tc.want)
 		}
 	}
-	if _, err := Sort([]wire.SortCriterion{{Key: "NOPE"}}, cands); err == nil {
+	if _, err := Sort(context.Background(), []wire.SortCriterion{{Key: "NOPE"}}, cands); err == nil {
 		t.Error("unknown criterion accepted")
+	}
+}
+
+// SORT and THREAD read the cache under the session's context: a session
+// that ends (logout, shutdown, lost client) stops them.
+func TestSortAndThreadStopWithTheSession(t *testing.T) {
+	cands := threadBox(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Sort(ctx, []wire.SortCriterion{{Key: "SUBJECT"}}, cands); !errors.Is(err, context.Canceled) {
+		t.Errorf("SORT after the session ended: %v", err)
+	}
+	if _, err := Threads(ctx, "REFERENCES", cands); !errors.Is(err, context.Canceled) {
+		t.Errorf("THREAD after the session ended: %v", err)
 	}
 }
