@@ -29,7 +29,8 @@
 //     used in bytes (@48), last-changed unix ns (@56), committed cache
 //     length (@64), generation (@72, bumped by every commit), deleted
 //     modseq (@80, the highest modseq of tombstones compaction dropped);
-//     zero padding;
+//     u32 unlink pending (@88, bit 0: a commit marked tombstones unlinked
+//     whose files may not all be removed yet); zero padding;
 //     u32 CRC-32C of bytes 0–123 (@124). Then fixed 104-byte records in
 //     ascending UID order: u32 uid, u32 flags (bit 31 = expunged
 //     tombstone, bit 30 = its file is unlinked), u64 modseq, i64
@@ -102,7 +103,10 @@
 // Flag changes (Store) and Expunge rewrite records in place under the
 // exclusive lock and fdatasync the index. Each changed record gets a new
 // modseq. Expunge marks records as tombstones (UID + modseq kept for
-// QRESYNC and ChangesSince) and unlinks the files after the index commit,
+// QRESYNC and ChangesSince) and unlinks the files after the index commit
+// (still under the lock; the commit sets the header's unlink-pending flag
+// and the writer clears it once the files are gone, so the next writer
+// finishes the removals of one that died in between: unlink.go),
 // or, under delayed expunge (Options.KeepExpunged), keeps them for
 // Unexpunge until PurgeExpunged marks the tombstones unlinked and removes
 // them (retained.go).

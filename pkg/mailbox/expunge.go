@@ -2,7 +2,6 @@ package mailbox
 
 import (
 	"context"
-	"os"
 	"time"
 )
 
@@ -62,19 +61,8 @@ func (m *Mailbox) expunge(ctx context.Context, uids []uint32, onlyDeleted bool) 
 	if err != nil || len(gone) == 0 {
 		return nil, err
 	}
-	if !m.opts.KeepExpunged {
-		m.unlinkMessages(gone)
-	}
+	// Files of unlinked tombstones went inside rewrite, under the lock
+	// (unlinkCommitted).
 	m.notify()
 	return gone, nil
-}
-
-// unlinkMessages removes the files of tombstones marked flagUnlinked; a
-// failure leaves a file Reconstruct removes, so it is only logged.
-func (m *Mailbox) unlinkMessages(uids []uint32) {
-	for _, uid := range uids {
-		if err := os.Remove(messagePath(m.dir, uid)); err != nil && !os.IsNotExist(err) {
-			m.log.Warn("unlink expunged message", "mailbox", m.dir, "uid", uid, "err", err)
-		}
-	}
 }

@@ -99,6 +99,10 @@ type indexHeader struct {
 	// DeletedModSeq is the highest modseq of the tombstones compaction
 	// dropped: which UIDs vanished before it is no longer known.
 	DeletedModSeq uint64
+	// UnlinkPending is set by the commit that marks tombstones unlinked
+	// and cleared once their files are gone (unlink.go): found set by a
+	// writer, it means an earlier writer died in between.
+	UnlinkPending bool
 }
 
 func encodeIndexHeader(h *indexHeader) []byte {
@@ -118,6 +122,9 @@ func encodeIndexHeader(h *indexHeader) []byte {
 	le.PutUint64(b[64:], h.CacheLen)
 	le.PutUint64(b[72:], h.Generation)
 	le.PutUint64(b[80:], h.DeletedModSeq)
+	if h.UnlinkPending {
+		le.PutUint32(b[88:], 1)
+	}
 	le.PutUint32(b[124:], crc32.Checksum(b[:124], crcTable))
 	return b
 }
@@ -150,6 +157,7 @@ func decodeIndexHeader(b []byte) (indexHeader, error) {
 	h.CacheLen = le.Uint64(b[64:])
 	h.Generation = le.Uint64(b[72:])
 	h.DeletedModSeq = le.Uint64(b[80:])
+	h.UnlinkPending = le.Uint32(b[88:])&1 != 0
 	if h.UIDNext == 0 || h.Exists > h.NumRecords {
 		return h, corruptf(indexFile, "impossible header values (uidnext %d, exists %d of %d)",
 			h.UIDNext, h.Exists, h.NumRecords)

@@ -121,11 +121,13 @@ func Open(dir string, opts Options) (*Mailbox, error) {
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
-	if _, err := m.Snapshot(); err != nil {
+	v, err := m.Snapshot()
+	if err != nil {
 		rd.close()
 		return nil, err
 	}
 	m.shared = acquireShared(dir)
+	m.finishUnlinksAtOpen(v)
 	return m, nil
 }
 
@@ -327,5 +329,9 @@ func (s *sharedDir) lockWriter() (*handle, func(), error) {
 	// Temp files of writers that died are removed by the next writer
 	// (once per process and directory; tempfile.go).
 	sweepOnce(s.dir)
+	// So are the files of expunged messages a writer died before
+	// removing (unlink.go). Housekeeping: what it cannot remove,
+	// Reconstruct reports and removes.
+	_ = s.wh.finishInterruptedUnlinks()
 	return s.wh, func() { s.wh.unlock(); s.writeMu.Unlock() }, nil
 }

@@ -40,6 +40,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childBulkAppender())
 	case "tmpdebris":
 		os.Exit(childTempDebris())
+	case "unlinkcrash":
+		os.Exit(childUnlinkCrash())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child role")
 		os.Exit(2)

@@ -345,6 +345,9 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 	}
 	nh.NumRecords = uint32(len(recs))
 	nh.CacheLen = uint64(len(cache))
+	// The files of RemovedFiles go after the new index: should that be
+	// interrupted, the flag has the next writer finish it.
+	nh.UnlinkPending = len(rep.RemovedFiles) > 0
 	nh.Generation++
 	nh.LastChanged = now.UnixNano()
 	if rb.oldHdrOK && (nh.Exists != rb.oldHdr.Exists || nh.QuotaUsed != rb.oldHdr.QuotaUsed) {

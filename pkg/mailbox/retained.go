@@ -51,7 +51,8 @@ func (m *Mailbox) Expunged() ([]ExpungedMessage, error) {
 
 // PurgeExpunged removes the kept files of messages expunged before cutoff
 // (cyr_expire -X) and returns their UIDs. The index marks them unlinked
-// first, so an interrupted purge is finished by Reconstruct. Modseqs do
+// first, so an interrupted purge is finished by the next writer (unlink.go)
+// or Reconstruct. Modseqs do
 // not change: to every session these messages are long gone. Then the
 // index is compacted: every tombstone without a file is dropped
 // (Changes.Forgotten covers clients resynchronising from before).
@@ -75,7 +76,6 @@ func (m *Mailbox) PurgeExpunged(ctx context.Context, cutoff time.Time) ([]uint32
 	if err != nil {
 		return nil, err
 	}
-	m.unlinkMessages(purged)
 	if err := m.compact(); err != nil {
 		return purged, fmt.Errorf("compacting the index: %w", err)
 	}
@@ -144,8 +144,6 @@ func (m *Mailbox) Unexpunge(ctx context.Context, uids []uint32, keepDeleted bool
 	})
 	if err != nil {
 		m.log.Warn("unexpunge: marking the old records", "mailbox", m.dir, "err", err)
-	} else {
-		m.unlinkMessages(oldUIDs)
 	}
 	return oldUIDs, newUIDs, nil
 }

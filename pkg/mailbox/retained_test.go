@@ -165,11 +165,16 @@ func TestReconstructKeepsRetainedFinishesUnlinks(t *testing.T) {
 	appendN(t, m, 3)
 	ctx := context.Background()
 	m.Expunge(ctx, []uint32{1, 2})
-	// uid 2: a purge marked the index, then died before the unlink.
+	// uid 2: a purge marked the index, then died before the unlink (the
+	// file is put back: rewrite itself removes it).
+	raw := mustRead(t, m.MessagePath(2))
 	if err := m.rewrite(func(img *indexImage, _ *indexHeader, _ *[]string) ([]int, error) {
 		img.recs[1].Flags |= flagUnlinked
 		return []int{1}, nil
 	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m.MessagePath(2), raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	m.Close()

@@ -142,6 +142,10 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 		}
 		crash(m.opts.CrashAt, "charged")
 	}
+	unlink := newlyUnlinked(cur.recs, img.recs, changed)
+	if len(unlink) > 0 {
+		hdr.UnlinkPending = true
+	}
 	if len(keywords) != len(wh.header.Keywords) {
 		h := wh.header
 		h.Keywords = keywords
@@ -171,9 +175,41 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 		return err
 	}
 	img.hdr = hdr
+	if len(unlink) > 0 {
+		m.unlinkCommitted(wh, img, unlink, cur.hdr.UnlinkPending)
+	}
 	wh.publishImage(img)
 	if was != now {
 		crash(m.opts.CrashAt, "committed")
 	}
 	return nil
+}
+
+// unlinkCommitted removes the files of the tombstones the commit of img
+// just marked unlinked and clears the header's UnlinkPending (unlink.go),
+// unless it was already set before: then a dead writer's files are still
+// to be found, by the next writer. A failure is only logged. Lock held.
+func (m *Mailbox) unlinkCommitted(wh *handle, img *indexImage, uids []uint32, pendingBefore bool) {
+	if afterUnlinkCommit != nil {
+		afterUnlinkCommit()
+	}
+	err := wh.removeMessageFiles(uids)
+	if err == nil {
+		err = syncDir(m.dir)
+	}
+	if err != nil {
+		// The flag stays: the next writer tries again, then leaves
+		// what is left to Reconstruct.
+		m.log.Warn("unlink expunged messages", "mailbox", m.dir, "err", err)
+		return
+	}
+	if pendingBefore {
+		return
+	}
+	hdr, err := wh.clearUnlinkPending(img.hdr)
+	if err != nil {
+		m.log.Warn("clear unlink pending", "mailbox", m.dir, "err", err)
+		return
+	}
+	img.hdr = hdr
 }

@@ -60,25 +60,53 @@ func envInt(t *testing.T, name string, def int) int {
 	return def
 }
 
-// figures are the operation counts the soak prints.
+// figures are the counts the soak prints.
 type figures struct {
 	ops      sync.Map // op name -> *atomic.Int64
+	killsBy  sync.Map // program -> *atomic.Int64
 	kills    atomic.Int64
 	failures atomic.Int64
 }
 
-func (f *figures) count(op string) {
-	v, _ := f.ops.LoadOrStore(op, new(atomic.Int64))
+func (f *figures) count(op string) { bump(&f.ops, op) }
+
+func (f *figures) killed(program string) {
+	f.kills.Add(1)
+	bump(&f.killsBy, program)
+}
+
+func bump(m *sync.Map, key string) {
+	v, _ := m.LoadOrStore(key, new(atomic.Int64))
 	v.(*atomic.Int64).Add(1)
 }
 
-func (f *figures) String() string {
+// table lists a counter map, one "  name  n" line per key, sorted.
+func table(m *sync.Map) string {
 	var lines []string
-	f.ops.Range(func(k, v any) bool {
+	m.Range(func(k, v any) bool {
 		lines = append(lines, fmt.Sprintf("  %-22s %d", k, v.(*atomic.Int64).Load()))
 		return true
 	})
 	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// rssTable lists RssAnon at start and end per program.
+func rssTable(start, end map[string]int64) string {
+	var names []string
+	for n := range start {
+		names = append(names, n)
+	}
+	for n := range end {
+		if _, ok := start[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var lines []string
+	for _, n := range names {
+		lines = append(lines, fmt.Sprintf("  %-22s %d KiB -> %d KiB", n, start[n], end[n]))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -143,7 +171,7 @@ func TestSoak(t *testing.T) {
 			}
 			k := kids[r.Intn(len(kids))]
 			if syscall.Kill(k.pid, syscall.SIGKILL) == nil {
-				fig.kills.Add(1)
+				fig.killed(k.comm)
 				t.Logf("kill -9 %s (pid %d)", k.comm, k.pid)
 			}
 		}
@@ -181,8 +209,8 @@ func TestSoak(t *testing.T) {
 			t.Errorf("reconstruct -n -r user/u%d (exit %d):\n%s%s", i, r.code, r.stdout, r.stderr)
 		}
 	}
-	t.Logf("soak figures (seed %d):\noperations acknowledged:\n%s\n  kills                  %d\n  failures               %d\nRSS start %v\nRSS end   %v",
-		seed, fig, fig.kills.Load(), fig.failures.Load(), rssStart, rssEnd)
+	t.Logf("soak figures (seed %d, %d clients, %v, kill -9 every %v):\noperations acknowledged:\n%s\nkills -9 (%d):\n%s\nfailures: %d\nRssAnon per program, start (under load, before the first kill) -> end:\n%s",
+		seed, clients, duration, killEvery, table(&fig.ops), fig.kills.Load(), table(&fig.killsBy), fig.failures.Load(), rssTable(rssStart, rssEnd))
 	for svc, end := range rssEnd {
 		if end > rssStart[svc]+128<<10 { // KiB: 128 MiB of growth
 			t.Errorf("%s RssAnon grew from %d KiB to %d KiB", svc, rssStart[svc], end)

@@ -96,11 +96,13 @@ func (r *base64Reader) flush(out []byte) []byte {
 // either case) is a byte, and any other "=" is itself. Line breaks come out
 // as CRLF.
 type qpReader struct {
-	src   *bufio.Reader
-	carry []byte // the tail of a long line's piece that may start an escape
-	buf   []byte
-	out   []byte
-	err   error
+	src    *bufio.Reader
+	carry  [2]byte // the tail of a long line's piece that may start an escape
+	nCarry int
+	join   []byte // carry + the next piece, reused: a line may be 100s of MiB
+	buf    []byte
+	out    []byte
+	err    error
 }
 
 func (r *qpReader) Read(p []byte) (int, error) {
@@ -113,17 +115,18 @@ func (r *qpReader) Read(p []byte) (int, error) {
 		if midLine {
 			err = nil
 		}
-		if len(r.carry) > 0 {
-			piece = append(r.carry, piece...)
-			r.carry = nil
+		if r.nCarry > 0 {
+			r.join = append(append(r.join[:0], r.carry[:r.nCarry]...), piece...)
+			piece, r.nCarry = r.join, 0
 		}
 		if midLine {
-			// Keep a possible partial escape for the next piece.
+			// Keep a possible partial escape ("=" or "=X") for the
+			// next piece.
 			keep := 0
 			if i := bytes.LastIndexByte(piece, '='); i >= 0 && i >= len(piece)-2 {
 				keep = len(piece) - i
 			}
-			r.carry = append([]byte(nil), piece[len(piece)-keep:]...)
+			r.nCarry = copy(r.carry[:], piece[len(piece)-keep:])
 			piece = piece[:len(piece)-keep]
 		}
 		r.out = decodeQPLine(r.buf[:0], piece, !midLine)

@@ -1,0 +1,6 @@
+//go:build race
+
+package hugemsg
+
+// Size: see size_norace.go.
+const Size = 32 << 20
