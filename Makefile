@@ -64,7 +64,7 @@ OPTIN_TAGS := measure,realcyrus
 # make bench GOCYRUS_MAILBENCH=/path/to/mailbench: the mailbench measurements
 # (IMAP, POP3, LMTP) against the built daemons, figures in var/bench.log.
 bench: build
-	@test -n "$(GOCYRUS_MAILBENCH)" || { echo "make bench: set GOCYRUS_MAILBENCH to a built mailbench (../shared/bench)"; exit 2; }
+	@test -n "$(GOCYRUS_MAILBENCH)" || { echo "make bench: set GOCYRUS_MAILBENCH to a built mailbench (the benchmark harness, not part of this repository)"; exit 2; }
 	@mkdir -p var
 	GOCYRUS_BIN=$(BIN) GOCYRUS_MAILBENCH=$(GOCYRUS_MAILBENCH) $(GO) test -count=1 -tags measure -timeout 2h -v \
 		-run 'Mailbench$$' ./test/ 2>&1 | tee var/bench.log; exit $${PIPESTATUS[0]}

@@ -18,8 +18,8 @@ import (
 	"gocyrus/pkg/store"
 )
 
-// benchWords and benchNames make the bigbox messages look like mailbench's
-// own (../shared/bench/msggen.go), so SEARCH and ENVELOPE see similar data.
+// benchWords and benchNames make the bigbox messages look like those of
+// mailbench's own generator, so SEARCH and ENVELOPE see similar data.
 var (
 	benchWords = strings.Fields("the quarterly report meeting agenda invoice project update review deadline " +
 		"budget next steps proposal draft final box shipment tax status team lunch friday server backup " +
@@ -107,7 +107,7 @@ func raiseNoFile(t *testing.T) {
 	}
 }
 
-// TestImapdMailbench runs ../shared/bench's IMAP workloads (append, bigbox,
+// TestImapdMailbench runs mailbench's IMAP workloads (append, bigbox,
 // conns) against the imapd binary with the mailbench GOCYRUS_MAILBENCH
 // names, logging its RESULT lines. GOCYRUS_BIGBOX overrides the bigbox
 // size (default 100000) and GOCYRUS_MAILBENCH_ROUNDS the rounds (3).

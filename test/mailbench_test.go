@@ -1,6 +1,6 @@
 //go:build measure
 
-// Measurements against ../shared/bench's mailbench, outside the default
+// Measurements with mailbench (a benchmark harness kept outside this repository), not in the default
 // suite: `make bench GOCYRUS_MAILBENCH=/path/to/mailbench` runs them.
 
 package test
@@ -22,16 +22,16 @@ func mailbenchBinary(t *testing.T) string {
 	t.Helper()
 	bench := os.Getenv("GOCYRUS_MAILBENCH")
 	if bench == "" {
-		t.Fatal("GOCYRUS_MAILBENCH must name a built mailbench (../shared/bench) for the measure tests")
+		t.Fatal("GOCYRUS_MAILBENCH must name a built mailbench (the benchmark harness, not part of this repository) for the measure tests")
 	}
 	return bench
 }
 
-// lmtpAnchors are ../shared/bench's anchor figures for `mailbench lmtp`
+// lmtpAnchors are mailbench's published anchor figures for `mailbench lmtp`
 // (5000 × 4 KiB, msg/s): Cyrus 3.6.1 and the better Dovecot, by connections.
 var lmtpAnchors = map[int]struct{ cyrus, dovecot float64 }{1: {383, 273}, 8: {493, 390}}
 
-// TestLMTPMailbench runs ../shared/bench's lmtp workload (5000 × 4 KiB,
+// TestLMTPMailbench runs mailbench's lmtp workload (5000 × 4 KiB,
 // 1 and 8 connections) against lmtpd when GOCYRUS_MAILBENCH names a built
 // mailbench, logging its RESULT lines as ratios against the anchors;
 // GOCYRUS_MAILBENCH_ROUNDS sets the rounds (3).
@@ -71,7 +71,7 @@ func TestLMTPMailbench(t *testing.T) {
 	}
 }
 
-// TestPop3Mailbench runs ../shared/bench's pop3-retr and pop3-uidl against
+// TestPop3Mailbench runs mailbench's pop3-retr and pop3-uidl against
 // the pop3d binary when GOCYRUS_MAILBENCH names a built mailbench.
 func TestPop3Mailbench(t *testing.T) {
 	bench := mailbenchBinary(t)

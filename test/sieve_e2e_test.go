@@ -109,7 +109,7 @@ func TestSieveEndToEnd(t *testing.T) {
 
 // TestSieveSharedFolderScript: lmtpd runs the global script named by a
 // shared mailbox's /vendor/cmu/cyrus-imapd/sieve annotation for the
-// deliveries to it (reference §5.6).
+// deliveries to it (docs/CYRUS-BEHAVIOUR.md §5.6).
 func TestSieveSharedFolderScript(t *testing.T) {
 	ss := newSieveLMTPSite(t, "unixhierarchysep: 1")
 	ss.mkbox("board", "anyone\tp\t")

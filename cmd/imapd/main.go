@@ -5,13 +5,14 @@ package main
 
 import (
 	"flag"
+	"os"
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/imapserver"
 	"gocyrus/pkg/service"
 )
 
-func main() { daemon.Main("imapd", run) }
+func main() { os.Exit(daemon.ExitCode("imapd", run)) }
 
 func run(args []string) error {
 	env, err := daemon.Start(daemon.Spec{Program: "imapd", Service: "imap", TLSService: "imaps", SASLService: "imap"},

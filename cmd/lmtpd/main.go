@@ -55,5 +55,5 @@ func run(args []string) error {
 	srv.PreauthTCP = *preauth
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
-	return env.Serve(srv.ServeConn, service.Options{})
+	return env.Serve(srv.Handle, service.Options{})
 }

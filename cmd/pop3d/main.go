@@ -6,13 +6,14 @@ import (
 	"flag"
 	"io"
 	"net"
+	"os"
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/pop3server"
 	"gocyrus/pkg/service"
 )
 
-func main() { daemon.Main("pop3d", run) }
+func main() { os.Exit(daemon.ExitCode("pop3d", run)) }
 
 func run(args []string) error {
 	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Service: "pop3", TLSService: "pop3s", SASLService: "pop"},

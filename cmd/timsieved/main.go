@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"os"
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/managesieve"
@@ -14,7 +15,7 @@ import (
 	"gocyrus/pkg/sievescripts"
 )
 
-func main() { daemon.Main("timsieved", run) }
+func main() { os.Exit(daemon.ExitCode("timsieved", run)) }
 
 func run(args []string) error {
 	env, err := daemon.Start(daemon.Spec{Program: "timsieved", Service: "sieve", SASLService: "sieve"},

@@ -114,16 +114,17 @@ func (e *Env) Serve(h service.Handler, opts service.Options) error {
 // Close closes the databases.
 func (e *Env) Close() { e.DB.Close() }
 
-// Main runs a daemon's run function and exits: 0, 64 (EX_USAGE) for a
-// command-line mistake, 1 otherwise, with "program: reason" on stderr.
-func Main(program string, run func(args []string) error) {
+// ExitCode runs a daemon's run function and returns the exit status for
+// main to pass to os.Exit: 0, 64 (EX_USAGE) for a command-line mistake, 1
+// otherwise, with "program: reason" on stderr.
+func ExitCode(program string, run func(args []string) error) int {
 	err := run(os.Args[1:])
 	if err == nil || errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
+		return 0
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
 	if errors.As(err, new(*UsageError)) {
-		os.Exit(64)
+		return 64
 	}
-	os.Exit(1)
+	return 1
 }

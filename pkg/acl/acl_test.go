@@ -46,7 +46,7 @@ func TestParseDefaultACL(t *testing.T) {
 	}
 }
 
-// Reference §3.3: SETACL with +/- prefixes, "" deletes, negative ids.
+// docs/CYRUS-BEHAVIOUR.md §3.3: SETACL with +/- prefixes, "" deletes, negative ids.
 func TestApply(t *testing.T) {
 	base, _ := Parse("alice\tlrswipkxtecdan\tanyone\tlrs\t")
 	tests := []struct {

@@ -56,7 +56,7 @@ func (who Identity) Matches(id string) bool {
 	}
 }
 
-// FromACL evaluates the ACL alone (reference §3.4 steps 1-4): the union of the
+// FromACL evaluates the ACL alone (docs/CYRUS-BEHAVIOUR.md §3.4 steps 1-4): the union of the
 // matching positive entries, with a implying s w i t e n when AdminImpliesWrite,
 // minus the union of the matching negative entries.
 func (p Policy) FromACL(a ACL, who Identity) Rights {

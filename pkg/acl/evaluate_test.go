@@ -30,7 +30,7 @@ func TestMatches(t *testing.T) {
 	}
 }
 
-// Reference §3.4 and the observed MYRIGHTS / implicit rights.
+// docs/CYRUS-BEHAVIOUR.md §3.4 and the observed MYRIGHTS / implicit rights.
 func TestPolicyRights(t *testing.T) {
 	p := DefaultPolicy()
 	write := p
@@ -163,7 +163,7 @@ func TestListRights(t *testing.T) {
 	}
 }
 
-// Reference §3.5.
+// docs/CYRUS-BEHAVIOUR.md §3.5.
 func TestInitialACL(t *testing.T) {
 	parent, _ := Parse("alice\tlrswipkxtecdan\tgroup:staff\tlrs\t-bob\tr\t")
 	tests := []struct {

@@ -9,7 +9,7 @@ import (
 // DefaultACL is the defaultacl option's Cyrus default.
 const DefaultACL = "anyone lrs"
 
-// InitialACL returns the ACL a new mailbox starts with (reference §3.5):
+// InitialACL returns the ACL a new mailbox starts with (docs/CYRUS-BEHAVIOUR.md §3.5):
 // a copy of the nearest existing ancestor's ACL when there is one (hasParent);
 // else, for a user INBOX user.X, X with every right; else defaultACL (the
 // defaultacl option, whitespace-separated pairs; "" gives an empty ACL and

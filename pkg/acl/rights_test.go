@@ -34,7 +34,7 @@ func TestRightsBits(t *testing.T) {
 	}
 }
 
-// Reference §3.1: the legacy c and d macros, output order and errors.
+// docs/CYRUS-BEHAVIOUR.md §3.1: the legacy c and d macros, output order and errors.
 func TestParseAndFormatRights(t *testing.T) {
 	tests := []struct {
 		in          string
@@ -100,7 +100,7 @@ func TestParseRightsErrors(t *testing.T) {
 	}
 }
 
-// Reference §3.2: the server parses the shortcut words letter by letter.
+// docs/CYRUS-BEHAVIOUR.md §3.2: the server parses the shortcut words letter by letter.
 func TestServerDoesNotKnowShortcuts(t *testing.T) {
 	r, err := ParseRights("read", 'c')
 	if err != nil || r != mustRights(t, "rea") {

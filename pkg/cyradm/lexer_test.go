@@ -73,7 +73,7 @@ func FuzzParseLine(f *testing.F) {
 }
 
 func TestExpandRights(t *testing.T) {
-	// Cyrus 3.6 cyradm's table (reference §3.2).
+	// Cyrus 3.6 cyradm's table (docs/CYRUS-BEHAVIOUR.md §3.2).
 	tests := map[string]string{
 		"none": "", "read": "lrs", "post": "lrsp", "append": "lrsip",
 		"write": "lrswipkxte", "delete": "lrxte", "all": "lrswipkxtea",

@@ -3,7 +3,7 @@ package cyradm
 import "strings"
 
 // rightsShortcuts are the names Cyrus 3.6's cyradm expands before SETACL
-// (reference §3.2); the server itself would read "read" letter by letter.
+// (docs/CYRUS-BEHAVIOUR.md §3.2); the server itself would read "read" letter by letter.
 var rightsShortcuts = map[string]string{
 	"none":   "",
 	"read":   "lrs",

@@ -11,7 +11,7 @@ import (
 )
 
 // badgerOptions tunes badger for a small list that must survive power
-// loss (IMAP-LAYER.md): tens of MiB instead of badger's gigabytes.
+// loss (docs/ARCHITECTURE.md §4): tens of MiB instead of badger's gigabytes.
 // ValueThreshold must stay below 15% of MemTableSize (badger's batch
 // size) or badger refuses to open; NumCompactors must not be 1; a zero
 // BlockCacheSize is only legal without compression. NumGoroutines is the

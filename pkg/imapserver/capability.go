@@ -7,7 +7,7 @@ import (
 )
 
 // baseCapabilities are the extensions this server implements, in Cyrus
-// 3.6's order (reference §11.2) so that a capability diff against real
+// 3.6's order (docs/CYRUS-BEHAVIOUR.md §11.2) so that a capability diff against real
 // Cyrus reads easily. Only what is implemented is listed. IMAP4rev2 takes
 // effect once the client ENABLEs it (RFC 9051 §6.3.1; rev2.go).
 var baseCapabilities = []string{

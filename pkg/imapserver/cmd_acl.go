@@ -6,7 +6,7 @@ import (
 	"gocyrus/pkg/mboxlist"
 )
 
-// The ACL commands of RFC 4314 §3, with Cyrus's rules (reference §3.6):
+// The ACL commands of RFC 4314 §3, with Cyrus's rules (docs/CYRUS-BEHAVIOUR.md §3.6):
 // a (held, implicit for admins and owners) is needed for all but MYRIGHTS.
 
 // cmdGetACL: RFC 4314 §3.3.

@@ -132,7 +132,7 @@ type appendBatch struct {
 }
 
 // readAppendMessages reads every message of the command. Flags the
-// session may not set are dropped (reference §3.6).
+// session may not set are dropped (docs/CYRUS-BEHAVIOUR.md §3.6).
 func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, stageDir string) (*appendBatch, error) {
 	b := &appendBatch{}
 	for {

@@ -15,7 +15,7 @@ import (
 )
 
 // cmdNamespace: RFC 2342; admins see the standard namespace without a
-// personal part (reference §2.2).
+// personal part (docs/CYRUS-BEHAVIOUR.md §2.2).
 func cmdNamespace(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
@@ -42,7 +42,7 @@ func (s *session) trimSeparator(ext string) string {
 }
 
 // cmdCreate: RFC 3501 §6.3.3 with CREATE-SPECIAL-USE (RFC 6154 §3).
-// Needs k on the nearest existing parent (reference §3.6); an existing but
+// Needs k on the nearest existing parent (docs/CYRUS-BEHAVIOUR.md §3.6); an existing but
 // invisible name is "Permission denied", never "already exists".
 func cmdCreate(s *session, c wire.Command) (reply, error) {
 	cc, err := wire.ParseCreate(s.r)
@@ -82,7 +82,7 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 	return reply{}, err
 }
 
-// cmdDelete: RFC 3501 §6.3.4 as Cyrus does it (reference §3.6): x needed
+// cmdDelete: RFC 3501 §6.3.4 as Cyrus does it (docs/CYRUS-BEHAVIOUR.md §3.6): x needed
 // (admins included), the own INBOX never, user.X only by admins (the whole
 // tree goes), other mailboxes only without children, and for non-admins
 // not one whose special use specialuse_protect lists.
@@ -100,7 +100,7 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 		if m.name == s.srv.st.NS.UserInbox(s.user.User) {
 			return reply{}, errNotSupported
 		}
-		// Only admins delete a user (reference §3.6).
+		// Only admins delete a user (docs/CYRUS-BEHAVIOUR.md §3.6).
 		if err := s.need(m, acl.DeleteMailbox); err != nil {
 			return reply{}, err
 		}

@@ -6,7 +6,7 @@ import (
 	"gocyrus/pkg/quota"
 )
 
-// The QUOTA commands of RFC 9208 with Cyrus's rules (reference §3.6, §4):
+// The QUOTA commands of RFC 9208 with Cyrus's rules (docs/CYRUS-BEHAVIOUR.md §3.6, §4):
 // GETQUOTA and SETQUOTA are for admins; GETQUOTAROOT needs r.
 
 // cmdGetQuota: RFC 9208 §4.2.
@@ -83,7 +83,7 @@ func (s *session) writeQuota(rootExt string, q quota.Root) {
 }
 
 // cmdSetQuota: RFC 9208 §4.1: listed resources are set, the others become
-// unlimited (reference §4.2). MAILBOX is RFC 9208's name for Cyrus's
+// unlimited (docs/CYRUS-BEHAVIOUR.md §4.2). MAILBOX is RFC 9208's name for Cyrus's
 // X-NUM-FOLDERS.
 func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 	sc, err := wire.ParseSetQuota(s.r)

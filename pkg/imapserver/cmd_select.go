@@ -111,7 +111,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	return reply{Code: "READ-WRITE"}, nil
 }
 
-// permanentFlags lists the flags the session may change (reference §3.6):
+// permanentFlags lists the flags the session may change (docs/CYRUS-BEHAVIOUR.md §3.6):
 // \Seen with s, \Deleted with t, the others and new keywords with w.
 func permanentFlags(r acl.Rights, keywords []string) []string {
 	var f []string

@@ -13,7 +13,7 @@ import (
 // cmdStore: RFC 3501 §6.4.6 with CONDSTORE's UNCHANGEDSINCE and
 // [MODIFIED] (RFC 7162 §3.1.3). In a mailbox the user does not own, \Seen
 // goes to the user's own seen set and the index's \Seen is left alone
-// (seen.go); UNCHANGEDSINCE tests the index's modseq only. Rights per flag (reference §3.6): with
+// (seen.go); UNCHANGEDSINCE tests the index's modseq only. Rights per flag (docs/CYRUS-BEHAVIOUR.md §3.6): with
 // +FLAGS/-FLAGS unpermitted flags are dropped and NO comes only when
 // nothing permitted remains; FLAGS with an unpermitted flag is refused.
 func cmdStore(s *session, c wire.Command) (reply, error) {

@@ -18,7 +18,7 @@
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //
-// # Errors (STYLE.md: four kinds, mapped in classify)
+// # Errors (docs/HACKING.md "Errors": four kinds, mapped in classify)
 //
 //   - user error — *userError, *wire.Error with No, or a store sentinel
 //     the client can cause (ErrNotFound, ErrOverQuota, invalid name or
@@ -35,9 +35,9 @@
 //
 // Mailbox names are converted with the store's namespace (admins see the
 // internal, standard namespace). Every command that names a mailbox
-// evaluates the session's rights (cyrus-reference §3.6); a mailbox the
+// evaluates the session's rights (docs/CYRUS-BEHAVIOUR.md §3.6); a mailbox the
 // session has no l on (and is not admin for) answers "Mailbox does not
-// exist", exactly as if it were absent (§3.7). Admins have implicit l and a
+// exist", exactly as if it were absent (docs/CYRUS-BEHAVIOUR.md §3.7). Admins have implicit l and a
 // but not r or x.
 //
 // # The selected mailbox

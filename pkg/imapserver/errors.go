@@ -45,7 +45,7 @@ var errMessageTooLarge = &userError{Code: "TOOBIG", Msg: "Message too large"}
 // Texts of the generic server failure; the detail goes to the log only.
 const serverErrorText = "Server error; please try again later"
 
-// errorKind is how a command's failure is answered (STYLE.md: four kinds,
+// errorKind is how a command's failure is answered (docs/HACKING.md "Errors": four kinds,
 // mapped in one place).
 type errorKind int
 

@@ -21,7 +21,7 @@ type listed struct {
 
 // visibleMailboxes returns every mailbox the session holds l on, in the
 // order Cyrus lists them: the personal tree, other users, shared folders
-// (reference §3.7: the others do not exist for this session).
+// (docs/CYRUS-BEHAVIOUR.md §3.7: the others do not exist for this session).
 func (s *session) visibleMailboxes() ([]*listed, error) {
 	inbox := ""
 	if s.user.User != "" && !s.admin() {

@@ -92,7 +92,7 @@ type metaTarget struct {
 }
 
 // metaTarget resolves the mailbox of GETMETADATA/SETMETADATA; "" is the
-// server. Reading needs l and r on a mailbox (reference §3.6 style:
+// server. Reading needs l and r on a mailbox (docs/CYRUS-BEHAVIOUR.md §3.6 style:
 // without l it does not exist); administrators of the mailbox may read
 // and write its metadata without r, as Cyrus lets them (cyradm's info and
 // mboxconfig).

@@ -52,7 +52,7 @@ func (s *session) identityFor(name string) acl.Identity {
 	return who
 }
 
-// rightsOn evaluates the session's rights on an entry (reference §3.4).
+// rightsOn evaluates the session's rights on an entry (docs/CYRUS-BEHAVIOUR.md §3.4).
 func (s *session) rightsOn(e *mboxlist.Entry) acl.Rights {
 	return s.srv.st.Policy.Rights(e.ACL, s.identityFor(e.Name), e.Name)
 }
@@ -93,7 +93,7 @@ func (s *session) lookup(ext string) (*mbox, error) {
 }
 
 // need checks that an existing mailbox grants want. The refusal hides the
-// mailbox from a session that may not see it (reference §3.7): without l
+// mailbox from a session that may not see it (docs/CYRUS-BEHAVIOUR.md §3.7): without l
 // (and not admin) the mailbox "does not exist".
 func (s *session) need(m *mbox, want acl.Rights) error {
 	if m.entry == nil {
@@ -118,7 +118,7 @@ func (s *session) open(ext string, want acl.Rights) (*mbox, error) {
 }
 
 // mayCreate reports whether the session may create name: admins always,
-// others with k on the nearest existing ancestor (reference §3.5–3.6).
+// others with k on the nearest existing ancestor (docs/CYRUS-BEHAVIOUR.md §3.5–3.6).
 func (s *session) mayCreate(name string) (bool, error) {
 	if s.hiddenDeleted(name) {
 		return false, nil

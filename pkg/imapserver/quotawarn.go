@@ -10,7 +10,7 @@ import (
 )
 
 // quotaWarnInterval is how long a process stays quiet about a quota root
-// after warning about it (reference §4.4), so that a client re-selecting
+// after warning about it (docs/CYRUS-BEHAVIOUR.md §4.4), so that a client re-selecting
 // folders is not flooded with alerts.
 const quotaWarnInterval = 10 * time.Minute
 
@@ -35,7 +35,7 @@ func (l *quotaWarnLog) due(root string, now time.Time) bool {
 	return true
 }
 
-// quotaWarnings sends the [ALERT]s of reference §4.4 for the mailbox's
+// quotaWarnings sends the [ALERT]s of docs/CYRUS-BEHAVIOUR.md §4.4 for the mailbox's
 // quota root: per resource with a limit, when the remaining amount is
 // under its threshold (quotawarnkb for STORAGE, quotawarnmsg for MESSAGE;
 // 0 = always, and a limit at or under the threshold always qualifies),

@@ -226,7 +226,7 @@ type reply struct {
 }
 
 // finish maps the command's outcome to the response, in the one place
-// STYLE.md asks for: user error → NO [code], syntax → BAD, I/O → close,
+// docs/HACKING.md "Errors" asks for: user error → NO [code], syntax → BAD, I/O → close,
 // server error → logged + generic NO.
 func (s *session) finish(cmd wire.Command, c command, rep reply, err error) {
 	if errors.Is(err, errAnswered) {

@@ -15,7 +15,7 @@
 // on the unix socket (and on TCP with lmtpd -a), where MAIL FROM's AUTH=
 // may name another (AUTH=<> = anonymous), as Cyrus does; else anonymous.
 //
-// # Recipients (reference §5.2)
+// # Recipients (docs/CYRUS-BEHAVIOUR.md §5.2)
 //
 // "user", "user@domain" (virtdomains): the user's INBOX, no ACL check.
 // "user+detail": the folder detail under the user's INBOX when it exists
@@ -93,7 +93,7 @@
 //     are removed, whatever their age (their names carry the owner's pid
 //     and start time; mailbox.RemoveDeadTemps).
 //
-// # Sieve (reference §5.6)
+// # Sieve (docs/CYRUS-BEHAVIOUR.md §5.6)
 //
 // Every recipient that is a user runs that user's active script (pkg/
 // sievescripts), compiled once per content and cached (scriptCache); a

@@ -60,7 +60,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { srv.ServeConn(ctx, faultConn{c}) })
+			wg.Go(func() { srv.Handle(ctx, faultConn{c}) })
 		}
 	})
 	t.Cleanup(func() { cancel(); l.Close(); wg.Wait() })

@@ -38,7 +38,7 @@ func (r *reply) lines() []string {
 	return out
 }
 
-// Cyrus's replies (reference §5.1 and the 3.6.1 transcript), multi-line
+// Cyrus's replies (docs/CYRUS-BEHAVIOUR.md §5.1 and the 3.6.1 transcript), multi-line
 // texts included: MTAs log them and users read them in bounces.
 var (
 	replyUnknownUser = &reply{550, "5.1.1", "Mailbox unknown.  Either there is no mailbox associated with this\n" +

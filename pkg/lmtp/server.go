@@ -120,9 +120,9 @@ func (s *Server) Close() {
 // Version is what the greeting names (serverinfo: on).
 const Version = "gocyrus"
 
-// ServeConn runs one LMTP session on c until the client quits, the
+// Handle runs one LMTP session on c until the client quits, the
 // connection fails or ctx ends. Its signature is service.Handler's.
-func (s *Server) ServeConn(ctx context.Context, c net.Conn) {
+func (s *Server) Handle(ctx context.Context, c net.Conn) {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()

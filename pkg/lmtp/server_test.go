@@ -63,7 +63,7 @@ func newTestServerWith(tb testing.TB, boxes []string, setup func(*Server), extra
 			if err != nil {
 				return
 			}
-			go srv.ServeConn(ctx, c)
+			go srv.Handle(ctx, c)
 		}
 	}()
 	tb.Cleanup(func() {

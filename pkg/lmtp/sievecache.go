@@ -26,7 +26,7 @@ const (
 )
 
 // sharedSieveEntry is the mailbox annotation naming the global script run
-// for deliveries to a shared mailbox (Cyrus's, reference §5.6).
+// for deliveries to a shared mailbox (Cyrus's, docs/CYRUS-BEHAVIOUR.md §5.6).
 const sharedSieveEntry = "/vendor/cmu/cyrus-imapd/sieve"
 
 // errNoScript: the recipient has no script; deliver normally.

@@ -25,7 +25,7 @@
 // something else.". Arguments are quoted strings, literals ({n} or {n+},
 // no continuation is sent) and numbers; see commandReader for the grammar.
 //
-// # Replies (reference §10)
+// # Replies (docs/CYRUS-BEHAVIOUR.md §10)
 //
 //	NO "Invalid script name"
 //	NO (QUOTA/MAXSIZE) "Script size is too large. Max script size is N bytes"

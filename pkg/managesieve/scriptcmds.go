@@ -21,7 +21,7 @@ func (s *session) sizeLimit() int64 {
 	return s.srv.maxLiteral
 }
 
-// replyStoreError maps a script store error to its reference §10 reply.
+// replyStoreError maps a script store error to its docs/CYRUS-BEHAVIOUR.md §10 reply.
 // newName names the script in ALREADYEXISTS.
 func (s *session) replyStoreError(err error, newName string) {
 	switch {

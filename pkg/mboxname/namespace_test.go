@@ -18,7 +18,7 @@ func settings() map[string]Namespace {
 	}
 }
 
-// The mapping table of reference §2.2, logged in as adam.
+// The mapping table of docs/CYRUS-BEHAVIOUR.md §2.2, logged in as adam.
 var adamTable = []struct {
 	internal                     string
 	stdDot, stdSl, altDot, altSl string

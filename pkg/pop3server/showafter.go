@@ -9,7 +9,7 @@ import (
 )
 
 // showAfterEntry is the mailbox annotation hiding older messages from
-// POP3 (reference §9); its shared value lives in the mboxlist metadata.
+// POP3 (docs/CYRUS-BEHAVIOUR.md §9); its shared value lives in the mboxlist metadata.
 const showAfterEntry = "/vendor/cmu/cyrus-imapd/pop3showafter"
 
 // showAfterLayouts are the date forms accepted besides RFC 5322 (Cyrus's

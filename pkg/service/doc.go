@@ -56,5 +56,9 @@
 //
 // Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
 // handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process
-// of the same service may accept it. Serve returns only when every handler has returned.
+// of the same service may accept it. Serve returns nil once every handler has returned. When the
+// stop bound has expired it cancels the handlers and closes their connections, then waits one
+// more short grace (closeGrace) for them; a handler still running after that is abandoned and
+// Serve returns [ErrSessionsAbandoned], after which the daemon exits and the process's end
+// stops those handlers.
 package service

@@ -6,7 +6,7 @@ import (
 )
 
 // AllowedFlags keeps of flags and keywords what rights permit setting on
-// a message (reference §3.6): \Seen needs s, \Deleted t, every other flag
+// a message (docs/CYRUS-BEHAVIOUR.md §3.6): \Seen needs s, \Deleted t, every other flag
 // and every keyword w. dropped reports whether anything went. It is the
 // one rule for IMAP (APPEND, COPY, MOVE, STORE) and LMTP (Sieve fileinto
 // and keep :flags).

@@ -12,7 +12,7 @@ import (
 )
 
 // SetQuota sets a quota root's limits. A new root takes over what is
-// charged for every mailbox it now governs (reference §4.2: creating a
+// charged for every mailbox it now governs (docs/CYRUS-BEHAVIOUR.md §4.2: creating a
 // root re-points the mailboxes beneath it), atomically with its creation.
 func (s *Store) SetQuota(ctx context.Context, root string, l quota.Limits) error {
 	return s.Quota.Set(ctx, root, l)

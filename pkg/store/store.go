@@ -122,7 +122,7 @@ func (s *Store) nearestParent(ctx context.Context, name string) (*mboxlist.Entry
 // CreateOptions tune CreateMailbox.
 type CreateOptions struct {
 	Partition  string  // "" = parent's, defaultpartition, or the freest
-	ACL        acl.ACL // nil = inherited as Cyrus does (reference §3.5)
+	ACL        acl.ACL // nil = inherited as Cyrus does (docs/CYRUS-BEHAVIOUR.md §3.5)
 	SpecialUse string
 	// Quota is how strictly X-NUM-FOLDERS is checked (Ignore for admin tools).
 	Quota quota.Mode

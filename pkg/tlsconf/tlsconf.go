@@ -1,8 +1,3 @@
-// Package tlsconf builds the server side TLS configuration every daemon
-// shares from imapd.conf: tls_server_cert, tls_server_key, tls_versions,
-// tls_client_ca_file, tls_client_ca_dir, tls_client_certs and
-// tls_session_timeout (with the usual <service>_ overrides applied by the
-// caller's config view).
 package tlsconf
 
 import (
