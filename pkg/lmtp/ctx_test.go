@@ -72,7 +72,7 @@ func TestRecipientLookupEndsWithTheSession(t *testing.T) {
 			close(ended)
 			return
 		}
-		srv.ServeConn(ctx, c)
+		srv.Handle(ctx, c)
 		close(ended)
 	}()
 
