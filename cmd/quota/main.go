@@ -115,8 +115,9 @@ func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root
 		fmt.Fprintf(env.Stderr, "quota: %s: %v (run reconstruct)\n", env.External(e.Mailbox), e.Err)
 	}
 	// Charges a crashed process left pending are synced with the indexes
-	// first (what master does after a crash), so what is reported is
-	// only what that cannot repair.
+	// first (what master does after a crash). What is reported is every
+	// change from the usage recorded when quota started, that repair's
+	// included, so -f and -n report the same drift.
 	if !dryRun {
 		if _, err := st.ResolvePending(ctx); err != nil {
 			return err
@@ -129,6 +130,10 @@ func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root
 	if all {
 		names = append(names, "")
 	}
+	recorded := make(map[string]quota.Usage, len(roots))
+	for _, r := range roots {
+		recorded[r.Name] = r.Usage
+	}
 	for _, name := range names {
 		before, after, err := st.FixUsage(ctx, name, dryRun, unreadable)
 		if err != nil {
@@ -136,6 +141,9 @@ func fix(ctx context.Context, env *tool.Env, st *store.Store, roots []quota.Root
 		}
 		if name == "" {
 			continue // not a root: nothing to report
+		}
+		if u, ok := recorded[name]; ok {
+			before = u
 		}
 		for i := 0; i < quota.NumResources; i++ {
 			if after[i] != before[i] {
