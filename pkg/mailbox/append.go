@@ -47,9 +47,9 @@ type appendReq struct {
 	quota QuotaHook // nil: no quota
 	// quotaTimeout bounds each charge made for it (Options.QuotaTimeout).
 	quotaTimeout time.Duration
-	uids  []uint32
-	err   error
-	done  chan struct{}
+	uids         []uint32
+	err          error
+	done         chan struct{}
 }
 
 // Append stores msgs atomically (MULTIAPPEND: all or none) and returns
