@@ -250,3 +250,52 @@ func TestQuotaAcrossProcesses(t *testing.T) {
 		t.Errorf("alice's spool after the mix: %v (the test did not do what it meant)", u)
 	}
 }
+
+// reconstruct (the real binary) repairs a mailbox's recorded usage: after
+// the figures were made wrong, `reconstruct -r user/alice` brings STORAGE,
+// MESSAGE and X-NUM-FOLDERS back to what the spool holds, and `quota`
+// reports them.
+func TestReconstructFixesQuota(t *testing.T) {
+	s := newSite(t)
+	s.populate(map[string]int{"user.alice": 2, "user.alice.Sent": 1})
+	st, closeStore := s.openStore(t)
+	ctx := context.Background()
+	l := quota.NoLimits()
+	l[quota.Storage], l[quota.Message] = 10000, 500
+	if err := st.Quota.Set(ctx, "user.alice", l); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.RecomputeUsage(ctx, "user.alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want quota.Usage
+	for _, u := range stored {
+		for i := range u {
+			want[i] += u[i]
+		}
+	}
+	// Wrong figures: every record and the root at 0.
+	if _, _, err := st.Quota.Fix(ctx, "user.alice", map[string]quota.Usage{}, false); err != nil {
+		t.Fatal(err)
+	}
+	closeStore()
+	report := func() string {
+		return fmt.Sprintf("   Quota   %% Used     Used             Resource Root\n"+
+			"   10000        0 %8d              STORAGE user/alice\n"+
+			"     500        0 %8d              MESSAGE user/alice\n"+
+			"                  %8d X-ANNOTATION-STORAGE user/alice\n"+
+			"                  %8d        X-NUM-FOLDERS user/alice\n",
+			want[quota.Storage]/1024, want[quota.Message], want[quota.AnnotationStorage], want[quota.NumFolders])
+	}
+	if got := s.must("", "quota"); got == report() {
+		t.Fatalf("the usage was not made wrong:\n%s", got)
+	}
+	s.must("", "reconstruct", "-r", "user/alice")
+	if got := s.must("", "quota"); got != report() {
+		t.Fatalf("quota after reconstruct:\n%s\nwant:\n%s", got, report())
+	}
+	if r := s.run("", "quota", "-f", "-n", "-q"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("quota -f -n after reconstruct: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
