@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/sasldb"
+	"gocyrus/pkg/store"
 )
 
 // quotaSite is an LMTP site (databases served by the test) with imapd
@@ -298,4 +299,45 @@ func TestReconstructFixesQuota(t *testing.T) {
 	if r := s.run("", "quota", "-f", "-n", "-q"); r.code != 0 || r.stdout != "" || r.stderr != "" {
 		t.Fatalf("quota -f -n after reconstruct: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// ctl_cyrusdb -r (master's START) gives back a charge a crashed writer
+// made ahead of an index commit that never happened.
+func TestCtlCyrusdbResolvesPendingCharges(t *testing.T) {
+	s := newSite(t)
+	s.populate(map[string]int{"user.alice": 2})
+	st, closeStore := s.openStore(t)
+	ctx := context.Background()
+	e, err := st.List.Lookup(ctx, "user.alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Quota.Set(ctx, "user.alice", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	u := qsStored(t, st, "user.alice")
+	pin := func(context.Context) (quota.Pinned, error) { return quota.Pinned{Mailbox: "user.alice"}, nil }
+	// What a writer killed between its charge and its index write leaves.
+	if err := st.Quota.ChargeHeld(ctx, pin, e.UniqueID, quota.Held{Bytes: u[quota.Storage], Msgs: u[quota.Message]}, 5000, 1, quota.Ignore); err != nil {
+		t.Fatal(err)
+	}
+	closeStore()
+	if r := s.run("", "quota", "-f", "-n", "-q"); !strings.Contains(r.stderr, "MESSAGE usage was 3, now 2") {
+		t.Fatalf("the charge was not left ahead of the index: %+v", r)
+	}
+	if out := s.must("", "ctl_cyrusdb", "-r"); !strings.Contains(out, "quota charges of 1 mailboxes resolved") {
+		t.Errorf("ctl_cyrusdb -r said:\n%s", out)
+	}
+	if r := s.run("", "quota", "-f", "-n", "-q"); r.code != 0 || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("quota -f -n after ctl_cyrusdb -r: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func qsStored(t *testing.T, st *store.Store, name string) quota.Usage {
+	t.Helper()
+	per, err := st.RecomputeUsage(context.Background(), name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return per[name]
 }
