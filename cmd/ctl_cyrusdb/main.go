@@ -118,7 +118,8 @@ func runCheckpoint(ctx context.Context, env *tool.Env) error {
 }
 
 // upgradeQuota computes the per-mailbox quota records of databases written
-// before they existed (store.UpgradeQuota), once.
+// before they existed (store.UpgradeQuota), once, and resolves pending
+// quota charges.
 func upgradeQuota(ctx context.Context, env *tool.Env, db cyrusdb.DB) error {
 	st, err := store.New(env.Cfg, db, env.Log)
 	if err != nil {
@@ -131,5 +132,11 @@ func upgradeQuota(ctx context.Context, env *tool.Env, db cyrusdb.DB) error {
 	if done {
 		fmt.Fprintln(env.Stdout, "ctl_cyrusdb: quota usage recomputed per mailbox (database upgrade)")
 	}
-	return nil
+	// After a crash of the whole system, charges made ahead of index
+	// commits that never happened are given back before any service runs.
+	n, err := st.ResolvePending(ctx)
+	if n > 0 {
+		fmt.Fprintf(env.Stdout, "ctl_cyrusdb: quota charges of %d mailboxes resolved\n", n)
+	}
+	return err
 }

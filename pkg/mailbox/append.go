@@ -47,9 +47,11 @@ type pendingItem struct {
 type appendReq struct {
 	items []*pendingItem
 	quota QuotaHook // nil: no quota
-	uids  []uint32
-	err   error
-	done  chan struct{}
+	// quotaTimeout bounds each charge made for it (Options.QuotaTimeout).
+	quotaTimeout time.Duration
+	uids         []uint32
+	err          error
+	done         chan struct{}
 }
 
 // Append stores msgs atomically (MULTIAPPEND: all or none) and returns
@@ -238,7 +240,7 @@ func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := &appendReq{items: items, quota: m.opts.Quota, done: make(chan struct{})}
+	req := &appendReq{items: items, quota: m.opts.Quota, quotaTimeout: m.opts.QuotaTimeout, done: make(chan struct{})}
 	m.shared.submit(req, m.opts.CrashAt)
 	if req.err != nil {
 		return nil, req.err
@@ -423,9 +425,8 @@ func chargeBatch(reqs []*appendReq, held QuotaHeld) (QuotaHeld, error) {
 		}
 		total.add(r.usage())
 	}
-	ctx := context.Background()
 	if hook != nil {
-		err := hook.Charge(ctx, held, total.Bytes, total.Msgs)
+		err := reqs[0].charge(held, total)
 		if err == nil {
 			held.add(total)
 			return held, nil
@@ -444,7 +445,7 @@ func chargeBatch(reqs []*appendReq, held QuotaHeld) (QuotaHeld, error) {
 			continue
 		}
 		u := r.usage()
-		err := r.quota.Charge(ctx, held, u.Bytes, u.Msgs)
+		err := r.charge(held, u)
 		switch {
 		case err == nil:
 			held.add(u)
@@ -465,10 +466,18 @@ func recharge(reqs []*appendReq, charged, want QuotaHeld) error {
 	}
 	for _, r := range reqs {
 		if r.quota != nil {
-			return r.quota.Charge(context.Background(), charged, want.Bytes-charged.Bytes, want.Msgs-charged.Msgs)
+			return r.charge(charged, QuotaHeld{Bytes: want.Bytes - charged.Bytes, Msgs: want.Msgs - charged.Msgs})
 		}
 	}
 	return nil
+}
+
+// charge charges d through r's hook, given held, within r's bound: the
+// caller holds the mailbox's lock.
+func (r *appendReq) charge(held, d QuotaHeld) error {
+	ctx, cancel := quotaContext(r.quotaTimeout)
+	defer cancel()
+	return r.quota.Charge(ctx, held, d.Bytes, d.Msgs)
 }
 
 func (h *QuotaHeld) add(d QuotaHeld) { h.Bytes += d.Bytes; h.Msgs += d.Msgs }

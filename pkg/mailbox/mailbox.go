@@ -59,6 +59,29 @@ type Options struct {
 	// charged, index not written) and "committed" (index durable, lock
 	// still held). A test's child process exits there.
 	CrashAt func(point string)
+	// QuotaTimeout bounds each call of the quota hook made under the
+	// exclusive lock (0 = DefaultQuotaTimeout): a db service that does not
+	// answer fails the change, releasing the lock, instead of holding
+	// every writer of the mailbox.
+	QuotaTimeout time.Duration
+}
+
+// DefaultQuotaTimeout is the bound of a quota charge made under the lock:
+// far above a healthy db service's few milliseconds, short enough that
+// clients waiting on the lock get an answer.
+const DefaultQuotaTimeout = 10 * time.Second
+
+// quotaContext is the context of one quota call made under the lock,
+// bounded by d (0 = DefaultQuotaTimeout).
+func quotaContext(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), boundOf(d))
+}
+
+func boundOf(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultQuotaTimeout
+	}
+	return d
 }
 
 // Mailbox is an open mailbox directory. It is safe for concurrent use.

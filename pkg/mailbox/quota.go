@@ -23,6 +23,8 @@ func (m *Mailbox) SyncQuota(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, boundOf(m.opts.QuotaTimeout))
+	defer cancel()
 	if err := m.opts.Quota.Sync(ctx, heldOf(&hdr)); err != nil {
 		return fmt.Errorf("%s: quota: %w", m.dir, err)
 	}

@@ -137,7 +137,10 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 	// a crash between the two leaves a charge the next writer corrects.
 	was, now := heldOf(&cur.hdr), heldOf(&hdr)
 	if q := m.opts.Quota; q != nil && was != now {
-		if err := q.Charge(context.Background(), was, now.Bytes-was.Bytes, now.Msgs-was.Msgs); err != nil {
+		ctx, cancel := quotaContext(m.opts.QuotaTimeout)
+		err := q.Charge(ctx, was, now.Bytes-was.Bytes, now.Msgs-was.Msgs)
+		cancel()
+		if err != nil {
 			return fmt.Errorf("%s: quota: %w", m.dir, err)
 		}
 		crash(m.opts.CrashAt, "charged")

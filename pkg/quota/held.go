@@ -36,9 +36,10 @@ func (s *Store) ChargeHeld(ctx context.Context, pin Pin, id string, held Held, b
 }
 
 // SyncHeld sets the mailbox's record to held (what its durable index holds)
-// and clears its pending mark: called under the mailbox's exclusive lock.
+// and its X-NUM-FOLDERS to 1 (it exists), and clears its pending mark:
+// called under the mailbox's exclusive lock (reconstruct, ResolvePending).
 func (s *Store) SyncHeld(ctx context.Context, pin Pin, id string, held Held) error {
-	want := Usage{Storage: held.Bytes, Message: held.Msgs}
+	want := Usage{Storage: held.Bytes, Message: held.Msgs, NumFolders: 1}
 	return s.setHeld(ctx, pin, id, want, Ignore, true, cyrusdb.Delete{Key: pendingKey(id)})
 }
 
@@ -69,6 +70,9 @@ func (s *Store) setHeld(ctx context.Context, pin Pin, id string, want Usage, mod
 		var diff Usage
 		diff[Storage] = want[Storage] - cur[Storage]
 		diff[Message] = want[Message] - cur[Message]
+		if want[NumFolders] != 0 { // a sync: the folder count too
+			diff[NumFolders] = want[NumFolders] - cur[NumFolders]
+		}
 		conds := append([]cyrusdb.Cond{{Key: genKey, Version: gen}, {Key: mailboxKey(pinned.Mailbox), Version: ver}}, pinned.Conds...)
 		lims := NoLimits()
 		if root != "" {

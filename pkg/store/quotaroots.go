@@ -25,7 +25,7 @@ func (s *Store) RemoveQuota(ctx context.Context, root string) error {
 
 // usage is what one mailbox charges to its root: its messages, its
 // metadata values and itself.
-func (s *Store) usage(e *mboxlist.Entry) (quota.Usage, error) {
+func (s *Store) usage(ctx context.Context, e *mboxlist.Entry) (quota.Usage, error) {
 	var u quota.Usage
 	dir, err := s.Dir(e)
 	if err != nil {
@@ -36,7 +36,7 @@ func (s *Store) usage(e *mboxlist.Entry) (quota.Usage, error) {
 		return u, err
 	}
 	u[quota.Storage], u[quota.Message], u[quota.NumFolders] = bytes, msgs, 1
-	if u[quota.AnnotationStorage], err = s.List.MetadataBytes(context.Background(), e.Name); err != nil {
+	if u[quota.AnnotationStorage], err = s.List.MetadataBytes(ctx, e.Name); err != nil {
 		return u, err
 	}
 	return u, nil
@@ -66,7 +66,7 @@ func (s *Store) RecomputeUsage(ctx context.Context, prefix string, unreadable fu
 		if e.IsDeleted() || e.IsIntermediate() {
 			return nil
 		}
-		u, err := s.usage(e)
+		u, err := s.usage(ctx, e)
 		if err != nil {
 			if unreadable != nil {
 				unreadable(&UnreadableError{Mailbox: e.Name, Err: err})

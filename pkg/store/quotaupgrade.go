@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 )
 
@@ -18,8 +19,9 @@ var quotaSchemaKey = []byte("QV")
 // quotaSchema is the value of quotaSchemaKey once the records exist.
 const quotaSchema = "2"
 
-// UpgradeQuota computes the per-mailbox charge records of databases that
-// have none (recomputed from the spool, as quota -f does, for every root
+// UpgradeQuota marks a new database (no mailboxes yet) as keeping
+// per-mailbox records without scanning anything, and computes the
+// per-mailbox charge records of databases that have none (recomputed from the spool, as quota -f does, for every root
 // and the unrooted mailboxes) and marks them done; it does nothing on
 // databases already marked. ctl_cyrusdb -r runs it, so master's START
 // upgrades before any service runs. It reports whether it upgraded.
@@ -28,6 +30,15 @@ func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
 		return false, nil
 	} else if !errors.Is(err, cyrusdb.ErrNotFound) {
 		return false, err
+	}
+	empty, err := s.noMailboxes(ctx)
+	if err != nil {
+		return false, err
+	}
+	if empty {
+		// A new database: every mailbox it will hold is charged as
+		// it is made, so there is no spool to scan.
+		return false, s.markQuotaSchema(ctx)
 	}
 	roots, err := s.Quota.List(ctx, "")
 	if err != nil {
@@ -41,10 +52,30 @@ func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
 			return false, fmt.Errorf("quota upgrade: root %q: %w", r.Name, err)
 		}
 	}
-	err = s.DB.Txn(ctx, []cyrusdb.Cond{{Key: quotaSchemaKey}},
+	err = s.markQuotaSchema(ctx)
+	return err == nil, err
+}
+
+// markQuotaSchema sets the schema key; another process having set it
+// meanwhile is as good.
+func (s *Store) markQuotaSchema(ctx context.Context) error {
+	err := s.DB.Txn(ctx, []cyrusdb.Cond{{Key: quotaSchemaKey}},
 		[]cyrusdb.Op{cyrusdb.Put{Key: quotaSchemaKey, Val: []byte(quotaSchema)}})
 	if errors.Is(err, cyrusdb.ErrConflict) {
-		return false, nil // another process upgraded at the same time
+		return nil
+	}
+	return err
+}
+
+// errFound stops a walk at its first entry.
+var errFound = errors.New("found")
+
+// noMailboxes reports whether the mailbox list is empty: a database just
+// created.
+func (s *Store) noMailboxes(ctx context.Context) (bool, error) {
+	err := s.List.Walk(ctx, "", func(*mboxlist.Entry) error { return errFound })
+	if errors.Is(err, errFound) {
+		return false, nil
 	}
 	return err == nil, err
 }

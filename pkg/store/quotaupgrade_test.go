@@ -54,3 +54,22 @@ func TestUpgradeQuotaFromOldDatabase(t *testing.T) {
 		t.Errorf("after the delete user.alice uses %v, want 0 messages and 1 folder", r.Usage)
 	}
 }
+
+// A new database is marked at once: the upgrade never scans a new site's
+// spool, even after mailboxes were made (a scan would now find them).
+func TestUpgradeQuotaMarksANewDatabase(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	if done, err := s.UpgradeQuota(ctx); err != nil || done {
+		t.Fatalf("UpgradeQuota on a new database = %v, %v; want nothing to upgrade", done, err)
+	}
+	if v, _, err := s.DB.Get(ctx, quotaSchemaKey); err != nil || string(v) != quotaSchema {
+		t.Fatalf("schema key after the first run: %q, %v", v, err)
+	}
+	if _, err := s.CreateMailbox(ctx, "user.alice", CreateOptions{Quota: quota.Ignore}); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := s.UpgradeQuota(ctx); err != nil || done {
+		t.Fatalf("UpgradeQuota once marked = %v, %v; want nothing to do", done, err)
+	}
+}

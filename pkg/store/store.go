@@ -35,6 +35,9 @@ type Store struct {
 	// publishTimeout bounds a change notification: it runs inside a
 	// client's APPEND, STORE or EXPUNGE, whose data is already safe.
 	publishTimeout time.Duration
+	// quotaTimeout bounds a quota charge made under a mailbox's lock
+	// (0 = mailbox.DefaultQuotaTimeout).
+	quotaTimeout time.Duration
 }
 
 // defaultPublishTimeout: a notification that cannot be sent in this time
@@ -365,6 +368,7 @@ func (s *Store) MailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Optio
 		// always keeps tombstones (QRESYNC), which is what Cyrus's
 		// semidelayed mode defers.
 		KeepExpunged: s.Cfg.ExpungeMode() == "delayed",
+		QuotaTimeout: s.quotaTimeout,
 	}
 }
 
