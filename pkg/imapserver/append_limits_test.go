@@ -20,7 +20,7 @@ func TestAppendRefusals(t *testing.T) {
 
 	// Announced too big: refused before "+ go ahead".
 	a.write("t1 APPEND INBOX {1000001}\r\n")
-	if l := a.line(); l != "t1 NO [TOOBIG] Message too large" {
+	if l := a.line(); l != "t1 NO [TOOBIG] Message size exceeds fixed limit" {
 		t.Fatalf("announced too big: %q", l)
 	}
 	a.ok("NOOP")
@@ -33,7 +33,7 @@ func TestAppendRefusals(t *testing.T) {
 		t.Fatalf("continuation: %q", l)
 	}
 	a.write(bare + "\r\n")
-	if _, st := a.until("t2"); st != "NO [TOOBIG] Message too large" {
+	if _, st := a.until("t2"); st != "NO [TOOBIG] Message size exceeds fixed limit" {
 		t.Fatalf("bare LF over the limit once converted: %q", st)
 	}
 

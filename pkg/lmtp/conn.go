@@ -300,8 +300,6 @@ func (c *conn) data() bool {
 		results = repeat(replyNUL, len(c.ss.rcpts))
 	case st.tooBig:
 		results = repeat(tooBigReply(st.size, c.srv.maxSize), len(c.ss.rcpts))
-	case st.size == 0:
-		results = repeat(replyEmpty, len(c.ss.rcpts))
 	default:
 		results = c.ss.data(f, st, c.sessionID)
 	}

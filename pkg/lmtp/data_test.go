@@ -124,7 +124,6 @@ func TestDataRefusals(t *testing.T) {
 	for _, tc := range []struct{ name, msg, want string }{
 		{"NUL in header", "Subject: a\x00b\r\n\r\nbody\r\n", "554 5.6.0 Message contains NUL characters"},
 		{"NUL in body", "Subject: a\r\n\r\nbo\x00dy\r\n", "554 5.6.0 Message contains NUL characters"},
-		{"empty", "", "554 5.6.0 Message has no header/body separator"},
 		// 35 bytes as received, 49 once each bare LF is CRLF.
 		{"too big after conversion", "S: 1\n\n" + strings.Repeat("x\n", 12) + "end\r\n", "552 5.2.3 Message size (49) exceeds fixed maximum message size (40)"},
 	} {
@@ -148,6 +147,23 @@ func TestDataRefusals(t *testing.T) {
 	if len(m) != 1 || !strings.HasSuffix(m[0], "\r\nS: 1\r\n\r\n"+strings.Repeat("x\r\n", 9)+"end\r\n") {
 		t.Errorf("stored %q", m)
 	}
+}
+
+// TestDataEmpty: an empty DATA is delivered, as Cyrus 3.6 delivers it:
+// the stored message is the trace headers alone.
+func TestDataEmpty(t *testing.T) {
+	srv, addr := newTestServer(t, []string{"user.alice", "user.bob"})
+	got := dataReplies(rawSession(t, addr, lhlo+"MAIL FROM:<a@x>\r\nRCPT TO:<alice>\r\nRCPT TO:<bob>\r\nDATA\r\n.\r\nQUIT\r\n"))
+	if len(got) != 2 || !strings.HasPrefix(got[0], "250 2.1.5 ") || !strings.HasPrefix(got[1], "250 2.1.5 ") {
+		t.Fatalf("replies %q", got)
+	}
+	for _, box := range []string{"user.alice", "user.bob"} {
+		m := stored(t, srv, box)
+		if len(m) != 1 || !strings.HasPrefix(m[0], "Return-Path: <a@x>\r\n") || !strings.Contains(m[0], "Received: ") {
+			t.Errorf("%s: stored %q", box, m)
+		}
+	}
+	stageEmpty(t, srv)
 }
 
 // TestEnvelopeControlChars: NUL, CR, other controls and DEL in MAIL FROM

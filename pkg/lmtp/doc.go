@@ -45,9 +45,9 @@
 // arrives, dot-unstuffed and with bare LFs made CRLF, to an unnamed stage
 // file (stagefile.go) through one bounded buffer; only the header block
 // (at most maxHeaderScan) is kept in memory. maxmessagesize counts the
-// converted bytes. A NUL anywhere: 554 5.6.0 per recipient; empty: 554
-// 5.6.0; over the limit: 552 5.2.3 Message size (N) exceeds...; nothing
-// stored. A DATA cut short stores nothing and its file vanishes on close.
+// converted bytes. A NUL anywhere: 554 5.6.0 per recipient; over the
+// limit: 552 5.2.3 Message size (N) exceeds...; nothing stored. An empty
+// DATA is delivered, as Cyrus does: the trace headers alone. A DATA cut short stores nothing and its file vanishes on close.
 // Every copy (content) is the trace headers + header block in memory,
 // then the stage file's body: the spool, Sieve body tests (bounded by
 // MaxBodySize), editheader copies, redirects and reject bounces all
