@@ -107,6 +107,11 @@ func (ns Namespace) ToInternal(external, userid string, admin bool) (string, err
 	if hasControl(external) {
 		return "", bad("contains a control character")
 	}
+	// '!' separates the domain from the rest of an internal name; taken
+	// from a client it would move the mailbox into another domain.
+	if strings.IndexByte(external, '!') >= 0 {
+		return "", bad("'!' is not allowed")
+	}
 	name := external
 	if !isASCII(name) {
 		name = EncodeUTF7(name)
