@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := $(CURDIR)/bin
 DEMO    := $(CURDIR)/var/demo
 # Debian packages of the real peers the black-box tests drive (installed by `make deps` as root).
-DEPS_PKGS ?= python3 curl sasl2-bin fetchmail sieve-connect isync postfix
+DEPS_PKGS ?= python3 time curl sasl2-bin fetchmail sieve-connect isync postfix
 
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
@@ -104,13 +104,11 @@ soak: build
 	SOAK_SEED=$(SOAK_SEED) GOCYRUS_BIN=$(BIN) \
 		$(GO) test -tags soak -count=1 -timeout 3h -v -run '^TestSoak$$' ./test/soak/
 
-# make fuzz [FUZZTIME=30s]: every Fuzz target, one after another, FUZZTIME
-# each; stops at the first finding (its input is under testdata/fuzz/).
+# make fuzz [FUZZTIME=30s] [FUZZ_LEDGER=file] [FUZZ_ALL=1] [FUZZ_ONLY=regexp]: every Fuzz target,
+# one after another, FUZZTIME each; stops at the first finding (its input is
+# under testdata/fuzz/). Clean runs go to the ledger, and a target whose code
+# has not changed since a clean run of at least FUZZTIME is skipped, so a
+# campaign can be resumed (see scripts/fuzz-campaign).
+FUZZ_LEDGER ?= test/fuzz-ledger.tsv
 fuzz:
-	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' pkg internal cmd | xargs -n1 dirname | sort -u); do \
-		for fn in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort -u); do \
-			echo "== $$dir $$fn ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$dir || \
-				{ echo "make fuzz: finding in ./$$dir $$fn (input under ./$$dir/testdata/fuzz/$$fn)"; exit 1; }; \
-		done; \
-	done; echo "make fuzz: no finding"
+	GO=$(GO) FUZZ_ALL=$(FUZZ_ALL) FUZZ_ONLY=$(FUZZ_ONLY) scripts/fuzz-campaign $(FUZZTIME) $(FUZZ_LEDGER)
