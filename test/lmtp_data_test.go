@@ -48,7 +48,7 @@ func TestLMTPDataFraming(t *testing.T) {
 		"Subject: real\r\n\r\nbody\n.\n"+hidden+".\r\n"+
 		"MAIL FROM:<good@x>\r\nRCPT TO:<alice>\r\nDATA\r\nSubject: nul\r\n\r\na\x00b\r\n.\r\n"+
 		"MAIL FROM:<\"s\x01\"@x>\r\nQUIT\r\n")
-	want := []string{"250 2.1.0 ok", "250 2.1.5 ok", "354 go ahead", "250 2.1.5 Ok SESSIONID=",
+	want := []string{"250 2.1.0 ok", "250 2.1.5 ok", "354 go ahead", "250 2.1.5 Success SESSIONID=",
 		"250 2.1.0 ok", "250 2.1.5 ok", "354 go ahead", "554 5.6.0 Message contains NUL characters",
 		"501 5.5.4 Syntax error in parameters", "221 2.0.0 bye"}
 	i := 0

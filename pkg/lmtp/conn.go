@@ -305,7 +305,7 @@ func (c *conn) data() bool {
 	}
 	for _, err := range results {
 		if err == nil {
-			c.replyf(250, "2.1.5", "Ok SESSIONID=<%s>", c.sessionID)
+			c.replyf(250, "2.1.5", "Success SESSIONID=<%s>", c.sessionID)
 		} else {
 			c.reply(asReply(err))
 		}

@@ -8,7 +8,7 @@
 // (EXTERNAL on trusted connections, the sasl mechanisms elsewhere) and
 // IGNOREQUOTA, then "250 Ok SESSIONID=<id>". MAIL "250 2.1.0 ok", RCPT
 // "250 2.1.5 ok"; after DATA one reply per accepted recipient, in RCPT
-// order: "250 2.1.5 Ok SESSIONID=<id>" or the failure. Replies are flushed
+// order: "250 2.1.5 Success SESSIONID=<id>" (Cyrus's words) or the failure. Replies are flushed
 // only when the client has nothing pipelined.
 //
 // The sender identity whose rights apply: the AUTH identity; else postman

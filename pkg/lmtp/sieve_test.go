@@ -122,7 +122,7 @@ func TestSieveReplies(t *testing.T) {
 	put("bob", `require "ereject"; ereject "no thanks";`)
 	c := dialLMTP(t, addr)
 	got := c.send("x@y", []string{"alice", "bob", "carol"}, "Subject: hi\r\nMessage-ID: <r1@x>\r\n\r\nhi\r\n")
-	want := []string{"550 5.7.1 Possible virus? Check your system!", "550 5.7.1 no thanks", "250 2.1.5 Ok"}
+	want := []string{"550 5.7.1 Possible virus? Check your system!", "550 5.7.1 no thanks", "250 2.1.5 Success"}
 	for i := range want {
 		if !strings.HasPrefix(got[i], want[i]) {
 			t.Errorf("reply %d = %q, want %q", i, got[i], want[i])
