@@ -29,14 +29,12 @@ type AppendParser struct {
 
 // ParseAppend reads "SP mailbox" and returns a parser for the messages.
 func ParseAppend(r *Reader) (*AppendParser, error) {
-	if err := r.SP(); err != nil {
-		return nil, err
+	r.sp()
+	p := &AppendParser{Mailbox: r.astring(), r: r}
+	if r.err != nil {
+		return nil, r.err
 	}
-	mbox, err := r.AString()
-	if err != nil {
-		return nil, err
-	}
-	return &AppendParser{Mailbox: mbox, r: r}, nil
+	return p, nil
 }
 
 // Next returns the next message, or io.EOF after the last one (when the
@@ -48,35 +46,24 @@ func (p *AppendParser) Next() (*AppendMessage, error) {
 	r := p.r
 	if p.n > 0 && r.AtEOL() {
 		p.done = true
-		if err := r.EOL(); err != nil {
+		if _, err := end(r, 0); err != nil {
 			return nil, err
 		}
 		return nil, io.EOF
 	}
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
 	m := &AppendMessage{}
-	var err error
 	if r.peek() == '(' {
-		if m.Flags, err = r.FlagList(); err != nil {
-			return nil, err
-		}
-		if err = r.SP(); err != nil {
-			return nil, err
-		}
+		m.Flags = r.flagList()
+		r.sp()
 	}
 	if r.peek() == '"' {
-		if m.Date, err = r.DateTime(); err != nil {
-			return nil, err
-		}
-		if err = r.SP(); err != nil {
-			return nil, err
-		}
+		m.Date = r.dateTime()
+		r.sp()
 	}
-	info, body, err := r.LiteralStream()
-	if err != nil {
-		return nil, err
+	info, body := r.literalStream()
+	if r.err != nil {
+		return nil, r.err
 	}
 	p.n++
 	m.Size, m.Binary, m.Body = info.Size, info.Binary, &literalBody{r: body, left: info.Size}

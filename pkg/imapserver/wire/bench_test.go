@@ -48,3 +48,31 @@ func BenchmarkWriteFetchEnvelope(b *testing.B) {
 	}
 	w.Flush()
 }
+
+// benchParse reads and parses line over and over.
+func benchParse(b *testing.B, line string) {
+	r := NewReader(&repeatReader{line: []byte(line)}, Options{})
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for b.Loop() {
+		cmd, err := r.ReadCommand()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := parseAny(r, cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseSearch(b *testing.B) {
+	benchParse(b, "a7 UID SEARCH RETURN (MIN COUNT) CHARSET UTF-8 OR (FROM \"alice\" SINCE 1-Feb-2024) NOT (DELETED KEYWORD $Junk) UID 1:500,600:* LARGER 1024\r\n")
+}
+
+func BenchmarkParseStore(b *testing.B) {
+	benchParse(b, "a8 UID STORE 1:5,9,12:* (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Seen \\Flagged $Label1)\r\n")
+}
+
+func BenchmarkParseListExtended(b *testing.B) {
+	benchParse(b, "a9 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (INBOX \"Archive/%\") RETURN (CHILDREN STATUS (MESSAGES UNSEEN))\r\n")
+}

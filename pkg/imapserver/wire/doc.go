@@ -9,6 +9,12 @@
 // return plain structs built on go-imap v2's vocabulary types (imap.SeqSet,
 // imap.UIDSet, imap.Flag, imap.StatusOptions, ...).
 //
+// Inside the package the token readers are sticky (lexer.go): the first
+// error of a command is kept in the Reader and every later token read does
+// nothing, so a parser reads its grammar straight through and returns the
+// first error at the end. The exported token readers (SP, AString, ...)
+// return each token's error, for handlers outside the package.
+//
 // Literals (RFC 3501 §4.3, RFC 7888, RFC 3516):
 //   - "{n}" (synchronising): the limit is checked first; within it, the
 //     Options.Continue callback sends "+ ..." or refuses with an error, in

@@ -151,42 +151,27 @@ func (c *FetchCommand) Has(a FetchAttr) bool {
 // CHANGEDSINCE is given).
 func ParseFetch(r *Reader, uid bool) (*FetchCommand, error) {
 	c := &FetchCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Set, err = r.NumSet(uid); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
+	c.Set = r.numSet(uid)
+	r.sp()
 	if r.peek() == '(' {
-		err = r.List(func() error {
-			it, err := parseFetchItem(r)
-			c.Items = append(c.Items, it)
-			return err
-		})
+		r.list(func() { c.Items = append(c.Items, parseFetchItem(r)) })
 	} else {
-		err = parseFetchMacroOrItem(r, c)
-	}
-	if err != nil {
-		return nil, err
+		parseFetchMacroOrItem(r, c)
 	}
 	if len(c.Items) == 0 {
-		return nil, syntaxErr("no FETCH items")
+		r.fail(syntaxErr("no FETCH items"))
 	}
 	if r.Consume(' ') {
-		if err := parseFetchModifiers(r, c, uid); err != nil {
-			return nil, err
-		}
+		parseFetchModifiers(r, c, uid)
 	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
-func parseFetchMacroOrItem(r *Reader, c *FetchCommand) error {
+func parseFetchMacroOrItem(r *Reader, c *FetchCommand) {
 	save := r.pos
-	name, _ := r.Keyword()
+	var name string
+	r.failed(func() { name = r.keyword() }) // not a macro: an item, read again
 	fast := []FetchItem{{Attr: FetchFlags}, {Attr: FetchInternalDate}, {Attr: FetchRFC822Size}}
 	switch name {
 	case "FAST":
@@ -197,37 +182,25 @@ func parseFetchMacroOrItem(r *Reader, c *FetchCommand) error {
 		c.Items = append(fast, FetchItem{Attr: FetchEnvelope}, FetchItem{Attr: FetchBody})
 	default:
 		r.pos = save
-		it, err := parseFetchItem(r)
-		if err != nil {
-			return err
-		}
-		c.Items = []FetchItem{it}
+		c.Items = []FetchItem{parseFetchItem(r)}
 	}
-	return nil
 }
 
-func parseFetchModifiers(r *Reader, c *FetchCommand, uid bool) error {
-	return r.List(func() error {
-		mod, err := r.Keyword()
-		if err != nil {
-			return err
-		}
-		switch mod {
-		case "CHANGEDSINCE":
-			if err := r.SP(); err != nil {
-				return err
-			}
-			c.ChangedSince, err = r.Number64()
+func parseFetchModifiers(r *Reader, c *FetchCommand, uid bool) {
+	r.list(func() {
+		switch mod := r.keyword(); {
+		case r.err != nil:
+		case mod == "CHANGEDSINCE":
+			r.sp()
+			c.ChangedSince = r.number64()
 			c.HasChangedSince = true
-			return err
-		case "VANISHED":
-			if !uid {
-				return syntaxErr("VANISHED requires UID FETCH")
-			}
+		case mod == "VANISHED" && !uid:
+			r.fail(syntaxErr("VANISHED requires UID FETCH"))
+		case mod == "VANISHED":
 			c.Vanished = true
-			return nil
+		default:
+			r.fail(syntaxErr("unknown FETCH modifier %s", mod))
 		}
-		return syntaxErr("unknown FETCH modifier %s", mod)
 	})
 }
 
@@ -237,74 +210,63 @@ func (r *Reader) fetchAttName() string {
 	return strings.ToUpper(r.span(func(c byte) bool { return isAtomChar(c) && c != '[' }))
 }
 
-func parseFetchItem(r *Reader) (FetchItem, error) {
+func parseFetchItem(r *Reader) FetchItem {
 	name := r.fetchAttName()
 	var it FetchItem
 	switch name {
 	case "BODY", "BODY.PEEK":
 		if r.peek() != '[' {
 			if name == "BODY.PEEK" {
-				return it, syntaxErr("BODY.PEEK requires a section")
+				r.fail(syntaxErr("BODY.PEEK requires a section"))
+				return it
 			}
-			return FetchItem{Attr: FetchBody}, nil
+			return FetchItem{Attr: FetchBody}
 		}
 		it = FetchItem{Attr: FetchBodySection, Peek: name == "BODY.PEEK"}
-		sec, err := parseSection(r)
-		if err != nil {
-			return it, err
-		}
-		it.Section = sec
+		it.Section = parseSection(r)
 	case "BINARY", "BINARY.PEEK", "BINARY.SIZE":
 		it = FetchItem{Attr: FetchBinary, Peek: name == "BINARY.PEEK"}
 		if name == "BINARY.SIZE" {
 			it.Attr = FetchBinarySize
 		}
-		part, err := parseBinarySection(r)
-		if err != nil {
-			return it, err
-		}
-		it.Section.Part = part
+		it.Section.Part = parseBinarySection(r)
 		if it.Attr == FetchBinarySize {
-			return it, nil
+			return it
 		}
 	default:
 		a, ok := fetchAttrNames[name]
-		if !ok {
-			if name == "" {
-				return it, syntaxErr("expected FETCH item at %q", r.rest(16))
-			}
-			return it, syntaxErr("unknown FETCH item %s", name)
+		switch {
+		case ok:
+			return FetchItem{Attr: a}
+		case name == "":
+			r.fail(syntaxErr("expected FETCH item at %q", r.rest(16)))
+		default:
+			r.fail(syntaxErr("unknown FETCH item %s", name))
 		}
-		return FetchItem{Attr: a}, nil
+		return it
 	}
-	if r.Consume('<') {
-		off, err := r.Number()
-		if err != nil {
-			return it, err
+	if r.err == nil && r.Consume('<') {
+		off := r.number()
+		if r.err == nil && !r.Consume('.') {
+			r.fail(syntaxErr("invalid partial: expected <offset.size>"))
 		}
-		if !r.Consume('.') {
-			return it, syntaxErr("invalid partial: expected <offset.size>")
-		}
-		size, err := r.NZNumber()
-		if err != nil {
-			return it, err
-		}
-		if !r.Consume('>') {
-			return it, syntaxErr("invalid partial: expected '>'")
+		size := r.nzNumber()
+		if r.err == nil && !r.Consume('>') {
+			r.fail(syntaxErr("invalid partial: expected '>'"))
 		}
 		it.Partial = &imap.SectionPartial{Offset: int64(off), Size: int64(size)}
 	}
-	return it, nil
+	return it
 }
 
 // parsePart reads section-part: nz-number *("." nz-number), stopping
 // before a "." that is followed by a non-digit.
-func parsePart(r *Reader) ([]int, error) {
+func parsePart(r *Reader) []int {
 	var part []int
 	for isDigit(r.peek()) {
-		n, err := r.NZNumber()
-		if err != nil {
-			return nil, err
+		n := r.nzNumber()
+		if r.err != nil {
+			return nil
 		}
 		part = append(part, int(n))
 		if r.peek() != '.' || r.pos+1 >= len(r.line) || !isDigit(r.line[r.pos+1]) {
@@ -312,35 +274,32 @@ func parsePart(r *Reader) ([]int, error) {
 		}
 		r.pos++
 	}
-	return part, nil
+	return part
 }
 
-func parseBinarySection(r *Reader) ([]int, error) {
-	if err := r.Expect('[', "'['"); err != nil {
-		return nil, err
-	}
-	part, err := parsePart(r)
-	if err != nil {
-		return nil, err
-	}
-	return part, r.Expect(']', "']' after binary section")
+func parseBinarySection(r *Reader) []int {
+	r.expect('[', "'['")
+	part := parsePart(r)
+	r.expect(']', "']' after binary section")
+	return part
 }
 
-func parseSection(r *Reader) (Section, error) {
+func parseSection(r *Reader) Section {
 	var s Section
 	r.pos++ // '['
-	var err error
-	if s.Part, err = parsePart(r); err != nil {
-		return s, err
+	s.Part = parsePart(r)
+	if r.err != nil {
+		return s
 	}
 	if len(s.Part) > 0 && !r.Consume('.') {
-		return s, r.Expect(']', "']' after section")
+		r.expect(']', "']' after section")
+		return s
 	}
 	if r.Consume(']') {
 		if len(s.Part) > 0 {
-			return s, syntaxErr("invalid section")
+			r.fail(syntaxErr("invalid section"))
 		}
-		return s, nil
+		return s
 	}
 	spec := strings.ToUpper(r.span(func(c byte) bool { return isAtomChar(c) && c != '[' }))
 	switch spec {
@@ -350,32 +309,29 @@ func parseSection(r *Reader) (Section, error) {
 		s.Specifier = imap.PartSpecifierText
 	case "MIME":
 		if len(s.Part) == 0 {
-			return s, syntaxErr("MIME requires a part number")
+			r.fail(syntaxErr("MIME requires a part number"))
+			return s
 		}
 		s.Specifier = imap.PartSpecifierMIME
 	case "HEADER.FIELDS", "HEADER.FIELDS.NOT":
 		s.Specifier = imap.PartSpecifierHeader
 		s.NotFields = spec == "HEADER.FIELDS.NOT"
-		if err := r.SP(); err != nil {
-			return s, err
-		}
+		r.sp()
 		s.Fields = []string{}
-		err := r.List(func() error {
-			f, err := r.AString()
-			if err == nil && f == "" {
-				err = syntaxErr("empty header field name")
+		r.list(func() {
+			f := r.astring()
+			if r.err == nil && f == "" {
+				r.fail(syntaxErr("empty header field name"))
 			}
 			s.Fields = append(s.Fields, f)
-			return err
 		})
-		if err != nil {
-			return s, err
-		}
 		if len(s.Fields) == 0 {
-			return s, syntaxErr("empty header field list")
+			r.fail(syntaxErr("empty header field list"))
 		}
 	default:
-		return s, syntaxErr("invalid section %q", spec)
+		r.fail(syntaxErr("invalid section %q", spec))
+		return s
 	}
-	return s, r.Expect(']', "']' after section")
+	r.expect(']', "']' after section")
+	return s
 }

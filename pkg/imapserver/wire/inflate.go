@@ -17,6 +17,17 @@ import (
 // has at every block end and reads input a byte at a time, only when a
 // symbol needs more bits, so it never waits for bytes the client has not
 // sent while holding decoded ones.
+//
+// github.com/klauspost/compress/flate (v1.18.0, in the module graph through
+// badger) was tried in its place: NewReaderOpts(src, WithPartialBlock())
+// does return at block ends, but after the tables of a non-final dynamic
+// Huffman block it reads ahead the EOB code's length plus 10 bits, counting
+// on the next block being at least an empty static one (3+7 bits). Zlib's
+// Z_PARTIAL_FLUSH sends that empty block with up to 7 of its bits still
+// held back, so a command coded with dynamic tables (an APPEND of a few
+// KiB from mbsync) stalls in the decoder waiting for the next command:
+// TestInflatePartialFlushFromZlib replays zlib's own output and fails with
+// it at the third command. Go's compress/flate has the same read-ahead.
 type Inflater struct {
 	src    io.ByteReader
 	bits   uint32 // input bits not yet used, LSB first

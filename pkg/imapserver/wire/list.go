@@ -20,44 +20,28 @@ type ListCommand struct {
 // ParseList parses the arguments of LIST.
 func ParseList(r *Reader) (*ListCommand, error) {
 	c := &ListCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
 	if r.peek() == '(' {
 		c.Extended = true
-		if err = parseListSelect(r, c); err != nil {
-			return nil, err
-		}
-		if err = r.SP(); err != nil {
-			return nil, err
-		}
+		parseListSelect(r, c)
+		r.sp()
 	}
-	if c.Reference, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	c.Reference = r.astring()
+	r.sp()
 	if r.peek() == '(' {
 		c.Extended = true
 	}
-	if c.Patterns, err = oneOrList(r, r.ListMailbox, "pattern"); err != nil {
-		return nil, err
-	}
+	c.Patterns = oneOrList(r, r.listMailbox, "pattern")
 	if r.Consume(' ') {
 		c.Extended = true
-		if err := parseListReturn(r, c); err != nil {
-			return nil, err
-		}
+		parseListReturn(r, c)
 	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
-func parseListSelect(r *Reader, c *ListCommand) error {
-	err := r.List(func() error {
-		opt, err := r.Keyword()
-		switch opt {
+func parseListSelect(r *Reader, c *ListCommand) {
+	r.list(func() {
+		switch opt := r.keyword(); opt {
 		case "SUBSCRIBED":
 			c.SelectSubscribed = true
 		case "REMOTE":
@@ -67,33 +51,22 @@ func parseListSelect(r *Reader, c *ListCommand) error {
 		case "SPECIAL-USE":
 			c.SelectSpecialUse = true
 		default:
-			if err == nil {
-				err = syntaxErr("unknown LIST selection option %s", opt)
-			}
+			r.fail(syntaxErr("unknown LIST selection option %s", opt))
 		}
-		return err
 	})
-	if err == nil && c.SelectRecursiveMatch && !c.SelectSubscribed && !c.SelectSpecialUse {
+	if c.SelectRecursiveMatch && !c.SelectSubscribed && !c.SelectSpecialUse {
 		// RFC 5258 §3.1: RECURSIVEMATCH must come with an option it modifies.
-		err = syntaxErr("RECURSIVEMATCH needs another selection option")
+		r.fail(syntaxErr("RECURSIVEMATCH needs another selection option"))
 	}
-	return err
 }
 
-func parseListReturn(r *Reader, c *ListCommand) error {
-	kw, err := r.Keyword()
-	if err != nil || kw != "RETURN" {
-		return syntaxErr("expected RETURN options")
+func parseListReturn(r *Reader, c *ListCommand) {
+	if r.failed(func() { r.fail(r.keywordIs("RETURN")) }) {
+		r.fail(syntaxErr("expected RETURN options"))
 	}
-	if err := r.SP(); err != nil {
-		return err
-	}
-	return r.List(func() error {
-		opt, err := r.Keyword()
-		if err != nil {
-			return err
-		}
-		switch opt {
+	r.sp()
+	r.list(func() {
+		switch opt := r.keyword(); opt {
 		case "SUBSCRIBED":
 			c.ReturnSubscribed = true
 		case "CHILDREN":
@@ -101,16 +74,11 @@ func parseListReturn(r *Reader, c *ListCommand) error {
 		case "SPECIAL-USE":
 			c.ReturnSpecialUse = true
 		case "STATUS":
-			if err := r.SP(); err != nil {
-				return err
-			}
-			st, err := parseStatusItems(r)
-			c.ReturnStatus = st
-			return err
+			r.sp()
+			c.ReturnStatus = parseStatusItems(r)
 		default:
-			return syntaxErr("unknown LIST return option %s", opt)
+			r.fail(syntaxErr("unknown LIST return option %s", opt))
 		}
-		return nil
 	})
 }
 
@@ -122,20 +90,11 @@ type LsubCommand struct {
 // ParseLsub parses the arguments of LSUB.
 func ParseLsub(r *Reader) (*LsubCommand, error) {
 	c := &LsubCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Reference, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Pattern, err = r.ListMailbox(); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	r.sp()
+	c.Reference = r.astring()
+	r.sp()
+	c.Pattern = r.listMailbox()
+	return end(r, c)
 }
 
 // StatusCommand is STATUS (RFC 3501 §6.3.10 and extensions).
@@ -147,31 +106,20 @@ type StatusCommand struct {
 // ParseStatus parses the arguments of STATUS.
 func ParseStatus(r *Reader) (*StatusCommand, error) {
 	c := &StatusCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	st, err := parseStatusItems(r)
-	if err != nil {
-		return nil, err
-	}
-	c.Items = *st
-	return c, r.EOL()
+	r.sp()
+	c.Mailbox = r.astring()
+	r.sp()
+	c.Items = *parseStatusItems(r)
+	return end(r, c)
 }
 
-func parseStatusItems(r *Reader) (*imap.StatusOptions, error) {
+func parseStatusItems(r *Reader) *imap.StatusOptions {
 	st := &imap.StatusOptions{}
 	n := 0
-	err := r.List(func() error {
-		item, err := r.Keyword()
-		if err != nil {
-			return err
+	r.list(func() {
+		item := r.keyword()
+		if r.err != nil {
+			return
 		}
 		n++
 		switch item {
@@ -196,12 +144,11 @@ func parseStatusItems(r *Reader) (*imap.StatusOptions, error) {
 		case "HIGHESTMODSEQ":
 			st.HighestModSeq = true
 		default:
-			return syntaxErr("unknown STATUS item %s", item)
+			r.fail(syntaxErr("unknown STATUS item %s", item))
 		}
-		return nil
 	})
-	if err == nil && n == 0 {
-		err = syntaxErr("empty STATUS item list")
+	if n == 0 {
+		r.fail(syntaxErr("empty STATUS item list"))
 	}
-	return st, err
+	return st
 }

@@ -28,100 +28,84 @@ type QResync struct {
 // ParseSelect parses the arguments of SELECT and EXAMINE.
 func ParseSelect(r *Reader) (*SelectCommand, error) {
 	c := &SelectCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
+	r.sp()
+	c.Mailbox = r.astring()
 	if !r.Consume(' ') {
-		return c, r.EOL()
+		return end(r, c)
 	}
-	err = r.List(func() error {
-		p, err := r.Keyword()
-		if err != nil {
-			return err
-		}
-		switch p {
+	r.list(func() {
+		switch p := r.keyword(); p {
 		case "CONDSTORE":
 			c.CondStore = true
-			return nil
 		case "QRESYNC":
-			if err := r.SP(); err != nil {
-				return err
-			}
-			c.QResync, err = parseQResync(r)
-			return err
+			r.sp()
+			c.QResync = parseQResync(r)
+		default:
+			r.fail(syntaxErr("unknown SELECT parameter %s", p))
 		}
-		return syntaxErr("unknown SELECT parameter %s", p)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
-func parseQResync(r *Reader) (*QResync, error) {
+func parseQResync(r *Reader) *QResync {
 	q := &QResync{}
 	step := 0
-	err := r.List(func() error {
-		var err error
+	r.list(func() {
 		switch step {
 		case 0:
-			q.UIDValidity, err = r.NZNumber()
+			q.UIDValidity = r.nzNumber()
 		case 1:
-			q.ModSeq, err = r.Number64()
-			if err == nil && q.ModSeq == 0 {
-				err = syntaxErr("QRESYNC mod-sequence must not be zero")
+			q.ModSeq = r.number64()
+			if r.err == nil && q.ModSeq == 0 {
+				r.fail(syntaxErr("QRESYNC mod-sequence must not be zero"))
 			}
 		case 2, 3:
 			if r.peek() == '(' {
 				step = 3
-				return parseSeqMatch(r, q)
+				parseSeqMatch(r, q)
+				return
 			}
 			if step == 3 {
-				return syntaxErr("invalid QRESYNC parameter")
+				r.fail(syntaxErr("invalid QRESYNC parameter"))
+				return
 			}
-			q.KnownUIDs, err = uidSetNoRes(r)
+			q.KnownUIDs = uidSetNoRes(r)
 		default:
-			return syntaxErr("too many QRESYNC parameters")
+			r.fail(syntaxErr("too many QRESYNC parameters"))
+			return
 		}
 		step++
-		return err
 	})
-	if err == nil && step < 2 {
-		err = syntaxErr("QRESYNC needs uidvalidity and modseq")
+	if step < 2 {
+		r.fail(syntaxErr("QRESYNC needs uidvalidity and modseq"))
 	}
-	return q, err
+	return q
 }
 
-func parseSeqMatch(r *Reader, q *QResync) error {
+func parseSeqMatch(r *Reader, q *QResync) {
 	r.pos++ // '('
-	seqs, err := r.NumSet(false)
-	if err != nil || imap.IsSearchRes(seqs) {
-		return syntaxErr("invalid QRESYNC sequence match data")
+	var seqs imap.NumSet
+	if r.failed(func() { seqs = r.numSet(false) }) || r.err == nil && imap.IsSearchRes(seqs) {
+		r.fail(syntaxErr("invalid QRESYNC sequence match data"))
+		return
 	}
-	if err := r.SP(); err != nil {
-		return err
+	r.sp()
+	uids := uidSetNoRes(r)
+	if r.err == nil {
+		q.SeqMatchSeqs, q.SeqMatchUIDs = seqs.(imap.SeqSet), uids
 	}
-	uids, err := uidSetNoRes(r)
-	if err != nil {
-		return err
-	}
-	q.SeqMatchSeqs, q.SeqMatchUIDs = seqs.(imap.SeqSet), uids
-	return r.Expect(')', "')'")
+	r.expect(')', "')'")
 }
 
-func uidSetNoRes(r *Reader) (imap.UIDSet, error) {
-	set, err := r.NumSet(true)
-	if err != nil {
-		return nil, err
+func uidSetNoRes(r *Reader) imap.UIDSet {
+	set := r.numSet(true)
+	if r.err == nil && imap.IsSearchRes(set) {
+		r.fail(syntaxErr("$ not allowed here"))
 	}
-	if imap.IsSearchRes(set) {
-		return nil, syntaxErr("$ not allowed here")
+	if r.err != nil {
+		return nil
 	}
-	return set.(imap.UIDSet), nil
+	return set.(imap.UIDSet)
 }
 
 // CreateCommand is CREATE with RFC 6154's USE parameter and Cyrus's
@@ -135,48 +119,29 @@ type CreateCommand struct {
 // ParseCreate parses the arguments of CREATE.
 func ParseCreate(r *Reader) (*CreateCommand, error) {
 	c := &CreateCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
+	r.sp()
+	c.Mailbox = r.astring()
 	if !r.Consume(' ') {
-		return c, r.EOL()
+		return end(r, c)
 	}
-	if r.Peek() != '(' {
-		if c.Partition, err = r.AString(); err != nil {
-			return nil, err
-		}
+	if r.peek() != '(' {
+		c.Partition = r.astring()
 		if !r.Consume(' ') {
-			return c, r.EOL()
+			return end(r, c)
 		}
 	}
-	err = r.List(func() error {
-		p, err := r.Keyword()
-		if err != nil {
-			return err
+	r.list(func() {
+		if p := r.keyword(); r.err == nil && p != "USE" {
+			r.fail(syntaxErr("unknown CREATE parameter %s", p))
 		}
-		if p != "USE" {
-			return syntaxErr("unknown CREATE parameter %s", p)
-		}
-		if err := r.SP(); err != nil {
-			return err
-		}
-		return r.List(func() error {
-			if err := r.Expect('\\', "special-use attribute"); err != nil {
-				return err
-			}
-			a, err := r.Atom()
+		r.sp()
+		r.list(func() {
+			r.expect('\\', "special-use attribute")
+			a := r.atom()
 			c.SpecialUse = append(c.SpecialUse, imap.MailboxAttr(canonicalSpecialUse("\\"+a)))
-			return err
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
 func canonicalSpecialUse(a string) string {

@@ -13,69 +13,48 @@ import (
 // MYRIGHTS, GETQUOTAROOT, ...). INBOX's case-insensitivity is the
 // caller's to apply.
 func ParseMailbox(r *Reader) (string, error) {
-	args, err := parseAStrings(r, 1)
-	if err != nil {
-		return "", err
-	}
-	return args[0], nil
-}
-
-// parseAStrings reads n space-preceded astrings and the end of the command.
-func parseAStrings(r *Reader, n int) ([]string, error) {
-	out := make([]string, n)
-	for i := range out {
-		if err := r.SP(); err != nil {
-			return nil, err
-		}
-		s, err := r.AString()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = s
-	}
-	return out, r.EOL()
+	r.sp()
+	return end(r, r.astring())
 }
 
 // ParseRename parses "SP old SP new".
 func ParseRename(r *Reader) (from, to string, err error) {
-	args, err := parseAStrings(r, 2)
-	if err != nil {
+	r.sp()
+	from = r.astring()
+	r.sp()
+	to = r.astring()
+	return two(r, from, to)
+}
+
+// two ends a command of two string arguments.
+func two(r *Reader, a, b string) (string, string, error) {
+	if _, err := end(r, 0); err != nil {
 		return "", "", err
 	}
-	return args[0], args[1], nil
+	return a, b, nil
 }
 
 // ParseRenamePartition parses RENAME's arguments with Cyrus's optional
 // third one, the target partition (admins only).
 func ParseRenamePartition(r *Reader) (from, to, partition string, err error) {
-	if err = r.SP(); err != nil {
-		return
-	}
-	if from, err = r.AString(); err != nil {
-		return
-	}
-	if err = r.SP(); err != nil {
-		return
-	}
-	if to, err = r.AString(); err != nil {
-		return
-	}
+	r.sp()
+	from = r.astring()
+	r.sp()
+	to = r.astring()
 	if r.Consume(' ') {
-		if partition, err = r.AString(); err != nil {
-			return
-		}
+		partition = r.astring()
 	}
-	err = r.EOL()
-	return
+	_, err = end(r, 0)
+	return from, to, partition, err
 }
 
 // ParseLogin parses "SP userid SP password".
 func ParseLogin(r *Reader) (user, password string, err error) {
-	args, err := parseAStrings(r, 2)
-	if err != nil {
-		return "", "", err
-	}
-	return args[0], args[1], nil
+	r.sp()
+	user = r.astring()
+	r.sp()
+	password = r.astring()
+	return two(r, user, password)
 }
 
 // AuthenticateCommand is AUTHENTICATE with SASL-IR's optional initial
@@ -89,23 +68,18 @@ type AuthenticateCommand struct {
 // ParseAuthenticate parses the arguments of AUTHENTICATE.
 func ParseAuthenticate(r *Reader) (*AuthenticateCommand, error) {
 	c := &AuthenticateCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mechanism, err = r.Keyword(); err != nil {
-		return nil, err
-	}
+	r.sp()
+	c.Mechanism = r.keyword()
 	if r.Consume(' ') {
 		c.HasInitial = true
 		c.InitialResponse = r.span(func(b byte) bool {
 			return b == '=' || b == '+' || b == '/' || isDigit(b) || (b|0x20 >= 'a' && b|0x20 <= 'z')
 		})
 		if c.InitialResponse == "" {
-			return nil, syntaxErr("invalid initial response")
+			r.fail(syntaxErr("invalid initial response"))
 		}
 	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
 // CopyCommand is COPY, MOVE (RFC 6851) and their UID forms.
@@ -117,48 +91,29 @@ type CopyCommand struct {
 // ParseCopy parses "SP sequence-set SP mailbox".
 func ParseCopy(r *Reader, uid bool) (*CopyCommand, error) {
 	c := &CopyCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Set, err = r.NumSet(uid); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	r.sp()
+	c.Set = r.numSet(uid)
+	r.sp()
+	c.Mailbox = r.astring()
+	return end(r, c)
 }
 
 // ParseUIDExpunge parses UID EXPUNGE's "SP uid-set" (RFC 4315).
 func ParseUIDExpunge(r *Reader) (imap.NumSet, error) {
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
-	set, err := r.NumSet(true)
-	if err != nil {
-		return nil, err
-	}
-	return set, r.EOL()
+	r.sp()
+	return end(r, r.numSet(true))
 }
 
 // ParseEnable parses ENABLE's capability names (RFC 5161), upper-cased.
 func ParseEnable(r *Reader) ([]string, error) {
 	var caps []string
 	for r.Consume(' ') {
-		c, err := r.Keyword()
-		if err != nil {
-			return nil, err
-		}
-		caps = append(caps, c)
+		caps = append(caps, r.keyword())
 	}
 	if len(caps) == 0 {
-		return nil, syntaxErr("ENABLE needs a capability")
+		r.fail(syntaxErr("ENABLE needs a capability"))
 	}
-	return caps, r.EOL()
+	return end(r, caps)
 }
 
 // IDField is one field/value pair of ID (RFC 2971); HasValue is false for
@@ -173,35 +128,34 @@ const maxIDFields = 30
 
 // ParseID parses ID's argument: NIL (nil result) or a list of pairs.
 func ParseID(r *Reader) ([]IDField, error) {
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
-	if r.peek() != '(' {
-		if kw, err := r.Keyword(); err != nil || kw != "NIL" {
-			return nil, syntaxErr("expected ID list or NIL")
+	r.sp()
+	if r.err == nil && r.peek() != '(' {
+		if r.failed(func() { r.fail(r.keywordIs("NIL")) }) {
+			r.fail(syntaxErr("expected ID list or NIL"))
 		}
-		return nil, r.EOL()
+		return end[[]IDField](r, nil)
 	}
 	fields := []IDField{}
-	err := r.List(func() error {
+	r.list(func() {
 		if len(fields) == maxIDFields {
-			return syntaxErr("too many ID fields")
+			r.fail(syntaxErr("too many ID fields"))
+			return
 		}
-		name, err := r.String()
-		if err != nil {
-			return err
-		}
-		if err := r.SP(); err != nil {
-			return err
-		}
-		v, ok, err := r.NString()
+		name := r.str()
+		r.sp()
+		v, ok := r.nstring()
 		fields = append(fields, IDField{Name: name, Value: v, HasValue: ok})
-		return err
 	})
-	if err != nil {
-		return nil, err
+	return end(r, fields)
+}
+
+// keywordIs reads a keyword and fails unless it is want; the caller
+// states the complaint (failed).
+func (r *Reader) keywordIs(want string) error {
+	if kw := r.keyword(); r.err == nil && kw != want {
+		return syntaxErr("expected %s", want)
 	}
-	return fields, r.EOL()
+	return nil
 }
 
 // SetACLCommand is SETACL (RFC 4314 §3.1); Rights keeps a leading "+" or
@@ -212,21 +166,20 @@ type SetACLCommand struct {
 
 // ParseSetACL parses the arguments of SETACL.
 func ParseSetACL(r *Reader) (*SetACLCommand, error) {
-	a, err := parseAStrings(r, 3)
-	if err != nil {
-		return nil, err
-	}
-	return &SetACLCommand{Mailbox: a[0], Identifier: a[1], Rights: a[2]}, nil
+	c := &SetACLCommand{}
+	r.sp()
+	c.Mailbox = r.astring()
+	r.sp()
+	c.Identifier = r.astring()
+	r.sp()
+	c.Rights = r.astring()
+	return end(r, c)
 }
 
 // ParseMailboxIdentifier parses "SP mailbox SP identifier" (DELETEACL,
 // LISTRIGHTS).
 func ParseMailboxIdentifier(r *Reader) (mailbox, identifier string, err error) {
-	a, err := parseAStrings(r, 2)
-	if err != nil {
-		return "", "", err
-	}
-	return a[0], a[1], nil
+	return ParseLogin(r) // the same grammar: two astrings
 }
 
 // QuotaLimit is one resource limit of SETQUOTA (RFC 9208).
@@ -244,32 +197,15 @@ type SetQuotaCommand struct {
 // ParseSetQuota parses the arguments of SETQUOTA.
 func ParseSetQuota(r *Reader) (*SetQuotaCommand, error) {
 	c := &SetQuotaCommand{Limits: []QuotaLimit{}}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Root, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	err = r.List(func() error {
-		res, err := r.Keyword()
-		if err != nil {
-			return err
-		}
-		if err := r.SP(); err != nil {
-			return err
-		}
-		n, err := r.Number64()
-		c.Limits = append(c.Limits, QuotaLimit{Resource: res, Limit: n})
-		return err
+	r.sp()
+	c.Root = r.astring()
+	r.sp()
+	r.list(func() {
+		res := r.keyword()
+		r.sp()
+		c.Limits = append(c.Limits, QuotaLimit{Resource: res, Limit: r.number64()})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
 // GetMetadataCommand is GETMETADATA (RFC 5464 §4.2).
@@ -283,52 +219,29 @@ type GetMetadataCommand struct {
 // ParseGetMetadata parses the arguments of GETMETADATA.
 func ParseGetMetadata(r *Reader) (*GetMetadataCommand, error) {
 	c := &GetMetadataCommand{MaxSize: -1, Depth: "0"}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
 	if r.peek() == '(' {
-		err = r.List(func() error {
-			opt, err := r.Keyword()
-			if err != nil {
-				return err
-			}
-			if err := r.SP(); err != nil {
-				return err
-			}
+		r.list(func() {
+			opt := r.keyword()
+			r.sp()
 			switch opt {
 			case "MAXSIZE":
-				n, err := r.Number()
-				c.MaxSize = int64(n)
-				return err
+				c.MaxSize = int64(r.number())
 			case "DEPTH":
-				d, err := r.Atom()
-				d = strings.ToLower(d)
-				if err == nil && d != "0" && d != "1" && d != "infinity" {
-					err = syntaxErr("invalid DEPTH %s", d)
+				c.Depth = strings.ToLower(r.atom())
+				if d := c.Depth; r.err == nil && d != "0" && d != "1" && d != "infinity" {
+					r.fail(syntaxErr("invalid DEPTH %s", d))
 				}
-				c.Depth = d
-				return err
+			default:
+				r.fail(syntaxErr("unknown GETMETADATA option %s", opt))
 			}
-			return syntaxErr("unknown GETMETADATA option %s", opt)
 		})
-		if err != nil {
-			return nil, err
-		}
-		if err = r.SP(); err != nil {
-			return nil, err
-		}
+		r.sp()
 	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Entries, err = oneOrList(r, r.AString, "entry"); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	c.Mailbox = r.astring()
+	r.sp()
+	c.Entries = oneOrList(r, r.astring, "entry")
+	return end(r, c)
 }
 
 // MetadataEntry is one entry of SETMETADATA; Value nil means NIL (remove).
@@ -347,73 +260,40 @@ type SetMetadataCommand struct {
 // literal8 (binary).
 func ParseSetMetadata(r *Reader) (*SetMetadataCommand, error) {
 	c := &SetMetadataCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Mailbox, err = r.AString(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	err = r.List(func() error {
-		name, err := r.AString()
-		if err != nil {
-			return err
-		}
-		if err := r.SP(); err != nil {
-			return err
-		}
-		e := MetadataEntry{Name: name}
-		switch c := r.peek(); {
-		case c == '~':
-			v, err := r.literalString(true)
-			if err != nil {
-				return err
-			}
-			e.Value = []byte(v)
-		case c == 'N' || c == 'n':
-			if kw, err := r.Keyword(); err != nil || kw != "NIL" {
-				return syntaxErr("expected metadata value")
+	r.sp()
+	c.Mailbox = r.astring()
+	r.sp()
+	r.list(func() {
+		e := MetadataEntry{Name: r.astring()}
+		r.sp()
+		switch ch := r.peek(); {
+		case ch == '~':
+			e.Value = []byte(r.literalString(true))
+		case ch == 'N' || ch == 'n':
+			if r.failed(func() { r.fail(r.keywordIs("NIL")) }) {
+				r.fail(syntaxErr("expected metadata value"))
 			}
 		default:
-			v, err := r.String()
-			if err != nil {
-				return err
-			}
-			e.Value = []byte(v)
+			e.Value = []byte(r.str())
 		}
 		c.Entries = append(c.Entries, e)
-		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	if len(c.Entries) == 0 {
-		return nil, syntaxErr("SETMETADATA needs an entry")
+		r.fail(syntaxErr("SETMETADATA needs an entry"))
 	}
-	return c, r.EOL()
+	return end(r, c)
 }
 
 // oneOrList reads either one item or a non-empty parenthesised list of
 // them (LIST-EXTENDED patterns, GETMETADATA entries).
-func oneOrList(r *Reader, item func() (string, error), what string) ([]string, error) {
+func oneOrList(r *Reader, item func() string, what string) []string {
 	if r.peek() != '(' {
-		v, err := item()
-		if err != nil {
-			return nil, err
-		}
-		return []string{v}, nil
+		return []string{item()}
 	}
 	var out []string
-	err := r.List(func() error {
-		v, err := item()
-		out = append(out, v)
-		return err
-	})
-	if err == nil && len(out) == 0 {
-		err = syntaxErr("empty %s list", what)
+	r.list(func() { out = append(out, item()) })
+	if len(out) == 0 {
+		r.fail(syntaxErr("empty %s list", what))
 	}
-	return out, err
+	return out
 }

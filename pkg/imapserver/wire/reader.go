@@ -85,6 +85,9 @@ type Reader struct {
 	// every call returns it from then on.
 	cmdErr error
 	dead   error
+	// err is the first failure of the command being parsed (lexer.go):
+	// every token reader does nothing once it is set.
+	err error
 }
 
 // NewReader returns a Reader over src with the given limits.
@@ -134,6 +137,7 @@ type Command struct {
 // returned Command holds the tag when it could be read.
 func (r *Reader) ReadCommand() (Command, error) {
 	var cmd Command
+	r.err = nil
 	if r.dead != nil {
 		return cmd, r.dead
 	}
@@ -194,7 +198,7 @@ func (r *Reader) ReadLine() (string, error) {
 	if r.dead != nil {
 		return "", r.dead
 	}
-	r.cmdErr = nil
+	r.cmdErr, r.err = nil, nil
 	if r.inCmd || r.body != nil || r.needLine {
 		if err := r.skipCommand(); err != nil {
 			return "", err
@@ -209,16 +213,24 @@ func (r *Reader) ReadLine() (string, error) {
 	return s, nil
 }
 
-// EOL consumes the end of the command; every Parse function calls it last.
-func (r *Reader) EOL() error {
-	if err := r.ensureLine(); err != nil {
-		return err
+// eol consumes the end of the command; every parser calls it last.
+func (r *Reader) eol() {
+	if !r.ok() {
+		return
 	}
 	if r.pos != len(r.line) {
-		return syntaxErr("unexpected %q at end of command", r.rest(16))
+		r.fail(syntaxErr("unexpected %q at end of command", r.rest(16)))
+		return
 	}
 	r.inCmd = false
-	return nil
+}
+
+// EOL consumes the end of the command, for commands without arguments and
+// handlers that read their own.
+func (r *Reader) EOL() error {
+	r.eol()
+	_, err := take(r, 0)
+	return err
 }
 
 // peekTag extracts a tag from the start of the current (maybe partial)

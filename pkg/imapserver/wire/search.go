@@ -68,40 +68,30 @@ type SearchCommand struct {
 // sets of the UID key are imap.UIDSet either way).
 func ParseSearch(r *Reader, uid bool) (*SearchCommand, error) {
 	c := &SearchCommand{}
-	if err := r.SP(); err != nil {
-		return nil, err
+	r.sp()
+	c.Return = parseReturnOption(r)
+	c.Charset = parseCharset(r, false)
+	c.Key = parseSearchProgram(r)
+	return end(r, c)
+}
+
+// parseReturnOption reads ESEARCH's "RETURN (...) SP" when present.
+func parseReturnOption(r *Reader) *SearchReturn {
+	if kw, ok := r.peekKeyword(); !ok || kw != "RETURN" {
+		return nil
 	}
-	if kw, ok := r.peekKeyword(); ok && kw == "RETURN" {
-		r.Keyword()
-		ret, err := parseSearchReturn(r)
-		if err != nil {
-			return nil, err
-		}
-		c.Return = ret
-		if err := r.SP(); err != nil {
-			return nil, err
-		}
-	}
-	charset, err := parseCharset(r, false)
-	if err != nil {
-		return nil, err
-	}
-	c.Charset = charset
-	if c.Key, err = parseSearchProgram(r); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	r.keyword()
+	ret := parseSearchReturn(r)
+	r.sp()
+	return ret
 }
 
 // parseSearchReturn reads "(" [opt *(SP opt)] ")"; "()" means ALL.
-func parseSearchReturn(r *Reader) (*SearchReturn, error) {
+func parseSearchReturn(r *Reader) *SearchReturn {
 	ret := &SearchReturn{}
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
-	err := r.List(func() error {
-		opt, err := r.Keyword()
-		switch opt {
+	r.sp()
+	r.list(func() {
+		switch opt := r.keyword(); opt {
 		case "MIN":
 			ret.Min = true
 		case "MAX":
@@ -113,64 +103,49 @@ func parseSearchReturn(r *Reader) (*SearchReturn, error) {
 		case "SAVE":
 			ret.Save = true
 		default:
-			if err == nil {
-				err = syntaxErr("unknown RETURN option %s", opt)
-			}
+			r.fail(syntaxErr("unknown RETURN option %s", opt))
 		}
-		return err
 	})
-	if err != nil {
-		return nil, err
-	}
 	if *ret == (SearchReturn{}) {
 		ret.All = true
 	}
-	return ret, nil
+	return ret
 }
 
 // parseCharset reads "CHARSET astring SP" when present (required for SORT
 // and THREAD, where the keyword is absent and only the name is sent).
-func parseCharset(r *Reader, bare bool) (string, error) {
+func parseCharset(r *Reader, bare bool) string {
 	if !bare {
-		kw, ok := r.peekKeyword()
-		if !ok || kw != "CHARSET" {
-			return "", nil
+		if kw, ok := r.peekKeyword(); !ok || kw != "CHARSET" {
+			return ""
 		}
-		r.Keyword()
-		if err := r.SP(); err != nil {
-			return "", err
-		}
+		r.keyword()
+		r.sp()
 	}
-	cs, err := r.AString()
-	if err != nil {
-		return "", err
-	}
-	return cs, r.SP()
+	cs := r.astring()
+	r.sp()
+	return cs
 }
 
 // parseSearchProgram reads search-key *(SP search-key) to the end of the
 // command.
-func parseSearchProgram(r *Reader) (SearchKey, error) {
+func parseSearchProgram(r *Reader) SearchKey {
 	var keys []SearchKey
 	for {
-		k, err := parseSearchKey(r)
-		if err != nil {
-			return SearchKey{}, err
-		}
-		keys = append(keys, k)
+		keys = append(keys, parseSearchKey(r))
 		if !r.Consume(' ') {
 			break
 		}
 	}
 	if len(keys) == 1 {
-		return keys[0], nil
+		return keys[0]
 	}
-	return SearchKey{Op: SearchAnd, Children: keys}, nil
+	return SearchKey{Op: SearchAnd, Children: keys}
 }
 
 // peekKeyword returns the upper-cased atom ahead without consuming it.
 func (r *Reader) peekKeyword() (string, bool) {
-	if r.ensureLine() != nil {
+	if !r.ok() {
 		return "", false
 	}
 	i := r.pos
@@ -201,12 +176,15 @@ var searchHeaderKeys = map[string]string{
 	"FROM": "From", "TO": "To", "CC": "Cc", "BCC": "Bcc", "SUBJECT": "Subject",
 }
 
-func parseSearchKey(r *Reader) (SearchKey, error) {
-	if err := r.ensureLine(); err != nil {
-		return SearchKey{}, err
+// parseSearchKey reads one search key; after a failure it returns a zero
+// key without reading.
+func parseSearchKey(r *Reader) SearchKey {
+	if !r.ok() {
+		return SearchKey{}
 	}
 	if r.depth >= maxNesting {
-		return SearchKey{}, syntaxErr("search keys nested too deeply")
+		r.fail(syntaxErr("search keys nested too deeply"))
+		return SearchKey{}
 	}
 	r.depth++
 	defer func() { r.depth-- }()
@@ -214,145 +192,103 @@ func parseSearchKey(r *Reader) (SearchKey, error) {
 	switch c := r.peek(); {
 	case c == '(':
 		var keys []SearchKey
-		err := r.List(func() error {
-			k, err := parseSearchKey(r)
-			keys = append(keys, k)
-			return err
-		})
-		if err != nil {
-			return SearchKey{}, err
-		}
+		r.list(func() { keys = append(keys, parseSearchKey(r)) })
 		if len(keys) == 0 {
-			return SearchKey{}, syntaxErr("empty search key list")
+			r.fail(syntaxErr("empty search key list"))
+			return SearchKey{}
 		}
 		if len(keys) == 1 {
-			return keys[0], nil
+			return keys[0]
 		}
-		return SearchKey{Op: SearchAnd, Children: keys}, nil
+		return SearchKey{Op: SearchAnd, Children: keys}
 	case isDigit(c) || c == '*' || c == '$':
-		set, err := r.NumSet(false)
-		return SearchKey{Op: SearchSeq, Set: set}, err
+		return SearchKey{Op: SearchSeq, Set: r.numSet(false)}
 	}
 
-	name, err := r.Keyword()
-	if err != nil {
-		return SearchKey{}, syntaxErr("expected search key at %q", r.rest(16))
+	var name string
+	if r.failed(func() { name = r.keyword() }) {
+		r.fail(syntaxErr("expected search key at %q", r.rest(16)))
+		return SearchKey{}
 	}
 	if fk, ok := searchFlagKeys[name]; ok {
 		op := SearchNoFlag
 		if fk.set {
 			op = SearchFlag
 		}
-		return SearchKey{Op: op, Flag: fk.flag}, nil
+		return SearchKey{Op: op, Flag: fk.flag}
 	}
 	switch name {
 	case "ALL":
-		return SearchKey{Op: SearchAll}, nil
+		return SearchKey{Op: SearchAll}
 	case "NEW":
 		return SearchKey{Op: SearchAnd, Children: []SearchKey{
-			{Op: SearchFlag, Flag: `\Recent`}, {Op: SearchNoFlag, Flag: imap.FlagSeen}}}, nil
+			{Op: SearchFlag, Flag: `\Recent`}, {Op: SearchNoFlag, Flag: imap.FlagSeen}}}
 	case "OLD":
-		return SearchKey{Op: SearchNoFlag, Flag: `\Recent`}, nil
+		return SearchKey{Op: SearchNoFlag, Flag: `\Recent`}
 	}
 	// Every other key has an argument.
-	if err := r.SP(); err != nil {
-		return SearchKey{}, syntaxErr("%s needs an argument", name)
+	if r.failed(r.sp) {
+		r.fail(syntaxErr("%s needs an argument", name))
+		return SearchKey{}
 	}
 	if op, ok := searchDateKeys[name]; ok {
-		d, err := r.Date()
-		return SearchKey{Op: op, Date: d}, err
+		return SearchKey{Op: op, Date: r.date()}
 	}
 	if field, ok := searchHeaderKeys[name]; ok {
-		v, err := r.AString()
-		return SearchKey{Op: SearchHeader, Field: field, Value: v}, err
+		return SearchKey{Op: SearchHeader, Field: field, Value: r.astring()}
 	}
 	switch name {
-	case "KEYWORD", "UNKEYWORD":
-		f, err := r.Flag()
-		op := SearchFlag
-		if name == "UNKEYWORD" {
-			op = SearchNoFlag
-		}
-		return SearchKey{Op: op, Flag: f}, err
-	case "BODY", "TEXT":
-		v, err := r.AString()
-		op := SearchBody
-		if name == "TEXT" {
-			op = SearchText
-		}
-		return SearchKey{Op: op, Value: v}, err
+	case "KEYWORD":
+		return SearchKey{Op: SearchFlag, Flag: r.flag()}
+	case "UNKEYWORD":
+		return SearchKey{Op: SearchNoFlag, Flag: r.flag()}
+	case "BODY":
+		return SearchKey{Op: SearchBody, Value: r.astring()}
+	case "TEXT":
+		return SearchKey{Op: SearchText, Value: r.astring()}
 	case "HEADER":
-		field, err := r.AString()
-		if err != nil {
-			return SearchKey{}, err
-		}
-		if err := r.SP(); err != nil {
-			return SearchKey{}, err
-		}
-		v, err := r.AString()
-		return SearchKey{Op: SearchHeader, Field: field, Value: v}, err
-	case "LARGER", "SMALLER":
-		n, err := r.Number64()
-		op := SearchLarger
-		if name == "SMALLER" {
-			op = SearchSmaller
-		}
-		return SearchKey{Op: op, Number: n}, err
-	case "OLDER", "YOUNGER":
-		n, err := r.NZNumber()
-		op := SearchOlder
-		if name == "YOUNGER" {
-			op = SearchYounger
-		}
-		return SearchKey{Op: op, Number: uint64(n)}, err
+		k := SearchKey{Op: SearchHeader, Field: r.astring()}
+		r.sp()
+		k.Value = r.astring()
+		return k
+	case "LARGER":
+		return SearchKey{Op: SearchLarger, Number: r.number64()}
+	case "SMALLER":
+		return SearchKey{Op: SearchSmaller, Number: r.number64()}
+	case "OLDER":
+		return SearchKey{Op: SearchOlder, Number: uint64(r.nzNumber())}
+	case "YOUNGER":
+		return SearchKey{Op: SearchYounger, Number: uint64(r.nzNumber())}
 	case "UID":
-		set, err := r.NumSet(true)
-		return SearchKey{Op: SearchUID, Set: set}, err
+		return SearchKey{Op: SearchUID, Set: r.numSet(true)}
 	case "NOT":
-		k, err := parseSearchKey(r)
-		return SearchKey{Op: SearchNot, Children: []SearchKey{k}}, err
+		return SearchKey{Op: SearchNot, Children: []SearchKey{parseSearchKey(r)}}
 	case "OR":
-		a, err := parseSearchKey(r)
-		if err != nil {
-			return SearchKey{}, err
-		}
-		if err := r.SP(); err != nil {
-			return SearchKey{}, err
-		}
-		b, err := parseSearchKey(r)
-		return SearchKey{Op: SearchOr, Children: []SearchKey{a, b}}, err
+		a := parseSearchKey(r)
+		r.sp()
+		return SearchKey{Op: SearchOr, Children: []SearchKey{a, parseSearchKey(r)}}
 	case "MODSEQ":
 		return parseSearchModSeq(r)
 	}
-	return SearchKey{}, syntaxErr("unknown search key %s", name)
+	r.fail(syntaxErr("unknown search key %s", name))
+	return SearchKey{}
 }
 
 // parseSearchModSeq reads [entry-name SP entry-type-req SP] mod-sequence-valzer.
-func parseSearchModSeq(r *Reader) (SearchKey, error) {
+func parseSearchModSeq(r *Reader) SearchKey {
 	k := SearchKey{Op: SearchModSeq}
-	if r.peek() == '"' || r.peek() == '{' {
-		entry, err := r.String()
-		if err != nil {
-			return k, err
-		}
-		if err := r.SP(); err != nil {
-			return k, err
-		}
-		typ, err := r.Keyword()
-		if err != nil {
-			return k, err
-		}
-		switch typ = strings.ToLower(typ); typ {
-		case "priv", "shared", "all":
+	if c := r.peek(); c == '"' || c == '{' {
+		entry := r.str()
+		r.sp()
+		switch typ := strings.ToLower(r.keyword()); {
+		case r.err != nil:
+		case typ == "priv" || typ == "shared" || typ == "all":
+			k.Entry, k.EntryType = entry, typ
 		default:
-			return k, syntaxErr("invalid MODSEQ entry type %s", typ)
+			r.fail(syntaxErr("invalid MODSEQ entry type %s", typ))
 		}
-		if err := r.SP(); err != nil {
-			return k, err
-		}
-		k.Entry, k.EntryType = entry, typ
+		r.sp()
 	}
-	n, err := r.Number64()
-	k.Number = n
-	return k, err
+	k.Number = r.number64()
+	return k
 }

@@ -24,57 +24,28 @@ var sortKeys = map[string]bool{
 // ParseSort parses the arguments of SORT.
 func ParseSort(r *Reader) (*SortCommand, error) {
 	c := &SortCommand{}
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
-	if kw, ok := r.peekKeyword(); ok && kw == "RETURN" {
-		r.Keyword()
-		ret, err := parseSearchReturn(r)
-		if err != nil {
-			return nil, err
-		}
-		c.Return = ret
-		if err := r.SP(); err != nil {
-			return nil, err
-		}
-	}
-	err := r.List(func() error {
-		k, err := r.Keyword()
-		if err != nil {
-			return err
-		}
-		crit := SortCriterion{Key: k}
-		if k == "REVERSE" {
-			if err := r.SP(); err != nil {
-				return syntaxErr("REVERSE needs a sort key")
+	r.sp()
+	c.Return = parseReturnOption(r)
+	r.list(func() {
+		crit := SortCriterion{Key: r.keyword()}
+		if crit.Key == "REVERSE" {
+			if r.failed(r.sp) {
+				r.fail(syntaxErr("REVERSE needs a sort key"))
 			}
-			if k, err = r.Keyword(); err != nil {
-				return err
-			}
-			crit = SortCriterion{Key: k, Reverse: true}
+			crit = SortCriterion{Key: r.keyword(), Reverse: true}
 		}
-		if !sortKeys[crit.Key] {
-			return syntaxErr("unknown sort criterion %s", crit.Key)
+		if r.err == nil && !sortKeys[crit.Key] {
+			r.fail(syntaxErr("unknown sort criterion %s", crit.Key))
 		}
 		c.Criteria = append(c.Criteria, crit)
-		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	if len(c.Criteria) == 0 {
-		return nil, syntaxErr("empty sort criteria")
+		r.fail(syntaxErr("empty sort criteria"))
 	}
-	if err := r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Charset, err = parseCharset(r, true); err != nil {
-		return nil, err
-	}
-	if c.Key, err = parseSearchProgram(r); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	r.sp()
+	c.Charset = parseCharset(r, true)
+	c.Key = parseSearchProgram(r)
+	return end(r, c)
 }
 
 // ThreadCommand is THREAD / UID THREAD (RFC 5256).
@@ -88,21 +59,10 @@ type ThreadCommand struct {
 // sent (upper-cased); the session refuses ones it does not implement.
 func ParseThread(r *Reader) (*ThreadCommand, error) {
 	c := &ThreadCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Algorithm, err = r.Keyword(); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Charset, err = parseCharset(r, true); err != nil {
-		return nil, err
-	}
-	if c.Key, err = parseSearchProgram(r); err != nil {
-		return nil, err
-	}
-	return c, r.EOL()
+	r.sp()
+	c.Algorithm = r.keyword()
+	r.sp()
+	c.Charset = parseCharset(r, true)
+	c.Key = parseSearchProgram(r)
+	return end(r, c)
 }

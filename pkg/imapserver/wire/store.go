@@ -19,38 +19,19 @@ type StoreCommand struct {
 // ParseStore parses the arguments of STORE; uid marks UID STORE.
 func ParseStore(r *Reader, uid bool) (*StoreCommand, error) {
 	c := &StoreCommand{}
-	var err error
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
-	if c.Set, err = r.NumSet(uid); err != nil {
-		return nil, err
-	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
+	c.Set = r.numSet(uid)
+	r.sp()
 	if r.peek() == '(' {
-		err = r.List(func() error {
-			mod, err := r.Keyword()
-			if err != nil {
-				return err
+		r.list(func() {
+			if mod := r.keyword(); r.err == nil && mod != "UNCHANGEDSINCE" {
+				r.fail(syntaxErr("unknown STORE modifier %s", mod))
 			}
-			if mod != "UNCHANGEDSINCE" {
-				return syntaxErr("unknown STORE modifier %s", mod)
-			}
-			if err := r.SP(); err != nil {
-				return err
-			}
-			c.UnchangedSince, err = r.Number64()
+			r.sp()
+			c.UnchangedSince = r.number64()
 			c.HasUnchangedSince = true
-			return err
 		})
-		if err != nil {
-			return nil, err
-		}
-		if err = r.SP(); err != nil {
-			return nil, err
-		}
+		r.sp()
 	}
 	switch {
 	case r.Consume('+'):
@@ -60,31 +41,19 @@ func ParseStore(r *Reader, uid bool) (*StoreCommand, error) {
 	default:
 		c.Op = imap.StoreFlagsSet
 	}
-	item, err := r.Keyword()
-	if err != nil {
-		return nil, err
-	}
-	switch item {
-	case "FLAGS":
-	case "FLAGS.SILENT":
+	switch item := r.keyword(); {
+	case r.err != nil, item == "FLAGS":
+	case item == "FLAGS.SILENT":
 		c.Silent = true
 	default:
-		return nil, syntaxErr("invalid STORE item %s", strings.TrimSpace(item))
+		r.fail(syntaxErr("invalid STORE item %s", strings.TrimSpace(item)))
 	}
-	if err = r.SP(); err != nil {
-		return nil, err
-	}
+	r.sp()
 	if r.peek() == '(' {
-		if c.Flags, err = r.FlagList(); err != nil {
-			return nil, err
-		}
+		c.Flags = r.flagList()
 	} else {
-		for {
-			f, err := r.Flag()
-			if err != nil {
-				return nil, err
-			}
-			c.Flags = append(c.Flags, f)
+		for r.err == nil {
+			c.Flags = append(c.Flags, r.flag())
 			if !r.Consume(' ') {
 				break
 			}
@@ -92,8 +61,8 @@ func ParseStore(r *Reader, uid bool) (*StoreCommand, error) {
 	}
 	for _, f := range c.Flags {
 		if f == `\Recent` {
-			return nil, syntaxErr(`\Recent cannot be stored`)
+			r.fail(syntaxErr(`\Recent cannot be stored`))
 		}
 	}
-	return c, r.EOL()
+	return end(r, c)
 }

@@ -7,31 +7,31 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
+func (r *Reader) number() uint32 { return uint32(r.numberMax(1<<32 - 1)) }
+
 // Number reads a 32-bit number.
-func (r *Reader) Number() (uint32, error) {
-	n, err := r.number(1<<32 - 1)
-	return uint32(n), err
+func (r *Reader) Number() (uint32, error) { return take(r, r.number()) }
+
+func (r *Reader) nzNumber() uint32 {
+	n := r.number()
+	if n == 0 {
+		r.fail(syntaxErr("number must not be zero"))
+	}
+	return n
 }
 
 // NZNumber reads a non-zero 32-bit number.
-func (r *Reader) NZNumber() (uint32, error) {
-	n, err := r.Number()
-	if err == nil && n == 0 {
-		return 0, syntaxErr("number must not be zero")
-	}
-	return n, err
-}
+func (r *Reader) NZNumber() (uint32, error) { return take(r, r.nzNumber()) }
+
+func (r *Reader) number64() uint64 { return uint64(r.numberMax(1<<63 - 1)) }
 
 // Number64 reads a 63-bit number (RFC 9051 number64, RFC 7162
 // mod-sequence-value).
-func (r *Reader) Number64() (uint64, error) {
-	n, err := r.number(1<<63 - 1)
-	return uint64(n), err
-}
+func (r *Reader) Number64() (uint64, error) { return take(r, r.number64()) }
 
-func (r *Reader) number(max int64) (int64, error) {
-	if err := r.ensureLine(); err != nil {
-		return 0, err
+func (r *Reader) numberMax(max int64) int64 {
+	if !r.ok() {
+		return 0
 	}
 	start := r.pos
 	for r.pos < len(r.line) && isDigit(r.line[r.pos]) {
@@ -40,84 +40,88 @@ func (r *Reader) number(max int64) (int64, error) {
 	n, ok := parseUint(r.line[start:r.pos], max)
 	if !ok {
 		if start == r.pos {
-			return 0, syntaxErr("expected number at %q", r.rest(16))
+			r.fail(syntaxErr("expected number at %q", r.rest(16)))
+		} else {
+			r.fail(syntaxErr("number out of range"))
 		}
-		return 0, syntaxErr("number out of range")
 	}
-	return n, nil
+	return n
 }
 
-// NumSet reads a sequence-set ("1:*,5", or "$" for the saved SEARCH result,
-// RFC 5182). "*" is stored as 0, as go-imap does. For UID commands (uid
-// true) the result is an imap.UIDSet, else an imap.SeqSet; "$" yields
-// imap.SearchRes() in both cases (test with imap.IsSearchRes).
-func (r *Reader) NumSet(uid bool) (imap.NumSet, error) {
-	if err := r.ensureLine(); err != nil {
-		return nil, err
+func (r *Reader) numSet(uid bool) imap.NumSet {
+	if !r.ok() {
+		return nil
 	}
 	if r.Consume('$') {
-		return imap.SearchRes(), nil
+		return imap.SearchRes()
 	}
 	var set imap.SeqSet
-	for {
-		start, err := r.seqNumber()
-		if err != nil {
-			return nil, err
-		}
+	for r.err == nil {
+		start := r.seqNumber()
 		stop := start
 		if r.Consume(':') {
-			if stop, err = r.seqNumber(); err != nil {
-				return nil, err
-			}
+			stop = r.seqNumber()
 		}
 		set.AddRange(start, stop)
 		if !r.Consume(',') {
 			break
 		}
 	}
+	if r.err != nil {
+		return nil
+	}
 	if !uid {
-		return set, nil
+		return set
 	}
 	uids := make(imap.UIDSet, len(set))
 	for i, rg := range set {
 		uids[i] = imap.UIDRange{Start: imap.UID(rg.Start), Stop: imap.UID(rg.Stop)}
 	}
-	return uids, nil
+	return uids
 }
 
+// NumSet reads a sequence-set ("1:*,5", or "$" for the saved SEARCH result,
+// RFC 5182). "*" is stored as 0, as go-imap does. For UID commands (uid
+// true) the result is an imap.UIDSet, else an imap.SeqSet; "$" yields
+// imap.SearchRes() in both cases (test with imap.IsSearchRes).
+func (r *Reader) NumSet(uid bool) (imap.NumSet, error) { return take(r, r.numSet(uid)) }
+
 // seqNumber reads nz-number or "*" (returned as 0).
-func (r *Reader) seqNumber() (uint32, error) {
+func (r *Reader) seqNumber() uint32 {
 	if r.Consume('*') {
-		return 0, nil
+		return 0
 	}
 	if r.peek() == '0' {
-		return 0, syntaxErr("invalid sequence set: 0 is not a message number")
+		r.fail(syntaxErr("invalid sequence set: 0 is not a message number"))
+		return 0
 	}
-	n, err := r.Number()
-	if err != nil {
-		return 0, syntaxErr("invalid sequence set at %q", r.rest(16))
+	var n uint32
+	if r.failed(func() { n = r.number() }) {
+		r.fail(syntaxErr("invalid sequence set at %q", r.rest(16)))
 	}
-	return n, nil
+	return n
+}
+
+func (r *Reader) flag() imap.Flag {
+	if !r.ok() {
+		return ""
+	}
+	if r.Consume('\\') {
+		var a string
+		if r.failed(func() { a = r.atom() }) {
+			r.fail(syntaxErr("invalid flag"))
+		}
+		return imap.Flag(canonicalSystemFlag("\\" + a))
+	}
+	var a string
+	if r.failed(func() { a = r.atom() }) {
+		r.fail(syntaxErr("invalid flag at %q", r.rest(16)))
+	}
+	return imap.Flag(a)
 }
 
 // Flag reads a flag: "\Seen" style system flags or a keyword atom.
-func (r *Reader) Flag() (imap.Flag, error) {
-	if err := r.ensureLine(); err != nil {
-		return "", err
-	}
-	if r.Consume('\\') {
-		a, err := r.Atom()
-		if err != nil {
-			return "", syntaxErr("invalid flag")
-		}
-		return imap.Flag(canonicalSystemFlag("\\" + a)), nil
-	}
-	a, err := r.Atom()
-	if err != nil {
-		return "", syntaxErr("invalid flag at %q", r.rest(16))
-	}
-	return imap.Flag(a), nil
-}
+func (r *Reader) Flag() (imap.Flag, error) { return take(r, r.flag()) }
 
 // canonicalSystemFlag gives the RFC spelling of a system flag (they are
 // case-insensitive) and leaves extension flags alone.
@@ -130,85 +134,85 @@ func canonicalSystemFlag(f string) string {
 	return f
 }
 
-// FlagList reads "(" [flag *(SP flag)] ")".
-func (r *Reader) FlagList() ([]imap.Flag, error) {
+func (r *Reader) flagList() []imap.Flag {
 	var flags []imap.Flag
-	err := r.List(func() error {
-		f, err := r.Flag()
-		flags = append(flags, f)
-		return err
-	})
-	return flags, err
+	r.list(func() { flags = append(flags, r.flag()) })
+	return flags
+}
+
+// FlagList reads "(" [flag *(SP flag)] ")".
+func (r *Reader) FlagList() ([]imap.Flag, error) { return take(r, r.flagList()) }
+
+// list reads a parenthesised, space-separated list, calling item for each
+// element. An empty list "()" is accepted.
+func (r *Reader) list(item func()) {
+	r.expect('(', "'('")
+	if r.Consume(')') {
+		return
+	}
+	for r.err == nil {
+		item()
+		if r.Consume(')') {
+			return
+		}
+		if r.failed(r.sp) {
+			r.fail(syntaxErr("expected space or ')' at %q", r.rest(16)))
+		}
+	}
 }
 
 // List reads a parenthesised, space-separated list, calling item for each
 // element. An empty list "()" is accepted.
 func (r *Reader) List(item func() error) error {
-	if err := r.Expect('(', "'('"); err != nil {
-		return err
-	}
-	if r.Consume(')') {
-		return nil
-	}
-	for {
-		if err := item(); err != nil {
-			return err
-		}
-		if r.Consume(')') {
-			return nil
-		}
-		if err := r.SP(); err != nil {
-			return syntaxErr("expected space or ')' at %q", r.rest(16))
-		}
-	}
+	r.list(func() { r.fail(item()) })
+	_, err := take(r, 0)
+	return err
 }
 
 var months = [...]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
 
-// Date reads an RFC 3501 date ("1-Feb-1994", optionally quoted) as midnight
-// UTC of that day.
-func (r *Reader) Date() (time.Time, error) {
-	if err := r.ensureLine(); err != nil {
-		return time.Time{}, err
+func (r *Reader) date() time.Time {
+	if !r.ok() {
+		return time.Time{}
 	}
 	q := r.Consume('"')
-	day, err := r.dayMonthYear(false)
-	if err != nil {
-		return time.Time{}, err
-	}
+	day := r.dayMonthYear(false)
 	if q && !r.Consume('"') {
-		return time.Time{}, syntaxErr("unterminated date")
+		r.fail(syntaxErr("unterminated date"))
 	}
-	return day, nil
+	return day
 }
 
-// DateTime reads an RFC 3501 date-time: "17-Jul-1996 02:44:25 -0700" with
-// the day possibly space-padded.
-func (r *Reader) DateTime() (time.Time, error) {
-	if err := r.Expect('"', "date-time"); err != nil {
-		return time.Time{}, err
+// Date reads an RFC 3501 date ("1-Feb-1994", optionally quoted) as midnight
+// UTC of that day.
+func (r *Reader) Date() (time.Time, error) { return take(r, r.date()) }
+
+func (r *Reader) dateTime() time.Time {
+	r.expect('"', "date-time")
+	day := r.dayMonthYear(true)
+	if r.err != nil {
+		return time.Time{}
 	}
-	day, err := r.dayMonthYear(true)
-	if err != nil {
-		return time.Time{}, err
+	bad := func() time.Time {
+		r.fail(syntaxErr("invalid date-time"))
+		return time.Time{}
 	}
-	bad := syntaxErr("invalid date-time")
 	if !r.Consume(' ') {
-		return time.Time{}, bad
+		return bad()
 	}
 	var hms [3]int
 	for i := range hms {
 		if i > 0 && !r.Consume(':') {
-			return time.Time{}, bad
+			return bad()
 		}
 		v, ok := r.digits(2, 2)
 		if !ok {
-			return time.Time{}, bad
+			return bad()
 		}
 		hms[i] = v
 	}
 	if !r.Consume(' ') {
-		return time.Time{}, bad
+		return bad()
 	}
 	sign := 1
 	switch {
@@ -216,30 +220,38 @@ func (r *Reader) DateTime() (time.Time, error) {
 	case r.Consume('-'):
 		sign = -1
 	default:
-		return time.Time{}, bad
+		return bad()
 	}
 	zone, ok := r.digits(4, 4)
 	if !ok || !r.Consume('"') {
-		return time.Time{}, bad
+		return bad()
 	}
 	if hms[0] > 23 || hms[1] > 59 || hms[2] > 60 || zone%100 > 59 {
-		return time.Time{}, bad
+		return bad()
 	}
 	offset := sign * ((zone/100)*3600 + (zone%100)*60)
 	loc := time.FixedZone("", offset)
 	y, m, d := day.Date()
-	return time.Date(y, m, d, hms[0], hms[1], hms[2], 0, loc), nil
+	return time.Date(y, m, d, hms[0], hms[1], hms[2], 0, loc)
 }
 
+// DateTime reads an RFC 3501 date-time: "17-Jul-1996 02:44:25 -0700" with
+// the day possibly space-padded.
+func (r *Reader) DateTime() (time.Time, error) { return take(r, r.dateTime()) }
+
 // dayMonthYear reads date-day "-" date-month "-" date-year.
-func (r *Reader) dayMonthYear(padded bool) (time.Time, error) {
+func (r *Reader) dayMonthYear(padded bool) time.Time {
+	if r.err != nil {
+		return time.Time{}
+	}
 	bad := syntaxErr("invalid date at %q", r.rest(16))
 	if padded {
 		r.Consume(' ')
 	}
 	d, ok := r.digits(1, 2)
 	if !ok || !r.Consume('-') || r.pos+4 > len(r.line) {
-		return time.Time{}, bad
+		r.fail(bad)
+		return time.Time{}
 	}
 	mon := strings.ToUpper(string(r.line[r.pos : r.pos+3]))
 	r.pos += 3
@@ -250,17 +262,20 @@ func (r *Reader) dayMonthYear(padded bool) (time.Time, error) {
 		}
 	}
 	if m == 0 || !r.Consume('-') {
-		return time.Time{}, bad
+		r.fail(bad)
+		return time.Time{}
 	}
 	y, ok := r.digits(4, 4)
 	if !ok || d < 1 || d > 31 {
-		return time.Time{}, bad
+		r.fail(bad)
+		return time.Time{}
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d { // 31-Feb and the like
-		return time.Time{}, bad
+		r.fail(bad)
+		return time.Time{}
 	}
-	return t, nil
+	return t
 }
 
 // digits reads between min and max decimal digits.
