@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"gocyrus/pkg/acl"
@@ -56,7 +54,7 @@ type Server struct {
 	maxMetadata int // annotation_maxsize, at most mboxlist.MaxMetadataSize
 	deleteRt    byte
 	groups      *acl.GroupReader
-	sessions    atomic.Uint64
+	sessions    *service.Sessions // the skeleton shared with the other protocols
 	// quotaWarned rate-limits the quota alerts of SELECT per root.
 	quotaWarned quotaWarnLog
 	// logins counts this process's logged-in sessions for
@@ -74,9 +72,6 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.Config == nil || opts.Store == nil || opts.Auth == nil {
 		return nil, errors.New("imapserver: Config, Store and Auth are required")
-	}
-	if opts.ImplicitTLS && opts.TLS == nil {
-		return nil, errors.New("imapserver: implicit TLS (-s) needs tls_server_cert and tls_server_key")
 	}
 	log := opts.Logger
 	if log == nil {
@@ -100,6 +95,12 @@ func New(opts Options) (*Server, error) {
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()
 	}
+	sessions, err := service.NewSessions("imapserver", service.SessionOptions{TLS: opts.TLS, ImplicitTLS: opts.ImplicitTLS,
+		IDBase: service.SessionIDBase(cfg.SyslogPrefix(), s.servername), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s.sessions = sessions
 	// RFC 3501 §5.4: the autologout timer is at least 30 minutes.
 	if s.timeout < 30*time.Minute {
 		s.timeout = 30 * time.Minute
@@ -120,25 +121,10 @@ func New(opts Options) (*Server, error) {
 // client logs out, the connection fails or idles past the timeout, or ctx
 // is cancelled (the client then gets "* BYE").
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
-	defer conn.Close()
-	sess := newSession(ctx, s, conn)
-	defer sess.close()
-	defer service.Recover(sess.log, conn, sess.farewell)
-	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	if s.opts.ImplicitTLS {
-		if err := sess.handshake(); err != nil {
-			s.log.Info("TLS handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
-			return
-		}
-	}
-	sess.run()
-}
-
-// sessionID names a session in logs and in the login reply, like Cyrus's
-// "<servername>-<pid>-<time>-<counter>".
-func (s *Server) sessionID() string {
-	return fmt.Sprintf("%s-%d-%d-%d", s.servername, os.Getpid(), time.Now().Unix(), s.sessions.Add(1))
+	s.sessions.Handle(ctx, conn, func(c *service.Session) service.Protocol {
+		sess := newSession(s, c)
+		return service.Protocol{Run: sess.run, Farewell: sess.farewell, Close: sess.close}
+	})
 }
 
 // message reads the first line of configdirectory/msg/<name> (motd,

@@ -13,6 +13,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/tlsconf"
 )
 
@@ -63,25 +64,18 @@ type enabled struct {
 	condstore, qresync, rev2 bool
 }
 
-func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
-	s := &session{ctx: ctx, srv: srv, conn: conn, state: stateNotAuth}
-	s.id = srv.sessionID()
-	s.log = srv.log.With("session", s.id, "remote", remoteString(conn))
+// newSession is the protocol's side of a connection the service skeleton
+// accepted (and, with implicit TLS, already moved onto TLS).
+func newSession(srv *Server, c *service.Session) *session {
+	s := &session{ctx: c.Ctx, srv: srv, conn: c.Conn, state: stateNotAuth, id: c.ID, log: c.Log, tls: c.TLS}
 	s.baseLog = s.log
-	s.w = wire.NewWriter(conn)
-	s.r = wire.NewReader(conn, wire.Options{
+	s.w = wire.NewWriter(c.Conn)
+	s.r = wire.NewReader(c.Conn, wire.Options{
 		MaxLineLength:  srv.maxLine,
 		MaxLiteralSize: srv.maxMessage,
 		Continue:       s.continueLiteral,
 	})
 	return s
-}
-
-func remoteString(c net.Conn) string {
-	if a := c.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
 }
 
 // continueLiteral invites the client to send a synchronising literal,

@@ -29,9 +29,9 @@ type conn struct {
 	sessionID string
 }
 
-func newConn(s *Server, nc net.Conn, ss *session) *conn {
+func newConn(s *Server, nc net.Conn, ss *session, sessionID string) *conn {
 	return &conn{srv: s, nc: nc, r: bufio.NewReaderSize(nc, 16<<10), w: bufio.NewWriterSize(nc, 4<<10),
-		ss: ss, sessionID: s.newSessionID()}
+		ss: ss, sessionID: sessionID}
 }
 
 func (c *conn) reply(r *reply) {
@@ -108,7 +108,7 @@ func (c *conn) serve() {
 			}
 		case "RSET":
 			c.ss.reset()
-			c.sessionID = c.srv.newSessionID()
+			c.sessionID = c.srv.sessions.NewID()
 			c.replyf(250, "2.0.0", "Ok SESSIONID=<%s>", c.sessionID)
 		case "NOOP":
 			c.reply(replyNoop)

@@ -47,6 +47,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	var logs lockedBuffer
 	srv, addr := newTestServerWith(t, []string{"user.alice"}, func(s *Server) {
 		s.log = slog.New(slog.NewTextHandler(&logs, nil))
+		s.sessions = s.newSessions()
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

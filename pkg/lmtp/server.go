@@ -2,9 +2,7 @@ package lmtp
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"net"
@@ -53,8 +51,8 @@ type Server struct {
 	mode           quota.Mode
 	singleInstance bool
 	pid            int
-	seq            atomic.Uint64 // generated Message-IDs
-	sessions       atomic.Uint64 // session ids
+	seq            atomic.Uint64     // generated Message-IDs
+	sessions       *service.Sessions // the skeleton shared with the other protocols
 }
 
 // NewServer returns lmtpd over st, configured by st.Cfg.
@@ -85,6 +83,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	default:
 		s.greeting = fmt.Sprintf("%s Cyrus LMTP %s server ready", name, Version)
 	}
+	s.sessions = s.newSessions()
 	if cfg.LmtpStrictQuota() {
 		s.mode = quota.Strict
 	}
@@ -123,15 +122,21 @@ const Version = "gocyrus"
 // Handle runs one LMTP session on c until the client quits, the
 // connection fails or ctx ends. Its signature is service.Handler's.
 func (s *Server) Handle(ctx context.Context, c net.Conn) {
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	ss := &session{srv: s, ctx: ctx, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
-	ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
-	ss.reset()
-	cn := newConn(s, c, ss)
-	defer service.Recover(s.log.With("session", cn.sessionID, "remote", c.RemoteAddr()), c, cn.farewell)
-	cn.serve()
+	s.sessions.Handle(ctx, c, func(sc *service.Session) service.Protocol {
+		ss := &session{srv: s, ctx: sc.Ctx, connInfo: auth.ConnInfo{Remote: c.RemoteAddr()}}
+		ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
+		ss.reset()
+		cn := newConn(s, sc.Conn, ss, sc.ID)
+		return service.Protocol{Run: cn.serve, Farewell: cn.farewell}
+	})
+}
+
+// newSessions is the session skeleton over s.log.
+func (s *Server) newSessions() *service.Sessions {
+	// Without implicit TLS (LMTP has none) NewSessions cannot fail.
+	k, _ := service.NewSessions("lmtp", service.SessionOptions{
+		IDBase: service.SessionIDBase(s.store.Cfg.SyslogPrefix(), s.servername), Logger: s.log})
+	return k
 }
 
 // farewell is the session's last words after a server bug (a panic), in
@@ -139,12 +144,4 @@ func (s *Server) Handle(ctx context.Context, c net.Conn) {
 func (c *conn) farewell() {
 	c.replyf(421, "4.3.0", "lmtpd: Fatal error: internal server error")
 	c.w.Flush()
-}
-
-// newSessionID returns a Cyrus-style session id: name-time-pid-n-random.
-func (s *Server) newSessionID() string {
-	var r [8]byte
-	rand.Read(r[:])
-	return fmt.Sprintf("%s-%d-%d-%d-%d", s.servername, time.Now().Unix(), s.pid, s.sessions.Add(1),
-		binary.BigEndian.Uint64(r[:])>>1)
 }

@@ -92,7 +92,7 @@ func (s *session) login(res auth.Result) error {
 		return err
 	}
 	s.user = &res
-	s.log = s.srv.log.With("remote", remoteString(s.conn), "user", res.User)
+	s.log = s.baseLog.With("user", res.User)
 	return nil
 }
 
@@ -149,6 +149,6 @@ func (s *session) cmdUnauthenticate(cmd command) {
 		return
 	}
 	s.user, s.scripts = nil, nil
-	s.log = s.srv.log.With("remote", remoteString(s.conn))
+	s.log = s.baseLog
 	s.reply("OK")
 }

@@ -58,6 +58,7 @@ type Server struct {
 	timeout    time.Duration
 	maxLine    int
 	maxLiteral int64
+	sessions   *service.Sessions // the skeleton shared with the other protocols
 	// testFault, set only by this package's tests, runs before each
 	// command with its name: a test makes it panic to prove that the fault
 	// ends that session only. Nothing outside the package can set it.
@@ -79,9 +80,6 @@ func New(opts Options) (*Server, error) {
 	if opts.Scripts.Options().UseHomeDir {
 		return nil, sievescripts.ErrHomeDir
 	}
-	if opts.ImplicitTLS && opts.TLS == nil {
-		return nil, errors.New("managesieve: implicit TLS (-s) needs tls_server_cert and tls_server_key")
-	}
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
 	}
@@ -102,6 +100,12 @@ func New(opts Options) (*Server, error) {
 		s.maxLiteral = int64(max(size, minLiteral))
 	}
 	s.extensions = allowedExtensions(opts.Extensions, cfg.SieveExtensions())
+	sessions, err := service.NewSessions("managesieve", service.SessionOptions{TLS: opts.TLS, ImplicitTLS: opts.ImplicitTLS,
+		IDBase: service.SessionIDBase(cfg.SyslogPrefix(), cfg.Servername()), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s.sessions = sessions
 	return s, nil
 }
 
@@ -125,23 +129,8 @@ func allowedExtensions(offered, configured []string) []string {
 // logs out, the connection fails, the session idles past the timeout, or
 // ctx is cancelled (the client is then told so).
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
-	defer conn.Close()
-	sess := newSession(ctx, s, conn)
-	defer service.Recover(sess.log, conn, sess.farewell)
-	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	if s.opts.ImplicitTLS {
-		if err := sess.startTLS(); err != nil {
-			s.log.Info("TLS handshake failed", "remote", remoteString(conn), "err", err)
-			return
-		}
-	}
-	sess.run()
-}
-
-func remoteString(c net.Conn) string {
-	if a := c.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
+	s.sessions.Handle(ctx, conn, func(c *service.Session) service.Protocol {
+		sess := newSession(s, c)
+		return service.Protocol{Run: sess.run, Farewell: sess.farewell}
+	})
 }

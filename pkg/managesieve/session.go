@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
 	"gocyrus/pkg/tlsconf"
 )
@@ -23,19 +24,23 @@ type session struct {
 	in   *commandReader
 	w    *bufio.Writer
 	log  *slog.Logger
+	// baseLog names the session and peer; log adds the user once logged in.
+	baseLog *slog.Logger
 
 	tlsState *tls.ConnectionState
 	user     *auth.Result      // nil until authenticated
 	scripts  *sievescripts.Dir // the directory the session manages
 }
 
-func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
-	br := bufio.NewReader(conn)
+// newSession is the protocol's side of a connection the service skeleton
+// accepted (and, with implicit TLS, already moved onto TLS).
+func newSession(srv *Server, c *service.Session) *session {
+	br := bufio.NewReader(c.Conn)
 	return &session{
-		ctx: ctx, srv: srv, conn: conn, br: br,
+		ctx: c.Ctx, srv: srv, conn: c.Conn, br: br, tlsState: c.TLS,
 		in:  newCommandReader(br, srv.maxLine, srv.maxLiteral),
-		w:   bufio.NewWriter(conn),
-		log: srv.log.With("remote", remoteString(conn)),
+		w:   bufio.NewWriter(c.Conn),
+		log: c.Log, baseLog: c.Log,
 	}
 }
 

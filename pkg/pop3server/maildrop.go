@@ -178,8 +178,8 @@ func (s *session) login(res auth.Result, folder string) {
 	}
 	s.loginSlot = slot
 	s.drop = d
-	id := s.srv.sessionID()
-	s.log = s.log.With("session", id, "user", res.User)
+	id := s.id
+	s.log = s.log.With("user", res.User)
 	s.log.Info("login", "mechanism", res.Mechanism, "mailbox", d.name, "messages", len(d.msgs), "tls", s.tlsState != nil)
 	s.reply("+OK Mailbox locked and ready SESSIONID=<" + id + ">")
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"gocyrus/pkg/auth"
@@ -45,7 +43,7 @@ type Server struct {
 	timeout    time.Duration
 	maxLine    int
 	uidl       uidlFormat
-	sessions   atomic.Uint64
+	sessions   *service.Sessions // the skeleton shared with the other protocols
 	// logins counts this process's logged-in sessions for
 	// maxlogins_per_user and maxlogins_per_host.
 	logins      *logins.Registry
@@ -60,9 +58,6 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.Config == nil || opts.Store == nil || opts.Auth == nil {
 		return nil, errors.New("pop3server: Config, Store and Auth are required")
-	}
-	if opts.ImplicitTLS && opts.TLS == nil {
-		return nil, errors.New("pop3server: implicit TLS (-s) needs tls_server_cert and tls_server_key")
 	}
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
@@ -79,6 +74,12 @@ func New(opts Options) (*Server, error) {
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()
 	}
+	sessions, err := service.NewSessions("pop3server", service.SessionOptions{TLS: opts.TLS, ImplicitTLS: opts.ImplicitTLS,
+		IDBase: service.SessionIDBase(cfg.SyslogPrefix(), s.servername), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s.sessions = sessions
 	if s.timeout < 10*time.Minute {
 		s.timeout = 10 * time.Minute // Cyrus's floor
 	}
@@ -97,23 +98,8 @@ func New(opts Options) (*Server, error) {
 // client quits, the connection fails, the session idles past poptimeout,
 // or ctx is cancelled (the client is then told so).
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
-	defer conn.Close()
-	sess := newSession(ctx, s, conn)
-	defer sess.close()
-	defer service.Recover(sess.log, conn, sess.farewell)
-	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	if s.opts.ImplicitTLS {
-		if err := sess.startTLS(); err != nil {
-			s.log.Info("TLS handshake failed", "remote", conn.RemoteAddr().String(), "err", err)
-			return
-		}
-	}
-	sess.run()
-}
-
-// sessionID names a session in logs and in the login reply, as Cyrus's
-// "<servername>-<pid>-<time>-<counter>".
-func (s *Server) sessionID() string {
-	return fmt.Sprintf("%s-%d-%d-%d", s.servername, os.Getpid(), time.Now().Unix(), s.sessions.Add(1))
+	s.sessions.Handle(ctx, conn, func(c *service.Session) service.Protocol {
+		sess := newSession(s, c)
+		return service.Protocol{Run: sess.run, Farewell: sess.farewell, Close: sess.close}
+	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/service"
 	"gocyrus/pkg/tlsconf"
 )
 
@@ -31,6 +32,7 @@ type session struct {
 	r       *bufio.Reader
 	w       *bufio.Writer
 	scratch *bufio.Reader // message reader reused by RETR/TOP, made on first use
+	id      string        // the session id, shown at login
 	log     *slog.Logger
 
 	tlsState  *tls.ConnectionState
@@ -42,20 +44,14 @@ type session struct {
 	loginSlot *logins.Slot
 }
 
-func newSession(ctx context.Context, srv *Server, conn net.Conn) *session {
+// newSession is the protocol's side of a connection the service skeleton
+// accepted (and, with implicit TLS, already moved onto TLS).
+func newSession(srv *Server, c *service.Session) *session {
 	return &session{
-		ctx: ctx, srv: srv, conn: conn,
-		r:   bufio.NewReader(conn),
-		w:   bufio.NewWriterSize(conn, writeBufferSize),
-		log: srv.log.With("remote", remoteString(conn)),
+		ctx: c.Ctx, srv: srv, conn: c.Conn, id: c.ID, log: c.Log, tlsState: c.TLS,
+		r: bufio.NewReader(c.Conn),
+		w: bufio.NewWriterSize(c.Conn, writeBufferSize),
 	}
-}
-
-func remoteString(c net.Conn) string {
-	if a := c.RemoteAddr(); a != nil {
-		return a.String()
-	}
-	return ""
 }
 
 func (s *session) close() {

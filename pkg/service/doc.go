@@ -34,13 +34,27 @@
 // Options.ReloadTimeout), SIGTERM/SIGINT or cancellation of its context (bounded by
 // Options.StopTimeout), and on master's death — the lifeline pipe reaching EOF, or the
 // parent-death signal master asks the kernel for — bounded by Options.OrphanTimeout. When the
-// bound expires, the handlers' context is cancelled and their connections closed. A session can
-// learn that stopping has begun through [Draining] and end itself at a clean point.
+// bound expires, the handlers' context is cancelled; a second later (byeGrace) their connections
+// are closed. A session can learn that stopping has begun through [Draining] and end itself at a
+// clean point.
+//
+// # Sessions: the skeleton of every protocol server
+//
+// imapd, pop3d, lmtpd and timsieved share one [Sessions] (built by [NewSessions], which also
+// refuses implicit TLS without a certificate). Its Handle does, for every connection and in this
+// order: the session id ([NewSessionID]: Cyrus's "<base>-<time>-<pid>-<n>-<random>", base being
+// syslog_prefix, else servername, see [SessionIDBase]), a logger naming the session and the peer,
+// the wake-up when the handler's context ends (a read deadline in the past that later deadlines
+// cannot undo, so the session sees a timeout with its context done and says goodbye), the
+// implicit TLS handshake (a failure is logged and ends the connection before the protocol
+// starts), then the protocol's start function and its [Protocol]: Run (greeting and command
+// loop), Farewell (last words after a panic) and Close (release what the session holds). On a
+// panic Farewell is sent, then Close runs, then the connection closes: each step once, here.
 //
 // # Faults
 //
-// A panic in one session ends that session only. Each protocol's handler defers [Recover]
-// with its last words (IMAP "* BYE [SERVERBUG]", POP3 "-ERR [SYS/TEMP]", LMTP "421 4.3.0",
+// A panic in one session ends that session only. [Sessions.Handle] defers [Recover] with the
+// protocol's last words (IMAP "* BYE [SERVERBUG]", POP3 "-ERR [SYS/TEMP]", LMTP "421 4.3.0",
 // ManageSieve BYE) after the deferred calls that release what the session holds; Serve's own
 // Recover around every handler is the net for a handler without one. Goroutines a session
 // starts defer [Guard]; helper goroutines whose caller waits for them hand their panic
@@ -56,9 +70,10 @@
 //
 // Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
 // handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process
-// of the same service may accept it. Serve returns nil once every handler has returned. When the
-// stop bound has expired it cancels the handlers and closes their connections, then waits one
-// more short grace (closeGrace) for them; a handler still running after that is abandoned and
-// Serve returns [ErrSessionsAbandoned], after which the daemon exits and the process's end
-// stops those handlers.
+// of the same service may accept it. Serve returns nil only once every handler has returned. When
+// the stop bound has expired it cancels the handlers, waits byeGrace, closes their connections,
+// then waits one more short grace (closeGrace); a handler still running after that is abandoned:
+// Serve logs each such session (its id and peer) and returns [ErrSessionsAbandoned] naming them,
+// after which the daemon exits and the process's end stops those handlers. So Serve waits for
+// every handler, bounded by the stop bound plus the two graces.
 package service

@@ -3,10 +3,13 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -49,6 +52,9 @@ const (
 	defaultStopTimeout   = 10 * time.Second
 	defaultReloadTimeout = 5 * time.Minute
 	defaultOrphanTimeout = 2 * time.Second
+	// byeGrace is how long cancelled handlers get to tell their clients and return before
+	// their connections are closed under them.
+	byeGrace = time.Second
 	// closeGrace is how long handlers get to return after their connections were closed.
 	closeGrace = time.Second
 )
@@ -62,8 +68,8 @@ func Draining(ctx context.Context) <-chan struct{} {
 	return ch
 }
 
-// ErrSessionsAbandoned is returned by Serve when handlers were still running after their
-// connections had been closed at the stop bound.
+// ErrSessionsAbandoned is returned (wrapped, with the sessions' ids and peers) by Serve when
+// handlers were still running after their connections had been closed at the stop bound.
 var ErrSessionsAbandoned = errors.New("service: sessions still running after the stop bound")
 
 type server struct {
@@ -78,7 +84,7 @@ type server struct {
 	hardCancel context.CancelFunc
 
 	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
+	conns    map[net.Conn]*connRecord
 	uses     int
 	lastBusy time.Time // when the last connection ended (or start)
 	wg       sync.WaitGroup
@@ -86,8 +92,10 @@ type server struct {
 }
 
 // Serve accepts on every listener and runs handler for each connection in its own goroutine
-// until it is told to stop (see the package comment); then it closes the listeners, waits for
-// the sessions within the bound and returns nil.
+// until it is told to stop (see the package comment); then it closes the listeners and waits for
+// the sessions within the bound. It returns nil once every handler has returned. At the bound it
+// cancels the handlers and closes their connections; a handler still running closeGrace later
+// is abandoned: Serve logs each such session and returns [ErrSessionsAbandoned] naming them.
 func Serve(ctx context.Context, listeners []net.Listener, handler Handler, opts Options) error {
 	if len(listeners) == 0 {
 		return errors.New("service: no listeners")
@@ -185,7 +193,7 @@ func newServer(handler Handler, opts Options) *server {
 		opts:     opts,
 		log:      log,
 		draining: make(chan struct{}),
-		conns:    make(map[net.Conn]struct{}),
+		conns:    make(map[net.Conn]*connRecord),
 		lastBusy: time.Now(),
 		stopReq:  make(chan time.Duration, 1),
 	}
@@ -214,10 +222,17 @@ func (s *server) stopping() bool {
 	}
 }
 
-// abandon is the end of the bound: cancel the handlers, close their connections and give them
-// closeGrace to return.
+// abandon is the end of the bound: cancel the handlers and give them byeGrace to say goodbye
+// and return, then close their connections and give them closeGrace more. Those still running
+// then are logged one by one and named in the error.
 func (s *server) abandon(done <-chan struct{}) error {
 	s.hardCancel()
+	select {
+	case <-done:
+		s.log.Info("stopped")
+		return nil
+	case <-time.After(byeGrace):
+	}
 	s.mu.Lock()
 	n := len(s.conns)
 	for c := range s.conns {
@@ -232,8 +247,21 @@ func (s *server) abandon(done <-chan struct{}) error {
 		s.log.Info("stopped")
 		return nil
 	case <-time.After(closeGrace):
-		return ErrSessionsAbandoned
 	}
+	s.mu.Lock()
+	var still []string
+	for _, rec := range s.conns {
+		still = append(still, rec.String())
+	}
+	s.mu.Unlock()
+	slices.Sort(still)
+	for _, r := range still {
+		s.log.Error("session abandoned: its handler ignored the stop", "which", r)
+	}
+	if len(still) == 0 { // only refused (too busy) connections were left
+		return fmt.Errorf("%w: a too-busy reply still being written", ErrSessionsAbandoned)
+	}
+	return fmt.Errorf("%w: %s", ErrSessionsAbandoned, strings.Join(still, "; "))
 }
 
 func (s *server) acceptLoop(l net.Listener) {
@@ -301,8 +329,10 @@ func (s *server) refuse(conn net.Conn) {
 }
 
 func (s *server) start(conn net.Conn) {
+	rec := &connRecord{remote: remote(conn), started: time.Now()}
+	ctx := context.WithValue(s.hardCtx, connRecordKey{}, rec)
 	s.mu.Lock()
-	s.conns[conn] = struct{}{}
+	s.conns[conn] = rec
 	s.uses++
 	reachedMax := s.opts.MaxUses > 0 && s.uses == s.opts.MaxUses
 	s.mu.Unlock()
@@ -328,7 +358,7 @@ func (s *server) start(conn net.Conn) {
 		// The protocol's own Recover sends its farewell; this one only keeps
 		// a handler without it from taking the process down.
 		defer Recover(s.log.With("remote", remote(conn)), nil, nil)
-		s.handler(s.hardCtx, injectFaults(conn))
+		s.handler(ctx, injectFaults(conn))
 	})
 }
 
