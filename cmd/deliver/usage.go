@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"gocyrus/internal/getopt"
 	"gocyrus/internal/tool"
 	"gocyrus/pkg/lmtp"
 )
@@ -45,7 +46,7 @@ func runCommand(cmd *cli.Command, args []string, stderr io.Writer) int {
 		return &usageError{err: err}
 	}
 	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {} // reported below
-	err := cmd.Run(context.Background(), args)
+	err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, args))
 	if err == nil {
 		return 0
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
 
+	"gocyrus/internal/getopt"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/master"
@@ -37,7 +38,7 @@ func main() {
 		},
 		Action: run,
 	}
-	if err := cmd.Run(context.Background(), os.Args); err != nil {
+	if err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, os.Args)); err != nil {
 		fmt.Fprintln(os.Stderr, "master:", err)
 		os.Exit(1)
 	}

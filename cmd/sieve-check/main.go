@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"gocyrus/internal/getopt"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/sieve"
 	"gocyrus/pkg/sievescripts"
@@ -31,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: sieve-check [-C imapd.conf] [-u userid] FILE...")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := fl.Parse(getopt.FlagArgs(fl, args)); err != nil {
 		return 2
 	}
 	if fl.NArg() == 0 {

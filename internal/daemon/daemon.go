@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 
+	"gocyrus/internal/getopt"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
@@ -49,13 +50,14 @@ type Env struct {
 	TLS   *tls.Config // nil when no certificate is configured
 }
 
-// Start parses args with the service flags added to fs (which may hold the
+// Start parses args (by Cyrus's getopt rules, internal/getopt) with the
+// service flags added to fs (which may hold the
 // daemon's own flags), loads the configuration, and opens the databases,
 // the store and authentication.
 func Start(spec Spec, fs *flag.FlagSet, args []string) (*Env, error) {
 	e := &Env{}
 	e.Flags.Register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(getopt.FlagArgs(fs, args)); err != nil {
 		return nil, &UsageError{err}
 	}
 	if fs.NArg() > 0 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"gocyrus/internal/getopt"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mboxname"
@@ -54,8 +55,9 @@ func ConfigFlag() cli.Flag {
 	return &cli.StringFlag{Name: "C", Value: DefaultConfig, Usage: "use `FILE` instead of " + DefaultConfig}
 }
 
-// Run runs cmd with args and returns the process exit status, printing a
-// failure as "<name>: <reason>" on stderr.
+// Run runs cmd with args (read by Cyrus's getopt rules, internal/getopt)
+// and returns the process exit status, printing a failure as
+// "<name>: <reason>" on stderr.
 func Run(cmd *cli.Command, args []string, stderr io.Writer) int {
 	cmd.UseShortOptionHandling = true
 	cmd.HideHelpCommand = true
@@ -66,7 +68,7 @@ func Run(cmd *cli.Command, args []string, stderr io.Writer) int {
 		return &Error{Code: ExitUsage, Err: fmt.Errorf("%v (see %s -h)", err, c.Name)}
 	}
 	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {} // we report below
-	err := cmd.Run(context.Background(), args)
+	err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, args))
 	if err == nil {
 		return 0
 	}

@@ -160,3 +160,14 @@ func FuzzParseRights(f *testing.F) {
 		}
 	})
 }
+
+func TestExpandShortcut(t *testing.T) {
+	for in, want := range map[string]string{
+		"read": "lrs", "ALL": "lrswipkxtea", "Read": "lrs", "none": "",
+		"lrs": "lrs", "+w": "+w", "-a": "-a", "": "", "reader": "reader",
+	} {
+		if got := ExpandShortcut(in); got != want {
+			t.Errorf("ExpandShortcut(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"gocyrus/pkg/acl"
 )
 
 // cmdListACL prints "id rights" per entry; with a pattern, "name:" and
@@ -70,7 +72,7 @@ func cmdSetACL(s *Shell, st stdio, args []string) error {
 	apply := func(name string) error {
 		var failed []string
 		for i := 1; i+1 < len(pos); i += 2 {
-			rights := ExpandRights(pos[i+1])
+			rights := acl.ExpandShortcut(pos[i+1])
 			if err := c.SetACL(name, pos[i], rights); err != nil {
 				failed = append(failed, pos[i]+": "+rights+": "+err.Error())
 			}

@@ -19,5 +19,6 @@
 //     answer; literals use LITERAL+ when the server offers it. It never
 //     panics on a malformed response: a parse error closes the connection.
 //   - Rights shortcuts (none, read, post, append, write, delete, all) are
-//     expanded client-side as Cyrus 3.6's cyradm does (docs/CYRUS-BEHAVIOUR.md §3.2).
+//     expanded client-side as Cyrus 3.6's cyradm does, by acl.ExpandShortcut
+//     (docs/CYRUS-BEHAVIOUR.md §3.2).
 package cyradm

@@ -72,21 +72,6 @@ func FuzzParseLine(f *testing.F) {
 	})
 }
 
-func TestExpandRights(t *testing.T) {
-	// Cyrus 3.6 cyradm's table (docs/CYRUS-BEHAVIOUR.md §3.2).
-	tests := map[string]string{
-		"none": "", "read": "lrs", "post": "lrsp", "append": "lrsip",
-		"write": "lrswipkxte", "delete": "lrxte", "all": "lrswipkxtea",
-		"ALL": "lrswipkxtea", "Read": "lrs",
-		"lrs": "lrs", "+w": "+w", "-a": "-a", "": "", "reader": "reader",
-	}
-	for in, want := range tests {
-		if got := ExpandRights(in); got != want {
-			t.Errorf("ExpandRights(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestGetopts(t *testing.T) {
 	defs := []optDef{{"partition", true}, {"specialuse", true}, {"private", false}}
 	tests := []struct {

@@ -216,3 +216,34 @@ func TestShellRedirectionAndExit(t *testing.T) {
 		t.Errorf("after disconnect: %d %q", rc, errb3.String())
 	}
 }
+
+// setaclmailbox expands Cyrus 3.6 cyradm's shortcut words (any case) before
+// SETACL and sends every other rights argument as typed
+// (docs/CYRUS-BEHAVIOUR.md §3.2).
+func TestSetACLShortcuts(t *testing.T) {
+	f := &fakeServer{}
+	sh, _, errb := newFakeShell(t, f)
+	sh.Exec("sam board a none b read c post d append e write f delete g all h ALL i Read j lrs k +w l -a m reader n ''")
+	want := []string{
+		`SETACL "board" "a" ""`,
+		`SETACL "board" "b" "lrs"`,
+		`SETACL "board" "c" "lrsp"`,
+		`SETACL "board" "d" "lrsip"`,
+		`SETACL "board" "e" "lrswipkxte"`,
+		`SETACL "board" "f" "lrxte"`,
+		`SETACL "board" "g" "lrswipkxtea"`,
+		`SETACL "board" "h" "lrswipkxtea"`,
+		`SETACL "board" "i" "lrs"`,
+		`SETACL "board" "j" "lrs"`,
+		`SETACL "board" "k" "+w"`,
+		`SETACL "board" "l" "-a"`,
+		`SETACL "board" "m" "reader"`,
+		`SETACL "board" "n" ""`,
+	}
+	f.mu.Lock()
+	got := strings.Join(f.received, "\n")
+	f.mu.Unlock()
+	if got != strings.Join(want, "\n") || errb.Len() != 0 {
+		t.Errorf("sent:\n%s\nwant:\n%s\nstderr %q", got, strings.Join(want, "\n"), errb.String())
+	}
+}

@@ -35,6 +35,10 @@
 //     key), Publish and Checkpoint redial once. Subscriptions are
 //     re-registered on a new connection and woken once, since events may
 //     have been missed.
+//   - Every kind of record starts with a prefix from keys.go, the one
+//     table of them (docs/ARCHITECTURE.md §2.1): the other packages build
+//     their keys from those constants, the bytes never change, and no
+//     prefix starts another except the pairs KeyOverlaps documents.
 //
 // # Wire protocol
 //

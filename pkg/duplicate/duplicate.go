@@ -14,7 +14,7 @@ import (
 )
 
 // prefix starts every duplicate record's key.
-const prefix = "DUP/"
+const prefix = cyrusdb.PrefixDuplicate
 
 // DefaultTTL is how long a record lives when nothing prunes it.
 const DefaultTTL = 30 * 24 * time.Hour

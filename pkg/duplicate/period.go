@@ -11,7 +11,7 @@ import (
 
 // periodPrefix starts the keys of per-user period records (Sieve's
 // vacation memory and duplicate test).
-const periodPrefix = "SIEVEDUP/"
+const periodPrefix = cyrusdb.PrefixSieveDup
 
 // periodKey is "SIEVEDUP/" + user + 0x00 + id.
 func periodKey(user, id string) []byte {

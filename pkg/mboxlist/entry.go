@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"gocyrus/pkg/acl"
+	"gocyrus/pkg/cyrusdb"
 )
 
 // Entry is one mailbox in the list.
@@ -77,7 +78,7 @@ func decodeEntry(b []byte) (*Entry, error) {
 // nameKey is the database key of a mailbox name.
 func nameKey(name string) []byte {
 	k := make([]byte, 0, len(name)+1)
-	k = append(k, 'M')
+	k = append(k, cyrusdb.PrefixMailbox...)
 	return appendEncodedName(k, name)
 }
 
@@ -99,7 +100,7 @@ func appendEncodedName(k []byte, name string) []byte {
 func childPrefix(name string) []byte { return append(nameKey(name), 0) }
 
 func nameFromKey(k []byte) string {
-	b := []byte(string(k[1:]))
+	b := []byte(string(k[len(cyrusdb.PrefixMailbox):]))
 	for i := range b {
 		if b[i] == 0 {
 			b[i] = '.'

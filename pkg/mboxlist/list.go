@@ -122,7 +122,7 @@ func (l *List) Walk(ctx context.Context, name string, fn func(*Entry) error) err
 		}
 		return l.scan(ctx, childPrefix(name), func(e *Entry, _ uint64) error { return fn(e) })
 	}
-	return l.scan(ctx, []byte("M"), func(e *Entry, _ uint64) error { return fn(e) })
+	return l.scan(ctx, []byte(cyrusdb.PrefixMailbox), func(e *Entry, _ uint64) error { return fn(e) })
 }
 
 func (l *List) scan(ctx context.Context, prefix []byte, fn func(*Entry, uint64) error) error {
@@ -335,7 +335,7 @@ type CheckResult struct {
 // decoded or carry an invalid name (ctl_cyrusdb -r).
 func (l *List) Check(ctx context.Context) (CheckResult, error) {
 	var res CheckResult
-	err := l.db.Scan(ctx, []byte("M"), func(k, v []byte, _ uint64) error {
+	err := l.db.Scan(ctx, []byte(cyrusdb.PrefixMailbox), func(k, v []byte, _ uint64) error {
 		res.Entries++
 		name := nameFromKey(k)
 		e, err := decodeEntry(v)

@@ -18,7 +18,7 @@ const MaxMetadataSize = 1 << 20
 
 func metaKey(mailbox, entry, user string) []byte {
 	k := make([]byte, 0, 3+len(mailbox)+len(entry)+len(user))
-	k = append(k, 'A')
+	k = append(k, cyrusdb.PrefixMetadata...)
 	k = append(k, mailbox...)
 	k = append(k, 0)
 	k = append(k, entry...)
@@ -67,7 +67,7 @@ type MetadataEntry struct {
 // (prefix itself included; "" = all), for user's private values and the
 // shared ones.
 func (l *List) ListMetadata(ctx context.Context, mailbox, prefix, user string) ([]MetadataEntry, error) {
-	base := append(append([]byte{'A'}, mailbox...), 0)
+	base := append(append([]byte(cyrusdb.PrefixMetadata), mailbox...), 0)
 	var out []MetadataEntry
 	err := l.db.Scan(ctx, append(base, prefix...), func(k, v []byte, _ uint64) error {
 		rest := string(k[len(base):])
@@ -90,7 +90,7 @@ func (l *List) ListMetadata(ctx context.Context, mailbox, prefix, user string) (
 
 // DeleteMetadata drops every value of a mailbox (when it is deleted).
 func (l *List) DeleteMetadata(ctx context.Context, mailbox string) error {
-	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: append(append([]byte{'A'}, mailbox...), 0)}})
+	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: append(append([]byte(cyrusdb.PrefixMetadata), mailbox...), 0)}})
 }
 
 // RenameMetadata moves every value (all owners) of mailbox oldName to
@@ -99,11 +99,11 @@ func (l *List) RenameMetadata(ctx context.Context, oldName, newName string) erro
 	if oldName == newName {
 		return nil
 	}
-	base := append(append([]byte{'A'}, oldName...), 0)
+	base := append(append([]byte(cyrusdb.PrefixMetadata), oldName...), 0)
 	var ops []cyrusdb.Op
 	err := l.db.Scan(ctx, base, func(k, v []byte, _ uint64) error {
 		rest := k[len(base):]
-		nk := append(append(append([]byte{'A'}, newName...), 0), rest...)
+		nk := append(append(append([]byte(cyrusdb.PrefixMetadata), newName...), 0), rest...)
 		ops = append(ops, cyrusdb.Delete{Key: append([]byte(nil), k...)}, cyrusdb.Put{Key: nk, Val: append([]byte(nil), v...)})
 		return nil
 	})
@@ -117,7 +117,7 @@ func (l *List) RenameMetadata(ctx context.Context, oldName, newName string) erro
 // it charges to the X-ANNOTATION-STORAGE of its quota root.
 func (l *List) MetadataBytes(ctx context.Context, mailbox string) (int64, error) {
 	var n int64
-	err := l.db.Scan(ctx, append(append([]byte{'A'}, mailbox...), 0), func(_, v []byte, _ uint64) error {
+	err := l.db.Scan(ctx, append(append([]byte(cyrusdb.PrefixMetadata), mailbox...), 0), func(_, v []byte, _ uint64) error {
 		n += int64(len(v))
 		return nil
 	})
@@ -137,8 +137,8 @@ func (l *List) PrivateMetadataOf(ctx context.Context, user string) ([]MetadataKe
 		return nil, nil // "" owns the shared values
 	}
 	var out []MetadataKey
-	err := l.db.Scan(ctx, []byte{'A'}, func(k, _ []byte, _ uint64) error {
-		parts := strings.SplitN(string(k[1:]), "\x00", 3)
+	err := l.db.Scan(ctx, []byte(cyrusdb.PrefixMetadata), func(k, _ []byte, _ uint64) error {
+		parts := strings.SplitN(string(k[len(cyrusdb.PrefixMetadata):]), "\x00", 3)
 		if len(parts) == 3 && parts[2] == user {
 			out = append(out, MetadataKey{Mailbox: parts[0], Entry: parts[1], User: parts[2]})
 		}
@@ -152,8 +152,8 @@ func (l *List) PrivateMetadataOf(ctx context.Context, user string) ([]MetadataKe
 // by a deletion that was interrupted).
 func (l *List) MetadataMailboxes(ctx context.Context, name string) ([]string, error) {
 	var out []string
-	err := l.db.Scan(ctx, append([]byte{'A'}, name...), func(k, _ []byte, _ uint64) error {
-		mbox, _, ok := strings.Cut(string(k[1:]), "\x00")
+	err := l.db.Scan(ctx, append([]byte(cyrusdb.PrefixMetadata), name...), func(k, _ []byte, _ uint64) error {
+		mbox, _, ok := strings.Cut(string(k[len(cyrusdb.PrefixMetadata):]), "\x00")
 		if !ok || (mbox != name && !strings.HasPrefix(mbox, name+".")) {
 			return nil
 		}

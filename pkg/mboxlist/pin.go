@@ -34,7 +34,7 @@ func (l *List) FindUniqueID(ctx context.Context, id string) (*Entry, uint64, err
 	var foundVer uint64
 	stop := errors.New("found")
 	needle := []byte(id)
-	err := l.db.Scan(ctx, []byte("M"), func(k, v []byte, ver uint64) error {
+	err := l.db.Scan(ctx, []byte(cyrusdb.PrefixMailbox), func(k, v []byte, ver uint64) error {
 		if !bytes.Contains(v, needle) {
 			return nil
 		}

@@ -21,7 +21,7 @@ type Seen struct {
 
 func seenKey(user, uniqueid string) []byte {
 	k := make([]byte, 0, 2+len(user)+len(uniqueid))
-	k = append(k, 'N')
+	k = append(k, cyrusdb.PrefixSeen...)
 	k = append(k, user...)
 	k = append(k, 0)
 	return append(k, uniqueid...)

@@ -10,7 +10,7 @@ import (
 
 func subKey(user, mailbox string) []byte {
 	k := make([]byte, 0, 2+len(user)+len(mailbox))
-	k = append(k, 'S')
+	k = append(k, cyrusdb.PrefixSubscription...)
 	k = append(k, user...)
 	k = append(k, 0)
 	return append(k, mailbox...)

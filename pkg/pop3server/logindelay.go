@@ -14,7 +14,7 @@ import (
 // mailbox: "pop3login" NUL internal-name. It is written with a TTL of
 // popminpoll, so its mere presence means "too soon".
 func loginDelayKey(mailbox string) []byte {
-	return append([]byte("pop3login\x00"), mailbox...)
+	return append([]byte(cyrusdb.PrefixPOP3Login), mailbox...)
 }
 
 // claimLogin enforces popminpoll: it records a login of mailbox unless one

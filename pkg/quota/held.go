@@ -12,7 +12,7 @@ import (
 // charge was changed ahead of its index commit: until a writer or
 // ResolvePending syncs it under the mailbox's lock, a crash may have left
 // the charge ahead of the index.
-func pendingKey(id string) []byte { return append([]byte("QP"), id...) }
+func pendingKey(id string) []byte { return append([]byte(cyrusdb.PrefixQuotaPending), id...) }
 
 // Held is what a mailbox's index holds: what its STORAGE and MESSAGE
 // charge must be once the index is durable.
@@ -119,7 +119,7 @@ func (s *Store) ClearPending(ctx context.Context, id string) error { return s.cl
 func (s *Store) Pending(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := s.db.Scan(ctx, pendingKey(""), func(k, _ []byte, _ uint64) error {
-		ids = append(ids, string(k[2:]))
+		ids = append(ids, string(k[len(cyrusdb.PrefixQuotaPending):]))
 		return nil
 	})
 	return ids, err

@@ -51,16 +51,16 @@ const maxAttempts = 200
 
 var (
 	// genKey is bumped by every change to the root set.
-	genKey = []byte("QG")
+	genKey = []byte(cyrusdb.KeyQuotaGeneration)
 	// unrootedKey counts the usage of mailboxes no root governs, so that a
 	// root created over them sees (through its version) every charge
 	// racing with the takeover.
-	unrootedKey = []byte("QN")
+	unrootedKey = []byte(cyrusdb.KeyQuotaUnrooted)
 )
 
-func limitKey(root string) []byte      { return append([]byte("QL"), root...) }
-func usageKey(root string) []byte      { return append([]byte("QU"), root...) }
-func mailboxKey(mailbox string) []byte { return append([]byte("QM"), mailbox...) }
+func limitKey(root string) []byte      { return append([]byte(cyrusdb.PrefixQuotaLimit), root...) }
+func usageKey(root string) []byte      { return append([]byte(cyrusdb.PrefixQuotaUsage), root...) }
+func mailboxKey(mailbox string) []byte { return append([]byte(cyrusdb.PrefixQuotaCharge), mailbox...) }
 
 // bucketKey is the usage counter a root's charges go to ("" = unrooted).
 func bucketKey(root string) []byte {
@@ -247,9 +247,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Root, error) {
 	err := s.db.Scan(ctx, limitKey(prefix), func(k, v []byte, _ uint64) error {
 		l, err := decodeVector(v)
 		if err != nil {
-			return fmt.Errorf("quota: limits of %s: %w", k[2:], err)
+			return fmt.Errorf("quota: limits of %s: %w", k[len(cyrusdb.PrefixQuotaLimit):], err)
 		}
-		roots = append(roots, Root{Name: string(k[2:]), Limits: Limits(l)})
+		roots = append(roots, Root{Name: string(k[len(cyrusdb.PrefixQuotaLimit):]), Limits: Limits(l)})
 		return nil
 	})
 	if err != nil {
@@ -269,7 +269,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]Root, error) {
 func (s *Store) rootNames(ctx context.Context, prefix string) (map[string]bool, error) {
 	names := map[string]bool{}
 	err := s.db.Scan(ctx, limitKey(prefix), func(k, _ []byte, _ uint64) error {
-		names[string(k[2:])] = true
+		names[string(k[len(cyrusdb.PrefixQuotaLimit):])] = true
 		return nil
 	})
 	return names, err
@@ -279,7 +279,7 @@ func (s *Store) rootNames(ctx context.Context, prefix string) (map[string]bool, 
 // mailbox below it (every record when root is "").
 func (s *Store) scanCharges(ctx context.Context, root string, fn func(mailbox string, u Usage, ver uint64) error) error {
 	return s.db.Scan(ctx, mailboxKey(root), func(k, v []byte, ver uint64) error {
-		name := string(k[2:])
+		name := string(k[len(cyrusdb.PrefixQuotaCharge):])
 		if root != "" && name != root && !strings.HasPrefix(name, root+".") {
 			return nil
 		}

@@ -50,7 +50,7 @@ type Store struct {
 // New returns the sasldb kept in db.
 func New(db cyrusdb.DB) *Store { return &Store{db: db} }
 
-func key(user string) []byte { return append([]byte("P"), user...) }
+func key(user string) []byte { return append([]byte(cyrusdb.PrefixSASL), user...) }
 
 func checkUser(user string) error {
 	if user == "" || len(user) > 255 || strings.ContainsAny(user, "\x00\r\n\t ") {
@@ -173,8 +173,8 @@ func (s *Store) Verify(ctx context.Context, user, password string) (bool, error)
 // Users lists the stored userids in order.
 func (s *Store) Users(ctx context.Context) ([]string, error) {
 	var users []string
-	err := s.db.Scan(ctx, []byte("P"), func(k, _ []byte, _ uint64) error {
-		users = append(users, string(k[1:]))
+	err := s.db.Scan(ctx, []byte(cyrusdb.PrefixSASL), func(k, _ []byte, _ uint64) error {
+		users = append(users, string(k[len(cyrusdb.PrefixSASL):]))
 		return nil
 	})
 	return users, err

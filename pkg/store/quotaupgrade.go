@@ -14,7 +14,7 @@ import (
 // charge records (quota.Store). Databases written before have usage per
 // root only: without records a delete gives back nothing and a new root
 // starts at 0.
-var quotaSchemaKey = []byte("QV")
+var quotaSchemaKey = []byte(cyrusdb.KeyQuotaSchema)
 
 // quotaSchema is the value of quotaSchemaKey once the records exist.
 const quotaSchema = "2"
