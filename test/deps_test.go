@@ -61,7 +61,6 @@ func TestImportArrows(t *testing.T) {
 		panics:                      {},
 		logins:                      {},
 		privs:                       {},
-		service:                     {},
 		sieve:                       {},
 		wire:                        {},
 		// config and its generator.
@@ -77,6 +76,7 @@ func TestImportArrows(t *testing.T) {
 		sasldb:   {cyrusdb},
 		dup:      {cyrusdb},
 		tlsconf:  {config},
+		service:  {tlsconf},
 		scripts:  {config, mboxname},
 		auth:     {config, mboxname, sasldb},
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
