@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"sort"
+	"strings"
 )
 
 // WriteTo writes every configured key (not the defaults) as imapd.conf
@@ -22,7 +23,13 @@ func (c *Config) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriter(w)
 	var n int64
 	for _, k := range keys {
-		m, err := bw.WriteString(k + ": " + values[k].v.raw + "\n")
+		raw := values[k].v.raw
+		if strings.HasSuffix(raw, `\`) {
+			// A line ending in '\' continues on the next one; a blank
+			// after it (trimmed when read) keeps the backslash a value.
+			raw += " "
+		}
+		m, err := bw.WriteString(k + ": " + raw + "\n")
 		n += int64(m)
 		if err != nil {
 			return n, err
