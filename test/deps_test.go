@@ -25,16 +25,17 @@ func TestImportArrows(t *testing.T) {
 	}
 	// Packages below the protocols, and what each may import from gocyrus.
 	lower := map[string][]string{
-		"gocyrus/pkg/config":   {"gocyrus/pkg/config/"},
-		"gocyrus/pkg/cyrusdb":  {},
-		"gocyrus/pkg/mboxname": {"gocyrus/pkg/config"},
-		"gocyrus/pkg/acl":      {"gocyrus/pkg/config", "gocyrus/pkg/mboxname"},
-		"gocyrus/pkg/quota":    {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/panics"},
-		"gocyrus/pkg/mboxlist": {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/acl", "gocyrus/pkg/mboxname"},
-		"gocyrus/pkg/mailbox":  {"gocyrus/pkg/mboxname", "gocyrus/pkg/panics"},
-		"gocyrus/pkg/sasldb":   {"gocyrus/pkg/cyrusdb"},
-		"gocyrus/pkg/logins":   {},
-		"gocyrus/pkg/panics":   {},
+		"gocyrus/pkg/config":    {"gocyrus/pkg/config/"},
+		"gocyrus/pkg/cyrusdb":   {},
+		"gocyrus/pkg/mboxname":  {"gocyrus/pkg/config"},
+		"gocyrus/pkg/acl":       {"gocyrus/pkg/config", "gocyrus/pkg/mboxname"},
+		"gocyrus/pkg/quota":     {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/panics"},
+		"gocyrus/pkg/mboxlist":  {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/acl", "gocyrus/pkg/mboxname"},
+		"gocyrus/pkg/mailbox":   {"gocyrus/pkg/mboxname", "gocyrus/pkg/panics"},
+		"gocyrus/pkg/sasldb":    {"gocyrus/pkg/cyrusdb"},
+		"gocyrus/pkg/logins":    {},
+		"gocyrus/pkg/panics":    {},
+		"gocyrus/pkg/msgheader": {},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
