@@ -149,3 +149,31 @@ func Unfold(raw string) string {
 // Text is the unfolded, decoded value of a raw unstructured field (a
 // Subject, a Comments): what a person reads.
 func Text(raw string) string { return Decode(Unfold(raw)) }
+
+// Header is a parsed header block, for callers that look up several
+// fields of the same block.
+type Header []Field
+
+// ParseHeader parses a header block (see Each).
+func ParseHeader(block []byte) Header { return Header(Parse(block)) }
+
+// Get returns the unfolded value of the first field called name and
+// whether there is one.
+func (h Header) Get(name string) (string, bool) {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value(), true
+		}
+	}
+	return "", false
+}
+
+// Raw returns the raw value of the first field called name, "" if none.
+func (h Header) Raw(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Raw
+		}
+	}
+	return ""
+}

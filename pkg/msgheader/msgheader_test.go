@@ -142,7 +142,8 @@ func TestLinear(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{"=?utf-8?q?a?= =?utf-8?q?b?=", "=?utf-8?b?!!!?=", "x=?koi8-r?b?8NLJ18XU?=", "=?=?", "=?a?q?"} {
+	for _, s := range []string{"Subject: a\r\n b\r\nFrom: x\r\n", ": empty\r\n", " continuation first\r\n", "\x00: \x00\r\n",
+		"=?utf-8?q?a?= =?utf-8?q?b?=", "=?utf-8?b?!!!?=", "x=?koi8-r?b?8NLJ18XU?=", "=?=?", "=?a?q?"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -156,7 +157,11 @@ func FuzzDecode(f *testing.F) {
 		if strings.ContainsAny(Unfold(s), "\r\n") {
 			t.Fatalf("Unfold left a line end in %q", s)
 		}
-		Parse([]byte(s))
+		for _, fl := range Parse([]byte(s)) {
+			if !ValidName(fl.Name) {
+				t.Fatalf("field name %q from %q", fl.Name, s)
+			}
+		}
 	})
 }
 
