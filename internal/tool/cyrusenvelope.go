@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // CyrusEnvelope returns what Cyrus's ipurge -n and unexpunge -l print for
@@ -39,20 +41,21 @@ func sentDay(h mail.Header, recv time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local)
 }
 
-// cyrusAddresses writes an address list as Cyrus's cache keeps it; a
-// list that does not parse is shown as written.
+// cyrusAddresses writes an address list as Cyrus's cache keeps it, group
+// members in the list; a value without any address is shown as written.
 func cyrusAddresses(v string) string {
-	list, err := mail.ParseAddressList(v)
-	if err != nil {
-		return strings.TrimSpace(v)
-	}
-	parts := make([]string, 0, len(list))
-	for _, a := range list {
-		if a.Name != "" {
-			parts = append(parts, fmt.Sprintf("%s <%s>", a.Name, a.Address))
-		} else {
-			parts = append(parts, "<"+a.Address+">")
+	var parts []string
+	for _, a := range msgheader.ParseAddressList(v) {
+		switch {
+		case a.Kind != msgheader.KindMailbox:
+		case a.Name != "":
+			parts = append(parts, fmt.Sprintf("%s <%s>", a.Name, a.Addr()))
+		default:
+			parts = append(parts, "<"+a.Addr()+">")
 		}
+	}
+	if len(parts) == 0 {
+		return strings.TrimSpace(v)
 	}
 	return strings.Join(parts, ", ")
 }
