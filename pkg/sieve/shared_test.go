@@ -19,7 +19,8 @@ func TestSharedFixture(t *testing.T) {
 		test string
 		want bool
 	}{
-		{`header :is "subject" "Grüße aus Köln and =?utf-8?b?!!!bad?= text"`, true},
+		{"header :is \"subject\" \"Grüße aus Köln and\t  =?utf-8?b?!!!bad?= =?x-unknown?q?Zed?= text\"", true},
+		{`header :contains "subject" "=?x-unknown?q?Zed?= text"`, true},
 		{`header :contains "subject" "=?utf-8?q?"`, false},
 		{`header :contains "from" "Jörg Müller"`, true},
 		{`address :localpart :is "from" "joerg"`, true},

@@ -18,7 +18,8 @@ func TestSharedFixture(t *testing.T) {
 	}
 	b := newBox(t, string(raw))
 	const envelope = `ENVELOPE ("Tue, 07 Jan 2025 09:00:01 +0000"` +
-		` "=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_and_=3D=3Futf-8=3Fb=3F!!!bad=3F?= =?utf-8?q?=3D_text?="` +
+		` "=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_and=09__=3D=3Futf-8=3Fb=3F!!!bad?=` +
+		` =?utf-8?q?=3F=3D_=3D=3Fx-unknown=3Fq=3FZed=3F=3D_text?="` +
 		` (("=?utf-8?q?J=C3=B6rg_M=C3=BCller?=" NIL "joerg" "example.org"))` +
 		` (("=?utf-8?q?J=C3=B6rg_M=C3=BCller?=" NIL "joerg" "example.org"))` +
 		` (("=?utf-8?q?J=C3=B6rg_M=C3=BCller?=" NIL "joerg" "example.org"))` +
@@ -26,7 +27,7 @@ func TestSharedFixture(t *testing.T) {
 		`(NIL NIL NIL NIL)("=?x-unknown?q?Zed?=" NIL "zed" "example.com"))` +
 		` NIL NIL NIL "<fixture@example.org>")`
 	const fields = "From: =?utf-8?q?J=C3=B6rg?=\r\n =?utf-8?q?_M=C3=BCller?= <joerg@example.org>\r\n" +
-		"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\t=?iso-8859-1?q?_aus_K=F6ln?= and =?utf-8?b?!!!bad?= text\r\n\r\n"
+		"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\t=?iso-8859-1?q?_aus_K=F6ln?= and\r\n\t  =?utf-8?b?!!!bad?= =?x-unknown?q?Zed?= text\r\n\r\n"
 	got, _, err := render(b.message(0), parseItems(t, "ENVELOPE"))
 	if err != nil {
 		t.Fatal(err)
