@@ -31,7 +31,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/acl":       {"gocyrus/pkg/config", "gocyrus/pkg/mboxname"},
 		"gocyrus/pkg/quota":     {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/panics"},
 		"gocyrus/pkg/mboxlist":  {"gocyrus/pkg/cyrusdb", "gocyrus/pkg/acl", "gocyrus/pkg/mboxname"},
-		"gocyrus/pkg/mailbox":   {"gocyrus/pkg/mboxname", "gocyrus/pkg/panics"},
+		"gocyrus/pkg/mailbox":   {"gocyrus/pkg/mboxname", "gocyrus/pkg/panics", "gocyrus/pkg/msgheader"},
 		"gocyrus/pkg/sasldb":    {"gocyrus/pkg/cyrusdb"},
 		"gocyrus/pkg/logins":    {},
 		"gocyrus/pkg/panics":    {},
