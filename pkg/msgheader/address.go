@@ -1,6 +1,10 @@
 package msgheader
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Kind tells what an element of an address list is.
 type Kind uint8
@@ -47,6 +51,46 @@ func Mailboxes(list []Address) []string {
 // addr-spec without a domain has Host ""). An unterminated group is ended
 // at the end of the value.
 func ParseAddressList(v string) []Address {
+	list, _ := parseList(v)
+	return list
+}
+
+// ErrMalformed is wrapped by the errors of the strict parsers.
+var ErrMalformed = errors.New("malformed address")
+
+// ParseMailbox parses a value that must be exactly one mailbox with a local
+// part and a domain (a display name and comments allowed): for addresses a
+// user or a script gives, where anything the tolerant parser would skip is
+// an error.
+func ParseMailbox(v string) (Address, error) {
+	list, err := ParseMailboxList(v)
+	if err != nil {
+		return Address{}, err
+	}
+	if len(list) != 1 {
+		return Address{}, fmt.Errorf("%w: %q is not one address", ErrMalformed, v)
+	}
+	return list[0], nil
+}
+
+// ParseMailboxList parses strictly a list of mailboxes, each with a local
+// part and a domain; no groups.
+func ParseMailboxList(v string) ([]Address, error) {
+	list, clean := parseList(v)
+	if !clean {
+		return nil, fmt.Errorf("%w: %q", ErrMalformed, v)
+	}
+	for _, a := range list {
+		if a.Kind != KindMailbox || a.Mailbox == "" || a.Host == "" {
+			return nil, fmt.Errorf("%w: %q", ErrMalformed, v)
+		}
+	}
+	return list, nil
+}
+
+// parseList is ParseAddressList; clean is false when anything had to be
+// skipped or repaired.
+func parseList(v string) (list []Address, clean bool) {
 	p := addrParser{src: v}
 	var out []Address
 	inGroup := false
@@ -59,18 +103,21 @@ func ParseAddressList(v string) []Address {
 			inGroup = true
 		case stop == ':':
 			p.advance() // a group inside a group: not allowed, ignore its name
+			p.bad = true
 		case stop == ';':
 			p.advance()
-			if a, ok := phrase.bareAddress(); ok {
+			if a, ok := p.bareAddress(phrase); ok {
 				out = append(out, a)
 			}
 			if inGroup {
 				out = append(out, Address{Kind: KindGroupEnd})
 				inGroup = false
+			} else {
+				p.bad = true
 			}
 		case stop == ',':
 			p.advance()
-			if a, ok := phrase.bareAddress(); ok {
+			if a, ok := p.bareAddress(phrase); ok {
 				out = append(out, a)
 			}
 		case stop == '<':
@@ -83,26 +130,29 @@ func ParseAddressList(v string) []Address {
 			p.skipElement()
 			if a.Mailbox != "" || a.Host != "" || a.Name != "" {
 				out = append(out, a)
+			} else {
+				p.bad = true
 			}
 		case stop == '@':
 			p.advance()
 			host, trail := p.domain()
-			a := Address{Mailbox: phrase.local(), Host: host, Name: Decode(trail)}
+			a := Address{Mailbox: p.local(phrase), Host: host, Name: Decode(trail)}
 			if a.Name == "" {
 				a.Name = Decode(phrase.comment)
 			}
 			p.skipElement()
 			out = append(out, a)
 		default: // end of input
-			if a, ok := phrase.bareAddress(); ok {
+			if a, ok := p.bareAddress(phrase); ok {
 				out = append(out, a)
 			}
 		}
 	}
 	if inGroup {
 		out = append(out, Address{Kind: KindGroupEnd})
+		p.bad = true
 	}
-	return out
+	return out, !p.bad
 }
 
 // tokKind is the kind of a lexical token of an address list.
@@ -122,6 +172,7 @@ type token struct {
 	text string
 	c    byte // tokSpecial: the character
 	ws   bool // white space came before it
+	bad  bool // unterminated, or a character no token may hold
 }
 
 // lex reads the token at v[i:] after any white space; n is the offset
@@ -139,17 +190,18 @@ func lex(v string, i int) (t token, n int) {
 	}
 	switch c := v[i]; {
 	case c == '"':
-		text, m := quoted(v[i+1:], '"')
-		t.kind, t.text = tokQuoted, text
+		text, m, closed := quoted(v[i+1:], '"')
+		t.kind, t.text, t.bad = tokQuoted, text, !closed
 		return t, i + 1 + m
 	case c == '(':
-		text, m := comment(v[i+1:])
-		t.kind, t.text = tokComment, text
+		text, m, closed := comment(v[i+1:])
+		t.kind, t.text, t.bad = tokComment, text, !closed
 		return t, i + 1 + m
 	case c == '[':
 		end := strings.IndexByte(v[i:], ']')
 		if end < 0 {
 			end = len(v) - i - 1
+			t.bad = true
 		}
 		t.kind, t.text = tokLiteral, v[i:i+end+1]
 		return t, i + end + 1
@@ -162,6 +214,7 @@ func lex(v string, i int) (t token, n int) {
 			j++
 		}
 		t.kind, t.text = tokAtom, v[i:j]
+		t.bad = strings.ContainsAny(t.text, ")]\\") || strings.IndexFunc(t.text, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0
 		return t, j
 	}
 }
@@ -172,7 +225,7 @@ func isAtomEnd(c byte) bool {
 
 // quoted reads a quoted string's content up to the closing quote,
 // undoing quoted-pairs; n counts the bytes consumed, the quote included.
-func quoted(s string, end byte) (text string, n int) {
+func quoted(s string, end byte) (text string, n int, closed bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -180,19 +233,19 @@ func quoted(s string, end byte) (text string, n int) {
 			i++
 			b.WriteByte(s[i])
 		case c == end:
-			return b.String(), i + 1
+			return b.String(), i + 1, true
 		case c == '\r' || c == '\n':
 			// folding inside a quoted string
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return b.String(), len(s)
+	return b.String(), len(s), false
 }
 
 // comment reads a comment's content, nested comments included, up to its
 // closing parenthesis.
-func comment(s string) (text string, n int) {
+func comment(s string) (text string, n int, closed bool) {
 	var b strings.Builder
 	depth := 1
 	for i := 0; i < len(s); i++ {
@@ -205,7 +258,7 @@ func comment(s string) (text string, n int) {
 			b.WriteByte(c)
 		case c == ')':
 			if depth--; depth == 0 {
-				return strings.TrimSpace(b.String()), i + 1
+				return strings.TrimSpace(b.String()), i + 1, true
 			}
 			b.WriteByte(c)
 		case c == '\r' || c == '\n':
@@ -213,7 +266,7 @@ func comment(s string) (text string, n int) {
 			b.WriteByte(c)
 		}
 	}
-	return strings.TrimSpace(b.String()), len(s)
+	return strings.TrimSpace(b.String()), len(s), false
 }
 
 // addrParser reads tokens one at a time, so memory does not grow with
@@ -224,12 +277,14 @@ type addrParser struct {
 	cur  token // the token at off, when have
 	end  int   // where cur ends
 	have bool
+	bad  bool // something was skipped or repaired (see parseList)
 }
 
 func (p *addrParser) peek() token {
 	if !p.have {
 		p.cur, p.end = lex(p.src, p.off)
 		p.have = true
+		p.bad = p.bad || p.cur.bad
 	}
 	return p.cur
 }
@@ -258,6 +313,7 @@ func (p *addrParser) phrase() (phraseToks, byte) {
 		case t.kind == tokComment:
 			ph.comment = t.text
 		case t.kind == tokSpecial && t.c == '>':
+			p.bad = true
 		case t.kind == tokSpecial && t.c != '.':
 			return ph, t.c
 		default:
@@ -282,11 +338,16 @@ func (ph phraseToks) text() string {
 
 // local is the phrase as a local part: words and dots joined without the
 // white space or comments between them (obs-local-part).
-func (ph phraseToks) local() string {
+func (p *addrParser) local(ph phraseToks) string {
 	var b strings.Builder
+	p.checkDots(ph.toks)
 	for i, t := range ph.toks {
+		if t.kind == tokLiteral {
+			p.bad = true
+		}
 		if i > 0 && t.ws && t.kind != tokSpecial && ph.toks[i-1].kind != tokSpecial {
 			b.WriteByte(' ') // two words in a row: not a local part, keep them apart
+			p.bad = true
 		}
 		b.WriteString(tokText(t))
 	}
@@ -295,11 +356,11 @@ func (ph phraseToks) local() string {
 
 // bareAddress is an element with neither '@' nor '<': an addr-spec
 // without a domain, as Cyrus reads it. A lone comment is nothing.
-func (ph phraseToks) bareAddress() (Address, bool) {
+func (p *addrParser) bareAddress(ph phraseToks) (Address, bool) {
 	if len(ph.toks) == 0 {
 		return Address{}, false
 	}
-	return Address{Mailbox: ph.local(), Name: Decode(ph.comment)}, true
+	return Address{Mailbox: p.local(ph), Name: Decode(ph.comment)}, true
 }
 
 func tokText(t token) string {
@@ -316,13 +377,15 @@ func (p *addrParser) angle() Address {
 		a.Route = p.route()
 	}
 	ph, stop := p.phraseUntil(">@,;")
-	a.Mailbox = ph.local()
+	a.Mailbox = p.local(ph)
 	if stop == '@' {
 		p.advance()
 		a.Host, _ = p.domain()
 	}
 	if !p.done() && p.isSpecial('>') {
 		p.advance()
+	} else {
+		p.bad = true
 	}
 	return a
 }
@@ -339,6 +402,7 @@ func (p *addrParser) phraseUntil(stops string) (phraseToks, byte) {
 		case t.kind == tokSpecial && strings.IndexByte(stops, t.c) >= 0:
 			return ph, t.c
 		case t.kind == tokSpecial && t.c != '.':
+			p.bad = true
 		default:
 			ph.toks = append(ph.toks, t)
 		}
@@ -374,6 +438,12 @@ func (p *addrParser) route() string {
 // (the display name of "addr@host (Name)").
 func (p *addrParser) domain() (host, trail string) {
 	var b strings.Builder
+	words, dot := 0, false // for the dot rule of checkDots
+	defer func() {
+		if dot {
+			p.bad = true
+		}
+	}()
 	for ; !p.done(); p.advance() {
 		t := p.peek()
 		switch {
@@ -384,11 +454,34 @@ func (p *addrParser) domain() (host, trail string) {
 		case t.kind == tokSpecial && t.c != '.':
 			return b.String(), trail
 		default:
+			if t.kind == tokSpecial { // a dot
+				if words == 0 || dot {
+					p.bad = true
+				}
+				dot = true
+			} else {
+				words, dot = words+1, false
+			}
+			if t.kind == tokQuoted {
+				p.bad = true
+			}
 			b.WriteString(tokText(t))
 			trail = ""
 		}
 	}
 	return b.String(), trail
+}
+
+// checkDots marks the parse unclean unless the dots of a local part or
+// domain each stand between two words (RFC 5322 dot-atom and its obsolete
+// forms).
+func (p *addrParser) checkDots(toks []token) {
+	for i, t := range toks {
+		if t.kind == tokSpecial && t.c == '.' &&
+			(i == 0 || i == len(toks)-1 || toks[i-1].kind == tokSpecial) {
+			p.bad = true
+		}
+	}
 }
 
 // trailingComment returns the text of a comment that follows directly,
@@ -415,6 +508,9 @@ func (p *addrParser) skipElement() {
 		if t.kind == tokSpecial && t.c == ',' {
 			p.advance()
 			return
+		}
+		if t.kind != tokComment {
+			p.bad = true
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package sieve
 
 import (
-	"net/mail"
 	"strings"
 
 	"gocyrus/pkg/msgheader"
@@ -39,12 +38,9 @@ func addressPart(addr, part string) (string, bool) {
 // validRedirectAddress is a sanity check for redirect targets: a
 // mailbox with a local part and a domain, possibly with a display name.
 func validRedirectAddress(s string) (string, bool) {
-	a, err := mail.ParseAddress(s)
+	a, err := msgheader.ParseMailbox(s)
 	if err != nil {
 		return "", false
 	}
-	if i := strings.LastIndexByte(a.Address, '@'); i <= 0 || i == len(a.Address)-1 {
-		return "", false
-	}
-	return a.Address, true
+	return a.Addr(), true
 }
