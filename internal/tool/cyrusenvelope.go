@@ -10,31 +10,33 @@ import (
 )
 
 // CyrusEnvelope returns what Cyrus's ipurge -n and unexpunge -l print for
-// a message with header h that arrived at recv: they print the index's
+// a message with header block h that arrived at recv: they print the index's
 // sent date (the Date: header's day at midnight, the arrival day without
 // one) and the cached envelope, where addresses read "Name <box@domain>"
 // and the subject is an IMAP string or NIL. Use the result as a
 // MessageListing's Sent and Header.
-func CyrusEnvelope(h mail.Header, recv time.Time) (sent time.Time, shown mail.Header) {
+func CyrusEnvelope(h []byte, recv time.Time) (sent time.Time, shown mail.Header) {
+	hdr := msgheader.ParseHeader(h)
 	shown = mail.Header{}
 	for _, key := range []string{"From", "To", "Cc", "Bcc"} {
-		if v := h.Get(key); v != "" {
+		if v, _ := hdr.Get(key); v != "" {
 			shown[key] = []string{cyrusAddresses(v)}
 		}
 	}
-	if subj, ok := h["Subject"]; ok && len(subj) > 0 {
-		shown["Subject"] = []string{imapString(subj[0])}
+	if subj, ok := hdr.Get("Subject"); ok {
+		shown["Subject"] = []string{imapString(subj)}
 	} else {
 		shown["Subject"] = []string{"NIL"}
 	}
-	return sentDay(h, recv), shown
+	return sentDay(hdr, recv), shown
 }
 
 // sentDay is the Date: header's calendar day (as written, in its own
 // zone) at local midnight, or the arrival day when the header is missing
 // or unreadable: Cyrus keeps sent dates to the day.
-func sentDay(h mail.Header, recv time.Time) time.Time {
-	d, err := h.Date()
+func sentDay(h msgheader.Header, recv time.Time) time.Time {
+	v, _ := h.Get("Date")
+	d, err := mail.ParseDate(v)
 	if err != nil {
 		d = recv.Local()
 	}
