@@ -23,6 +23,10 @@
 //     (KindGroupStart, Mailbox = the group name as written) and an end element
 //     (KindGroupEnd). Display names are decoded; a comment after an
 //     addr-spec stands in for a missing display name.
+//   - ParseAddressList is tolerant (for headers of stored mail);
+//     ParseMailbox and ParseMailboxList are the strict forms for addresses
+//     a user or a script gives, and refuse anything the tolerant parser
+//     would have had to skip or repair. Both are the same parser.
 //
 // The package imports nothing of gocyrus, so any package may use it.
 package msgheader
