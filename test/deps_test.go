@@ -50,6 +50,7 @@ func TestImportArrows(t *testing.T) {
 		service  = "gocyrus/pkg/service"
 		privs    = "gocyrus/pkg/privs"
 		wire     = "gocyrus/pkg/imapserver/wire"
+		header   = "gocyrus/pkg/msgheader"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -61,8 +62,9 @@ func TestImportArrows(t *testing.T) {
 		panics:                      {},
 		logins:                      {},
 		privs:                       {},
-		sieve:                       {},
 		wire:                        {},
+		header:                      {},
+		sieve:                       {header},
 		// config and its generator.
 		config:                               {"gocyrus/pkg/config/"},
 		"gocyrus/pkg/config/internal/optgen": {config},
@@ -71,7 +73,7 @@ func TestImportArrows(t *testing.T) {
 		// Over cyrusdb.
 		acl:      {config, mboxname},
 		quota:    {cyrusdb, panics},
-		mailbox:  {mboxname, panics},
+		mailbox:  {mboxname, panics, header},
 		mboxlist: {cyrusdb, acl, mboxname},
 		sasldb:   {cyrusdb},
 		dup:      {cyrusdb},
@@ -81,19 +83,19 @@ func TestImportArrows(t *testing.T) {
 		auth:     {config, mboxname, sasldb},
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
 		// The protocols and what they serve with.
-		"gocyrus/pkg/imapserver/fetch":  {wire, mailbox},
-		"gocyrus/pkg/imapserver/search": {wire, mailbox},
+		"gocyrus/pkg/imapserver/fetch":  {wire, mailbox, header},
+		"gocyrus/pkg/imapserver/search": {wire, mailbox, header},
 		"gocyrus/pkg/imapserver": {config, mboxname, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service,
 			"gocyrus/pkg/imapserver/"},
 		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service},
-		"gocyrus/pkg/lmtp": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
+		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
 			sieve, scripts, dup},
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
 		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},
-		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs},
+		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
 	}
 	seen := map[string]bool{}

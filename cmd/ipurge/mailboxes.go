@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"slices"
 	"time"
 
@@ -198,18 +196,11 @@ func writeRecord(w io.Writer, v *mailbox.View, r mailbox.Record) {
 	tool.WriteMessageListing(w, m)
 }
 
-// cachedHeader parses the header block the cache keeps for r.
-func cachedHeader(v *mailbox.View, r mailbox.Record) (mail.Header, error) {
+// cachedHeader returns the header block the cache keeps for r.
+func cachedHeader(v *mailbox.View, r mailbox.Record) ([]byte, error) {
 	c, err := v.Cached(r)
 	if err != nil {
 		return nil, err
 	}
-	// A copy: appending the blank line must not touch the cached bytes.
-	block := bytes.TrimRight(c.Headers, "\r\n")
-	text := append(append(make([]byte, 0, len(block)+4), block...), "\r\n\r\n"...)
-	msg, err := mail.ReadMessage(bytes.NewReader(text))
-	if err != nil {
-		return nil, err
-	}
-	return msg.Header, nil
+	return c.Headers, nil
 }

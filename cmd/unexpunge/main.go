@@ -6,11 +6,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"slices"
 	"strconv"
@@ -204,19 +204,34 @@ func writeListing(w io.Writer, m mailbox.ExpungedMessage, path string) {
 	tool.WriteMessageListing(w, l)
 }
 
-// readHeader reads the header of a kept message file.
-func readHeader(path string) (mail.Header, error) {
+// readHeader reads the header block of a kept message file, up to the
+// blank line and at most maxHeader bytes.
+func readHeader(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	msg, err := mail.ReadMessage(bufio.NewReader(f))
-	if err != nil {
-		return nil, err
+	br := bufio.NewReader(io.LimitReader(f, maxHeader))
+	var block []byte
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && len(bytes.TrimRight(line, "\r\n")) == 0 {
+			return block, nil // the blank line ending the header
+		}
+		block = append(block, line...)
+		if err == io.EOF {
+			return block, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
 	}
-	return msg.Header, nil
 }
+
+// maxHeader bounds the header read from a message file (as the store's
+// parser does).
+const maxHeader = 1 << 20
 
 // restore brings back the messages req selects and reports as Cyrus does.
 func restore(ctx context.Context, env *tool.Env, mb *mailbox.Mailbox, name string, req request) error {

@@ -3,8 +3,9 @@ package lmtp
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"time"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // maxHeaderScan bounds how far the header block is searched.
@@ -31,25 +32,7 @@ func headerBlock(msg []byte) []byte {
 
 // headerValue returns the unfolded, trimmed value of the first header
 // field called name (case-insensitive) and whether it is present.
-func headerValue(block []byte, name string) (string, bool) {
-	lines := strings.Split(string(block), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := strings.TrimSuffix(lines[i], "\r")
-		field, val, ok := strings.Cut(line, ":")
-		if !ok || !strings.EqualFold(strings.TrimRight(field, " \t"), name) {
-			continue
-		}
-		var b strings.Builder
-		b.WriteString(val)
-		for i+1 < len(lines) && len(lines[i+1]) > 0 && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
-			i++
-			b.WriteString(" ")
-			b.WriteString(strings.TrimSpace(strings.TrimSuffix(lines[i], "\r")))
-		}
-		return strings.TrimSpace(b.String()), true
-	}
-	return "", false
-}
+func headerValue(block []byte, name string) (string, bool) { return msgheader.Get(block, name) }
 
 // envelope is what the session knows about a message it received.
 type envelope struct {

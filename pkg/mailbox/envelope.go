@@ -17,7 +17,10 @@ type Envelope struct {
 	MessageID string
 }
 
-// Address is one mailbox of an address list.
+// Address is one element of an address list (pkg/msgheader parses it): a
+// mailbox, whose Host is never empty (Cyrus's "unspecified-domain" when the
+// address has none), or a group marker as IMAP writes it: the start
+// {Mailbox: group name}, the end {}.
 type Address struct {
 	Name    string
 	Mailbox string // local part

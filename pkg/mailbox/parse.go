@@ -11,11 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-message"
-	gmail "github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
-
-	_ "github.com/emersion/go-message/charset" // RFC 2047 words in legacy charsets
+	"gocyrus/pkg/msgheader"
 )
 
 // maxMIMEDepth bounds recursion through nested multiparts and messages.
@@ -83,7 +79,7 @@ func parseMessageAt(ra io.ReaderAt, size int64) (parsedMessage, error) {
 	} else {
 		p.cached.Headers = rawFields(hdr)
 	}
-	if d, err := mail.ParseDate(unfold(h.Get("Date"))); err == nil {
+	if d, err := mail.ParseDate(field(h, "Date")); err == nil {
 		p.sentDate = d
 	}
 	return p, ps.err
@@ -220,12 +216,14 @@ func (ps *msgParser) splitHeader(s section) (hdrEnd, bodyStart int64) {
 	return s.n, s.n
 }
 
-func readHeader(b []byte) textproto.Header {
-	// ReadHeader wants the terminating blank line; a bad header yields
-	// whatever parsed before the damage.
-	r := bufio.NewReader(bytes.NewReader(append(append([]byte(nil), b...), "\r\n"...)))
-	h, _ := textproto.ReadHeader(r)
-	return h
+// readHeader parses a header block; a damaged line is skipped and the
+// fields after it still count (as for SEARCH HEADER and Sieve).
+func readHeader(b []byte) msgheader.Header { return msgheader.ParseHeader(b) }
+
+// field returns the unfolded value of the first field called name.
+func field(h msgheader.Header, name string) string {
+	v, _ := h.Get(name)
+	return v
 }
 
 // rawFields copies the cached header fields, folded lines included.
@@ -265,28 +263,22 @@ func wholeHeader(hdr []byte) []byte {
 	return out
 }
 
-func unfold(s string) string {
-	s = strings.NewReplacer("\r\n", "", "\n", "").Replace(s)
-	return strings.TrimSpace(s)
-}
+// unspecifiedDomain is the host Cyrus gives an address without one, so an
+// ENVELOPE mailbox never looks like a group marker (empty host).
+const unspecifiedDomain = "unspecified-domain"
 
-func envelopeOf(h textproto.Header) Envelope {
-	mh := gmail.Header{Header: message.Header{Header: h}}
-	subject, err := mh.Subject()
-	if err != nil {
-		subject = unfold(h.Get("Subject"))
-	}
+func envelopeOf(h msgheader.Header) Envelope {
 	e := Envelope{
-		Date:      unfold(h.Get("Date")),
-		Subject:   subject,
-		From:      addressList(mh, "From"),
-		Sender:    addressList(mh, "Sender"),
-		ReplyTo:   addressList(mh, "Reply-To"),
-		To:        addressList(mh, "To"),
-		Cc:        addressList(mh, "Cc"),
-		Bcc:       addressList(mh, "Bcc"),
-		InReplyTo: unfold(h.Get("In-Reply-To")),
-		MessageID: unfold(h.Get("Message-Id")),
+		Date:      field(h, "Date"),
+		Subject:   msgheader.Text(h.Raw("Subject")),
+		From:      addressList(h, "From"),
+		Sender:    addressList(h, "Sender"),
+		ReplyTo:   addressList(h, "Reply-To"),
+		To:        addressList(h, "To"),
+		Cc:        addressList(h, "Cc"),
+		Bcc:       addressList(h, "Bcc"),
+		InReplyTo: field(h, "In-Reply-To"),
+		MessageID: field(h, "Message-Id"),
 	}
 	if len(e.Sender) == 0 {
 		e.Sender = e.From
@@ -297,58 +289,64 @@ func envelopeOf(h textproto.Header) Envelope {
 	return e
 }
 
-func addressList(h gmail.Header, key string) []Address {
-	if !h.Has(key) {
+// addressList is the ENVELOPE form of an address field: a group is a
+// start marker {Mailbox: name} and an end marker {} (RFC 3501 §7.4.2).
+func addressList(h msgheader.Header, key string) []Address {
+	raw, ok := h.Get(key)
+	if !ok {
 		return nil
 	}
-	list, err := h.AddressList(key)
-	if err != nil {
-		// Unparsable: keep the raw text as a display name so it is not lost.
-		if raw := unfold(h.Get(key)); raw != "" {
-			return []Address{{Name: raw}}
-		}
+	list := msgheader.ParseAddressList(raw)
+	if len(list) == 0 {
 		return nil
 	}
 	out := make([]Address, 0, len(list))
 	for _, a := range list {
-		local, host := a.Address, ""
-		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
-			local, host = a.Address[:i], a.Address[i+1:]
+		switch a.Kind {
+		case msgheader.KindGroupStart:
+			out = append(out, Address{Mailbox: a.Mailbox})
+		case msgheader.KindGroupEnd:
+			out = append(out, Address{})
+		default:
+			host := a.Host
+			if host == "" {
+				host = unspecifiedDomain
+			}
+			out = append(out, Address{Name: a.Name, Mailbox: a.Mailbox, Host: host})
 		}
-		out = append(out, Address{Name: a.Name, Mailbox: local, Host: host})
 	}
 	return out
 }
 
-func (ps *msgParser) bodyStructure(h textproto.Header, body section, depth int) *BodyStructure {
+func (ps *msgParser) bodyStructure(h msgheader.Header, body section, depth int) *BodyStructure {
 	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
 	ps.parts++
 	budget := maxMIMEParts - ps.parts
-	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(field(h, "Content-Type"))
 	if err == nil {
 		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
 			bs.Type, bs.Subtype = t, s
 		}
 	}
-	if err != nil || h.Get("Content-Type") == "" {
+	if err != nil || field(h, "Content-Type") == "" {
 		params = map[string]string{"charset": "us-ascii"}
 	}
 	bs.Params = sortedParams(params)
-	bs.ID = unfold(h.Get("Content-Id"))
-	bs.Description = unfold(h.Get("Content-Description"))
-	if enc := unfold(h.Get("Content-Transfer-Encoding")); enc != "" {
+	bs.ID = field(h, "Content-Id")
+	bs.Description = field(h, "Content-Description")
+	if enc := field(h, "Content-Transfer-Encoding"); enc != "" {
 		bs.Encoding = strings.ToLower(enc)
 	}
-	bs.MD5 = unfold(h.Get("Content-Md5"))
-	bs.Location = unfold(h.Get("Content-Location"))
-	if lang := unfold(h.Get("Content-Language")); lang != "" {
+	bs.MD5 = field(h, "Content-Md5")
+	bs.Location = field(h, "Content-Location")
+	if lang := field(h, "Content-Language"); lang != "" {
 		for _, l := range strings.Split(lang, ",") {
 			if l = strings.TrimSpace(l); l != "" {
 				bs.Language = append(bs.Language, l)
 			}
 		}
 	}
-	if d, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil {
+	if d, dp, err := mime.ParseMediaType(field(h, "Content-Disposition")); err == nil {
 		bs.Disposition = d
 		bs.DispositionParams = sortedParams(dp)
 	}

@@ -11,7 +11,7 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/emersion/go-message/textproto"
+	"gocyrus/pkg/msgheader"
 )
 
 // parseMessage derives the cache entry of a message. It never fails: a
@@ -29,7 +29,7 @@ func oracleParseMessage(raw []byte) parsedMessage {
 	} else {
 		p.cached.Headers = rawFields(raw[:hdrEnd])
 	}
-	if d, err := mail.ParseDate(unfold(h.Get("Date"))); err == nil {
+	if d, err := mail.ParseDate(field(h, "Date")); err == nil {
 		p.sentDate = d
 	}
 	return p
@@ -58,33 +58,33 @@ func oracleSplitHeader(raw []byte) (hdrEnd, bodyStart int) {
 	return len(raw), len(raw)
 }
 
-func oracleBodyStructure(h textproto.Header, body []byte, depth int) *BodyStructure {
+func oracleBodyStructure(h msgheader.Header, body []byte, depth int) *BodyStructure {
 	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
-	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(field(h, "Content-Type"))
 	if err == nil {
 		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
 			bs.Type, bs.Subtype = t, s
 		}
 	}
-	if err != nil || h.Get("Content-Type") == "" {
+	if err != nil || field(h, "Content-Type") == "" {
 		params = map[string]string{"charset": "us-ascii"}
 	}
 	bs.Params = sortedParams(params)
-	bs.ID = unfold(h.Get("Content-Id"))
-	bs.Description = unfold(h.Get("Content-Description"))
-	if enc := unfold(h.Get("Content-Transfer-Encoding")); enc != "" {
+	bs.ID = field(h, "Content-Id")
+	bs.Description = field(h, "Content-Description")
+	if enc := field(h, "Content-Transfer-Encoding"); enc != "" {
 		bs.Encoding = strings.ToLower(enc)
 	}
-	bs.MD5 = unfold(h.Get("Content-Md5"))
-	bs.Location = unfold(h.Get("Content-Location"))
-	if lang := unfold(h.Get("Content-Language")); lang != "" {
+	bs.MD5 = field(h, "Content-Md5")
+	bs.Location = field(h, "Content-Location")
+	if lang := field(h, "Content-Language"); lang != "" {
 		for _, l := range strings.Split(lang, ",") {
 			if l = strings.TrimSpace(l); l != "" {
 				bs.Language = append(bs.Language, l)
 			}
 		}
 	}
-	if d, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil {
+	if d, dp, err := mime.ParseMediaType(field(h, "Content-Disposition")); err == nil {
 		bs.Disposition = d
 		bs.DispositionParams = sortedParams(dp)
 	}

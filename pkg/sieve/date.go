@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gocyrus/pkg/msgheader"
 )
 
 var dateParts = map[string]bool{
@@ -75,7 +77,7 @@ var commentRE = regexp.MustCompile(`\([^()]*\)`)
 // parseMessageDate parses a Date-like header value; for Received it uses
 // the date after the last ";" (RFC 5260 §4.1).
 func parseMessageDate(field, v string) (time.Time, bool) {
-	v = unfold(v)
+	v = msgheader.Unfold(v)
 	if strings.EqualFold(field, "received") {
 		i := strings.LastIndexByte(v, ';')
 		if i < 0 {

@@ -1,6 +1,8 @@
 package sieve
 
-import "strings"
+import (
+	"gocyrus/pkg/msgheader"
+)
 
 // duplicateTest is RFC 7352 "duplicate".
 type duplicateTest struct {
@@ -70,7 +72,7 @@ func (t *duplicateTest) eval(st *state) (bool, error) {
 		if len(vals) == 0 {
 			return false, nil
 		}
-		id = strings.TrimSpace(unfold(vals[0]))
+		id = msgheader.Unfold(vals[0])
 	}
 	check := st.env.Duplicate
 	if t.last && st.env.DuplicateLast != nil {

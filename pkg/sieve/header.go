@@ -1,10 +1,9 @@
 package sieve
 
 import (
-	"mime"
 	"strings"
 
-	"github.com/emersion/go-message/charset"
+	"gocyrus/pkg/msgheader"
 )
 
 // headerView is the message header as tests see it: the original fields
@@ -29,28 +28,9 @@ func (h *headerView) values(name string) []string {
 
 func (h *headerView) set(name string, v []string) { h.fields[strings.ToLower(name)] = v }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
-
-// unfold removes header folding (CRLF followed by white space).
-func unfold(v string) string {
-	if !strings.ContainsAny(v, "\r\n") {
-		return v
-	}
-	v = strings.ReplaceAll(v, "\r\n", "")
-	return strings.ReplaceAll(v, "\n", "")
-}
-
 // decodeHeader unfolds, decodes RFC 2047 encoded words and trims a value
 // as RFC 5228 §5.7 prescribes for the header test.
-func decodeHeader(v string) string {
-	v = strings.TrimSpace(unfold(v))
-	if strings.Contains(v, "=?") {
-		if d, err := wordDecoder.DecodeHeader(v); err == nil {
-			v = d
-		}
-	}
-	return v
-}
+func decodeHeader(v string) string { return msgheader.Text(v) }
 
 // selectIndex applies the RFC 5260 :index/:last selection (index is
 // 1-based; 0 means all values).

@@ -1,32 +1,39 @@
 package sieve
 
 import (
-	"bufio"
 	"io"
-	"net/textproto"
 	"strings"
 	"testing"
+
+	"gocyrus/pkg/msgheader"
 )
 
-// testMessage is a Message over a literal RFC 5322 text.
+// testMessage is a Message over a literal RFC 5322 text, its header read
+// by msgheader as the delivery side reads it.
 type testMessage struct {
 	raw    string
-	header textproto.MIMEHeader
+	header msgheader.Header
 }
 
 func newTestMessage(t testing.TB, raw string) *testMessage {
 	t.Helper()
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\n", "\r\n")
-	r := textproto.NewReader(bufio.NewReader(strings.NewReader(raw)))
-	// A malformed header (fuzzing) leaves whatever could be read.
-	h, _ := r.ReadMIMEHeader()
-	return &testMessage{raw: raw, header: h}
+	block, _, _ := strings.Cut(raw, "\r\n\r\n")
+	return &testMessage{raw: raw, header: msgheader.ParseHeader([]byte(block))}
 }
 
-func (m *testMessage) Header(name string) []string { return m.header.Values(name) }
-func (m *testMessage) Size() int64                 { return int64(len(m.raw)) }
-func (m *testMessage) Body() (io.Reader, error)    { return strings.NewReader(m.raw), nil }
+func (m *testMessage) Header(name string) []string {
+	var out []string
+	for _, f := range m.header {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f.Value()) // unfolded, as pkg/lmtp gives them
+		}
+	}
+	return out
+}
+func (m *testMessage) Size() int64              { return int64(len(m.raw)) }
+func (m *testMessage) Body() (io.Reader, error) { return strings.NewReader(m.raw), nil }
 
 const basicMessage = `Return-Path: <alice@example.org>
 Received: from mx.da.uu.net by mail.example.com; Tue, 1 Apr 2025 10:00:00 +0000

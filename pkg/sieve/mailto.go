@@ -3,10 +3,11 @@ package sieve
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // Mailto is a mailto: URI (RFC 6068) used as an enotify method (RFC
@@ -129,17 +130,16 @@ func mailtoAddresses(s string) ([]string, error) {
 	if strings.TrimSpace(strings.ReplaceAll(v, ",", "")) == "" {
 		return nil, nil
 	}
-	list, err := mail.ParseAddressList(v)
+	list, err := msgheader.ParseMailboxList(v)
 	if err != nil {
-		return nil, fmt.Errorf("invalid address list %q in mailto URI", v)
+		return nil, fmt.Errorf("invalid address list %q in mailto URI: %w", v, err)
 	}
 	out := make([]string, 0, len(list))
 	for _, a := range list {
-		i := strings.LastIndexByte(a.Address, '@')
-		if i <= 0 || i == len(a.Address)-1 || strings.IndexFunc(a.Address, unsafeAddressRune) >= 0 {
-			return nil, fmt.Errorf("invalid address %q in mailto URI", a.Address)
+		if strings.IndexFunc(a.Addr(), unsafeAddressRune) >= 0 {
+			return nil, fmt.Errorf("invalid address %q in mailto URI", a.Addr())
 		}
-		out = append(out, a.Address)
+		out = append(out, a.Addr())
 	}
 	return out, nil
 }

@@ -2,8 +2,9 @@ package sieve
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // notifyCmd is RFC 5435 "notify" with the mailto method of RFC 5436.
@@ -100,12 +101,8 @@ func importanceLevel(s string) int {
 
 // validNotifyFrom accepts a single mailbox, possibly with a display name.
 func validNotifyFrom(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || strings.ContainsAny(s, "\r\n") {
-		return false
-	}
-	i := strings.LastIndexByte(a.Address, '@')
-	return i > 0 && i < len(a.Address)-1
+	_, err := msgheader.ParseMailbox(s)
+	return err == nil && !strings.ContainsAny(s, "\r\n")
 }
 
 // NotifyAction is a notification the delivery agent should send by mail

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // decodeEncodedCharacters expands RFC 5228 §2.4.2.4 encoded characters:
@@ -109,23 +111,9 @@ func isIdentifier(s string) bool {
 	return true
 }
 
-// ValidFieldName reports whether s is an RFC 5322 field name (printable
-// ASCII but ':'): the one rule for scripts and for the delivery side that
-// reads a message's header for them.
-func ValidFieldName(s string) bool { return validFieldName(s) }
-
-// validFieldName reports whether s is an RFC 5322 field name.
-func validFieldName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 33 || s[i] > 126 || s[i] == ':' {
-			return false
-		}
-	}
-	return true
-}
+// validFieldName reports whether s is an RFC 5322 field name: the one
+// rule for scripts and for the header they examine.
+func validFieldName(s string) bool { return msgheader.ValidName(s) }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.
 func truncateUTF8(s string, n int) string {

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // vacationCmd is RFC 5230 vacation with RFC 6131 :seconds.
@@ -124,7 +126,7 @@ func (c *vacationCmd) exec(st *state) error {
 		va.Seconds = defaultVacationDays * 86400
 	}
 	if ids := st.hdr.values("Message-ID"); len(ids) > 0 {
-		va.InReplyTo = strings.TrimSpace(unfold(ids[0]))
+		va.InReplyTo = msgheader.Unfold(ids[0])
 	}
 	if !c.hasSubject {
 		va.Subject = "Auto: " + firstDecoded(st.hdr.values("Subject"))
@@ -153,7 +155,7 @@ func firstDecoded(vals []string) string {
 // notifications answer such messages.
 func AutoSubmitted(header func(string) []string) string {
 	for _, v := range header("Auto-Submitted") {
-		keyword, _, _ := strings.Cut(unfold(v), ";")
+		keyword, _, _ := strings.Cut(msgheader.Unfold(v), ";")
 		if keyword = strings.TrimSpace(keyword); !strings.EqualFold(keyword, "no") {
 			return keyword
 		}
@@ -180,7 +182,7 @@ func CanAutoReply(header func(string) []string, env Envelope, addresses []string
 		return "message is Auto-Submitted"
 	}
 	for _, v := range header("Precedence") {
-		switch strings.ToLower(strings.TrimSpace(unfold(v))) {
+		switch strings.ToLower(msgheader.Unfold(v)) {
 		case "bulk", "list", "junk":
 			return "message has Precedence: " + strings.TrimSpace(v)
 		}

@@ -1,13 +1,12 @@
 package fetch
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"mime"
 	"strings"
 
-	"github.com/emersion/go-message/textproto"
+	"gocyrus/pkg/msgheader"
 )
 
 const (
@@ -70,9 +69,9 @@ func (e *entity) parseHeader(hdr []byte) {
 	if len(hdr) == 0 {
 		return
 	}
-	hdr = append(hdr, "\r\n"...)
-	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hdr)))
-	mediaType, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	h := msgheader.ParseHeader(hdr)
+	ct, _ := h.Get("Content-Type")
+	mediaType, params, err := mime.ParseMediaType(ct)
 	if err == nil {
 		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
 			e.mediaType = mediaType
@@ -81,11 +80,8 @@ func (e *entity) parseHeader(hdr []byte) {
 	if e.multipart() {
 		e.boundary = params["boundary"]
 	}
-	e.encoding = strings.ToLower(strings.TrimSpace(unfoldHeader(h.Get("Content-Transfer-Encoding"))))
-}
-
-func unfoldHeader(s string) string {
-	return strings.NewReplacer("\r\n", "", "\n", "").Replace(s)
+	cte, _ := h.Get("Content-Transfer-Encoding")
+	e.encoding = strings.ToLower(cte)
 }
 
 // nthPart finds part n (1-based) of the multipart entity e.

@@ -28,8 +28,9 @@
 // # Matching rules
 //
 // String keys are case-insensitive substring matches on decoded text:
-// header values are unfolded and RFC 2047 words decoded (address headers
-// match on the whole decoded field text); BODY searches the text/* parts
+// header values are unfolded and RFC 2047 words decoded by pkg/msgheader,
+// as Sieve and ENVELOPE see them (address headers match on the whole
+// decoded field text); BODY searches the text/* parts
 // and the headers and text of embedded messages, after undoing the
 // transfer encoding and converting the charset to UTF-8. An empty string
 // matches any message that has the field (HEADER, FROM, ...) or any message

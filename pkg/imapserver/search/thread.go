@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/msgheader"
 )
 
 // Thread is one node of a THREAD response: a message (Index into the
@@ -53,12 +54,9 @@ func Threads(ctx context.Context, algorithm string, cands []Candidate) ([]*Threa
 		if ids := msgIDs(c.Envelope.MessageID); len(ids) > 0 {
 			m.id = ids[0]
 		}
-		forEachField(c.Headers, func(name, value string) bool {
-			if strings.EqualFold(name, "References") {
-				m.refs = append(m.refs, msgIDs(value)...)
-			}
-			return true
-		})
+		for _, v := range msgheader.Values(c.Headers, "References") {
+			m.refs = append(m.refs, msgIDs(v)...)
+		}
 		if len(m.refs) == 0 {
 			if ids := msgIDs(c.Envelope.InReplyTo); len(ids) > 0 {
 				m.refs = ids[:1]
