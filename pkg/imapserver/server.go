@@ -64,6 +64,9 @@ type Server struct {
 	logins      *logins.Registry
 	loginLimits logins.Limits
 	autoexpunge bool // expunge \Deleted on leaving a mailbox (closeMailbox)
+	// provisioning is what a user without an INBOX gets at login
+	// (autocreate_quota >= 0); nil: nothing.
+	provisioning *store.Provisioning
 	// testFault, set only by this package's tests, runs before each
 	// command with its name: a test makes it panic to prove that the fault
 	// ends that session only. Nothing outside the package can set it.
@@ -97,6 +100,7 @@ func New(opts Options) (*Server, error) {
 		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
 		autoexpunge: cfg.Autoexpunge(),
 	}
+	s.provisioning = store.ProvisioningFromConfig(cfg)
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()
 	}

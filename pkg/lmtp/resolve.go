@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gocyrus/pkg/acl"
+	"gocyrus/pkg/config"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/quota"
@@ -32,7 +33,16 @@ type ResolveOptions struct {
 	// these special-use flags get no mail by +detail or fileinto.
 	ExcludeSpecialUse []string
 	// Autocreate creates a missing INBOX (autocreate_post); nil: none.
-	Autocreate *Autocreate
+	Autocreate *store.Provisioning
+}
+
+// ProvisioningOnDelivery is what a delivery to a user without an INBOX
+// creates: nil unless autocreate_post is on and autocreate_quota >= 0.
+func ProvisioningOnDelivery(cfg *config.Config) *store.Provisioning {
+	if !cfg.AutocreatePost() {
+		return nil
+	}
+	return store.ProvisioningFromConfig(cfg)
 }
 
 // Excluded reports whether e carries a special-use flag that keeps mail
@@ -79,8 +89,8 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 	}
 	inbox, err := rv.lookup(ctx, st.NS.UserInbox(userid))
 	if errors.Is(err, ErrUnknownUser) && rv.Opt.Autocreate != nil {
-		inbox, err = rv.Opt.Autocreate.create(ctx, st, userid)
-		if errors.Is(err, errNotAutocreated) {
+		inbox, err = st.CreateUser(ctx, userid, rv.Opt.Autocreate)
+		if errors.Is(err, store.ErrNotProvisioned) {
 			err = fmt.Errorf("%w: %s", ErrUnknownUser, userid)
 		}
 	}

@@ -71,7 +71,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		store: st, log: log, servername: name,
 		resolver: Resolver{Store: st, Opt: ResolveOptions{
 			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox(),
-			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse(), Autocreate: AutocreateFromConfig(cfg, log)}},
+			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse(), Autocreate: ProvisioningOnDelivery(cfg)}},
 		parse: ParseOptions{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
 			VirtDomains: st.NS.VirtDomains != "" && st.NS.VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
 		maxSize:       int64(cfg.Maxmessagesize()),
