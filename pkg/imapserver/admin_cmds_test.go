@@ -17,7 +17,7 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 	root := s.login("cyrus")
 
 	root.ok("CREATE shared-on-other other")
-	e, err := s.st.List.Lookup(context.Background(), "shared-on-other")
+	e, err := s.st.Lookup(context.Background(), "shared-on-other")
 	if err != nil || e.Partition != "other" {
 		t.Fatalf("created entry = %+v %v", e, err)
 	}
@@ -26,7 +26,7 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 
 	// Move alice's INBOX to the other partition under the same name.
 	root.ok("RENAME user/alice user/alice other")
-	e, _ = s.st.List.Lookup(context.Background(), "user.alice")
+	e, _ = s.st.Lookup(context.Background(), "user.alice")
 	dir, _ := s.st.Dir(e)
 	if e.Partition != "other" || !strings.HasPrefix(dir, other) {
 		t.Fatalf("after the partition move: %+v in %s", e, dir)
@@ -35,7 +35,7 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 
 	root.ok("SETQUOTA user/alice (STORAGE 100)")
 	root.ok("SETQUOTA user/alice ()")
-	if roots, _ := s.st.Quota.List(context.Background(), ""); len(roots) != 0 {
+	if roots, _ := s.st.QuotaRoots(context.Background(), ""); len(roots) != 0 {
 		t.Fatalf("SETQUOTA () left roots: %+v", roots)
 	}
 

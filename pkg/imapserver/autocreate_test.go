@@ -27,7 +27,7 @@ func TestAutocreateAtLogin(t *testing.T) {
 		"xlist-junk", "Junk Mail", "autocreate_users", "carol cyrus", "autocreate_sieve_script", script)
 	ctx := context.Background()
 	for _, u := range []string{"carol", "dave"} {
-		if err := sasldb.New(s.st.DB).SetPassword(ctx, u, "secret", true); err != nil {
+		if err := sasldb.New(s.st.DB()).SetPassword(ctx, u, "secret", true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -40,7 +40,7 @@ func TestAutocreateAtLogin(t *testing.T) {
 	has(t, c.ok(`GETQUOTAROOT INBOX`), `* QUOTA INBOX (STORAGE 0 100 MESSAGE 0 7)`)
 	c.ok(`APPEND INBOX {5+}` + "\r\nhi\r\n")
 	for name, use := range map[string]string{"user.carol": "", "user.carol.Sent": "", "user.carol.Junk Mail": `\Junk`} {
-		e, err := s.st.List.Lookup(ctx, name)
+		e, err := s.st.Lookup(ctx, name)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -49,15 +49,15 @@ func TestAutocreateAtLogin(t *testing.T) {
 			t.Errorf("%s: special use %q, want %q", name, e.SpecialUse, use)
 		}
 	}
-	subs, err := s.st.List.Subscriptions(ctx, "carol")
+	subs, err := s.st.Subscriptions(ctx, "carol")
 	if want := []string{"user.carol", "user.carol.Sent"}; err != nil || !slices.Equal(subs, want) {
 		t.Errorf("subscriptions %q, %v; want %q", subs, err, want)
 	}
-	q, err := s.st.Quota.Get(ctx, "user.carol")
+	q, err := s.st.GetQuota(ctx, "user.carol")
 	if err != nil || q.Limits[quota.Storage] != 100 || q.Limits[quota.Message] != 7 {
 		t.Errorf("quota %+v, %v", q, err)
 	}
-	if name, _, err := sievescripts.FromConfig(s.st.Cfg).Active("carol"); err != nil || name != "welcome" {
+	if name, _, err := sievescripts.FromConfig(s.st.Config()).Active("carol"); err != nil || name != "welcome" {
 		t.Errorf("active script %q, %v", name, err)
 	}
 	// A second login finds the INBOX and changes nothing.
@@ -66,7 +66,7 @@ func TestAutocreateAtLogin(t *testing.T) {
 	s.login("dave").expect(`SELECT INBOX`, "NO")
 	s.login("cyrus")
 	for _, name := range []string{"user.dave", "user.cyrus"} {
-		if _, err := s.st.List.Lookup(ctx, name); err == nil {
+		if _, err := s.st.Lookup(ctx, name); err == nil {
 			t.Errorf("%s was created", name)
 		}
 	}

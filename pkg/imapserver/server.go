@@ -17,7 +17,6 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
@@ -93,7 +92,7 @@ func New(opts Options) (*Server, error) {
 		idlePoll:    cfg.Imapidlepoll(),
 		maxLine:     cfg.Maxline(),
 		maxMessage:  int64(cfg.Maxmessagesize()),
-		maxMetadata: min(max(cfg.AnnotationMaxsize(), 0), mboxlist.MaxMetadataSize),
+		maxMetadata: min(max(cfg.AnnotationMaxsize(), 0), store.MaxMetadataSize),
 		deleteRt:    acl.DeleteRightFromConfig(cfg),
 		groups:      opts.Groups,
 		logins:      logins.NewRegistry(),

@@ -108,8 +108,8 @@ var ErrNotProvisioned = errors.New("not allowed by autocreate_users")
 // next login or delivery retries. A concurrent creation that made the
 // INBOX first wins.
 func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) (*mboxlist.Entry, error) {
-	name := s.NS.UserInbox(userid)
-	if e, err := s.List.Lookup(ctx, name); !errors.Is(err, mboxlist.ErrNotFound) {
+	name := s.ns.UserInbox(userid)
+	if e, err := s.list.Lookup(ctx, name); !errors.Is(err, mboxlist.ErrNotFound) {
 		return e, err
 	}
 	if !p.allowed(userid, s.Log) {
@@ -117,7 +117,7 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 	}
 	inbox, err := s.CreateMailbox(ctx, name, CreateOptions{Quota: quota.Ignore})
 	if errors.Is(err, mboxlist.ErrExists) {
-		return s.List.Lookup(ctx, name)
+		return s.list.Lookup(ctx, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("autocreating %s: %w", name, err)
@@ -138,7 +138,7 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 	s.Log.Info("autocreated INBOX", "user", userid, "mailbox", name)
 	subscribe := []string{name}
 	for _, f := range p.Folders {
-		internal, err := folderName(s.NS, userid, f)
+		internal, err := folderName(s.ns, userid, f)
 		if err != nil {
 			s.Log.Warn("autocreate: bad folder name", "user", userid, "folder", f, "err", err)
 			continue
@@ -153,7 +153,7 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 		}
 	}
 	for _, m := range subscribe {
-		if err := s.List.Subscribe(ctx, userid, m); err != nil {
+		if err := s.list.Subscribe(ctx, userid, m); err != nil {
 			s.Log.Warn("autocreate: subscribing", "user", userid, "mailbox", m, "err", err)
 		}
 	}
