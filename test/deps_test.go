@@ -137,3 +137,27 @@ func TestImportArrows(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolsGoThroughStore: the protocol packages reach the mailbox
+// list and quota only through pkg/store (issue 14), which names the types
+// and errors they need (store.Entry, store.QuotaRoot, store.ErrNotFound…).
+// pkg/mailbox stays importable: a selected mailbox is a *mailbox.Mailbox
+// whose snapshot, fetch and store operations the sessions use directly.
+func TestProtocolsGoThroughStore(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}",
+		"gocyrus/pkg/imapserver/...", "gocyrus/pkg/pop3server/...", "gocyrus/pkg/lmtp/...", "gocyrus/pkg/managesieve/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	below := []string{"gocyrus/pkg/mboxlist", "gocyrus/pkg/quota"}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		for _, imp := range f[1:] {
+			for _, b := range below {
+				if imp == b {
+					t.Errorf("protocol package %s imports %s: go through pkg/store", f[0], imp)
+				}
+			}
+		}
+	}
+}

@@ -366,7 +366,7 @@ func (s *site) fillWithDates(boxes map[string][]string, expire map[string]string
 		mb.Close()
 	}
 	for name, v := range expire {
-		if err := st.List.SetMetadata(ctx, name, "/vendor/cmu/cyrus-imapd/expire", "", []byte(v)); err != nil {
+		if err := st.SetMetadata(ctx, name, "/vendor/cmu/cyrus-imapd/expire", "", []byte(v)); err != nil {
 			s.t.Fatal(err)
 		}
 	}

@@ -40,7 +40,7 @@ func newSieveLMTPSite(t *testing.T, extra ...string) *sieveLMTPSite {
 // activate stores src as user's active script, as timsieved would.
 func (ss *sieveLMTPSite) activate(user, src string) {
 	ss.t.Helper()
-	d, err := sievescripts.FromConfig(ss.st.Cfg).UserDir(user)
+	d, err := sievescripts.FromConfig(ss.st.Config()).UserDir(user)
 	if err != nil {
 		ss.t.Fatal(err)
 	}

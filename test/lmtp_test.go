@@ -64,7 +64,7 @@ func (ls *lmtpSite) start(args ...string) {
 	}
 	ls.tcp = l.Addr().String()
 	l.Close()
-	ls.unix = ls.st.Cfg.Lmtpsocket() // where deliver looks
+	ls.unix = ls.st.Config().Lmtpsocket() // where deliver looks
 	if err := os.MkdirAll(filepath.Dir(ls.unix), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestLMTPQuota(t *testing.T) {
 		ls.mkbox("user.alice", "")
 		lim := quota.NoLimits()
 		lim[quota.Storage] = 1 // KiB
-		if err := ls.st.Quota.Set(context.Background(), "user.alice", lim); err != nil {
+		if err := ls.st.SetQuota(context.Background(), "user.alice", lim); err != nil {
 			t.Fatal(err)
 		}
 		ls.start()
@@ -333,7 +333,7 @@ func TestDeliver(t *testing.T) {
 	ls.mkbox("user.full", "")
 	lim := quota.NoLimits()
 	lim[quota.Message] = 0
-	if err := ls.st.Quota.Set(context.Background(), "user.full", lim); err != nil {
+	if err := ls.st.SetQuota(context.Background(), "user.full", lim); err != nil {
 		t.Fatal(err)
 	}
 	ls.start()

@@ -27,7 +27,7 @@ func newQuotaSite(t *testing.T, extra ...string) *quotaSite {
 	t.Helper()
 	ls := newLMTPSite(t, extra...)
 	for _, u := range []string{"alice", "bob", "cyrus"} {
-		if err := sasldb.New(ls.st.DB).SetPassword(context.Background(), u, "secret", true); err != nil {
+		if err := sasldb.New(ls.st.DB()).SetPassword(context.Background(), u, "secret", true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,7 +263,7 @@ func TestReconstructFixesQuota(t *testing.T) {
 	ctx := context.Background()
 	l := quota.NoLimits()
 	l[quota.Storage], l[quota.Message] = 10000, 500
-	if err := st.Quota.Set(ctx, "user.alice", l); err != nil {
+	if err := st.SetQuota(ctx, "user.alice", l); err != nil {
 		t.Fatal(err)
 	}
 	stored, err := st.RecomputeUsage(ctx, "user.alice", nil)
@@ -277,7 +277,7 @@ func TestReconstructFixesQuota(t *testing.T) {
 		}
 	}
 	// Wrong figures: every record and the root at 0.
-	if _, _, err := st.Quota.Fix(ctx, "user.alice", map[string]quota.Usage{}, false); err != nil {
+	if _, _, err := quota.New(st.DB()).Fix(ctx, "user.alice", map[string]quota.Usage{}, false); err != nil {
 		t.Fatal(err)
 	}
 	closeStore()
@@ -308,17 +308,17 @@ func TestCtlCyrusdbResolvesPendingCharges(t *testing.T) {
 	s.populate(map[string]int{"user.alice": 2})
 	st, closeStore := s.openStore(t)
 	ctx := context.Background()
-	e, err := st.List.Lookup(ctx, "user.alice")
+	e, err := st.Lookup(ctx, "user.alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Quota.Set(ctx, "user.alice", quota.NoLimits()); err != nil {
+	if err := st.SetQuota(ctx, "user.alice", quota.NoLimits()); err != nil {
 		t.Fatal(err)
 	}
 	u := qsStored(t, st, "user.alice")
 	pin := func(context.Context) (quota.Pinned, error) { return quota.Pinned{Mailbox: "user.alice"}, nil }
 	// What a writer killed between its charge and its index write leaves.
-	if err := st.Quota.ChargeHeld(ctx, pin, e.UniqueID, quota.Held{Bytes: u[quota.Storage], Msgs: u[quota.Message]}, 5000, 1, quota.Ignore); err != nil {
+	if err := quota.New(st.DB()).ChargeHeld(ctx, pin, e.UniqueID, quota.Held{Bytes: u[quota.Storage], Msgs: u[quota.Message]}, 5000, 1, quota.Ignore); err != nil {
 		t.Fatal(err)
 	}
 	closeStore()

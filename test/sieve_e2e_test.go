@@ -114,7 +114,7 @@ func TestSieveSharedFolderScript(t *testing.T) {
 	ss := newSieveLMTPSite(t, "unixhierarchysep: 1")
 	ss.mkbox("board", "anyone\tp\t")
 	ss.mkbox("board.urgent", "anyone\tp\t")
-	global, err := sievescripts.FromConfig(ss.st.Cfg).GlobalDir("")
+	global, err := sievescripts.FromConfig(ss.st.Config()).GlobalDir("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ elsif header :contains "Subject" "spam" { reject "not on this board"; }
 	if err := global.Put("boardrules", []byte(src)); err != nil {
 		t.Fatal(err)
 	}
-	if err := ss.st.List.SetMetadata(t.Context(), "board", "/vendor/cmu/cyrus-imapd/sieve", "", []byte("boardrules")); err != nil {
+	if err := ss.st.SetMetadata(t.Context(), "board", "/vendor/cmu/cyrus-imapd/sieve", "", []byte("boardrules")); err != nil {
 		t.Fatal(err)
 	}
 	ss.start()

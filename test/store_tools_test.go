@@ -88,11 +88,11 @@ func TestQuotaReportAndFix(t *testing.T) {
 	st, _ := store.New(cfg, db, nil)
 	l := quota.NoLimits()
 	l[quota.Storage], l[quota.Message] = 10000, 500
-	st.Quota.Set(context.Background(), "user.alice", l)
+	st.SetQuota(context.Background(), "user.alice", l)
 	// A new root takes over what its mailboxes hold. Make the recorded
 	// usage drift (as a crash between a charge and its message could)
 	// so that -f has something to fix.
-	if _, _, err := st.Quota.Fix(context.Background(), "user.alice", map[string]quota.Usage{}, false); err != nil {
+	if _, _, err := quota.New(st.DB()).Fix(context.Background(), "user.alice", map[string]quota.Usage{}, false); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

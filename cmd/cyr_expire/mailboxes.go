@@ -118,7 +118,7 @@ func expireByAnnotation(ctx context.Context, env *tool.Env, st *store.Store, j j
 // ignores it.
 func expireAnnotation(ctx context.Context, env *tool.Env, st *store.Store, name string) (time.Duration, error) {
 	for n := name; ; {
-		val, err := st.List.GetMetadata(ctx, n, expireEntry, "")
+		val, err := st.GetMetadata(ctx, n, expireEntry, "")
 		if err != nil {
 			return 0, fmt.Errorf("reading %s: %w", expireEntry, err)
 		}

@@ -81,7 +81,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	failed := 0
 	if j.wantsMailboxPass() {
 		if failed, err = cleanMailboxes(ctx, env, st, j); err != nil {
@@ -209,7 +209,7 @@ func selectMailboxes(ctx context.Context, env *tool.Env, st *store.Store, j job)
 		}
 	}
 	var names []string
-	err = st.List.Walk(ctx, "", func(e *mboxlist.Entry) error {
+	err = st.Walk(ctx, "", func(e *mboxlist.Entry) error {
 		if !e.IsDeleted() && !e.IsIntermediate() && sel.has(e.Name, original[e.Name]) {
 			names = append(names, e.Name)
 		}
@@ -261,7 +261,7 @@ func purgeDeleted(ctx context.Context, env *tool.Env, st *store.Store, j job) (i
 // pruneDuplicates drops the duplicate-delivery records older than -E.
 // Like Cyrus, -E 0 prunes nothing, and -v says nothing about it.
 func pruneDuplicates(ctx context.Context, st *store.Store, j job) error {
-	dups := duplicate.New(st.DB, 0)
+	dups := duplicate.New(st.DB(), 0)
 	if _, err := dups.Prune(ctx, time.Now().Add(-j.expire)); err != nil {
 		return tool.Fail(tool.ExitTempFail, "pruning the duplicate records: %v", err)
 	}

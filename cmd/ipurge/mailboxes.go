@@ -34,7 +34,7 @@ func selectMailboxes(ctx context.Context, env *tool.Env, st *store.Store, o opti
 	}
 	ns := mboxname.NamespaceFromConfig(env.Cfg)
 	sep := ns.Separator(true)
-	err = st.List.Walk(ctx, "", func(e *mboxlist.Entry) error {
+	err = st.Walk(ctx, "", func(e *mboxlist.Entry) error {
 		if !eligible(st, o, e) {
 			return nil
 		}
@@ -57,7 +57,7 @@ func namedMailboxes(ctx context.Context, env *tool.Env, st *store.Store, o optio
 		if err != nil {
 			return nil, 0, tool.Fail(tool.ExitUsage, "%s: %v", arg, err)
 		}
-		e, err := st.List.Lookup(ctx, name)
+		e, err := st.Lookup(ctx, name)
 		switch {
 		case errors.Is(err, mboxlist.ErrNotFound):
 			fmt.Fprintf(env.Stderr, "ipurge: %s: %v\n", arg, mboxlist.ErrNotFound)

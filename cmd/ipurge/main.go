@@ -60,7 +60,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	names, failed, err := selectMailboxes(ctx, env, st, o)
 	if err != nil {
 		return err

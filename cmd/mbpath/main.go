@@ -37,7 +37,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	failed := 0
 	for _, arg := range cmd.Args().Slice() {
 		dir, err := path(ctx, env, st, arg, cmd.Bool("u"))
@@ -64,7 +64,7 @@ func path(ctx context.Context, env *tool.Env, st *store.Store, arg string, users
 	if err != nil {
 		return "", err
 	}
-	e, err := st.List.Lookup(ctx, name)
+	e, err := st.Lookup(ctx, name)
 	if err != nil {
 		return "", mboxlist.ErrNotFound
 	}

@@ -44,7 +44,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	var prefixes []string
 	for _, arg := range cmd.Args().Slice() {
 		name, err := env.Internal(arg, cmd.Bool("u"))
@@ -79,7 +79,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 // selectRoots returns the roots that are one of prefixes or below one
 // (all roots without prefixes), limited to a domain when asked.
 func selectRoots(ctx context.Context, st *store.Store, prefixes []string, domain string) ([]quota.Root, error) {
-	all, err := st.Quota.List(ctx, "")
+	all, err := st.QuotaRoots(ctx, "")
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	j := &job{env: env, st: st, cmd: cmd, opts: mailbox.ReconstructOptions{
 		DryRun: cmd.Bool("n"), RecomputeGUID: cmd.Bool("G"), SkipStat: cmd.Bool("s"), Logger: env.Log}}
 
@@ -107,7 +107,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 // expand returns name (and with -r its descendants) as listed.
 func (j *job) expand(ctx context.Context, name string) ([]string, error) {
 	var out []string
-	err := j.st.List.Walk(ctx, name, func(e *mboxlist.Entry) error {
+	err := j.st.Walk(ctx, name, func(e *mboxlist.Entry) error {
 		if e.IsDeleted() || e.IsIntermediate() {
 			return nil
 		}
@@ -121,26 +121,15 @@ func (j *job) expand(ctx context.Context, name string) ([]string, error) {
 
 // one reconstructs a listed mailbox and prints its repairs and its name.
 func (j *job) one(ctx context.Context, name string) error {
-	e, err := j.st.List.Lookup(ctx, name)
+	e, err := j.st.Lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	dir, err := j.st.Dir(e)
+	// The store also fixes the quota usage of the mailbox, as Cyrus's
+	// reconstruct does: the charge becomes what the rebuilt index holds.
+	rep, err := j.st.Reconstruct(ctx, e, j.opts)
 	if err != nil {
 		return err
-	}
-	opts := j.opts
-	opts.Name, opts.UniqueID = e.Name, e.UniqueID
-	rep, err := mailbox.Reconstruct(dir, opts)
-	if err != nil {
-		return err
-	}
-	// As Cyrus's reconstruct fixes the quota usage of the mailboxes it
-	// reconstructs: the charge becomes what the rebuilt index holds.
-	if !opts.DryRun {
-		if err := j.st.SyncQuota(ctx, e); err != nil {
-			return err
-		}
 	}
 	for _, c := range rep.Changes {
 		fmt.Fprintf(j.env.Stdout, "%s %s\n", e.Name, c)
@@ -174,7 +163,7 @@ func (j *job) adopt(ctx context.Context, name string) error {
 			if h.Name != name && !mboxname.IsDescendant(h.Name, name) {
 				return nil
 			}
-			if _, err := j.st.List.Lookup(ctx, h.Name); err == nil || !errors.Is(err, mboxlist.ErrNotFound) {
+			if _, err := j.st.Lookup(ctx, h.Name); err == nil || !errors.Is(err, mboxlist.ErrNotFound) {
 				return err
 			}
 			e := &mboxlist.Entry{Name: h.Name, Partition: part, UniqueID: h.UniqueID, UIDValidity: h.UIDValidity}
@@ -182,7 +171,7 @@ func (j *job) adopt(ctx context.Context, name string) error {
 				e.Type = "l" // found at its name-based path
 			}
 			if parent, ok := mboxname.Parent(h.Name); ok {
-				if pe, err := j.st.List.Lookup(ctx, parent); err == nil {
+				if pe, err := j.st.Lookup(ctx, parent); err == nil {
 					e.ACL = pe.ACL.Clone()
 				}
 			}
@@ -193,7 +182,7 @@ func (j *job) adopt(ctx context.Context, name string) error {
 			if j.opts.DryRun {
 				return nil
 			}
-			return j.st.List.Create(ctx, e)
+			return j.st.AdoptMailbox(ctx, e)
 		})
 		if err != nil {
 			return err

@@ -79,7 +79,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	defer st.DB.Close()
+	defer st.DB().Close()
 	name, err := env.Internal(req.mailbox, false)
 	if err != nil {
 		return tool.Fail(tool.ExitUsage, "%s: %v", req.mailbox, err)

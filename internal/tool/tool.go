@@ -131,7 +131,7 @@ func Setup(cmd *cli.Command, program string) (*Env, error) {
 }
 
 // SetupStore is Setup followed by Env.Store: what every tool working on
-// mailboxes starts with. The caller closes st.DB.
+// mailboxes starts with. The caller closes st.DB().
 func SetupStore(cmd *cli.Command, program string) (*Env, *store.Store, error) {
 	env, err := Setup(cmd, program)
 	if err != nil {

@@ -3,7 +3,7 @@ package imapserver
 import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/store"
 )
 
 // The ACL commands of RFC 4314 §3, with Cyrus's rules (docs/CYRUS-BEHAVIOUR.md §3.6):
@@ -64,7 +64,7 @@ func (s *session) changeACL(ext, id, spec string) error {
 	if _, err := m.entry.ACL.Apply(id, spec, s.srv.deleteRt); err != nil {
 		return err
 	}
-	_, err = s.srv.st.List.Modify(s.ctx, m.name, func(e *mboxlist.Entry) error {
+	_, err = s.srv.st.ModifyMailbox(s.ctx, m.name, func(e *store.Entry) error {
 		a, err := e.ACL.Apply(id, spec, s.srv.deleteRt)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func cmdListRights(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	s.w.Star().Atom("LISTRIGHTS ").AString(m.ext).SP().AString(id)
-	for _, f := range s.srv.st.Policy.ListRights(m.name, id).Fields() {
+	for _, f := range s.srv.st.Policy().ListRights(m.name, id).Fields() {
 		s.w.SP().AString(f)
 	}
 	s.w.CRLF()

@@ -11,7 +11,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // inMemoryLimit: messages up to this size are held in memory (one
@@ -98,9 +98,9 @@ func (s *session) appendMailbox(m *mbox) (*mailbox.Mailbox, error) {
 		return a.mb, nil
 	}
 	s.closeAppendBox()
-	mb, err := mailbox.Open(dir, s.srv.st.MailboxOptions(m.entry, quota.Strict))
+	mb, err := s.srv.st.OpenEntry(m.entry, store.QuotaStrict, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.name, err)
+		return nil, err
 	}
 	s.appendBox = &appendBox{name: m.name, mb: mb}
 	return mb, nil

@@ -142,6 +142,7 @@ func (s *session) loggedIn(res auth.Result) (reply, error) {
 	s.state = stateAuth
 	s.log = s.log.With("user", res.User)
 	s.log.Info("login", "mechanism", res.Mechanism, "tls", s.tls != nil)
+	s.provisionAtLogin(res)
 	if motd := s.srv.message("motd"); motd != "" {
 		s.w.StatusResponse("*", wire.OK, "ALERT", motd)
 	}

@@ -5,7 +5,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // cmdCopy: RFC 3501 §6.4.7 with UIDPLUS's COPYUID (RFC 4315): r on the
@@ -44,7 +44,7 @@ func copyMessages(s *session, c wire.Command, move bool) (reply, error) {
 	}
 	to := sel.mb
 	if dst.name != sel.name {
-		if to, _, err = s.srv.st.Open(s.ctx, dst.name, quota.Strict); err != nil {
+		if to, _, err = s.srv.st.Open(s.ctx, dst.name, store.QuotaStrict); err != nil {
 			return reply{}, err
 		}
 		defer to.Close()

@@ -20,7 +20,7 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 	}
 	var wake <-chan struct{}
 	if s.sel != nil {
-		ch, cancel, err := s.srv.st.DB.Subscribe(s.ctx, s.sel.name)
+		ch, cancel, err := s.srv.st.Watch(s.ctx, s.sel.name)
 		if err != nil {
 			s.log.Warn("IDLE without notifications, polling", "err", err)
 		} else {

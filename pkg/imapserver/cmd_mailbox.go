@@ -8,9 +8,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
 
@@ -20,7 +18,7 @@ func cmdNamespace(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
-	l := s.srv.st.NS.Namespaces(s.user.User, s.admin())
+	l := s.srv.st.Namespace().Namespaces(s.user.User, s.admin())
 	s.w.Star().Atom("NAMESPACE ").Atom(l.String()).CRLF()
 	return reply{}, nil
 }
@@ -34,7 +32,7 @@ var specialUses = map[string]bool{
 // trimSeparator drops one trailing hierarchy separator (RFC 3501 §6.3.3:
 // "CREATE foo/" creates foo).
 func (s *session) trimSeparator(ext string) string {
-	sep := string(s.srv.st.NS.Separator(s.admin()))
+	sep := string(s.srv.st.Namespace().Separator(s.admin()))
 	if len(ext) > 1 && strings.HasSuffix(ext, sep) {
 		return strings.TrimSuffix(ext, sep)
 	}
@@ -77,7 +75,7 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 		uses = append(uses, string(a))
 	}
 	_, err = s.srv.st.CreateMailbox(s.ctx, m.name, store.CreateOptions{
-		Partition: cc.Partition, SpecialUse: strings.Join(uses, " "), Quota: quota.Strict,
+		Partition: cc.Partition, SpecialUse: strings.Join(uses, " "), Quota: store.QuotaStrict,
 	})
 	return reply{}, err
 }
@@ -97,7 +95,7 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 	}
 	admin := s.identityFor(m.name).Admin
 	if m.entry != nil && mboxname.IsUserInbox(m.name) && !admin {
-		if m.name == s.srv.st.NS.UserInbox(s.user.User) {
+		if m.name == s.srv.st.Namespace().UserInbox(s.user.User) {
 			return reply{}, errNotSupported
 		}
 		// Only admins delete a user (docs/CYRUS-BEHAVIOUR.md §3.6).
@@ -113,7 +111,7 @@ func cmdDelete(s *session, c wire.Command) (reply, error) {
 		return reply{}, errSpecialUseProtected
 	}
 	if !mboxname.IsUserInbox(m.name) {
-		has, err := s.srv.st.List.HasChildren(s.ctx, m.name)
+		has, err := s.srv.st.HasChildren(s.ctx, m.name)
 		if err != nil {
 			return reply{}, err
 		}
@@ -202,7 +200,7 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 	if movesParent(src.name, dst.name) && s.protectedSpecialUse(src.entry) {
 		return reply{}, errSpecialUseProtected
 	}
-	err = s.srv.st.List.Walk(s.ctx, src.name, func(e *mboxlist.Entry) error {
+	err = s.srv.st.Walk(s.ctx, src.name, func(e *store.Entry) error {
 		if e.Name != src.name && !s.rightsOn(e).Has(acl.DeleteMailbox) {
 			return errPermission
 		}
@@ -225,15 +223,15 @@ func cmdRename(s *session, c wire.Command) (reply, error) {
 
 // renameInbox creates dst and moves every message of INBOX into it.
 func (s *session) renameInbox(src, dst *mbox) error {
-	if _, err := s.srv.st.CreateMailbox(s.ctx, dst.name, store.CreateOptions{Quota: quota.Strict}); err != nil {
+	if _, err := s.srv.st.CreateMailbox(s.ctx, dst.name, store.CreateOptions{Quota: store.QuotaStrict}); err != nil {
 		return err
 	}
-	from, _, err := s.srv.st.Open(s.ctx, src.name, quota.Strict)
+	from, _, err := s.srv.st.Open(s.ctx, src.name, store.QuotaStrict)
 	if err != nil {
 		return err
 	}
 	defer from.Close()
-	to, _, err := s.srv.st.Open(s.ctx, dst.name, quota.Ignore)
+	to, _, err := s.srv.st.Open(s.ctx, dst.name, store.QuotaIgnore)
 	if err != nil {
 		return err
 	}
@@ -272,7 +270,7 @@ func cmdSubscribe(s *session, c wire.Command) (reply, error) {
 			return reply{}, err
 		}
 	}
-	return reply{}, s.srv.st.List.Subscribe(s.ctx, s.user.User, m.name)
+	return reply{}, s.srv.st.Subscribe(s.ctx, s.user.User, m.name)
 }
 
 // cmdUnsubscribe: RFC 3501 §6.3.7; works for names that no longer exist.
@@ -285,7 +283,7 @@ func cmdUnsubscribe(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{}, s.srv.st.List.Unsubscribe(s.ctx, s.user.User, name)
+	return reply{}, s.srv.st.Unsubscribe(s.ctx, s.user.User, name)
 }
 
 // cmdStatus: RFC 3501 §6.3.10; needs r.
@@ -306,7 +304,7 @@ func cmdStatus(s *session, c wire.Command) (reply, error) {
 
 // writeStatus sends "* STATUS name (...)" for the requested items.
 func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
-	mb, _, err := s.srv.st.Open(s.ctx, m.name, quota.Ignore)
+	mb, _, err := s.srv.st.Open(s.ctx, m.name, store.QuotaIgnore)
 	if err != nil {
 		return err
 	}
@@ -369,7 +367,7 @@ func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
 
 // recentCount counts the messages that would be \Recent for this user.
 func (s *session) recentCount(m *mbox, v *mailbox.View) int {
-	seen, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, m.entry.UniqueID)
+	seen, err := s.srv.st.GetSeen(s.ctx, s.user.User, m.entry.UniqueID)
 	if err != nil {
 		return 0
 	}

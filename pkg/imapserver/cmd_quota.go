@@ -3,7 +3,7 @@ package imapserver
 import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // The QUOTA commands of RFC 9208 with Cyrus's rules (docs/CYRUS-BEHAVIOUR.md §3.6, §4):
@@ -22,7 +22,7 @@ func cmdGetQuota(s *session, c wire.Command) (reply, error) {
 	if !s.identityFor(root).Admin {
 		return reply{}, errPermission
 	}
-	q, err := s.srv.st.Quota.Get(s.ctx, root)
+	q, err := s.srv.st.GetQuota(s.ctx, root)
 	if err != nil {
 		return reply{}, err
 	}
@@ -48,7 +48,7 @@ func cmdGetQuotaRoot(s *session, c wire.Command) (reply, error) {
 	} else if m.entry == nil {
 		return reply{}, errNoMailbox
 	}
-	root, ok, err := s.srv.st.Quota.RootOf(s.ctx, m.name)
+	root, ok, err := s.srv.st.QuotaRootOf(s.ctx, m.name)
 	if err != nil {
 		return reply{}, err
 	}
@@ -59,7 +59,7 @@ func cmdGetQuotaRoot(s *session, c wire.Command) (reply, error) {
 	}
 	rootExt := s.toExternal(root)
 	s.w.SP().AString(rootExt).CRLF()
-	q, err := s.srv.st.Quota.Get(s.ctx, root)
+	q, err := s.srv.st.GetQuota(s.ctx, root)
 	if err != nil {
 		return reply{}, err
 	}
@@ -69,10 +69,10 @@ func cmdGetQuotaRoot(s *session, c wire.Command) (reply, error) {
 
 // writeQuota sends "* QUOTA root (RES used limit ...)" for the resources
 // that have a limit.
-func (s *session) writeQuota(rootExt string, q quota.Root) {
+func (s *session) writeQuota(rootExt string, q store.QuotaRoot) {
 	s.w.Star().Atom("QUOTA ").AString(rootExt).Atom(" (")
 	sp := ""
-	for r := quota.Resource(0); int(r) < quota.NumResources; r++ {
+	for r := store.QuotaResource(0); int(r) < store.QuotaNumResources; r++ {
 		if q.Limits[r] < 0 {
 			continue
 		}
@@ -102,13 +102,13 @@ func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 		// root; its usage goes back to the next root up.
 		return reply{}, s.srv.st.RemoveQuota(s.ctx, root)
 	}
-	limits := quota.NoLimits()
+	limits := store.NoQuotaLimits()
 	for _, l := range sc.Limits {
 		name := l.Resource
 		if name == "MAILBOX" {
-			name = quota.NumFolders.String()
+			name = store.QuotaNumFolders.String()
 		}
-		r, err := quota.ParseResource(name)
+		r, err := store.ParseQuotaResource(name)
 		if err != nil {
 			return reply{}, err
 		}
@@ -120,7 +120,7 @@ func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 	if err := s.srv.st.SetQuota(s.ctx, root, limits); err != nil {
 		return reply{}, err
 	}
-	q, err := s.srv.st.Quota.Get(s.ctx, root)
+	q, err := s.srv.st.GetQuota(s.ctx, root)
 	if err != nil {
 		return reply{}, err
 	}

@@ -5,7 +5,7 @@ import (
 
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/store"
 )
 
 // cmdReconstruct: Cyrus's admin command "RECONSTRUCT mailbox [RECURSIVE]"
@@ -45,15 +45,11 @@ func cmdReconstruct(s *session, c wire.Command) (reply, error) {
 		s.unselect()
 	}
 	st := s.srv.st
-	return reply{}, st.List.Walk(s.ctx, m.name, func(e *mboxlist.Entry) error {
+	return reply{}, st.Walk(s.ctx, m.name, func(e *store.Entry) error {
 		if e.IsDeleted() || e.IsIntermediate() || (e.Name != m.name && !recursive) {
 			return nil
 		}
-		dir, err := st.Dir(e)
-		if err != nil {
-			return err
-		}
-		_, err = mailbox.Reconstruct(dir, mailbox.ReconstructOptions{Name: e.Name, UniqueID: e.UniqueID, Logger: s.srv.log})
+		_, err := st.Reconstruct(s.ctx, e, mailbox.ReconstructOptions{Logger: s.srv.log})
 		return err
 	})
 }

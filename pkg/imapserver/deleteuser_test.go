@@ -21,7 +21,7 @@ func TestAdminDeleteOfUserDeletesTheirData(t *testing.T) {
 			s.deliver("board", testMessage("b1"), testMessage("b2"))
 			s.deliver("user.bob", testMessage("mine"))
 			const board = `"Shared Folders/board"`
-			sieve := sievescripts.FromConfig(s.st.Cfg)
+			sieve := sievescripts.FromConfig(s.st.Config())
 			d, err := sieve.UserDir("bob")
 			if err != nil {
 				t.Fatal(err)

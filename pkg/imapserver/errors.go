@@ -12,9 +12,8 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // userError is a refusal the client caused or may act on: it is answered
@@ -72,7 +71,7 @@ func classify(err error) (errorKind, *userError) {
 		return kindSyntax, &userError{Code: we.Code, Msg: we.Msg}
 	case isIOError(err):
 		return kindIO, nil
-	case errors.Is(err, mailbox.ErrOverQuota), errors.Is(err, quota.ErrOverQuota):
+	case errors.Is(err, mailbox.ErrOverQuota), errors.Is(err, store.ErrOverQuota):
 		return kindUser, &userError{Code: "OVERQUOTA", Msg: "Over quota"}
 	case errors.Is(err, mailbox.ErrTooLarge):
 		return kindUser, errMessageTooLarge
@@ -80,11 +79,11 @@ func classify(err error) (errorKind, *userError) {
 		return kindUser, &userError{Msg: "Message contains NUL characters"}
 	case errors.Is(err, mailbox.ErrEmpty):
 		return kindUser, &userError{Msg: "Zero-length message literal"}
-	case errors.Is(err, mboxlist.ErrNotFound), errors.Is(err, mailbox.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, mailbox.ErrNotFound):
 		return kindUser, &userError{Msg: "Mailbox does not exist"}
-	case errors.Is(err, mboxlist.ErrExists), errors.Is(err, mailbox.ErrExists):
+	case errors.Is(err, store.ErrExists), errors.Is(err, mailbox.ErrExists):
 		return kindUser, &userError{Msg: "Mailbox already exists"}
-	case errors.Is(err, mboxlist.ErrChanged):
+	case errors.Is(err, store.ErrChanged):
 		return kindUser, &userError{Code: "INUSE", Msg: err.Error()}
 	case errors.Is(err, mboxname.ErrInvalidName), errors.Is(err, mboxname.ErrNamespaceRoot),
 		errors.Is(err, mboxname.ErrNoInbox), errors.Is(err, mboxname.ErrOtherDomain),
@@ -92,9 +91,9 @@ func classify(err error) (errorKind, *userError) {
 		return kindUser, &userError{Msg: "Invalid mailbox name"}
 	case errors.Is(err, acl.ErrInvalidRights), errors.Is(err, acl.ErrInvalidACL):
 		return kindUser, &userError{Msg: "Invalid rights"}
-	case errors.Is(err, quota.ErrUnknownResource):
+	case errors.Is(err, store.ErrUnknownResource):
 		return kindUser, &userError{Msg: "Unsupported quota resource"}
-	case errors.Is(err, quota.ErrNoRoot):
+	case errors.Is(err, store.ErrNoQuotaRoot):
 		return kindUser, &userError{Msg: "Quota root does not exist"}
 	case errors.Is(err, mailbox.ErrTooManyKeywords):
 		return kindUser, &userError{Code: "LIMIT", Msg: "Too many user flags in mailbox"}

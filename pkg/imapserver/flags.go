@@ -97,7 +97,7 @@ func (t *flagTarget) commitSeen(uids []uint32) {
 		}
 		return
 	}
-	rec, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, t.m.entry.UniqueID)
+	rec, err := s.srv.st.GetSeen(s.ctx, s.user.User, t.m.entry.UniqueID)
 	if err == nil {
 		cur, perr := parseSeenSet(rec.SeenUIDs)
 		if perr != nil {
@@ -105,7 +105,7 @@ func (t *flagTarget) commitSeen(uids []uint32) {
 		}
 		now := time.Now().Unix()
 		rec.SeenUIDs, rec.LastChange = cur.with(add).String(), now
-		err = s.srv.st.List.SetSeen(s.ctx, s.user.User, t.m.entry.UniqueID, rec)
+		err = s.srv.st.SetSeen(s.ctx, s.user.User, t.m.entry.UniqueID, rec)
 	}
 	if err != nil {
 		s.log.Warn("recording seen state of new messages", "mailbox", t.m.name, "err", err)

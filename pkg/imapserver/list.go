@@ -6,15 +6,15 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // listed is one mailbox the session may see (it holds l).
 type listed struct {
 	ext        string
 	name       string
-	entry      *mboxlist.Entry
+	entry      *store.Entry
 	rights     acl.Rights
 	subscribed bool
 }
@@ -25,10 +25,10 @@ type listed struct {
 func (s *session) visibleMailboxes() ([]*listed, error) {
 	inbox := ""
 	if s.user.User != "" && !s.admin() {
-		inbox = s.srv.st.NS.UserInbox(s.user.User)
+		inbox = s.srv.st.Namespace().UserInbox(s.user.User)
 	}
 	var own, users, shared []*listed
-	err := s.srv.st.List.Walk(s.ctx, "", func(e *mboxlist.Entry) error {
+	err := s.srv.st.Walk(s.ctx, "", func(e *store.Entry) error {
 		if e.IsDeleted() || e.IsIntermediate() || s.hiddenDeleted(e.Name) {
 			return nil
 		}
@@ -60,7 +60,7 @@ func (s *session) visibleMailboxes() ([]*listed, error) {
 
 // subscriptions returns the session's subscribed internal names.
 func (s *session) subscriptions() (map[string]bool, error) {
-	names, err := s.srv.st.List.Subscriptions(s.ctx, s.user.User)
+	names, err := s.srv.st.Subscriptions(s.ctx, s.user.User)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func cmdList(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	sep := s.srv.st.NS.Separator(s.admin())
+	sep := s.srv.st.Namespace().Separator(s.admin())
 	if !lc.Extended && len(lc.Patterns) == 1 && lc.Patterns[0] == "" {
 		// RFC 3501: the hierarchy delimiter and root of the reference.
 		s.w.Star().Atom(`LIST (\Noselect) "`).Atom(string(sep)).Atom(`" ""`).CRLF()
@@ -100,7 +100,7 @@ func cmdLsub(s *session, c wire.Command) (reply, error) {
 
 // list writes the LIST (or LSUB) responses of a command.
 func (s *session) list(lc *wire.ListCommand, verb string) error {
-	sep := s.srv.st.NS.Separator(s.admin())
+	sep := s.srv.st.Namespace().Separator(s.admin())
 	patterns := make([]string, len(lc.Patterns))
 	for i, p := range lc.Patterns {
 		patterns[i] = s.clientPattern(lc.Reference + p)

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"gocyrus/pkg/acl"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // METADATA (RFC 5464) storage mapping, as Cyrus does it: the client's
@@ -86,9 +86,9 @@ func parseMetaEntry(s string, allowRoot bool) (metaEntry, error) {
 // metaTarget is the mailbox (or the server) a METADATA command names.
 type metaTarget struct {
 	ext   string
-	name  string          // internal name; "" for server entries
-	entry *mboxlist.Entry // nil for server entries
-	owner string          // the user owning the mailbox; "" for shared ones
+	name  string       // internal name; "" for server entries
+	entry *store.Entry // nil for server entries
+	owner string       // the user owning the mailbox; "" for shared ones
 }
 
 // metaTarget resolves the mailbox of GETMETADATA/SETMETADATA; "" is the
@@ -181,13 +181,13 @@ func (s *session) readMetadata(t *metaTarget, e metaEntry, depth string) ([]meta
 		if e.private && e.key == specialUseEntry && t.entry != nil {
 			return out, nil
 		}
-		v, err := s.srv.st.List.GetMetadata(s.ctx, t.name, e.key, owner)
+		v, err := s.srv.st.GetMetadata(s.ctx, t.name, e.key, owner)
 		if err != nil || v == nil {
 			return out, err
 		}
 		return append(out, metaValue{name: e.name(), value: v}), nil
 	}
-	all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, e.key, s.user.User)
+	all, err := s.srv.st.ListMetadata(s.ctx, t.name, e.key, s.user.User)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (s *session) writeMetadata(t *metaTarget, e metaEntry, value []byte, counts
 	}
 	owner := e.owner(s.user.User)
 	if value != nil {
-		old, err := s.srv.st.List.GetMetadata(s.ctx, t.name, e.key, owner)
+		old, err := s.srv.st.GetMetadata(s.ctx, t.name, e.key, owner)
 		if err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ type metaCounts struct {
 // mailbox may hold, and counts the new one.
 func (s *session) checkMetadataCount(t *metaTarget, owner string, counts *metaCounts) error {
 	if !counts.loaded {
-		all, err := s.srv.st.List.ListMetadata(s.ctx, t.name, "", s.user.User)
+		all, err := s.srv.st.ListMetadata(s.ctx, t.name, "", s.user.User)
 		if err != nil {
 			return err
 		}
@@ -288,11 +288,11 @@ func (s *session) setSpecialUse(t *metaTarget, value []byte) error {
 			uses = append(uses, canon)
 		}
 	}
-	_, err := s.srv.st.List.Modify(s.ctx, t.name, func(e *mboxlist.Entry) error {
+	_, err := s.srv.st.ModifyMailbox(s.ctx, t.name, func(e *store.Entry) error {
 		e.SpecialUse = strings.Join(uses, " ")
 		return nil
 	})
-	if errors.Is(err, mboxlist.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return errNoMailbox
 	}
 	return err

@@ -39,7 +39,7 @@ func TestMetadataRefusals(t *testing.T) {
 		`* METADATA INBOX (/shared/comment NIL /shared/foo NIL /shared/vendor/big NIL)`)
 	has(t, a.ok(`GETMETADATA INBOX (/private/x/y /private/motd)`), `* METADATA INBOX (/private/x/y NIL /private/motd NIL)`)
 	has(t, admin.ok(`GETMETADATA "" (/shared/comment /shared/vendor/x)`), `* METADATA "" (/shared/comment NIL /shared/vendor/x NIL)`)
-	if all, err := s.st.List.ListMetadata(context.Background(), "user.alice", "", "alice"); err != nil || len(all) != 0 {
+	if all, err := s.st.ListMetadata(context.Background(), "user.alice", "", "alice"); err != nil || len(all) != 0 {
 		t.Fatalf("stored after refusals: %v %v", all, err)
 	}
 	// Admins set server entries; anyone reads them.
@@ -71,7 +71,7 @@ func TestMetadataQuota(t *testing.T) {
 	a := s.login("alice")
 	usage := func() int64 {
 		t.Helper()
-		r, err := s.st.Quota.Get(ctx, "user.alice")
+		r, err := s.st.GetQuota(ctx, "user.alice")
 		if err != nil {
 			t.Fatal(err)
 		}

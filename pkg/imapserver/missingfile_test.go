@@ -17,7 +17,7 @@ import (
 func TestFetchMissingFile(t *testing.T) {
 	s := newTestSite(t)
 	uids := s.deliver("user.alice", testMessage("one"), testMessage("two"), testMessage("three"), testMessage("four"))
-	e, err := s.st.List.Lookup(context.Background(), "user.alice")
+	e, err := s.st.Lookup(context.Background(), "user.alice")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"gocyrus/pkg/acl"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // mbox is a mailbox named by the client: its external and internal names,
@@ -15,7 +15,7 @@ import (
 type mbox struct {
 	ext    string
 	name   string
-	entry  *mboxlist.Entry
+	entry  *store.Entry
 	rights acl.Rights
 }
 
@@ -30,13 +30,13 @@ func (s *session) toInternal(ext string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.srv.st.NS.ToInternal(ext, s.user.User, s.admin())
+	return s.srv.st.Namespace().ToInternal(ext, s.user.User, s.admin())
 }
 
 // toExternal converts an internal name for the client; "" when the
 // session cannot name it (another domain).
 func (s *session) toExternal(name string) string {
-	ext, err := s.srv.st.NS.ToExternal(name, s.user.User, s.admin())
+	ext, err := s.srv.st.Namespace().ToExternal(name, s.user.User, s.admin())
 	if err != nil {
 		return ""
 	}
@@ -53,8 +53,8 @@ func (s *session) identityFor(name string) acl.Identity {
 }
 
 // rightsOn evaluates the session's rights on an entry (docs/CYRUS-BEHAVIOUR.md §3.4).
-func (s *session) rightsOn(e *mboxlist.Entry) acl.Rights {
-	return s.srv.st.Policy.Rights(e.ACL, s.identityFor(e.Name), e.Name)
+func (s *session) rightsOn(e *store.Entry) acl.Rights {
+	return s.srv.st.Policy().Rights(e.ACL, s.identityFor(e.Name), e.Name)
 }
 
 // hiddenDeleted reports a name under the deleted prefix (delayed delete)
@@ -75,9 +75,9 @@ func (s *session) lookup(ext string) (*mbox, error) {
 	if s.hiddenDeleted(name) {
 		return m, nil
 	}
-	e, err := s.srv.st.List.Lookup(s.ctx, name)
+	e, err := s.srv.st.Lookup(s.ctx, name)
 	switch {
-	case errors.Is(err, mboxlist.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return m, nil
 	case err != nil:
 		return nil, err
@@ -127,8 +127,8 @@ func (s *session) mayCreate(name string) (bool, error) {
 		return true, nil
 	}
 	for p, ok := mboxname.Parent(name); ok; p, ok = mboxname.Parent(p) {
-		e, err := s.srv.st.List.Lookup(s.ctx, p)
-		if errors.Is(err, mboxlist.ErrNotFound) {
+		e, err := s.srv.st.Lookup(s.ctx, p)
+		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // quotaWarnInterval is how long a process stays quiet about a quota root
@@ -41,22 +41,22 @@ func (l *quotaWarnLog) due(root string, now time.Time) bool {
 // 0 = always, and a limit at or under the threshold always qualifies),
 // "over" above the limit or "at N%" above quotawarn percent.
 func (s *session) quotaWarnings(name string) {
-	root, ok, err := s.srv.st.Quota.RootOf(s.ctx, name)
+	root, ok, err := s.srv.st.QuotaRootOf(s.ctx, name)
 	if err != nil || !ok {
 		return
 	}
-	q, err := s.srv.st.Quota.Get(s.ctx, root)
+	q, err := s.srv.st.GetQuota(s.ctx, root)
 	if err != nil {
 		return
 	}
 	cfg := s.srv.cfg
 	warnPct := int64(cfg.Quotawarn())
-	thresholds := map[quota.Resource]int64{
-		quota.Storage: int64(cfg.Quotawarnkb()),
-		quota.Message: int64(cfg.Quotawarnmsg()),
+	thresholds := map[store.QuotaResource]int64{
+		store.QuotaStorage: int64(cfg.Quotawarnkb()),
+		store.QuotaMessage: int64(cfg.Quotawarnmsg()),
 	}
 	var alerts []string
-	for _, res := range []quota.Resource{quota.Storage, quota.Message} {
+	for _, res := range []store.QuotaResource{store.QuotaStorage, store.QuotaMessage} {
 		limit := q.Limits[res]
 		if limit < 0 {
 			continue

@@ -8,8 +8,8 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // IMAP4rev2 (RFC 9051) for a session that sent "ENABLE IMAP4rev2". The
@@ -127,14 +127,14 @@ func (s *session) writeSelectedList(m *mbox) error {
 	if ext == "" {
 		ext = m.ext
 	}
-	s.writeListLine("LIST", attrs, ext, s.srv.st.NS.Separator(s.admin()), "")
+	s.writeListLine("LIST", attrs, ext, s.srv.st.Namespace().Separator(s.admin()), "")
 	return nil
 }
 
 // writeRenamedList tells a rev2 client the new name of a renamed mailbox
 // with its old one (RFC 9051 §6.3.6, the OLDNAME extended item of §7.3.1).
 func (s *session) writeRenamedList(from, to string) error {
-	e, err := s.srv.st.List.Lookup(s.ctx, to)
+	e, err := s.srv.st.Lookup(s.ctx, to)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *session) writeRenamedList(from, to string) error {
 		return err
 	}
 	old := wire.AppendAString(nil, oldExt)
-	s.writeListLine("LIST", attrs, newExt, s.srv.st.NS.Separator(s.admin()),
+	s.writeListLine("LIST", attrs, newExt, s.srv.st.Namespace().Separator(s.admin()),
 		`("OLDNAME" (`+string(old)+`))`)
 	return nil
 }
@@ -180,8 +180,8 @@ func (s *session) hasVisibleChildren(name, ext string) (bool, error) {
 	if ext == "" {
 		return false, nil
 	}
-	prefix := ext + string(s.srv.st.NS.Separator(s.admin()))
-	err := s.srv.st.List.Walk(s.ctx, name, func(e *mboxlist.Entry) error {
+	prefix := ext + string(s.srv.st.Namespace().Separator(s.admin()))
+	err := s.srv.st.Walk(s.ctx, name, func(e *store.Entry) error {
 		if e.Name == name || e.IsDeleted() || e.IsIntermediate() || s.hiddenDeleted(e.Name) || !s.rightsOn(e).Has(acl.Lookup) {
 			return nil
 		}

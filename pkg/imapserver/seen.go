@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // Per-user \Seen, with Cyrus's semantics: the owner of a mailbox (the
@@ -25,7 +25,7 @@ func (s *session) loadSeen(uniqueID string) (seenSet, error) {
 	if s.user.Anonymous {
 		return nil, nil
 	}
-	rec, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, uniqueID)
+	rec, err := s.srv.st.GetSeen(s.ctx, s.user.User, uniqueID)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (s *session) changeSeen(add, remove []uint32) ([]uint32, error) {
 		sel.seen = next
 		return changed, nil
 	}
-	rec, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
+	rec, err := s.srv.st.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (s *session) changeSeen(add, remove []uint32) ([]uint32, error) {
 	if len(changed) > 0 {
 		now := time.Now().Unix()
 		rec.SeenUIDs, rec.LastRead, rec.LastChange = next.String(), now, now
-		if err := s.srv.st.List.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, rec); err != nil {
+		if err := s.srv.st.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, rec); err != nil {
 			return nil, err
 		}
 	}
@@ -113,7 +113,7 @@ func withSeen(flags []string, seen bool) []string {
 
 // countUnseenFor counts v's messages the user has not seen (STATUS
 // UNSEEN) in the mailbox e.
-func (s *session) countUnseenFor(e *mboxlist.Entry, v *mailbox.View) (int, error) {
+func (s *session) countUnseenFor(e *store.Entry, v *mailbox.View) (int, error) {
 	if ownsSeen(e.Name, s.user.User) {
 		return countUnseen(v), nil
 	}

@@ -7,8 +7,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // selected is the session's view of its selected mailbox. The session's
@@ -17,7 +16,7 @@ import (
 // in uids until an EXPUNGE response may be sent (RFC 3501 §7.4.1).
 type selected struct {
 	name, ext  string
-	entry      *mboxlist.Entry
+	entry      *store.Entry
 	mb         *mailbox.Mailbox
 	readOnly   bool
 	rights     acl.Rights
@@ -96,7 +95,7 @@ func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
 	if uidnext == 0 || s.enabled.rev2 {
 		return
 	}
-	seen, err := s.srv.st.List.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
+	seen, err := s.srv.st.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
 	if err != nil {
 		s.log.Warn("reading recent messages", "mailbox", sel.name, "err", err)
 		return
@@ -110,7 +109,7 @@ func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
 		return
 	}
 	seen.LastUID = uidnext - 1
-	if err := s.srv.st.List.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, seen); err != nil {
+	if err := s.srv.st.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, seen); err != nil {
 		s.log.Warn("recording recent messages", "mailbox", sel.name, "err", err)
 	}
 }
@@ -250,7 +249,7 @@ func flagList(names []string) string {
 // openSelected opens the mailbox for SELECT/EXAMINE: quota is checked
 // strictly for what this session appends or copies into it.
 func (s *session) openSelected(m *mbox, examine bool) (*selected, error) {
-	mb, e, err := s.srv.st.Open(s.ctx, m.name, quota.Strict)
+	mb, e, err := s.srv.st.Open(s.ctx, m.name, store.QuotaStrict)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,6 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
@@ -62,6 +61,9 @@ type Server struct {
 	logins      *logins.Registry
 	loginLimits logins.Limits
 	autoexpunge bool // expunge \Deleted on leaving a mailbox (closeMailbox)
+	// provisioning is what a user without an INBOX gets at login
+	// (autocreate_quota >= 0); nil: nothing.
+	provisioning *store.Provisioning
 	// testFault, set only by this package's tests, runs before each
 	// command with its name: a test makes it panic to prove that the fault
 	// ends that session only. Nothing outside the package can set it.
@@ -85,13 +87,14 @@ func New(opts Options) (*Server, error) {
 		idlePoll:    cfg.Imapidlepoll(),
 		maxLine:     cfg.Maxline(),
 		maxMessage:  int64(cfg.Maxmessagesize()),
-		maxMetadata: min(max(cfg.AnnotationMaxsize(), 0), mboxlist.MaxMetadataSize),
+		maxMetadata: min(max(cfg.AnnotationMaxsize(), 0), store.MaxMetadataSize),
 		deleteRt:    acl.DeleteRightFromConfig(cfg),
 		groups:      opts.Groups,
 		logins:      logins.NewRegistry(),
 		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
 		autoexpunge: cfg.Autoexpunge(),
 	}
+	s.provisioning = store.ProvisioningFromConfig(cfg)
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()
 	}

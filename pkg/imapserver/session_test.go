@@ -278,7 +278,7 @@ func TestQuotaCommands(t *testing.T) {
 	s.deliver("user.alice.Work", testMessage("w1"), testMessage("w2"))
 	a.ok("SELECT Work")
 	a.expect("COPY 1:2 INBOX", "NO [OVERQUOTA]")
-	q, _ := s.st.Quota.Get(context.Background(), "user.alice")
+	q, _ := s.st.GetQuota(context.Background(), "user.alice")
 	if q.Usage[quota.Message] != 3 { // the append above, plus the two delivered with quota ignored
 		t.Logf("usage %v", q.Usage)
 	}

@@ -3,8 +3,8 @@ package imapserver
 import (
 	"strings"
 
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/store"
 )
 
 // errSpecialUseProtected refuses deleting, or moving under another
@@ -13,7 +13,7 @@ var errSpecialUseProtected = noCode("USEATTR", "Operation not supported on a pro
 
 // protectedSpecialUse reports whether e carries one of the special-use
 // attributes of specialuse_protect; administrators are never held back.
-func (s *session) protectedSpecialUse(e *mboxlist.Entry) bool {
+func (s *session) protectedSpecialUse(e *store.Entry) bool {
 	if e == nil || e.SpecialUse == "" || s.identityFor(e.Name).Admin {
 		return false
 	}

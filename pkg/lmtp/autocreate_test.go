@@ -43,7 +43,7 @@ func TestAutocreatePost(t *testing.T) {
 	st := srv.store
 	for _, user := range []string{"carol", "erin"} {
 		for name, use := range map[string]string{"user." + user: "", "user." + user + ".Sent": "", "user." + user + ".Junk Mail": `\Junk`} {
-			e, err := st.List.Lookup(ctx, name)
+			e, err := st.Lookup(ctx, name)
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
 				continue
@@ -52,19 +52,19 @@ func TestAutocreatePost(t *testing.T) {
 				t.Errorf("%s: special use %q, want %q", name, e.SpecialUse, use)
 			}
 		}
-		subs, err := st.List.Subscriptions(ctx, user)
+		subs, err := st.Subscriptions(ctx, user)
 		if want := []string{"user." + user, "user." + user + ".Sent"}; err != nil || !slices.Equal(subs, want) {
 			t.Errorf("%s subscriptions %q, %v; want %q", user, subs, err, want)
 		}
-		q, err := st.Quota.Get(ctx, "user."+user)
+		q, err := st.GetQuota(ctx, "user."+user)
 		if err != nil || q.Limits[quota.Storage] != 100 || q.Limits[quota.Message] != 2 {
 			t.Errorf("%s quota %+v, %v", user, q, err)
 		}
-		if name, _, err := sievescripts.FromConfig(st.Cfg).Active(user); err != nil || name != "welcome" {
+		if name, _, err := sievescripts.FromConfig(st.Config()).Active(user); err != nil || name != "welcome" {
 			t.Errorf("%s active script %q, %v", user, name, err)
 		}
 	}
-	if _, err := st.List.Lookup(ctx, "user.dave"); err == nil {
+	if _, err := st.Lookup(ctx, "user.dave"); err == nil {
 		t.Error("user.dave was created")
 	}
 	count := func(box string) int {

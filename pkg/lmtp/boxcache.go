@@ -2,13 +2,10 @@ package lmtp
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
-	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
 
@@ -38,7 +35,7 @@ type boxCache struct {
 
 type boxKey struct {
 	uniqueID, name string
-	mode           quota.Mode
+	mode           store.QuotaMode
 }
 
 type boxEntry struct {
@@ -48,7 +45,7 @@ type boxEntry struct {
 }
 
 // open returns e's mailbox and the function to call when done with it.
-func (c *boxCache) open(ctx context.Context, e *mboxlist.Entry, mode quota.Mode) (*mailbox.Mailbox, func(), error) {
+func (c *boxCache) open(ctx context.Context, e *store.Entry, mode store.QuotaMode) (*mailbox.Mailbox, func(), error) {
 	key := boxKey{uniqueID: e.UniqueID, name: e.Name, mode: mode}
 	c.mu.Lock()
 	if be, ok := c.entries[key]; ok {
@@ -58,17 +55,9 @@ func (c *boxCache) open(ctx context.Context, e *mboxlist.Entry, mode quota.Mode)
 	}
 	c.mu.Unlock()
 
-	dir, err := c.st.Dir(e)
+	mb, err := c.st.OpenEntry(e, mode, c.notify)
 	if err != nil {
 		return nil, nil, err
-	}
-	opts := c.st.MailboxOptions(e, mode)
-	if c.notify != nil {
-		opts.Notify = c.notify
-	}
-	mb, err := mailbox.Open(dir, opts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", e.Name, err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -36,7 +36,7 @@ func TestDeletedMailboxTakesNoMail(t *testing.T) {
 			t.Fatalf("ListDeleted = %+v %v", dels, err)
 		}
 		gone = dels[0].Name
-		global, err := sievescripts.FromConfig(s.store.Cfg).GlobalDir("")
+		global, err := sievescripts.FromConfig(s.store.Config()).GlobalDir("")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestDeletedMailboxTakesNoMail(t *testing.T) {
 		if err := global.Put("todeleted", []byte(script)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.store.List.SetMetadata(ctx, "inbound", sharedSieveEntry, "", []byte("todeleted")); err != nil {
+		if err := s.store.SetMetadata(ctx, "inbound", sharedSieveEntry, "", []byte("todeleted")); err != nil {
 			t.Fatal(err)
 		}
 	}, "unixhierarchysep: 1", "lmtp_downcase_rcpt: 0")

@@ -12,8 +12,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // stageDirName is the per-partition directory messages are spooled into
@@ -59,7 +58,7 @@ func (c *content) remove() {
 
 // target is one mailbox a recipient's copy goes to, with its flags.
 type target struct {
-	entry    *mboxlist.Entry
+	entry    *store.Entry
 	flags    mailbox.Flags
 	keywords []string
 	// foreign is set for a fileinto target the script's owner does not
@@ -99,7 +98,7 @@ func (s *Server) deliver(ctx context.Context, d *delivery, rcpts []*rcpt) []erro
 
 // deliverTo stores c into t's mailbox unless the duplicate records say it
 // is there already, and returns the UID it got (0 for a duplicate).
-func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t target, mode quota.Mode) (uint32, error) {
+func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t target, mode store.QuotaMode) (uint32, error) {
 	e := t.entry
 	key := duplicate.Key{MessageID: d.msgID, Mailbox: e.UniqueID, Date: d.date}
 	suppress := s.dup != nil && d.msgID != "" && !s.dupAnnots.allowsDuplicates(ctx, e)
@@ -124,7 +123,7 @@ func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t targe
 	}
 	mb, release, err := s.boxes.open(ctx, e, mode)
 	if err != nil {
-		if errors.Is(err, mboxlist.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			return 0, replyUnknownUser
 		}
 		s.log.Error("opening a mailbox", "mailbox", e.Name, "err", err)
@@ -150,7 +149,7 @@ func (s *Server) deliverTo(ctx context.Context, d *delivery, c *content, t targe
 
 // spool returns c written to e's partition: shared by every mailbox of
 // the partition with singleinstancestore, else a fresh copy.
-func (s *Server) spool(ctx context.Context, e *mboxlist.Entry, c *content) (*mailbox.Prepared, error) {
+func (s *Server) spool(ctx context.Context, e *store.Entry, c *content) (*mailbox.Prepared, error) {
 	if p, ok := c.spools[e.Partition]; ok && s.singleInstance {
 		return p, nil
 	}

@@ -22,7 +22,7 @@
 // and the sender has p on it (lmtp_fuzzy_mailbox_match: case- and
 // space-insensitive, then parents), else INBOX. "+board" and
 // "<postuser>+board": the shared folder, p required, no fallback.
-// With autocreate_post and autocreate_quota >= 0 (Autocreate) a user
+// With autocreate_post and autocreate_quota >= 0 (store.CreateUser) a user
 // without an INBOX gets one at RCPT, with its quota root, the
 // autocreate_inbox_folders, subscriptions and autocreate_sieve_script;
 // only the INBOX and its quota are essential (an INBOX whose quota cannot

@@ -2,11 +2,10 @@ package lmtp
 
 import (
 	"context"
+	"gocyrus/pkg/store"
 	"strings"
 	"sync"
 	"time"
-
-	"gocyrus/pkg/mboxlist"
 )
 
 // duplicateDeliverEntry is the mailbox annotation that turns duplicate
@@ -17,10 +16,15 @@ const duplicateDeliverEntry = "/vendor/cmu/cyrus-imapd/duplicatedeliver"
 // made with SETMETADATA applies to deliveries within this time.
 const dupAnnotTTL = 10 * time.Second
 
+// metadataReader reads one mailbox annotation (the store does).
+type metadataReader interface {
+	GetMetadata(ctx context.Context, mailbox, entry, user string) ([]byte, error)
+}
+
 // dupAnnotCache remembers each mailbox's duplicatedeliver annotation for
 // a short while, sparing every delivery a database read.
 type dupAnnotCache struct {
-	list *mboxlist.List
+	list metadataReader
 
 	mu      sync.Mutex
 	entries map[string]dupAnnot // by uniqueid
@@ -33,7 +37,7 @@ type dupAnnot struct {
 
 // allowsDuplicates reports whether e accepts duplicate deliveries. A
 // failed read counts as "no": suppression stays on.
-func (c *dupAnnotCache) allowsDuplicates(ctx context.Context, e *mboxlist.Entry) bool {
+func (c *dupAnnotCache) allowsDuplicates(ctx context.Context, e *store.Entry) bool {
 	now := time.Now()
 	c.mu.Lock()
 	a, ok := c.entries[e.UniqueID]

@@ -38,7 +38,7 @@ func newNotifySite(t *testing.T, failing bool) *notifySite {
 
 func (ns *notifySite) activate(src string) {
 	ns.t.Helper()
-	d, err := sievescripts.FromConfig(ns.srv.store.Cfg).UserDir("alice")
+	d, err := sievescripts.FromConfig(ns.srv.store.Config()).UserDir("alice")
 	if err != nil {
 		ns.t.Fatal(err)
 	}

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"gocyrus/pkg/acl"
-	"gocyrus/pkg/mboxlist"
+	"gocyrus/pkg/config"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
 
@@ -21,7 +20,7 @@ var (
 
 // Target is the mailbox a recipient's copy goes to.
 type Target struct {
-	Entry *mboxlist.Entry
+	Entry *store.Entry
 }
 
 // ResolveOptions are the imapd.conf settings the resolver applies.
@@ -32,12 +31,21 @@ type ResolveOptions struct {
 	// these special-use flags get no mail by +detail or fileinto.
 	ExcludeSpecialUse []string
 	// Autocreate creates a missing INBOX (autocreate_post); nil: none.
-	Autocreate *Autocreate
+	Autocreate *store.Provisioning
+}
+
+// ProvisioningOnDelivery is what a delivery to a user without an INBOX
+// creates: nil unless autocreate_post is on and autocreate_quota >= 0.
+func ProvisioningOnDelivery(cfg *config.Config) *store.Provisioning {
+	if !cfg.AutocreatePost() {
+		return nil
+	}
+	return store.ProvisioningFromConfig(cfg)
 }
 
 // Excluded reports whether e carries a special-use flag that keeps mail
 // out of it.
-func (o ResolveOptions) Excluded(e *mboxlist.Entry) bool {
+func (o ResolveOptions) Excluded(e *store.Entry) bool {
 	for _, use := range strings.Fields(e.SpecialUse) {
 		for _, x := range o.ExcludeSpecialUse {
 			if strings.EqualFold(use, x) {
@@ -60,7 +68,7 @@ type Resolver struct {
 func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) (Target, error) {
 	st := rv.Store
 	if r.Shared {
-		name, err := st.NS.ToInternal(r.Detail, "", true)
+		name, err := st.Namespace().ToInternal(r.Detail, "", true)
 		if err != nil {
 			return Target{}, fmt.Errorf("%w: %v", ErrUnknownUser, err)
 		}
@@ -68,7 +76,7 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 		if err != nil {
 			return Target{}, err
 		}
-		if !st.Policy.CanDeliver(e.ACL, who, e.Name) {
+		if !st.Policy().CanDeliver(e.ACL, who, e.Name) {
 			return Target{}, fmt.Errorf("%w: %s", ErrPermission, e.Name)
 		}
 		return Target{Entry: e}, nil
@@ -77,22 +85,22 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 	if err := mboxname.ValidateUserID(userid); err != nil {
 		return Target{}, fmt.Errorf("%w: %v", ErrUnknownUser, err)
 	}
-	inbox, err := rv.lookup(ctx, st.NS.UserInbox(userid))
+	inbox, err := rv.lookup(ctx, st.Namespace().UserInbox(userid))
 	if errors.Is(err, ErrUnknownUser) && rv.Opt.Autocreate != nil {
-		inbox, err = rv.Opt.Autocreate.create(ctx, st, userid)
-		if errors.Is(err, errNotAutocreated) {
+		inbox, err = st.CreateUser(ctx, userid, rv.Opt.Autocreate)
+		if errors.Is(err, store.ErrNotProvisioned) {
 			err = fmt.Errorf("%w: %s", ErrUnknownUser, userid)
 		}
 	}
 	if errors.Is(err, ErrUnknownUser) && rv.Opt.Catchall != "" {
-		inbox, err = rv.lookup(ctx, st.NS.UserInbox(rv.Opt.Catchall))
+		inbox, err = rv.lookup(ctx, st.Namespace().UserInbox(rv.Opt.Catchall))
 		return Target{Entry: inbox}, err
 	}
 	if err != nil {
 		return Target{}, err
 	}
 	if r.HasDetail && r.Detail != "" {
-		if e := rv.folder(ctx, inbox, userid, r.Detail); e != nil && !rv.Opt.Excluded(e) && st.Policy.CanDeliver(e.ACL, who, e.Name) {
+		if e := rv.folder(ctx, inbox, userid, r.Detail); e != nil && !rv.Opt.Excluded(e) && st.Policy().CanDeliver(e.ACL, who, e.Name) {
 			return Target{Entry: e}, nil
 		}
 	}
@@ -101,13 +109,13 @@ func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) 
 
 // lookup maps "no such mailbox" to ErrUnknownUser and leaves other errors
 // (the databases are down) as they are: those are temporary.
-func (rv *Resolver) lookup(ctx context.Context, name string) (*mboxlist.Entry, error) {
+func (rv *Resolver) lookup(ctx context.Context, name string) (*store.Entry, error) {
 	if rv.Store.IsDeletedName(name) {
 		// A delayed-deleted mailbox never takes mail ("+DELETED.x.HEX").
 		return nil, fmt.Errorf("%w: %s", ErrUnknownUser, name)
 	}
-	e, err := rv.Store.List.Lookup(ctx, name)
-	if errors.Is(err, mboxlist.ErrNotFound) {
+	e, err := rv.Store.Lookup(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownUser, name)
 	}
 	return e, err
@@ -116,17 +124,17 @@ func (rv *Resolver) lookup(ctx context.Context, name string) (*mboxlist.Entry, e
 // folder finds the +detail folder below inbox, or nil. With fuzzy matching
 // a missing folder is looked for case- and space-insensitively, then its
 // parents are tried.
-func (rv *Resolver) folder(ctx context.Context, inbox *mboxlist.Entry, userid, detail string) *mboxlist.Entry {
+func (rv *Resolver) folder(ctx context.Context, inbox *store.Entry, userid, detail string) *store.Entry {
 	st := rv.Store
 	external := detail // altnamespace: a user's folders sit beside INBOX
-	if !st.NS.AltNamespace {
-		external = "INBOX" + string(st.NS.Separator(false)) + detail
+	if !st.Namespace().AltNamespace {
+		external = "INBOX" + string(st.Namespace().Separator(false)) + detail
 	}
-	name, err := st.NS.ToInternal(external, userid, false)
+	name, err := st.Namespace().ToInternal(external, userid, false)
 	if err != nil || !mboxname.IsDescendant(name, inbox.Name) {
 		return nil
 	}
-	if e, err := st.List.Lookup(ctx, name); err == nil {
+	if e, err := st.Lookup(ctx, name); err == nil {
 		return e
 	}
 	if !rv.Opt.Fuzzy {
@@ -154,11 +162,11 @@ func fuzzyKey(s string) string {
 	}, strings.ToLower(s))
 }
 
-func (rv *Resolver) fuzzyMatch(ctx context.Context, inbox, want string) *mboxlist.Entry {
+func (rv *Resolver) fuzzyMatch(ctx context.Context, inbox, want string) *store.Entry {
 	key := fuzzyKey(want)
-	var found *mboxlist.Entry
+	var found *store.Entry
 	errFound := errors.New("found")
-	rv.Store.List.Walk(ctx, inbox, func(e *mboxlist.Entry) error {
+	rv.Store.Walk(ctx, inbox, func(e *store.Entry) error {
 		if fuzzyKey(e.Name) == key {
 			found = e
 			return errFound
@@ -166,27 +174,4 @@ func (rv *Resolver) fuzzyMatch(ctx context.Context, inbox, want string) *mboxlis
 		return nil
 	})
 	return found
-}
-
-// overQuota reports the resource over its limit when the root governing
-// mailbox refuses another message under mode (RCPT-time check).
-func overQuota(ctx context.Context, q *quota.Store, mailbox string, size int64, mode quota.Mode) (quota.Resource, bool, error) {
-	if mode == quota.Ignore {
-		return 0, false, nil
-	}
-	root, ok, err := q.RootOf(ctx, mailbox)
-	if err != nil || !ok {
-		return 0, false, err
-	}
-	qr, err := q.Get(ctx, root)
-	if err != nil {
-		if errors.Is(err, quota.ErrNoRoot) {
-			return 0, false, nil
-		}
-		return 0, false, err
-	}
-	var delta quota.Usage
-	delta[quota.Storage], delta[quota.Message] = max(size, 1), 1
-	res, over := quota.Exceeded(qr.Limits, qr.Usage, delta, mode)
-	return res, over, nil
 }

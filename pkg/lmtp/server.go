@@ -12,7 +12,6 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/duplicate"
-	"gocyrus/pkg/quota"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
@@ -48,19 +47,19 @@ type Server struct {
 	greeting       string
 	maxSize        int64 // 0 = unlimited
 	overQuotaPerm  bool
-	mode           quota.Mode
+	mode           store.QuotaMode
 	singleInstance bool
 	pid            int
 	seq            atomic.Uint64     // generated Message-IDs
 	sessions       *service.Sessions // the skeleton shared with the other protocols
 }
 
-// NewServer returns lmtpd over st, configured by st.Cfg.
+// NewServer returns lmtpd over st, configured by st.Config().
 func NewServer(st *store.Store, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg := st.Cfg
+	cfg := st.Config()
 	name := cfg.Servername()
 	if name == "" {
 		name, _ = os.Hostname()
@@ -69,11 +68,11 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		store: st, log: log, servername: name,
 		resolver: Resolver{Store: st, Opt: ResolveOptions{
 			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox(),
-			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse(), Autocreate: AutocreateFromConfig(cfg, log)}},
+			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse(), Autocreate: ProvisioningOnDelivery(cfg)}},
 		parse: ParseOptions{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
-			VirtDomains: st.NS.VirtDomains != "" && st.NS.VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
+			VirtDomains: st.Namespace().VirtDomains != "" && st.Namespace().VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
 		maxSize:       int64(cfg.Maxmessagesize()),
-		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: quota.Overflow,
+		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: store.QuotaOverflow,
 		singleInstance: cfg.Singleinstancestore(), pid: os.Getpid(),
 		strict2821: cfg.LmtpStrictRfc2821(),
 	}
@@ -85,20 +84,20 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	}
 	s.sessions = s.newSessions()
 	if cfg.LmtpStrictQuota() {
-		s.mode = quota.Strict
+		s.mode = store.QuotaStrict
 	}
 	if cfg.Duplicatesuppression() {
-		s.dup = duplicate.New(st.DB, duplicate.DefaultTTL)
+		s.dup = duplicate.New(st.DB(), duplicate.DefaultTTL)
 		s.dup.SetErrorHook(func(err error) {
 			s.log.Warn("recording deliveries for duplicate suppression", "err", err)
 		})
 	}
-	st.Quota.CacheRoots(true)
-	s.notifier = newNotifier(st.DB, s.log)
+	st.CacheQuotaRoots(true)
+	s.notifier = newNotifier(st.DB(), s.log)
 	s.boxes = &boxCache{st: st, notify: s.notifier.notify}
-	s.dupAnnots = &dupAnnotCache{list: st.List}
+	s.dupAnnots = &dupAnnotCache{list: st}
 	s.eightBit = eightBitPolicy{reject: cfg.Reject8bit(), munge: cfg.Munge8bit()}
-	s.sieve = newSieveConfig(cfg, st.DB)
+	s.sieve = newSieveConfig(cfg, st.DB())
 	return s
 }
 

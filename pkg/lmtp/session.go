@@ -11,7 +11,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // postman is the identity of pre-authenticated (unix socket) connections.
@@ -38,7 +38,7 @@ type session struct {
 // rcpt is one accepted recipient, in RCPT order.
 type rcpt struct {
 	target Target
-	mode   quota.Mode
+	mode   store.QuotaMode
 	addr   string // the envelope address, for Sieve's envelope "to"
 	user   string // the user whose Sieve script runs; "" for shared folders
 }
@@ -125,9 +125,9 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	}
 	mode := s.mode
 	if ignoreQuota {
-		mode = quota.Ignore
+		mode = store.QuotaIgnore
 	}
-	if _, over, err := overQuota(ctx, s.store.Quota, t.Entry.Name, ss.size, mode); err != nil {
+	if _, over, err := s.store.WouldExceed(ctx, t.Entry.Name, ss.size, mode); err != nil {
 		s.log.Error("checking quota", "mailbox", t.Entry.Name, "err", err)
 		return replyTempFail
 	} else if over {

@@ -105,7 +105,7 @@ func TestCleanReason(t *testing.T) {
 // script that changes between deliveries is recompiled.
 func TestSieveReplies(t *testing.T) {
 	srv, addr := newTestServer(t, []string{"user.alice", "user.bob", "user.carol"})
-	scripts := sievescripts.FromConfig(srv.store.Cfg)
+	scripts := sievescripts.FromConfig(srv.store.Config())
 	put := func(user, src string) {
 		d, err := scripts.UserDir(user)
 		if err != nil {
@@ -139,7 +139,7 @@ func TestSieveReplies(t *testing.T) {
 func TestDuplicateDeliverAnnotation(t *testing.T) {
 	srv, addr := newTestServer(t, []string{"user.alice", "user.bob"})
 	ctx := t.Context()
-	if err := srv.store.List.SetMetadata(ctx, "user.bob", duplicateDeliverEntry, "", []byte("true")); err != nil {
+	if err := srv.store.SetMetadata(ctx, "user.bob", duplicateDeliverEntry, "", []byte("true")); err != nil {
 		t.Fatal(err)
 	}
 	c := dialLMTP(t, addr)
@@ -170,7 +170,7 @@ func TestVacationWithoutDuplicateSuppression(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, addr := newTestServer(t, []string{"user.alice"}, "duplicatesuppression: 0", "sendmail: "+sm)
-	d, err := sievescripts.FromConfig(srv.store.Cfg).UserDir("alice")
+	d, err := sievescripts.FromConfig(srv.store.Config()).UserDir("alice")
 	if err != nil {
 		t.Fatal(err)
 	}

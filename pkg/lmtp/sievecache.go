@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/sieve"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/store"
 )
 
 const (
@@ -80,7 +80,7 @@ func (c *scriptCache) active(userid string, now time.Time) (*sieve.Script, strin
 // shared mailbox e names, from the global scripts of e's domain:
 // errNoScript without the annotation. A named script that is missing or
 // does not compile is an error (the message is kept with $SieveFailed).
-func (c *scriptCache) shared(ctx context.Context, list *mboxlist.List, e *mboxlist.Entry, now time.Time) (*sieve.Script, string, error) {
+func (c *scriptCache) shared(ctx context.Context, list metadataReader, e *store.Entry, now time.Time) (*sieve.Script, string, error) {
 	v, err := list.GetMetadata(ctx, e.Name, sharedSieveEntry, "")
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the %s annotation: %w", sharedSieveEntry, err)

@@ -10,9 +10,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
 	"gocyrus/pkg/sieve"
 	"gocyrus/pkg/store"
 )
@@ -69,7 +67,7 @@ func (s *Server) deliverSieve(ctx context.Context, d *delivery, rc *rcpt) error 
 }
 
 // deliverFailed keeps the message with $SieveFailed.
-func (s *Server) deliverFailed(ctx context.Context, d *delivery, keep target, mode quota.Mode) error {
+func (s *Server) deliverFailed(ctx context.Context, d *delivery, keep target, mode store.QuotaMode) error {
 	keep.keywords = []string{sieveFailedKeyword}
 	_, err := s.deliverTo(ctx, d, d.orig, keep, mode)
 	return err
@@ -100,11 +98,11 @@ func (s *Server) sieveEnv(ctx context.Context, d *delivery, rc *rcpt, o sieveOwn
 		Duplicate:     within(false),
 		DuplicateLast: within(true),
 		MailboxExists: func(name string) bool {
-			internal, err := o.toInternal(s.store.NS, name)
+			internal, err := o.toInternal(s.store.Namespace(), name)
 			if err != nil {
 				return false
 			}
-			_, err = s.store.List.Lookup(ctx, internal)
+			_, err = s.store.Lookup(ctx, internal)
 			return err == nil
 		},
 	}
@@ -233,7 +231,7 @@ func (s *Server) storeAll(ctx context.Context, d *delivery, c *content, rc *rcpt
 func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) target {
 	keep := target{entry: o.keep}
 	st := s.store
-	internal, err := o.toInternal(st.NS, a.Mailbox)
+	internal, err := o.toInternal(st.Namespace(), a.Mailbox)
 	if err == nil && st.IsDeletedName(internal) {
 		err = errors.New("a delayed-deleted mailbox takes no mail")
 	}
@@ -241,9 +239,9 @@ func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) tar
 		s.log.Info("sieve: fileinto an invalid name, keeping", "owner", o.id, "mailbox", a.Mailbox, "err", err)
 		return keep
 	}
-	mine := o.owns(st.NS, internal)
-	e, err := st.List.Lookup(ctx, internal)
-	if errors.Is(err, mboxlist.ErrNotFound) && a.Create {
+	mine := o.owns(st.Namespace(), internal)
+	e, err := st.Lookup(ctx, internal)
+	if errors.Is(err, store.ErrNotFound) && a.Create {
 		e, err = s.createFor(ctx, o.rights, internal, mine)
 	}
 	if err != nil {
@@ -257,7 +255,7 @@ func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) tar
 	if mine {
 		return target{entry: e}
 	}
-	rights := st.Policy.Rights(e.ACL, o.rights, e.Name)
+	rights := st.Policy().Rights(e.ACL, o.rights, e.Name)
 	if !rights.Has(acl.Post) {
 		s.log.Info("sieve: no right to post into the fileinto target, keeping", "owner", o.id, "mailbox", a.Mailbox)
 		return keep
@@ -267,25 +265,25 @@ func (s *Server) fileInto(ctx context.Context, o sieveOwner, a sieve.Action) tar
 
 // createFor creates a fileinto :create target: below the user's INBOX
 // always, elsewhere when the user has k on the parent.
-func (s *Server) createFor(ctx context.Context, who acl.Identity, internal string, mine bool) (*mboxlist.Entry, error) {
+func (s *Server) createFor(ctx context.Context, who acl.Identity, internal string, mine bool) (*store.Entry, error) {
 	st := s.store
 	if !mine {
 		parent, ok := mboxname.Parent(internal)
 		if !ok {
 			return nil, errors.New("no right to create a top-level mailbox")
 		}
-		pe, err := st.List.Lookup(ctx, parent)
+		pe, err := st.Lookup(ctx, parent)
 		if err != nil {
 			return nil, err
 		}
-		if !st.Policy.Rights(pe.ACL, who, pe.Name).Has(acl.Create) {
+		if !st.Policy().Rights(pe.ACL, who, pe.Name).Has(acl.Create) {
 			return nil, errors.New("no right to create the mailbox")
 		}
 	}
-	e, err := st.CreateMailbox(ctx, internal, store.CreateOptions{Quota: quota.Overflow})
+	e, err := st.CreateMailbox(ctx, internal, store.CreateOptions{Quota: store.QuotaOverflow})
 	if err != nil {
 		// A concurrent delivery may have created it.
-		if e2, err2 := st.List.Lookup(ctx, internal); err2 == nil {
+		if e2, err2 := st.Lookup(ctx, internal); err2 == nil {
 			return e2, nil
 		}
 		return nil, err
@@ -319,8 +317,8 @@ func withFlags(t target, flags []string) target {
 // recordSeen adds uid to user's seen set of the mailbox e. The message
 // is stored and acknowledged whatever happens here: a failure is logged
 // and the user finds it unread.
-func (s *Server) recordSeen(ctx context.Context, user string, e *mboxlist.Entry, uid uint32) {
-	rec, err := s.store.List.GetSeen(ctx, user, e.UniqueID)
+func (s *Server) recordSeen(ctx context.Context, user string, e *store.Entry, uid uint32) {
+	rec, err := s.store.GetSeen(ctx, user, e.UniqueID)
 	if err == nil {
 		if rec.SeenUIDs == "" {
 			rec.SeenUIDs = strconv.FormatUint(uint64(uid), 10)
@@ -328,7 +326,7 @@ func (s *Server) recordSeen(ctx context.Context, user string, e *mboxlist.Entry,
 			rec.SeenUIDs += "," + strconv.FormatUint(uint64(uid), 10)
 		}
 		rec.LastChange = time.Now().Unix()
-		err = s.store.List.SetSeen(ctx, user, e.UniqueID, rec)
+		err = s.store.SetSeen(ctx, user, e.UniqueID, rec)
 	}
 	if err != nil {
 		s.log.Warn("sieve: recording the seen state of a filed message", "user", user, "mailbox", e.Name, "err", err)

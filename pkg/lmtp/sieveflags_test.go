@@ -8,6 +8,7 @@ import (
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/store"
 )
 
 // TestFileIntoFlagsFollowRights: fileinto :flags into a mailbox the
@@ -19,20 +20,16 @@ func TestFileIntoFlagsFollowRights(t *testing.T) {
 	srv, addr := newTestServerWith(t, []string{"user.alice", "user.bob", "user.carol", "user.alice.own"}, func(s *Server) {
 		ctx := context.Background()
 		for box, rights := range map[string]string{"user.bob": "lp", "user.carol": "lrswp"} {
-			e, err := s.store.List.Lookup(ctx, box)
+			_, err := s.store.ModifyMailbox(ctx, box, func(e *store.Entry) error {
+				a, err := e.ACL.Apply("alice", rights, 'x')
+				e.ACL = a
+				return err
+			})
 			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := e.ACL.Apply("alice", rights, 'x')
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.ACL = a
-			if err := s.store.List.Update(ctx, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		d, err := sievescripts.FromConfig(s.store.Cfg).UserDir("alice")
+		d, err := sievescripts.FromConfig(s.store.Config()).UserDir("alice")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +75,7 @@ fileinto :flags ["\\Seen", "\\Deleted", "\\Flagged", "$Work"] "INBOX.own";
 		if kw := v.Keywords(r); strings.Join(kw, " ") != strings.Join(tc.keywords, " ") {
 			t.Errorf("%s: keywords %v, want %v", tc.box, kw, tc.keywords)
 		}
-		seen, _ := srv.store.List.GetSeen(t.Context(), "alice", e.UniqueID)
+		seen, _ := srv.store.GetSeen(t.Context(), "alice", e.UniqueID)
 		if seen.SeenUIDs != tc.seenSet {
 			t.Errorf("%s: alice's seen set %q, want %q", tc.box, seen.SeenUIDs, tc.seenSet)
 		}

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"gocyrus/pkg/acl"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/sieve"
+	"gocyrus/pkg/store"
 )
 
 // sieveOwner is whose script runs for a recipient and in whose name its
@@ -23,7 +23,7 @@ type sieveOwner struct {
 	// rights is whose rights fileinto and :create use: the user, or for a
 	// shared mailbox the sender (who needed p on it too).
 	rights acl.Identity
-	keep   *mboxlist.Entry // the recipient's own mailbox
+	keep   *store.Entry // the recipient's own mailbox
 }
 
 func (d *delivery) ownerOf(rc *rcpt) sieveOwner {
@@ -39,7 +39,7 @@ func (s *Server) script(ctx context.Context, o sieveOwner, now time.Time) (*siev
 	if o.user != "" {
 		return s.sieve.cache.active(o.user, now)
 	}
-	return s.sieve.cache.shared(ctx, s.store.List, o.keep, now)
+	return s.sieve.cache.shared(ctx, s.store, o.keep, now)
 }
 
 // toInternal resolves a mailbox name a script gives: in the user's client

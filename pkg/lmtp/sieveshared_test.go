@@ -40,7 +40,7 @@ func TestSharedMailboxSieve(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		global, err := sievescripts.FromConfig(s.store.Cfg).GlobalDir("")
+		global, err := sievescripts.FromConfig(s.store.Config()).GlobalDir("")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestSharedMailboxSieve(t *testing.T) {
 			t.Fatal(err)
 		}
 		for box, script := range map[string]string{"board": "board", "broken": "nosuchscript"} {
-			if err := s.store.List.SetMetadata(ctx, box, sharedSieveEntry, "", []byte(script)); err != nil {
+			if err := s.store.SetMetadata(ctx, box, sharedSieveEntry, "", []byte(script)); err != nil {
 				t.Fatal(err)
 			}
 		}

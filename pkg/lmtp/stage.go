@@ -14,7 +14,7 @@ import (
 // many it removed.
 func (s *Server) CleanStage() int {
 	removed := 0
-	for name, root := range s.store.Cfg.Partitions() {
+	for name, root := range s.store.Config().Partitions() {
 		dead, err := mailbox.RemoveDeadTemps(filepath.Join(root, stageDirName))
 		if err != nil && !os.IsNotExist(err) {
 			s.log.Warn("cleaning a stage directory", "partition", name, "err", err)

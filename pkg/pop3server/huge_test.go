@@ -21,7 +21,7 @@ import (
 func TestRetrHugeMessageInBoundedMemory(t *testing.T) {
 	s := newTestSite(t, false)
 	uids := s.appendMessages("Subject: placeholder\r\n\r\nx\r\n")
-	e, err := s.st.List.Lookup(context.Background(), s.inbox)
+	e, err := s.st.Lookup(context.Background(), s.inbox)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,11 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/mailbox"
-	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/mboxname"
-	"gocyrus/pkg/quota"
+	"gocyrus/pkg/store"
 )
 
 // message is one message of the session's snapshot.
@@ -96,26 +96,38 @@ type loginError struct {
 func (e *loginError) Error() string { return e.reply + ": " + e.err.Error() }
 func (e *loginError) Unwrap() error { return e.err }
 
+// mailStore is what opening a maildrop asks of the store: the user's
+// namespace, the rights policy, the mailbox, and the databases where the
+// login claims of popminpoll live.
+type mailStore interface {
+	Namespace() mboxname.Namespace
+	Policy() acl.Policy
+	Open(ctx context.Context, name string, mode store.QuotaMode) (*mailbox.Mailbox, *store.Entry, error)
+	DB() cyrusdb.DB
+}
+
+var _ mailStore = (*store.Store)(nil)
+
 // openMaildrop opens the mailbox of an authenticated user (folder "" for
 // the INBOX) and takes the session's snapshot.
 func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder string) (*maildrop, error) {
-	st := s.srv.opts.Store
+	var st mailStore = s.srv.opts.Store
 	name := mboxname.UserInbox(res.User)
 	if folder != "" {
 		// The folder is named as the user sees it: at the top level with
 		// altnamespace (Cyrus 3's default), under INBOX otherwise.
 		ext := folder
-		if !st.NS.AltNamespace {
-			ext = "INBOX" + string(st.NS.Separator(false)) + folder
+		if !st.Namespace().AltNamespace {
+			ext = "INBOX" + string(st.Namespace().Separator(false)) + folder
 		}
-		n, err := st.NS.ToInternal(ext, res.User, false)
+		n, err := st.Namespace().ToInternal(ext, res.User, false)
 		if err != nil {
 			return nil, &loginError{"-ERR [SYS/PERM] Unable to open maildrop: Invalid mailbox name", err}
 		}
 		name = n
 	}
-	mb, entry, err := st.Open(ctx, name, quota.Strict)
-	if errors.Is(err, mboxlist.ErrNotFound) {
+	mb, entry, err := st.Open(ctx, name, store.QuotaStrict)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, &loginError{"-ERR [SYS/PERM] Unable to open maildrop: Mailbox does not exist", err}
 	}
 	if err != nil {
@@ -124,13 +136,13 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 	rights := acl.Read | acl.Seen | acl.DeleteMessages
 	if s.srv.opts.Config.Popuseacl() {
 		who := acl.Identity{User: res.User, Anonymous: res.Anonymous, Admin: res.Admin}
-		rights = st.Policy.Rights(entry.ACL, who, name)
+		rights = st.Policy().Rights(entry.ACL, who, name)
 		if rights&acl.Read == 0 {
 			mb.Close()
 			return nil, &loginError{"-ERR [IN-USE] Unable to lock maildrop: Permission denied", errors.New("no r right")}
 		}
 	}
-	if err := claimLogin(ctx, st.DB, name, s.srv.opts.Config.Popminpoll()); err != nil {
+	if err := claimLogin(ctx, st.DB(), name, s.srv.opts.Config.Popminpoll()); err != nil {
 		mb.Close()
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 func TestRetrMissingFile(t *testing.T) {
 	s := newTestSite(t, false)
 	uids := s.appendMessages("Subject: one\r\n\r\nbody one\r\n", "Subject: two\r\n\r\nbody two\r\n", "Subject: three\r\n\r\nbody three\r\n")
-	e, err := s.st.List.Lookup(context.Background(), s.inbox)
+	e, err := s.st.Lookup(context.Background(), s.inbox)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -348,7 +348,7 @@ func TestPopUseACL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.st.List.Modify(context.Background(), s.inbox, func(e *mboxlist.Entry) error { e.ACL = a; return nil }); err != nil {
+		if _, err := s.st.ModifyMailbox(context.Background(), s.inbox, func(e *mboxlist.Entry) error { e.ACL = a; return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

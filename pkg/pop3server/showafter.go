@@ -46,7 +46,7 @@ func parseShowAfter(value string) (time.Time, error) {
 // it is unset. An unreadable value hides nothing and is reported, since
 // hiding mail on a typo would look like loss.
 func (s *session) showAfter(ctx context.Context, mailbox string) time.Time {
-	v, err := s.srv.opts.Store.List.GetMetadata(ctx, mailbox, showAfterEntry, "")
+	v, err := s.srv.opts.Store.GetMetadata(ctx, mailbox, showAfterEntry, "")
 	if err != nil {
 		s.log.Warn("reading pop3showafter", "mailbox", mailbox, "err", err)
 		return time.Time{}

@@ -135,7 +135,7 @@ func TestPop3ShowAfter(t *testing.T) {
 		if tc.value != "" {
 			v = []byte(tc.value)
 		}
-		if err := s.st.List.SetMetadata(context.Background(), s.inbox, showAfterEntry, "", v); err != nil {
+		if err := s.st.SetMetadata(context.Background(), s.inbox, showAfterEntry, "", v); err != nil {
 			t.Fatal(err)
 		}
 		c, _ := s.dial()

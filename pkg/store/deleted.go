@@ -33,14 +33,14 @@ const collisionTries = 60
 
 // DeletedPrefix returns the top-level name delayed deletes go under.
 func (s *Store) DeletedPrefix() string {
-	if p := s.Cfg.Deletedprefix(); p != "" {
+	if p := s.cfg.Deletedprefix(); p != "" {
 		return p
 	}
 	return "DELETED"
 }
 
 // DelayedDelete reports whether DELETE keeps mailboxes (delete_mode: delayed).
-func (s *Store) DelayedDelete() bool { return s.Cfg.DeleteMode() != "immediate" }
+func (s *Store) DelayedDelete() bool { return s.cfg.DeleteMode() != "immediate" }
 
 // IsDeletedName reports whether an internal name lies under the deleted
 // prefix (in any domain): such names are hidden from everyone but admins.
@@ -79,7 +79,7 @@ func (s *Store) decodeDeletedName(name string) (original string, at time.Time, o
 // order, with the original name and time decoded from its name.
 func (s *Store) ListDeleted(ctx context.Context) ([]DeletedMailbox, error) {
 	var out []DeletedMailbox
-	err := s.List.Walk(ctx, "", func(e *mboxlist.Entry) error {
+	err := s.list.Walk(ctx, "", func(e *mboxlist.Entry) error {
 		if e.IsDeleted() || e.IsIntermediate() || !s.IsDeletedName(e.Name) {
 			return nil
 		}
@@ -106,7 +106,7 @@ func (s *Store) PurgeDeleted(ctx context.Context, name string) error {
 func (s *Store) delayDelete(ctx context.Context, name string) ([]*mboxlist.Entry, error) {
 	var tree []*mboxlist.Entry
 	if mboxname.IsUserInbox(name) {
-		err := s.List.Walk(ctx, name, func(e *mboxlist.Entry) error {
+		err := s.list.Walk(ctx, name, func(e *mboxlist.Entry) error {
 			tree = append(tree, e)
 			return nil
 		})
@@ -117,7 +117,7 @@ func (s *Store) delayDelete(ctx context.Context, name string) ([]*mboxlist.Entry
 			return nil, fmt.Errorf("%w: %s", mboxlist.ErrNotFound, name)
 		}
 	} else {
-		e, err := s.List.Lookup(ctx, name)
+		e, err := s.list.Lookup(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -151,12 +151,12 @@ func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Ti
 	}
 	if err := moveSpool(oldDir, newDir, m.New.Name); err != nil {
 		// Put the list entry back: the mailbox stays where its files are.
-		if _, rerr := s.List.RenameWith(ctx, m.New.Name, m.Old.Name, "", false, s.moveCharges(false)); rerr != nil {
+		if _, rerr := s.list.RenameWith(ctx, m.New.Name, m.Old.Name, "", false, s.moveCharges(false)); rerr != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
 		}
 		return fmt.Errorf("deleting %s: moving %s to %s: %w", e.Name, oldDir, newDir, err)
 	}
-	if err := s.List.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
+	if err := s.list.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
 		s.Log.Warn("moving a deleted mailbox's metadata", "mailbox", m.New.Name, "err", err)
 	}
 	s.publish(ctx, m.Old.Name)
@@ -175,7 +175,7 @@ func (s *Store) renameToDeleted(ctx context.Context, name string, at time.Time) 
 		}
 		// Its charges move with it, roots stay behind: DeleteMailbox
 		// removes those the deleted names held.
-		moved, err := s.List.RenameWith(ctx, name, newName, "", false, s.moveCharges(false))
+		moved, err := s.list.RenameWith(ctx, name, newName, "", false, s.moveCharges(false))
 		if err == nil {
 			return moved[0], nil
 		}

@@ -44,14 +44,14 @@ func TestDelayedDeleteKeepsMailbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.List.Modify(ctx, "user.d.old", func(e *mboxlist.Entry) error {
+			if _, err := s.list.Modify(ctx, "user.d.old", func(e *mboxlist.Entry) error {
 				a, aerr := e.ACL.Apply("bob", "lr", 'x')
 				e.ACL = a
 				return aerr
 			}); err != nil {
 				t.Fatal(err)
 			}
-			s.List.SetMetadata(ctx, "user.d.old", "/comment", "", []byte("kept"))
+			s.list.SetMetadata(ctx, "user.d.old", "/comment", "", []byte("kept"))
 			appendOne(t, s, "user.d.old", 100)
 			before := time.Now().Truncate(time.Second)
 
@@ -59,7 +59,7 @@ func TestDelayedDeleteKeepsMailbox(t *testing.T) {
 			if err != nil || len(removed) != 1 || removed[0].Name != "user.d.old" {
 				t.Fatalf("delete: %+v %v", removed, err)
 			}
-			if _, err := s.List.Lookup(ctx, "user.d.old"); !errors.Is(err, mboxlist.ErrNotFound) {
+			if _, err := s.list.Lookup(ctx, "user.d.old"); !errors.Is(err, mboxlist.ErrNotFound) {
 				t.Fatalf("old name still listed: %v", err)
 			}
 			dels, err := s.ListDeleted(ctx)
@@ -71,7 +71,7 @@ func TestDelayedDeleteKeepsMailbox(t *testing.T) {
 				d.DeletedAt.Before(before) || d.DeletedAt.After(time.Now()) {
 				t.Fatalf("deleted mailbox = %+v", d)
 			}
-			e, err := s.List.Lookup(ctx, d.Name)
+			e, err := s.list.Lookup(ctx, d.Name)
 			if err != nil || e.UniqueID != orig.UniqueID || !strings.Contains(e.ACL.String(), "bob\tlr") {
 				t.Fatalf("deleted entry = %+v %v", e, err)
 			}
@@ -88,7 +88,7 @@ func TestDelayedDeleteKeepsMailbox(t *testing.T) {
 			if v.Exists() != 1 || h.Name != d.Name || h.UniqueID != orig.UniqueID {
 				t.Fatalf("kept mailbox: exists %d header %+v", v.Exists(), h)
 			}
-			md, _ := s.List.ListMetadata(ctx, d.Name, "", "")
+			md, _ := s.list.ListMetadata(ctx, d.Name, "", "")
 			if len(md) != 1 {
 				t.Fatalf("metadata not kept: %+v", md)
 			}
@@ -115,7 +115,7 @@ func TestDelayedDeleteReleasesQuota(t *testing.T) {
 	if err := s.SetQuota(ctx, "user.q", quota.NoLimits()); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := s.Quota.Get(ctx, "user.q")
+	r, _ := s.quota.Get(ctx, "user.q")
 	if r.Usage[quota.Message] != 2 || r.Usage[quota.NumFolders] != 2 {
 		t.Fatalf("usage before = %v", r.Usage)
 	}
@@ -123,19 +123,19 @@ func TestDelayedDeleteReleasesQuota(t *testing.T) {
 	if _, err := s.DeleteMailbox(ctx, "user.q.big"); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = s.Quota.Get(ctx, "user.q")
+	r, _ = s.quota.Get(ctx, "user.q")
 	if r.Usage[quota.Message] != 1 || r.Usage[quota.NumFolders] != 1 || r.Usage[quota.Storage] > storage-5000 {
 		t.Fatalf("usage after = %v (before %d bytes)", r.Usage, storage)
 	}
 	dels, _ := s.ListDeleted(ctx)
-	if root, _, _ := s.Quota.RootOf(ctx, dels[0].Name); root != "" {
+	if root, _, _ := s.quota.RootOf(ctx, dels[0].Name); root != "" {
 		t.Fatalf("deleted mailbox is under root %q", root)
 	}
 	// Purging it later changes nothing more.
 	if err := s.PurgeDeleted(ctx, dels[0].Name); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := s.Quota.Get(ctx, "user.q")
+	after, _ := s.quota.Get(ctx, "user.q")
 	if after.Usage != r.Usage {
 		t.Fatalf("purge changed the user's usage: %v -> %v", r.Usage, after.Usage)
 	}
@@ -154,7 +154,7 @@ func TestDelayedDeleteOfUserTakesTree(t *testing.T) {
 		t.Fatalf("delete: %d %v", len(removed), err)
 	}
 	var left []string
-	s.List.Walk(ctx, "", func(e *mboxlist.Entry) error { left = append(left, e.Name); return nil })
+	s.list.Walk(ctx, "", func(e *mboxlist.Entry) error { left = append(left, e.Name); return nil })
 	dels, _ := s.ListDeleted(ctx)
 	var originals []string
 	for _, d := range dels {
@@ -166,7 +166,7 @@ func TestDelayedDeleteOfUserTakesTree(t *testing.T) {
 	if strings.Join(originals, " ") != "user.u user.u.a user.u.a.b" || len(left) != 4 {
 		t.Fatalf("deleted %v, list now %v", originals, left)
 	}
-	if _, err := s.List.Lookup(ctx, "user.uv"); err != nil {
+	if _, err := s.list.Lookup(ctx, "user.uv"); err != nil {
 		t.Fatalf("neighbour user.uv: %v", err)
 	}
 }
@@ -179,7 +179,7 @@ func TestDelayedDeleteOneLeavesChildren(t *testing.T) {
 	if _, err := s.DeleteMailbox(ctx, "shared"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.List.Lookup(ctx, "shared.kid"); err != nil {
+	if _, err := s.list.Lookup(ctx, "shared.kid"); err != nil {
 		t.Fatalf("child moved along: %v", err)
 	}
 	if dels, _ := s.ListDeleted(ctx); len(dels) != 1 || dels[0].Original != "shared" {
@@ -273,7 +273,7 @@ func TestPurgeDeleted(t *testing.T) {
 	if len(dels) != 1 || !strings.HasPrefix(dels[0].Name, "Trashed.shared.p.") {
 		t.Fatalf("deleted = %+v", dels)
 	}
-	s.List.SetMetadata(ctx, dels[0].Name, "/comment", "", []byte("x"))
+	s.list.SetMetadata(ctx, dels[0].Name, "/comment", "", []byte("x"))
 	for _, bad := range []string{"shared.p", "Trashed", "Trashed.shared.p", "Trashed.shared.p.nothex00", "user.x"} {
 		if err := s.PurgeDeleted(ctx, bad); !errors.Is(err, ErrNotDeleted) {
 			t.Fatalf("PurgeDeleted(%q) = %v", bad, err)
@@ -282,13 +282,13 @@ func TestPurgeDeleted(t *testing.T) {
 	if err := s.PurgeDeleted(ctx, dels[0].Name); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.List.Lookup(ctx, dels[0].Name); !errors.Is(err, mboxlist.ErrNotFound) {
+	if _, err := s.list.Lookup(ctx, dels[0].Name); !errors.Is(err, mboxlist.ErrNotFound) {
 		t.Fatalf("entry left: %v", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("directory left: %v", err)
 	}
-	if md, _ := s.List.ListMetadata(ctx, dels[0].Name, "", ""); len(md) != 0 {
+	if md, _ := s.list.ListMetadata(ctx, dels[0].Name, "", ""); len(md) != 0 {
 		t.Fatalf("metadata left: %+v", md)
 	}
 	if err := s.PurgeDeleted(ctx, dels[0].Name); !errors.Is(err, mboxlist.ErrNotFound) {

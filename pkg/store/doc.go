@@ -25,6 +25,10 @@
 //     (Sieve scripts, subscriptions, seen state, private metadata, quota
 //     roots), then the mailboxes through the INBOX, so that until it is
 //     complete the user still exists and running it again finishes it.
+//   - CreateUser (createuser.go; imapd at login, lmtpd at delivery): the
+//     INBOX, then its quota root (an INBOX whose root cannot be set is
+//     removed again, so the next attempt starts afresh), then the folders,
+//     subscriptions and Sieve script, each of which may fail alone.
 //
 // The folder count (X-NUM-FOLDERS) of the governing quota root is charged
 // on create and given back on delete. Message usage is charged by the spool

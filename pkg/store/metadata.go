@@ -15,22 +15,22 @@ import (
 // at once, leaves usage a little off, which `quota -f` recomputes.
 func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
 	if mailbox == "" {
-		return s.List.SetMetadata(ctx, mailbox, entry, owner, value)
+		return s.list.SetMetadata(ctx, mailbox, entry, owner, value)
 	}
-	old, err := s.List.GetMetadata(ctx, mailbox, entry, owner)
+	old, err := s.list.GetMetadata(ctx, mailbox, entry, owner)
 	if err != nil {
 		return err
 	}
 	var d quota.Usage
 	d[quota.AnnotationStorage] = int64(len(value)) - int64(len(old))
 	if d[quota.AnnotationStorage] == 0 {
-		return s.List.SetMetadata(ctx, mailbox, entry, owner, value)
+		return s.list.SetMetadata(ctx, mailbox, entry, owner, value)
 	}
-	res, err := s.Quota.Reserve(ctx, mailbox, d, quota.Strict)
+	res, err := s.quota.Reserve(ctx, mailbox, d, quota.Strict)
 	if err != nil {
 		return err
 	}
-	if err := s.List.SetMetadata(ctx, mailbox, entry, owner, value); err != nil {
+	if err := s.list.SetMetadata(ctx, mailbox, entry, owner, value); err != nil {
 		res.Release()
 		return err
 	}

@@ -22,12 +22,12 @@ func (stuckPublish) Publish(ctx context.Context, topic string) error {
 // that does not answer cannot hold the session.
 func TestNotifyIsBounded(t *testing.T) {
 	s := newStore(t)
-	s.DB = stuckPublish{s.DB}
+	s.db = stuckPublish{s.db}
 	s.publishTimeout = 50 * time.Millisecond
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.MailboxOptions(&mboxlist.Entry{Name: "user.alice"}, quota.Ignore).Notify("user.alice")
+		s.mailboxOptions(&mboxlist.Entry{Name: "user.alice"}, quota.Ignore).Notify("user.alice")
 	}()
 	select {
 	case <-done:

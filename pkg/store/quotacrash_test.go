@@ -69,7 +69,7 @@ func crashChild(op, point, dir, expungeMode string) error {
 		return err
 	}
 	open := func(name string) (*mailbox.Mailbox, error) {
-		e, err := st.List.Lookup(ctx, name)
+		e, err := st.list.Lookup(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func crashChild(op, point, dir, expungeMode string) error {
 		if err != nil {
 			return nil, err
 		}
-		opts := st.MailboxOptions(e, quota.Strict)
+		opts := st.mailboxOptions(e, quota.Strict)
 		opts.CrashAt = func(p string) {
 			if p == point {
 				os.Exit(crashExit)
@@ -187,7 +187,7 @@ func quotaCrash(t *testing.T, op, mode, point, repair string) {
 		if _, err := st.ResolvePending(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if ids, err := st.Quota.Pending(ctx); err != nil || len(ids) != 0 {
+		if ids, err := st.quota.Pending(ctx); err != nil || len(ids) != 0 {
 			t.Errorf("still pending after ResolvePending: %v %v", ids, err)
 		}
 	}

@@ -54,8 +54,8 @@ func within(t *testing.T, what string, fn func() error) error {
 func TestQuotaChargeUnderLockIsBounded(t *testing.T) {
 	ctx := context.Background()
 	base := newStore(t, "expunge_mode", "immediate")
-	db := &stallingTxn{DB: base.DB, end: make(chan struct{})}
-	s, err := New(base.Cfg, db, nil)
+	db := &stallingTxn{DB: base.db, end: make(chan struct{})}
+	s, err := New(base.cfg, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,11 +51,11 @@ func quotaMix(t *testing.T, deleteMode, expungeMode string) {
 	seed := mixSeed(t)
 	t.Logf("seed %d (replay with GOCYRUS_SEED=%d)", seed, seed)
 	s1 := newStore(t, "delete_mode", deleteMode, "expunge_mode", expungeMode)
-	s2, err := New(s1.Cfg, s1.DB, nil)
+	s2, err := New(s1.cfg, s1.db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2.Quota.CacheRoots(true) // as lmtpd does
+	s2.quota.CacheRoots(true) // as lmtpd does
 	names := []string{"user.u", "user.u.a", "user.u.a.b", "user.v", "user.v.c"}
 	for _, n := range names {
 		if _, err := s1.CreateMailbox(ctx, n, CreateOptions{Quota: quota.Ignore}); err != nil {
@@ -184,7 +184,7 @@ func withBox(ctx context.Context, st *Store, name string, fn func(*mailbox.Mailb
 func assertUsageMatchesSpool(t *testing.T, st *Store) {
 	t.Helper()
 	ctx := context.Background()
-	roots, err := st.Quota.List(ctx, "")
+	roots, err := st.quota.List(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,9 +201,9 @@ func assertUsageMatchesSpool(t *testing.T, st *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.DB.Scan(ctx, []byte("QM"), func(k, v []byte, _ uint64) error {
+	err = st.db.Scan(ctx, []byte("QM"), func(k, v []byte, _ uint64) error {
 		name := string(k[2:])
-		got, _ := st.Quota.Charged(ctx, name)
+		got, _ := st.quota.Charged(ctx, name)
 		want, ok := stored[name]
 		want[quota.AnnotationStorage] = got[quota.AnnotationStorage]
 		if !ok || got != want {

@@ -16,7 +16,7 @@ import (
 func TestOpenMailboxChargesFollowRenameAndDelete(t *testing.T) {
 	ctx := context.Background()
 	s1 := newStore(t, "delete_mode", "immediate")
-	s2, err := New(s1.Cfg, s1.DB, nil) // another process sharing the databases
+	s2, err := New(s1.cfg, s1.db, nil) // another process sharing the databases
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +45,10 @@ func TestOpenMailboxChargesFollowRenameAndDelete(t *testing.T) {
 	if err := appendOne(); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := s1.Quota.Charged(ctx, "user.alice.a"); u != (quota.Usage{}) {
+	if u, _ := s1.quota.Charged(ctx, "user.alice.a"); u != (quota.Usage{}) {
 		t.Errorf("charged under the old name: %v", u)
 	}
-	if u, _ := s1.Quota.Charged(ctx, "user.bob.a"); u[quota.Message] != 1 {
+	if u, _ := s1.quota.Charged(ctx, "user.bob.a"); u[quota.Message] != 1 {
 		t.Errorf("user.bob.a charged %v, want 1 message", u)
 	}
 	assertUsageMatchesSpool(t, s1)
@@ -61,7 +61,7 @@ func TestOpenMailboxChargesFollowRenameAndDelete(t *testing.T) {
 	} else if !errors.Is(err, quota.ErrNoMailbox) {
 		t.Logf("append refused: %v", err)
 	}
-	if u, _ := s1.Quota.Charged(ctx, "user.bob.a"); u != (quota.Usage{}) {
+	if u, _ := s1.quota.Charged(ctx, "user.bob.a"); u != (quota.Usage{}) {
 		t.Errorf("charged for a deleted mailbox: %v", u)
 	}
 	assertUsageMatchesSpool(t, s1)

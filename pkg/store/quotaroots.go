@@ -15,12 +15,12 @@ import (
 // charged for every mailbox it now governs (docs/CYRUS-BEHAVIOUR.md §4.2: creating a
 // root re-points the mailboxes beneath it), atomically with its creation.
 func (s *Store) SetQuota(ctx context.Context, root string, l quota.Limits) error {
-	return s.Quota.Set(ctx, root, l)
+	return s.quota.Set(ctx, root, l)
 }
 
 // RemoveQuota removes a quota root; its usage goes back to the next root up.
 func (s *Store) RemoveQuota(ctx context.Context, root string) error {
-	return s.Quota.Remove(ctx, root)
+	return s.quota.Remove(ctx, root)
 }
 
 // usage is what one mailbox charges to its root: its messages, its
@@ -36,7 +36,7 @@ func (s *Store) usage(ctx context.Context, e *mboxlist.Entry) (quota.Usage, erro
 		return u, err
 	}
 	u[quota.Storage], u[quota.Message], u[quota.NumFolders] = bytes, msgs, 1
-	if u[quota.AnnotationStorage], err = s.List.MetadataBytes(ctx, e.Name); err != nil {
+	if u[quota.AnnotationStorage], err = s.list.MetadataBytes(ctx, e.Name); err != nil {
 		return u, err
 	}
 	return u, nil
@@ -62,7 +62,7 @@ func (e *UnreadableError) Unwrap() error { return e.Err }
 // unreadable (which may be nil).
 func (s *Store) RecomputeUsage(ctx context.Context, prefix string, unreadable func(*UnreadableError)) (map[string]quota.Usage, error) {
 	out := map[string]quota.Usage{}
-	err := s.List.Walk(ctx, prefix, func(e *mboxlist.Entry) error {
+	err := s.list.Walk(ctx, prefix, func(e *mboxlist.Entry) error {
 		if e.IsDeleted() || e.IsIntermediate() {
 			return nil
 		}
@@ -88,7 +88,7 @@ func (s *Store) FixUsage(ctx context.Context, root string, dryRun bool, unreadab
 		if err != nil {
 			return before, after, err
 		}
-		before, after, err = s.Quota.Fix(ctx, root, stored, dryRun)
+		before, after, err = s.quota.Fix(ctx, root, stored, dryRun)
 		if !errors.Is(err, cyrusdb.ErrConflict) {
 			return before, after, err
 		}

@@ -26,7 +26,7 @@ const quotaSchema = "2"
 // databases already marked. ctl_cyrusdb -r runs it, so master's START
 // upgrades before any service runs. It reports whether it upgraded.
 func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
-	if _, _, err := s.DB.Get(ctx, quotaSchemaKey); err == nil {
+	if _, _, err := s.db.Get(ctx, quotaSchemaKey); err == nil {
 		return false, nil
 	} else if !errors.Is(err, cyrusdb.ErrNotFound) {
 		return false, err
@@ -40,7 +40,7 @@ func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
 		// it is made, so there is no spool to scan.
 		return false, s.markQuotaSchema(ctx)
 	}
-	roots, err := s.Quota.List(ctx, "")
+	roots, err := s.quota.List(ctx, "")
 	if err != nil {
 		return false, err
 	}
@@ -59,7 +59,7 @@ func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
 // markQuotaSchema sets the schema key; another process having set it
 // meanwhile is as good.
 func (s *Store) markQuotaSchema(ctx context.Context) error {
-	err := s.DB.Txn(ctx, []cyrusdb.Cond{{Key: quotaSchemaKey}},
+	err := s.db.Txn(ctx, []cyrusdb.Cond{{Key: quotaSchemaKey}},
 		[]cyrusdb.Op{cyrusdb.Put{Key: quotaSchemaKey, Val: []byte(quotaSchema)}})
 	if errors.Is(err, cyrusdb.ErrConflict) {
 		return nil
@@ -73,7 +73,7 @@ var errFound = errors.New("found")
 // noMailboxes reports whether the mailbox list is empty: a database just
 // created.
 func (s *Store) noMailboxes(ctx context.Context) (bool, error) {
-	err := s.List.Walk(ctx, "", func(*mboxlist.Entry) error { return errFound })
+	err := s.list.Walk(ctx, "", func(*mboxlist.Entry) error { return errFound })
 	if errors.Is(err, errFound) {
 		return false, nil
 	}

@@ -31,7 +31,7 @@ func TestUpgradeQuotaFromOldDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The old way: no records, no schema mark.
-	if err := s.DB.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: []byte("QM")}, cyrusdb.Delete{Key: quotaSchemaKey}}); err != nil {
+	if err := s.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: []byte("QM")}, cyrusdb.Delete{Key: quotaSchemaKey}}); err != nil {
 		t.Fatal(err)
 	}
 	done, err := s.UpgradeQuota(ctx)
@@ -46,7 +46,7 @@ func TestUpgradeQuotaFromOldDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertUsageMatchesSpool(t, s)
-	r, err := s.Quota.Get(ctx, "user.alice")
+	r, err := s.quota.Get(ctx, "user.alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestUpgradeQuotaMarksANewDatabase(t *testing.T) {
 	if done, err := s.UpgradeQuota(ctx); err != nil || done {
 		t.Fatalf("UpgradeQuota on a new database = %v, %v; want nothing to upgrade", done, err)
 	}
-	if v, _, err := s.DB.Get(ctx, quotaSchemaKey); err != nil || string(v) != quotaSchema {
+	if v, _, err := s.db.Get(ctx, quotaSchemaKey); err != nil || string(v) != quotaSchema {
 		t.Fatalf("schema key after the first run: %q, %v", v, err)
 	}
 	if _, err := s.CreateMailbox(ctx, "user.alice", CreateOptions{Quota: quota.Ignore}); err != nil {

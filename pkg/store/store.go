@@ -23,12 +23,12 @@ import (
 
 // Store is the mail store of one configuration.
 type Store struct {
-	Cfg    *config.Config
-	DB     cyrusdb.DB
-	List   *mboxlist.List
-	Quota  *quota.Store
-	Policy acl.Policy
-	NS     mboxname.Namespace
+	cfg    *config.Config
+	db     cyrusdb.DB
+	list   *mboxlist.List
+	quota  *quota.Store
+	policy acl.Policy
+	ns     mboxname.Namespace
 	Log    *slog.Logger
 
 	partitions map[string]string
@@ -61,8 +61,8 @@ func New(cfg *config.Config, db cyrusdb.DB, log *slog.Logger) (*Store, error) {
 		return nil, errors.New("no partition-NAME is configured")
 	}
 	return &Store{
-		Cfg: cfg, DB: db, List: mboxlist.New(db), Quota: quota.New(db),
-		Policy: pol, NS: mboxname.NamespaceFromConfig(cfg), Log: log, partitions: parts,
+		cfg: cfg, db: db, list: mboxlist.New(db), quota: quota.New(db),
+		policy: pol, ns: mboxname.NamespaceFromConfig(cfg), Log: log, partitions: parts,
 		publishTimeout: defaultPublishTimeout,
 	}, nil
 }
@@ -83,7 +83,7 @@ func (s *Store) Dir(e *mboxlist.Entry) (string, error) {
 		return "", fmt.Errorf("%s: %w", e.Name, err)
 	}
 	if e.LegacyDirs() || e.UniqueID == "" {
-		return mboxname.LegacyPath(root, e.Name, s.Cfg.Hashimapspool(), s.Cfg.Fulldirhash()), nil
+		return mboxname.LegacyPath(root, e.Name, s.cfg.Hashimapspool(), s.cfg.Fulldirhash()), nil
 	}
 	return mboxname.UUIDPath(root, e.UniqueID), nil
 }
@@ -99,19 +99,19 @@ func (s *Store) choosePartition(explicit string, parent *mboxlist.Entry) (string
 	if parent != nil && parent.Partition != "" {
 		return parent.Partition, nil
 	}
-	if d := s.Cfg.Defaultpartition(); d != "" {
+	if d := s.cfg.Defaultpartition(); d != "" {
 		if _, err := s.PartitionPath(d); err != nil {
 			return "", fmt.Errorf("defaultpartition: %w", err)
 		}
 		return strings.ToLower(d), nil
 	}
-	return selectPartition(s.Cfg.PartitionSelectMode(), s.partitions, statPartition, rand.Float64), nil
+	return selectPartition(s.cfg.PartitionSelectMode(), s.partitions, statPartition, rand.Float64), nil
 }
 
 // nearestParent returns the closest existing ancestor's entry, or nil.
 func (s *Store) nearestParent(ctx context.Context, name string) (*mboxlist.Entry, error) {
 	for p, ok := mboxname.Parent(name); ok; p, ok = mboxname.Parent(p) {
-		e, err := s.List.Lookup(ctx, p)
+		e, err := s.list.Lookup(ctx, p)
 		if err == nil {
 			return e, nil
 		}
@@ -139,7 +139,7 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	if err := mboxname.Validate(name); err != nil {
 		return nil, err
 	}
-	if _, err := s.List.Lookup(ctx, name); err == nil {
+	if _, err := s.list.Lookup(ctx, name); err == nil {
 		return nil, fmt.Errorf("%w: %s", mboxlist.ErrExists, name)
 	}
 	parent, err := s.nearestParent(ctx, name)
@@ -156,11 +156,11 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 		if parent != nil {
 			parentACL = parent.ACL
 		}
-		a = acl.InitialACL(name, parentACL, parent != nil, s.Cfg.Defaultacl())
+		a = acl.InitialACL(name, parentACL, parent != nil, s.cfg.Defaultacl())
 	}
 	e := &mboxlist.Entry{Name: name, Partition: part, ACL: a, UniqueID: mboxname.NewUniqueID(),
 		SpecialUse: opt.SpecialUse, CreatedModseq: 1, FolderModseq: 1}
-	if s.Cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
+	if s.cfg.MailboxLegacyDirs() || (parent != nil && parent.LegacyDirs()) {
 		e.Type = "l"
 	}
 	dir, err := s.Dir(e)
@@ -179,7 +179,7 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	// delete of the tree racing with the creation.
 	var delta quota.Usage
 	delta[quota.NumFolders] = 1
-	if err := s.Quota.Charge(ctx, s.createPin(e), delta, opt.Quota); err != nil {
+	if err := s.quota.Charge(ctx, s.createPin(e), delta, opt.Quota); err != nil {
 		mailbox.Delete(dir)
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 // the entry in the charge's transaction.
 func (s *Store) createPin(e *mboxlist.Entry) quota.Pin {
 	return func(ctx context.Context) (quota.Pinned, error) {
-		if _, err := s.List.Lookup(ctx, e.Name); err == nil {
+		if _, err := s.list.Lookup(ctx, e.Name); err == nil {
 			return quota.Pinned{}, fmt.Errorf("%w: %s", mboxlist.ErrExists, e.Name)
 		} else if !errors.Is(err, mboxlist.ErrNotFound) {
 			return quota.Pinned{}, err
@@ -227,7 +227,7 @@ func (s *Store) DeleteMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 // not deleted) goes back to the next root up.
 func (s *Store) removeRootsOf(ctx context.Context, deleted []*mboxlist.Entry) {
 	for _, e := range deleted {
-		if _, err := s.Quota.Get(ctx, e.Name); err != nil {
+		if _, err := s.quota.Get(ctx, e.Name); err != nil {
 			continue // not a root (or unreadable: the root stays)
 		}
 		if err := s.RemoveQuota(ctx, e.Name); err != nil {
@@ -249,7 +249,7 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 	// What was charged for the mailboxes is given back in the list's
 	// own transaction: exactly once, and never a charge made for a
 	// mailbox created again under the name afterwards.
-	removed, err := s.List.DeleteWith(ctx, name, recursive, s.forgetCharges)
+	removed, err := s.list.DeleteWith(ctx, name, recursive, s.forgetCharges)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
 			}
 		}
-		if err := s.List.DeleteMetadata(ctx, e.Name); err != nil {
+		if err := s.list.DeleteMetadata(ctx, e.Name); err != nil {
 			s.Log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
 		}
 		s.publish(ctx, e.Name)
@@ -270,14 +270,14 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 // forgetCharges is the mboxlist.Also of a delete: the quota records of
 // the removed mailboxes go.
 func (s *Store) forgetCharges(ctx context.Context, old, _ []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
-	return s.Quota.ForgetTxn(ctx, old)
+	return s.quota.ForgetTxn(ctx, old)
 }
 
 // moveCharges is the mboxlist.Also of a rename: the quota records follow
 // the names (and, with rootsFollow, the roots they name).
 func (s *Store) moveCharges(rootsFollow bool) mboxlist.Also {
 	return func(ctx context.Context, old, new []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
-		return s.Quota.RenameTxn(ctx, old, new, rootsFollow)
+		return s.quota.RenameTxn(ctx, old, new, rootsFollow)
 	}
 }
 
@@ -311,7 +311,7 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 	}
 	// The charges follow the names in the list's own transaction, and a
 	// root named by a renamed mailbox moves with it.
-	moved, err := s.List.RenameWith(ctx, oldName, newName, partition, true, s.moveCharges(true))
+	moved, err := s.list.RenameWith(ctx, oldName, newName, partition, true, s.moveCharges(true))
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		if err := mailbox.Rename(oldDir, newDir, m.New.Name); err != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
 		}
-		if err := s.List.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
+		if err := s.list.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
 			s.Log.Warn("moving a mailbox's metadata", "mailbox", m.New.Name, "err", err)
 		}
 		s.publish(ctx, m.Old.Name)
@@ -337,25 +337,21 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 // Open opens a mailbox by name with its quota hook and change
 // notification wired. mode is how appends are checked against quota.
 func (s *Store) Open(ctx context.Context, name string, mode quota.Mode) (*mailbox.Mailbox, *mboxlist.Entry, error) {
-	e, err := s.List.Lookup(ctx, name)
+	e, err := s.list.Lookup(ctx, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	dir, err := s.Dir(e)
+	mb, err := s.OpenEntry(e, mode, nil)
 	if err != nil {
 		return nil, nil, err
-	}
-	mb, err := mailbox.Open(dir, s.MailboxOptions(e, mode))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return mb, e, nil
 }
 
-// MailboxOptions returns the hooks for the mailbox of entry e. Its quota
+// mailboxOptions returns the hooks for the mailbox of entry e. Its quota
 // charges follow the mailbox (by uniqueid) across renames made by any
 // process while it is open, and stop when it is deleted.
-func (s *Store) MailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Options {
+func (s *Store) mailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Options {
 	return mailbox.Options{
 		Logger: s.Log,
 		Quota:  &quotaHook{s: s, pin: s.followMailbox(e), id: pendingID(e), mode: mode},
@@ -367,13 +363,13 @@ func (s *Store) MailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Optio
 		// semidelayed, like immediate, unlinks at once: the index
 		// always keeps tombstones (QRESYNC), which is what Cyrus's
 		// semidelayed mode defers.
-		KeepExpunged: s.Cfg.ExpungeMode() == "delayed",
+		KeepExpunged: s.cfg.ExpungeMode() == "delayed",
 		QuotaTimeout: s.quotaTimeout,
 	}
 }
 
 func (s *Store) publish(ctx context.Context, name string) {
-	if err := s.DB.Publish(ctx, name); err != nil {
+	if err := s.db.Publish(ctx, name); err != nil {
 		s.Log.Debug("publishing a change", "mailbox", name, "err", err)
 	}
 }
@@ -393,7 +389,7 @@ type quotaHook struct {
 func (h *quotaHook) Check(ctx context.Context, bytes, msgs int64) error {
 	var d quota.Usage
 	d[quota.Storage], d[quota.Message] = bytes, msgs
-	return overQuota(h.s.Quota.Check(ctx, h.pin, d, h.mode))
+	return overQuota(h.s.quota.Check(ctx, h.pin, d, h.mode))
 }
 
 func (h *quotaHook) Charge(ctx context.Context, held mailbox.QuotaHeld, bytes, msgs int64) error {
@@ -401,11 +397,11 @@ func (h *quotaHook) Charge(ctx context.Context, held mailbox.QuotaHeld, bytes, m
 	if bytes <= 0 && msgs <= 0 {
 		mode = quota.Ignore // giving back is always allowed
 	}
-	return overQuota(h.s.Quota.ChargeHeld(ctx, h.pin, h.id, quota.Held(held), bytes, msgs, mode))
+	return overQuota(h.s.quota.ChargeHeld(ctx, h.pin, h.id, quota.Held(held), bytes, msgs, mode))
 }
 
 func (h *quotaHook) Sync(ctx context.Context, held mailbox.QuotaHeld) error {
-	return h.s.Quota.SyncHeld(ctx, h.pin, h.id, quota.Held(held))
+	return h.s.quota.SyncHeld(ctx, h.pin, h.id, quota.Held(held))
 }
 
 // overQuota makes a quota refusal one the mailbox package knows.
@@ -431,7 +427,7 @@ func pendingID(e *mboxlist.Entry) string {
 // ctl_cyrusdb -r too), a charge made ahead of an index commit that never
 // happened is given back. It returns how many mailboxes it synced.
 func (s *Store) ResolvePending(ctx context.Context) (int, error) {
-	ids, err := s.Quota.Pending(ctx)
+	ids, err := s.quota.Pending(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -440,12 +436,12 @@ func (s *Store) ResolvePending(ctx context.Context) (int, error) {
 	for _, id := range ids {
 		var e *mboxlist.Entry
 		if name, ok := strings.CutPrefix(id, "/"); ok {
-			e, err = s.List.Lookup(ctx, name)
+			e, err = s.list.Lookup(ctx, name)
 		} else {
-			e, _, err = s.List.FindUniqueID(ctx, id)
+			e, _, err = s.list.FindUniqueID(ctx, id)
 		}
 		if errors.Is(err, mboxlist.ErrNotFound) {
-			errs = append(errs, s.Quota.ClearPending(ctx, id)) // deleted: nothing charged
+			errs = append(errs, s.quota.ClearPending(ctx, id)) // deleted: nothing charged
 			continue
 		}
 		if err != nil {
@@ -468,7 +464,7 @@ func (s *Store) SyncQuota(ctx context.Context, e *mboxlist.Entry) error {
 	if err != nil {
 		return err
 	}
-	mb, err := mailbox.Open(dir, s.MailboxOptions(e, quota.Ignore))
+	mb, err := mailbox.Open(dir, s.mailboxOptions(e, quota.Ignore))
 	if err != nil {
 		return fmt.Errorf("%s: %w", e.Name, err)
 	}
@@ -489,7 +485,7 @@ func (s *Store) followMailbox(e *mboxlist.Entry) quota.Pin {
 		mu.Lock()
 		cur := name
 		mu.Unlock()
-		got, ver, err := s.List.LookupVersion(ctx, cur)
+		got, ver, err := s.list.LookupVersion(ctx, cur)
 		if err == nil && got.UniqueID == id {
 			return quota.Pinned{Mailbox: cur, Conds: []cyrusdb.Cond{mboxlist.EntryCond(cur, ver)}}, nil
 		}
@@ -499,7 +495,7 @@ func (s *Store) followMailbox(e *mboxlist.Entry) quota.Pin {
 		if id == "" { // an entry without uniqueid is known by its name only
 			return quota.Pinned{}, fmt.Errorf("%w: %s", quota.ErrNoMailbox, cur)
 		}
-		got, ver, err = s.List.FindUniqueID(ctx, id)
+		got, ver, err = s.list.FindUniqueID(ctx, id)
 		if errors.Is(err, mboxlist.ErrNotFound) {
 			return quota.Pinned{}, fmt.Errorf("%w: %s", quota.ErrNoMailbox, cur)
 		}

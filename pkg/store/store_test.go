@@ -93,7 +93,7 @@ func TestQuotaChargedThroughTheStore(t *testing.T) {
 	l := quota.NoLimits()
 	l[quota.Storage] = 1 // KiB
 	l[quota.NumFolders] = 2
-	if err := s.Quota.Set(ctx, "user.q", l); err != nil {
+	if err := s.quota.Set(ctx, "user.q", l); err != nil {
 		t.Fatal(err)
 	}
 	mb, _, err := s.Open(ctx, "user.q", quota.Strict)
@@ -115,7 +115,7 @@ func TestQuotaChargedThroughTheStore(t *testing.T) {
 	if _, err := s.CreateMailbox(ctx, "user.q.b", CreateOptions{}); !errors.Is(err, quota.ErrOverQuota) {
 		t.Fatalf("folder quota: %v", err)
 	}
-	r, _ := s.Quota.Get(ctx, "user.q")
+	r, _ := s.quota.Get(ctx, "user.q")
 	// The new root took over user.q itself, then counted user.q.a.
 	if r.Usage[quota.Message] != 1 || r.Usage[quota.NumFolders] != 2 {
 		t.Fatalf("usage = %v", r.Usage)
@@ -166,7 +166,7 @@ func TestNewQuotaRootTakesOverUsage(t *testing.T) {
 	if err := s.SetQuota(ctx, "user.a", quota.NoLimits()); err != nil {
 		t.Fatal(err)
 	}
-	outer, _ := s.Quota.Get(ctx, "user.a")
+	outer, _ := s.quota.Get(ctx, "user.a")
 	if outer.Usage[quota.Message] != 3 || outer.Usage[quota.NumFolders] != 3 || outer.Usage[quota.Storage] < 6000 {
 		t.Fatalf("outer root usage = %v", outer.Usage)
 	}
@@ -174,8 +174,8 @@ func TestNewQuotaRootTakesOverUsage(t *testing.T) {
 	if err := s.SetQuota(ctx, "user.a.x", quota.NoLimits()); err != nil {
 		t.Fatal(err)
 	}
-	outer, _ = s.Quota.Get(ctx, "user.a")
-	inner, _ := s.Quota.Get(ctx, "user.a.x")
+	outer, _ = s.quota.Get(ctx, "user.a")
+	inner, _ := s.quota.Get(ctx, "user.a.x")
 	if outer.Usage[quota.Message] != 1 || inner.Usage[quota.Message] != 2 || inner.Usage[quota.NumFolders] != 2 {
 		t.Fatalf("after the inner root: outer %v inner %v", outer.Usage, inner.Usage)
 	}
@@ -183,7 +183,7 @@ func TestNewQuotaRootTakesOverUsage(t *testing.T) {
 	if err := s.RemoveQuota(ctx, "user.a.x"); err != nil {
 		t.Fatal(err)
 	}
-	outer, _ = s.Quota.Get(ctx, "user.a")
+	outer, _ = s.quota.Get(ctx, "user.a")
 	if outer.Usage[quota.Message] != 3 || outer.Usage[quota.NumFolders] != 3 {
 		t.Fatalf("after removing the inner root: %v", outer.Usage)
 	}
@@ -194,13 +194,13 @@ func TestRenameMovesMetadata(t *testing.T) {
 	s := newStore(t)
 	s.CreateMailbox(ctx, "user.m", CreateOptions{})
 	s.CreateMailbox(ctx, "user.m.a", CreateOptions{})
-	s.List.SetMetadata(ctx, "user.m.a", "/comment", "", []byte("shared"))
-	s.List.SetMetadata(ctx, "user.m.a", "/comment", "m", []byte("private"))
+	s.list.SetMetadata(ctx, "user.m.a", "/comment", "", []byte("shared"))
+	s.list.SetMetadata(ctx, "user.m.a", "/comment", "m", []byte("private"))
 	if err := s.RenameMailbox(ctx, "user.m.a", "user.m.b", ""); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := s.List.ListMetadata(ctx, "user.m.b", "", "m")
-	old, _ := s.List.ListMetadata(ctx, "user.m.a", "", "m")
+	got, _ := s.list.ListMetadata(ctx, "user.m.b", "", "m")
+	old, _ := s.list.ListMetadata(ctx, "user.m.a", "", "m")
 	if len(got) != 2 || len(old) != 0 {
 		t.Fatalf("metadata after rename: new %+v old %+v", got, old)
 	}
@@ -228,16 +228,16 @@ func TestDeleteRemovesQuotaRoot(t *testing.T) {
 		if _, err := s.DeleteMailbox(ctx, "user.alice.Work"); err != nil {
 			t.Fatal(err)
 		}
-		if root, _, _ := s.Quota.RootOf(ctx, "user.alice.Work.Old"); root != "user.alice" {
+		if root, _, _ := s.quota.RootOf(ctx, "user.alice.Work.Old"); root != "user.alice" {
 			t.Errorf("%s: root of the child left behind = %q, want user.alice", mode, root)
 		}
-		if r, err := s.Quota.Get(ctx, "user.alice"); err != nil || r.Usage[quota.NumFolders] != 2 {
+		if r, err := s.quota.Get(ctx, "user.alice"); err != nil || r.Usage[quota.NumFolders] != 2 {
 			t.Errorf("%s: user.alice's root after the folder's delete: %+v %v (want 2 folders)", mode, r, err)
 		}
 		if _, err := s.DeleteMailbox(ctx, "user.alice"); err != nil {
 			t.Fatal(err)
 		}
-		if root, found, err := s.Quota.RootOf(ctx, "user.alice"); found || err != nil {
+		if root, found, err := s.quota.RootOf(ctx, "user.alice"); found || err != nil {
 			t.Errorf("%s: quota root %q still there after deleting the user (%v)", mode, root, err)
 		}
 	}

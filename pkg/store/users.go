@@ -68,19 +68,19 @@ func (s *Store) DeleteUser(ctx context.Context, userid string) ([]*mboxlist.Entr
 // list and the metadata), which a mailbox created again under the name
 // would otherwise inherit.
 func (s *Store) deleteOrphanMetadata(ctx context.Context, inbox string) error {
-	names, err := s.List.MetadataMailboxes(ctx, inbox)
+	names, err := s.list.MetadataMailboxes(ctx, inbox)
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
-		_, err := s.List.Lookup(ctx, n)
+		_, err := s.list.Lookup(ctx, n)
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, mboxlist.ErrNotFound) {
 			return err
 		}
-		if err := s.List.DeleteMetadata(ctx, n); err != nil {
+		if err := s.list.DeleteMetadata(ctx, n); err != nil {
 			return fmt.Errorf("metadata of %s: %w", n, err)
 		}
 	}
@@ -98,10 +98,10 @@ type userStep struct {
 func (s *Store) userDataSteps(userid, inbox string) []userStep {
 	return []userStep{
 		{"sieve scripts", func(context.Context) error {
-			return sievescripts.FromConfig(s.Cfg).RemoveUser(userid)
+			return sievescripts.FromConfig(s.cfg).RemoveUser(userid)
 		}},
-		{"subscriptions", func(ctx context.Context) error { return s.List.DeleteSubscriptions(ctx, userid) }},
-		{"seen state", func(ctx context.Context) error { return s.List.DeleteSeen(ctx, userid) }},
+		{"subscriptions", func(ctx context.Context) error { return s.list.DeleteSubscriptions(ctx, userid) }},
+		{"seen state", func(ctx context.Context) error { return s.list.DeleteSeen(ctx, userid) }},
 		{"private metadata", func(ctx context.Context) error { return s.deletePrivateMetadata(ctx, userid, inbox) }},
 		{"quota roots", func(ctx context.Context) error { return s.deleteQuotaRootsUnder(ctx, inbox) }},
 	}
@@ -116,7 +116,7 @@ func inTree(name, inbox string) bool {
 // tree (those inside go with the mailboxes), giving back what each charged
 // to its mailbox's quota root.
 func (s *Store) deletePrivateMetadata(ctx context.Context, userid, inbox string) error {
-	keys, err := s.List.PrivateMetadataOf(ctx, userid)
+	keys, err := s.list.PrivateMetadataOf(ctx, userid)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Store) deletePrivateMetadata(ctx context.Context, userid, inbox string)
 
 // deleteQuotaRootsUnder removes every quota root at or below inbox.
 func (s *Store) deleteQuotaRootsUnder(ctx context.Context, inbox string) error {
-	roots, err := s.Quota.List(ctx, inbox)
+	roots, err := s.quota.List(ctx, inbox)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func (s *Store) deleteUserMailboxes(ctx context.Context, inbox string) ([]*mboxl
 		return gone, err
 	}
 	var left []string
-	err = s.List.Walk(ctx, inbox, func(e *mboxlist.Entry) error {
+	err = s.list.Walk(ctx, inbox, func(e *mboxlist.Entry) error {
 		if !e.IsDeleted() && strings.HasPrefix(e.Name, inbox) {
 			left = append(left, e.Name)
 		}

@@ -26,19 +26,19 @@ func userFixture(t *testing.T, s *Store) {
 	}
 	appendOne(t, s, "user.bob", 10)
 	appendOne(t, s, "user.bob.Sub", 10)
-	board, err := s.List.Lookup(ctx, "board")
+	board, err := s.list.Lookup(ctx, "board")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sieve := sievescripts.FromConfig(s.Cfg)
+	sieve := sievescripts.FromConfig(s.cfg)
 	l := quota.NoLimits()
 	l[quota.Storage] = 1000
 	for _, u := range []string{"alice", "bob", "bobby"} {
-		if err := s.List.SetSeen(ctx, u, board.UniqueID, mboxlist.Seen{LastUID: 1, SeenUIDs: "1"}); err != nil {
+		if err := s.list.SetSeen(ctx, u, board.UniqueID, mboxlist.Seen{LastUID: 1, SeenUIDs: "1"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, sub := range []string{"board", "user." + u} {
-			if err := s.List.Subscribe(ctx, u, sub); err != nil {
+			if err := s.list.Subscribe(ctx, u, sub); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -74,12 +74,12 @@ func userFixture(t *testing.T, s *Store) {
 func assertUserGone(t *testing.T, s *Store) {
 	t.Helper()
 	ctx := context.Background()
-	board, err := s.List.Lookup(ctx, "board")
+	board, err := s.list.Lookup(ctx, "board")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sieve := sievescripts.FromConfig(s.Cfg)
-	if err := s.List.Walk(ctx, "user.bob", func(e *mboxlist.Entry) error {
+	sieve := sievescripts.FromConfig(s.cfg)
+	if err := s.list.Walk(ctx, "user.bob", func(e *mboxlist.Entry) error {
 		if !e.IsDeleted() {
 			t.Errorf("mailbox %s is still there", e.Name)
 		}
@@ -87,10 +87,10 @@ func assertUserGone(t *testing.T, s *Store) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if seen, _ := s.List.GetSeen(ctx, "bob", board.UniqueID); seen != (mboxlist.Seen{}) {
+	if seen, _ := s.list.GetSeen(ctx, "bob", board.UniqueID); seen != (mboxlist.Seen{}) {
 		t.Errorf("bob's seen state on board is left: %+v", seen)
 	}
-	if subs, _ := s.List.Subscriptions(ctx, "bob"); len(subs) != 0 {
+	if subs, _ := s.list.Subscriptions(ctx, "bob"); len(subs) != 0 {
 		t.Errorf("bob's subscriptions are left: %v", subs)
 	}
 	if name, _, err := sieve.Active("bob"); !errors.Is(err, sievescripts.ErrNoActive) {
@@ -101,46 +101,46 @@ func assertUserGone(t *testing.T, s *Store) {
 			t.Errorf("bob's scripts are left: %v", scripts)
 		}
 	}
-	roots, _ := s.Quota.List(ctx, "user.bob")
+	roots, _ := s.quota.List(ctx, "user.bob")
 	for _, r := range roots {
 		if r.Name != "user.bobby" {
 			t.Errorf("quota root %s is left", r.Name)
 		}
 	}
-	keys, _ := s.List.PrivateMetadataOf(ctx, "bob")
+	keys, _ := s.list.PrivateMetadataOf(ctx, "bob")
 	for _, k := range keys {
 		// Delayed-deleted mailboxes keep all their metadata until cyr_expire -D.
 		if !s.IsDeletedName(k.Mailbox) {
 			t.Errorf("bob's private metadata is left: %+v", k)
 		}
 	}
-	if v, _ := s.List.GetMetadata(ctx, "user.bob", "/comment", ""); v != nil {
+	if v, _ := s.list.GetMetadata(ctx, "user.bob", "/comment", ""); v != nil {
 		t.Errorf("user.bob's shared metadata is left: %q", v)
 	}
 	// The others keep theirs.
 	for _, u := range []string{"alice", "bobby"} {
-		if seen, _ := s.List.GetSeen(ctx, u, board.UniqueID); seen.SeenUIDs != "1" {
+		if seen, _ := s.list.GetSeen(ctx, u, board.UniqueID); seen.SeenUIDs != "1" {
 			t.Errorf("%s lost the seen state: %+v", u, seen)
 		}
-		if subs, _ := s.List.Subscriptions(ctx, u); len(subs) != 2 {
+		if subs, _ := s.list.Subscriptions(ctx, u); len(subs) != 2 {
 			t.Errorf("%s lost subscriptions: %v", u, subs)
 		}
 		if name, _, err := sieve.Active(u); name != "main" || err != nil {
 			t.Errorf("%s lost the active script: %q %v", u, name, err)
 		}
-		if _, err := s.Quota.Get(ctx, "user."+u); err != nil {
+		if _, err := s.quota.Get(ctx, "user."+u); err != nil {
 			t.Errorf("%s lost the quota root: %v", u, err)
 		}
 		for _, mbox := range []string{"board", ""} {
-			if v, _ := s.List.GetMetadata(ctx, mbox, "/comment", u); string(v) != "note of "+u {
+			if v, _ := s.list.GetMetadata(ctx, mbox, "/comment", u); string(v) != "note of "+u {
 				t.Errorf("%s lost private metadata on %q: %q", u, mbox, v)
 			}
 		}
 	}
 	// The board's usage no longer counts bob's private value: it charges
 	// alice's and bobby's only (board has no root: compare the records).
-	if got, err := s.Quota.Charged(ctx, "board"); err == nil {
-		want, _ := s.List.MetadataBytes(ctx, "board")
+	if got, err := s.quota.Charged(ctx, "board"); err == nil {
+		want, _ := s.list.MetadataBytes(ctx, "board")
 		if got[quota.AnnotationStorage] != want {
 			t.Errorf("board charges %d annotation bytes, holds %d", got[quota.AnnotationStorage], want)
 		}
@@ -154,7 +154,7 @@ func assertRecreatedEmpty(t *testing.T, s *Store) {
 	if _, err := s.CreateMailbox(ctx, "user.bob", CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if root, found, _ := s.Quota.RootOf(ctx, "user.bob"); found {
+	if root, found, _ := s.quota.RootOf(ctx, "user.bob"); found {
 		t.Errorf("new bob is under the old quota root %s", root)
 	}
 	mb, _, err := s.Open(ctx, "user.bob", quota.Ignore)
@@ -169,7 +169,7 @@ func assertRecreatedEmpty(t *testing.T, s *Store) {
 	if n := v.Exists(); n != 0 {
 		t.Errorf("new bob's INBOX holds %d messages", n)
 	}
-	if all, _ := s.List.ListMetadata(ctx, "user.bob", "", "bob"); len(all) != 0 {
+	if all, _ := s.list.ListMetadata(ctx, "user.bob", "", "bob"); len(all) != 0 {
 		t.Errorf("new bob's INBOX has metadata %+v", all)
 	}
 }
@@ -242,7 +242,7 @@ func TestDeleteUserWithoutInbox(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, "delete_mode", "immediate", "sievedir", filepath.Join(t.TempDir(), "sieve"))
 	userFixture(t, s)
-	if _, err := s.List.Delete(ctx, "user.bob", false); err != nil {
+	if _, err := s.list.Delete(ctx, "user.bob", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DeleteUser(ctx, "bob"); err != nil {

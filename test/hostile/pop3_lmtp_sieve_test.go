@@ -163,7 +163,7 @@ func TestLMTPBareLFDot(t *testing.T) {
 func boxDir(t *testing.T, name string) string {
 	t.Helper()
 	st := h.store
-	e, err := st.List.Lookup(t.Context(), name)
+	e, err := st.Lookup(t.Context(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
