@@ -134,7 +134,7 @@ func (s *Server) Handle(ctx context.Context, c net.Conn) {
 func (s *Server) newSessions() *service.Sessions {
 	// Without implicit TLS (LMTP has none) NewSessions cannot fail.
 	k, _ := service.NewSessions("lmtp", service.SessionOptions{
-		IDBase: service.SessionIDBase(s.store.Cfg.SyslogPrefix(), s.servername), Logger: s.log})
+		IDBase: service.SessionIDBase(s.store.Config().SyslogPrefix(), s.servername), Logger: s.log})
 	return k
 }
 
