@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/quota"
+)
+
+var errDied = errors.New("process died (test)")
+
+// dyingDB lets the first budget transactions through and fails every one
+// after: the process died there, so nothing it would still have written
+// is written.
+type dyingDB struct {
+	cyrusdb.DB
+	mu     sync.Mutex
+	budget int
+}
+
+func (d *dyingDB) Txn(ctx context.Context, conds []cyrusdb.Cond, ops []cyrusdb.Op) error {
+	d.mu.Lock()
+	if d.budget <= 0 {
+		d.mu.Unlock()
+		return errDied
+	}
+	d.budget--
+	d.mu.Unlock()
+	return d.DB.Txn(ctx, conds, ops)
+}
+
+func (d *dyingDB) live(n int) {
+	d.mu.Lock()
+	d.budget = n
+	d.mu.Unlock()
+}
+
+// assertAnnotationsCharged checks that what is charged as
+// X-ANNOTATION-STORAGE for mailbox and its root is what is stored.
+func assertAnnotationsCharged(t *testing.T, s *Store, mailbox, root string) {
+	t.Helper()
+	ctx := context.Background()
+	stored, err := s.List.MetadataBytes(ctx, mailbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	charged, err := s.Quota.Charged(ctx, mailbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Quota.Get(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if charged[quota.AnnotationStorage] != stored || r.Usage[quota.AnnotationStorage] != stored {
+		t.Fatalf("%s stores %d bytes of metadata, its record charges %d, root %s %d",
+			mailbox, stored, charged[quota.AnnotationStorage], root, r.Usage[quota.AnnotationStorage])
+	}
+}
+
+// A SETMETADATA cut short at any transaction leaves X-ANNOTATION-STORAGE
+// equal to what is stored: the value and its charge are one transaction.
+func TestSetMetadataChargeIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	base := newStore(t)
+	db := &dyingDB{DB: base.DB, budget: 1 << 30}
+	s, err := New(base.Cfg, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateMailbox(ctx, "user.m", CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetQuota(ctx, "user.m", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	values := [][]byte{[]byte("first value"), []byte("a longer second value"), []byte("short"), nil, []byte("again")}
+	for budget := 0; budget < 4; budget++ {
+		for _, v := range values {
+			db.live(budget)
+			err := s.SetMetadata(ctx, "user.m", "/comment", "", v)
+			db.live(1 << 30)
+			if err != nil && !errors.Is(err, errDied) {
+				t.Fatalf("budget %d, value %q: %v", budget, v, err)
+			}
+			assertAnnotationsCharged(t, s, "user.m", "user.m")
+		}
+	}
+}
+
+// A RENAME cut short at any transaction leaves the metadata values with
+// the mailbox, under the name it has, charged to the root governing it.
+func TestRenameMovesMetadataAtomically(t *testing.T) {
+	ctx := context.Background()
+	base := newStore(t)
+	db := &dyingDB{DB: base.DB, budget: 1 << 30}
+	s, err := New(base.Cfg, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"user.m", "user.m.a"} {
+		if _, err := s.CreateMailbox(ctx, n, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetQuota(ctx, "user.m", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMetadata(ctx, "user.m.a", "/comment", "", []byte("travels with its mailbox")); err != nil {
+		t.Fatal(err)
+	}
+	cur, other := "user.m.a", "user.m.b"
+	for budget := 0; budget < 4; budget++ {
+		db.live(budget)
+		err := s.RenameMailbox(ctx, cur, other, "")
+		db.live(1 << 30)
+		if err != nil && !errors.Is(err, errDied) {
+			t.Fatalf("budget %d: %v", budget, err)
+		}
+		if _, err := s.List.Lookup(ctx, other); err == nil {
+			cur, other = other, cur // renamed
+		}
+		if v, _ := s.List.GetMetadata(ctx, cur, "/comment", ""); string(v) != "travels with its mailbox" {
+			t.Fatalf("budget %d: %s (where the mailbox is) has metadata %q", budget, cur, v)
+		}
+		if n, _ := s.List.MetadataBytes(ctx, other); n != 0 {
+			t.Fatalf("budget %d: %d bytes of metadata left under %s, where no mailbox is", budget, n, other)
+		}
+		assertAnnotationsCharged(t, s, cur, "user.m")
+	}
+}
