@@ -136,9 +136,13 @@ func (j *job) one(ctx context.Context, name string) error {
 		return err
 	}
 	// As Cyrus's reconstruct fixes the quota usage of the mailboxes it
-	// reconstructs: the charge becomes what the rebuilt index holds.
+	// reconstructs: the charge becomes what the rebuilt index holds, and
+	// X-ANNOTATION-STORAGE what its metadata values take.
 	if !opts.DryRun {
 		if err := j.st.SyncQuota(ctx, e); err != nil {
+			return err
+		}
+		if err := j.st.SyncAnnotationQuota(ctx, e); err != nil {
 			return err
 		}
 	}

@@ -53,7 +53,11 @@
 // root they name); deleting a mailbox releases exactly its record (Forget).
 // Hence a root's usage is always the sum of its mailboxes' records, and
 // those are what the spool holds except after a crash between a change and
-// its charge, which `quota -f` (Fix) recomputes.
+// its charge, which `quota -f` (Fix) recomputes. X-ANNOTATION-STORAGE is
+// charged in the very transaction that writes the metadata value (the
+// value's write is the Pin's op, pkg/store/metadata.go), so it never
+// drifts from the values; Fix and SyncAnnotation (reconstruct) recount it
+// all the same.
 //
 // Deleting and renaming mailboxes change the records in the mailbox
 // list's own transaction (ForgetTxn, RenameTxn through mboxlist.Also), so a

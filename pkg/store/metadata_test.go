@@ -132,3 +132,60 @@ func TestRenameMovesMetadataAtomically(t *testing.T) {
 		assertAnnotationsCharged(t, s, cur, "user.m")
 	}
 }
+
+// quota -f (FixUsage) and reconstruct (SyncAnnotationQuota) recount
+// X-ANNOTATION-STORAGE from the stored values after it was made wrong.
+func TestAnnotationUsageRecounted(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	for _, n := range []string{"user.m", "user.m.a"} {
+		if _, err := s.CreateMailbox(ctx, n, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetQuota(ctx, "user.m", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"user.m", "user.m.a"} {
+		if err := s.SetMetadata(ctx, n, "/comment", "", []byte("note on "+n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	skew := func() {
+		t.Helper()
+		var d quota.Usage
+		d[quota.AnnotationStorage] = 777
+		if _, err := s.Quota.Reserve(ctx, "user.m.a", d, quota.Ignore); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, repair := range []struct {
+		name string
+		fix  func() error
+	}{
+		{"quota -f", func() error { _, _, err := s.FixUsage(ctx, "user.m", false, nil); return err }},
+		{"reconstruct", func() error {
+			e, err := s.List.Lookup(ctx, "user.m.a")
+			if err != nil {
+				return err
+			}
+			return s.SyncAnnotationQuota(ctx, e)
+		}},
+	} {
+		skew()
+		if err := repair.fix(); err != nil {
+			t.Fatalf("%s: %v", repair.name, err)
+		}
+		if c, _ := s.Quota.Charged(ctx, "user.m.a"); c[quota.AnnotationStorage] != int64(len("note on user.m.a")) {
+			t.Fatalf("after %s user.m.a's record charges %d annotation bytes", repair.name, c[quota.AnnotationStorage])
+		}
+		r, err := s.Quota.Get(ctx, "user.m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(len("note on user.m") + len("note on user.m.a"))
+		if got := r.Usage[quota.AnnotationStorage]; got != want {
+			t.Fatalf("after %s the root charges %d annotation bytes, its mailboxes store %d", repair.name, got, want)
+		}
+	}
+}
