@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"gocyrus/internal/testseed"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/quota"
 )
@@ -18,9 +19,7 @@ import (
 func TestCompletedChargesLeaveNoPendingMark(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 0))
+	rng := rand.New(rand.NewPCG(testseed.Seed(t), 0))
 	st := newStore(t, "expunge_mode", "immediate")
 	names := []string{"user.p", "user.p.a", "user.p.b"}
 	for _, n := range names {
