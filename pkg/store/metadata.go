@@ -26,7 +26,8 @@ var errValueChanged = errors.New("metadata value changed meanwhile")
 // conditioned on the value replaced and on the mailbox's list entry, so
 // no crash or concurrent SETMETADATA can leave usage different from what
 // is stored, and a mailbox renamed or deleted meanwhile gets no value
-// under its old name.
+// under its old name (mboxlist.ErrNotFound; removing a value left under a
+// name no mailbox has just removes it).
 func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
 	if mailbox == "" {
 		return s.List.SetMetadata(ctx, mailbox, entry, owner, value)
@@ -41,6 +42,11 @@ func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, v
 		// Even a change of no size goes through the charge: its record's
 		// version then changes, which fails a rename racing with it.
 		err = s.Quota.Charge(ctx, s.metadataPin(mailbox, entry, owner, value, len(old)), d, quota.Strict)
+		if errors.Is(err, mboxlist.ErrNotFound) && value == nil {
+			// A value left by an interrupted deletion: the mailbox's
+			// charges went with it, so there is nothing to give back.
+			return s.List.SetMetadata(ctx, mailbox, entry, owner, nil)
+		}
 		if !errors.Is(err, errValueChanged) {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 )
 
@@ -187,5 +188,31 @@ func TestAnnotationUsageRecounted(t *testing.T) {
 		if got := r.Usage[quota.AnnotationStorage]; got != want {
 			t.Fatalf("after %s the root charges %d annotation bytes, its mailboxes store %d", repair.name, got, want)
 		}
+	}
+}
+
+// A value for a mailbox that does not exist is refused and leaves no
+// charge record behind; one left under such a name (an interrupted
+// deletion) can still be removed (DeleteUser does).
+func TestSetMetadataWithoutMailbox(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	if err := s.SetMetadata(ctx, "user.gone", "/comment", "", []byte("x")); !errors.Is(err, mboxlist.ErrNotFound) {
+		t.Fatalf("value for a missing mailbox: %v, want ErrNotFound", err)
+	}
+	if v, _ := s.List.GetMetadata(ctx, "user.gone", "/comment", ""); v != nil {
+		t.Fatalf("stored %q", v)
+	}
+	if c, _ := s.Quota.Charged(ctx, "user.gone"); c != (quota.Usage{}) {
+		t.Fatalf("charge record %v left for a missing mailbox", c)
+	}
+	if err := s.List.SetMetadata(ctx, "user.gone", "/comment", "bob", []byte("orphan")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMetadata(ctx, "user.gone", "/comment", "bob", nil); err != nil {
+		t.Fatalf("removing an orphan value: %v", err)
+	}
+	if v, _ := s.List.GetMetadata(ctx, "user.gone", "/comment", "bob"); v != nil {
+		t.Fatalf("orphan value still there: %q", v)
 	}
 }
