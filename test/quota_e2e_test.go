@@ -254,8 +254,8 @@ func TestQuotaAcrossProcesses(t *testing.T) {
 
 // reconstruct (the real binary) repairs a mailbox's recorded usage: after
 // the figures were made wrong, `reconstruct -r user/alice` brings STORAGE,
-// MESSAGE and X-NUM-FOLDERS back to what the spool holds, and `quota`
-// reports them.
+// MESSAGE, X-ANNOTATION-STORAGE and X-NUM-FOLDERS back to what the spool
+// and the metadata hold, and `quota` reports them.
 func TestReconstructFixesQuota(t *testing.T) {
 	s := newSite(t)
 	s.populate(map[string]int{"user.alice": 2, "user.alice.Sent": 1})
@@ -264,6 +264,10 @@ func TestReconstructFixesQuota(t *testing.T) {
 	l := quota.NoLimits()
 	l[quota.Storage], l[quota.Message] = 10000, 500
 	if err := st.SetQuota(ctx, "user.alice", l); err != nil {
+		t.Fatal(err)
+	}
+	// X-ANNOTATION-STORAGE is recounted too.
+	if err := st.SetMetadata(ctx, "user.alice.Sent", "/comment", "", []byte(strings.Repeat("sent mail ", 300))); err != nil {
 		t.Fatal(err)
 	}
 	stored, err := st.RecomputeUsage(ctx, "user.alice", nil)
@@ -287,9 +291,9 @@ func TestReconstructFixesQuota(t *testing.T) {
 			"     500        0 %8d              MESSAGE user/alice\n"+
 			"                  %8d X-ANNOTATION-STORAGE user/alice\n"+
 			"                  %8d        X-NUM-FOLDERS user/alice\n",
-			want[quota.Storage]/1024, want[quota.Message], want[quota.AnnotationStorage], want[quota.NumFolders])
+			want[quota.Storage]/1024, want[quota.Message], want[quota.AnnotationStorage]/1024, want[quota.NumFolders])
 	}
-	if got := s.must("", "quota"); got == report() {
+	if got := s.must("", "quota"); got == report() || want[quota.AnnotationStorage] == 0 {
 		t.Fatalf("the usage was not made wrong:\n%s", got)
 	}
 	s.must("", "reconstruct", "-r", "user/alice")

@@ -126,7 +126,8 @@ func (j *job) one(ctx context.Context, name string) error {
 		return err
 	}
 	// The store also fixes the quota usage of the mailbox, as Cyrus's
-	// reconstruct does: the charge becomes what the rebuilt index holds.
+	// reconstruct does: the charge becomes what the rebuilt index holds,
+	// and X-ANNOTATION-STORAGE what its metadata values take.
 	rep, err := j.st.Reconstruct(ctx, e, j.opts)
 	if err != nil {
 		return err

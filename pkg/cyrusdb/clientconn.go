@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"gocyrus/pkg/panics"
 )
 
 // errBroken: the connection failed while a request was outstanding.
@@ -89,13 +91,7 @@ func (cn *clientConn) isBroken() bool {
 }
 
 func (cn *clientConn) read(br *bufio.Reader) {
-	var err error
-	for err == nil {
-		var f frame
-		if f, err = readFrame(br); err == nil {
-			err = cn.route(f)
-		}
-	}
+	err := cn.readFrames(br)
 	cn.mu.Lock()
 	cn.err = err
 	close(cn.broken)
@@ -105,6 +101,21 @@ func (cn *clientConn) read(br *bufio.Reader) {
 	if cn.onBreak != nil {
 		cn.onBreak(cn)
 	}
+}
+
+// readFrames routes the server's frames until the connection fails. A
+// panic while routing (a bug) breaks this connection only, with the
+// *panics.Error (value and stack) as the error its calls get: unrecovered
+// in this background goroutine it would end the whole process.
+func (cn *clientConn) readFrames(br *bufio.Reader) (err error) {
+	defer panics.Guard(func(e *panics.Error) { err = fmt.Errorf("cyrusdb: client bug: %w", e) })
+	for err == nil {
+		var f frame
+		if f, err = readFrame(br); err == nil {
+			err = cn.route(f)
+		}
+	}
+	return err
 }
 
 func (cn *clientConn) route(f frame) error {

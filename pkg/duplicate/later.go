@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/panics"
 )
 
 // flushTimeout bounds one background write of pending records.
@@ -67,41 +68,57 @@ func (s *Store) pendingSeen(key []byte) bool {
 // flushLoop writes pending records in batches until none are left; it is
 // the only goroutine writing them.
 func (s *Store) flushLoop() {
-	for {
-		s.mu.Lock()
-		if len(s.pending) == 0 {
-			s.flushing = false
-			s.mu.Unlock()
-			return
-		}
-		batch := make(map[string][]byte, min(len(s.pending), pruneBatch))
-		for k, v := range s.pending {
-			if len(batch) == pruneBatch {
-				break
-			}
-			batch[k] = v
-		}
-		s.mu.Unlock()
+	for s.flushBatch() {
+	}
+}
 
-		ops := make([]cyrusdb.Op, 0, len(batch))
-		for k, v := range batch {
-			ops = append(ops, cyrusdb.Put{Key: []byte(k), Val: v, TTL: s.ttl})
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
-		err := s.db.Txn(ctx, nil, ops)
-		cancel()
-
-		s.mu.Lock()
-		for k, v := range batch {
-			// A newer MarkLater of the same key stays pending.
-			if cur, ok := s.pending[k]; ok && &cur[0] == &v[0] {
-				delete(s.pending, k)
-			}
-		}
-		hook := s.onError
+// flushBatch writes one batch of pending records, reporting a failure to
+// the error hook; it returns false, the loop ended, when none are left.
+// Written or not, the batch's records are no longer pending: a batch
+// that failed is dropped, as a crash before Mark would drop it.
+func (s *Store) flushBatch() bool {
+	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.flushing = false
 		s.mu.Unlock()
-		if err != nil && hook != nil {
-			hook(err)
+		return false
+	}
+	batch := make(map[string][]byte, min(len(s.pending), pruneBatch))
+	for k, v := range s.pending {
+		if len(batch) == pruneBatch {
+			break
+		}
+		batch[k] = v
+	}
+	s.mu.Unlock()
+
+	err := s.writeBatch(batch)
+
+	s.mu.Lock()
+	for k, v := range batch {
+		// A newer MarkLater of the same key stays pending.
+		if cur, ok := s.pending[k]; ok && &cur[0] == &v[0] {
+			delete(s.pending, k)
 		}
 	}
+	hook := s.onError
+	s.mu.Unlock()
+	if err != nil && hook != nil {
+		hook(err)
+	}
+	return true
+}
+
+// writeBatch writes records in one transaction. A panic below (a bug)
+// fails this batch only, as a *panics.Error with its stack: unrecovered in
+// this background goroutine it would end the whole process.
+func (s *Store) writeBatch(batch map[string][]byte) (err error) {
+	defer panics.Guard(func(e *panics.Error) { err = e })
+	ops := make([]cyrusdb.Op, 0, len(batch))
+	for k, v := range batch {
+		ops = append(ops, cyrusdb.Put{Key: []byte(k), Val: v, TTL: s.ttl})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	return s.db.Txn(ctx, nil, ops)
 }

@@ -39,7 +39,7 @@ var (
 
 // errMessageTooLarge refuses a message over maxmessagesize (APPENDLIMIT,
 // RFC 7889), announced or as stored.
-var errMessageTooLarge = &userError{Code: "TOOBIG", Msg: "Message size exceeds fixed limit"}
+var errMessageTooLarge = &userError{Code: "TOOBIG", Msg: wire.MessageTooBig}
 
 // Texts of the generic server failure; the detail goes to the log only.
 const serverErrorText = "Server error; please try again later"

@@ -3,29 +3,13 @@ package lmtp
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
 	"testing"
+
+	"gocyrus/internal/faulttest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // faultConn is the test's fault hook: the session's read of a line
 // holding "PANIC" panics inside the session goroutine, as a bug in
@@ -35,8 +19,7 @@ type faultConn struct{ net.Conn }
 func (c faultConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if bytes.Contains(p[:n], []byte("PANIC")) {
-		var m map[string]int
-		m["x"]++
+		faulttest.Panic()
 	}
 	return n, err
 }
@@ -44,9 +27,9 @@ func (c faultConn) Read(p []byte) (int, error) {
 // A panic in one LMTP session ends it with "421 4.3.0", is logged with its
 // stack, and leaves the server delivering on its other sessions.
 func TestPanicEndsOnlyThatSession(t *testing.T) {
-	var logs lockedBuffer
+	var logs faulttest.Log
 	srv, addr := newTestServerWith(t, []string{"user.alice"}, func(s *Server) {
-		s.log = slog.New(slog.NewTextHandler(&logs, nil))
+		s.log = logs.Logger()
 		s.sessions = s.newSessions()
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -80,10 +63,5 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 	if len(replies) != 1 || !strings.HasPrefix(replies[0], "250 2.1.5") {
 		t.Fatalf("delivery on the other session: %q", replies)
 	}
-	out := logs.String()
-	for _, want := range []string{"level=ERROR", "session panic", "assignment to entry in nil map", "remote=127.0.0.1:", "fault_test.go"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
+	faulttest.WantPanicLogged(t, &logs, "session panic", "remote=127.0.0.1:")
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/panics"
 )
 
 // publishTimeout bounds one change notification.
@@ -48,11 +49,7 @@ func (n *notifier) notify(name string) {
 // run publishes name until no further change arrived meanwhile.
 func (n *notifier) run(name string) {
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-		if err := n.db.Publish(ctx, name); err != nil {
-			n.log.Debug("publishing a change", "mailbox", name, "err", err)
-		}
-		cancel()
+		n.publish(name)
 		n.mu.Lock()
 		if !n.again[name] {
 			delete(n.again, name)
@@ -64,6 +61,20 @@ func (n *notifier) run(name string) {
 		}
 		n.again[name] = false
 		n.mu.Unlock()
+	}
+}
+
+// publish sends one notification. A panic below (a bug) loses that
+// wake-up only and is logged with its stack: unrecovered in this
+// background goroutine it would end every session of the process.
+func (n *notifier) publish(name string) {
+	defer panics.Guard(func(e *panics.Error) {
+		n.log.Error("panic publishing a change", "mailbox", name, "err", e)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
+	defer cancel()
+	if err := n.db.Publish(ctx, name); err != nil {
+		n.log.Debug("publishing a change", "mailbox", name, "err", err)
 	}
 }
 

@@ -52,7 +52,6 @@ var (
 	replyTempFail      = &reply{451, "4.3.0", "System I/O error"}
 	replyBadMessage    = &reply{554, "5.6.0", "Message contains invalid header"}
 	replyNUL           = &reply{554, "5.6.0", "Message contains NUL characters"}
-	replyEmpty         = &reply{554, "5.6.0", "Message has no header/body separator"}
 	replyBadAddress    = &reply{501, "5.5.4", "Syntax error in parameters"}
 	replySyntax        = &reply{500, "5.5.2", "Syntax error"}
 	replyNested        = &reply{503, "5.5.1", "Nested MAIL command"}
@@ -83,13 +82,13 @@ func sizeParamTooBig(max int64) *reply {
 }
 
 // spoolReply maps a refusal by the mailbox package's spool to Cyrus's
-// reply, and anything else to a temporary failure.
+// reply, and anything else to a temporary failure. (mailbox.ErrEmpty
+// cannot happen: the trace headers precede every message delivered, so
+// an empty DATA is delivered as them alone, as Cyrus does.)
 func spoolReply(err error) *reply {
 	switch {
 	case errors.Is(err, mailbox.ErrNUL):
 		return replyNUL
-	case errors.Is(err, mailbox.ErrEmpty):
-		return replyEmpty
 	case errors.Is(err, mailbox.ErrTooLarge):
 		return &reply{552, "5.2.3", "Message size exceeds fixed maximum message size"}
 	}

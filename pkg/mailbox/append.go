@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -49,6 +50,7 @@ type appendReq struct {
 	quota QuotaHook // nil: no quota
 	// quotaTimeout bounds each charge made for it (Options.QuotaTimeout).
 	quotaTimeout time.Duration
+	log          *slog.Logger
 	uids         []uint32
 	err          error
 	done         chan struct{}
@@ -240,7 +242,7 @@ func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := &appendReq{items: items, quota: m.opts.Quota, quotaTimeout: m.opts.QuotaTimeout, done: make(chan struct{})}
+	req := &appendReq{items: items, quota: m.opts.Quota, quotaTimeout: m.opts.QuotaTimeout, log: m.log, done: make(chan struct{})}
 	m.shared.submit(req, m.opts.CrashAt)
 	if req.err != nil {
 		return nil, req.err
@@ -377,6 +379,9 @@ func (s *sharedDir) commitBatch(reqs []*appendReq, crashAt func(string)) {
 		return
 	}
 	if ok == 0 {
+		if charged != heldOf(&old) {
+			settleBatch(reqs, heldOf(&old), wh.header.Name) // given back; the index is untouched
+		}
 		finish(reqs, nil)
 		return
 	}
@@ -401,8 +406,20 @@ func (s *sharedDir) commitBatch(reqs []*appendReq, crashAt func(string)) {
 	} else {
 		wh.publishImage(nextImage(base, old, hdr, added))
 		crash(crashAt, "committed")
+		settleBatch(reqs, heldOf(&hdr), wh.header.Name)
 	}
 	finish(reqs, err)
+}
+
+// settleBatch settles the batch's charge (settleQuota) through the first
+// request's hook that has one.
+func settleBatch(reqs []*appendReq, held QuotaHeld, name string) {
+	for _, r := range reqs {
+		if r.quota != nil {
+			settleQuota(r.quota, r.quotaTimeout, held, r.log, name)
+			return
+		}
+	}
 }
 
 func crash(crashAt func(string), point string) {

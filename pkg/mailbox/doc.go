@@ -92,7 +92,10 @@
 // batch's Append calls return; each then calls Notify. Every change of
 // usage (Expunge too, before its index write) is charged this way, under
 // the exclusive lock, as what the index holds plus the change: a crash
-// between charge and index is corrected by the next charge or by SyncQuota. A batch request
+// between charge and index is corrected by the next charge or by SyncQuota.
+// Once the index commit is durable the writer, still under the lock, calls
+// QuotaHook.Sync with what it holds: the charge is complete (the hook
+// clears its pending mark in that write). A batch request
 // fails as a whole (MULTIAPPEND): its files are removed and its UIDs reused.
 //
 // cyrus.cache is not fsync'd: it is derivable. After a crash a cache record

@@ -32,7 +32,8 @@ type QuotaHook interface {
 	// allowed.
 	Charge(ctx context.Context, held QuotaHeld, bytes, msgs int64) error
 	// Sync makes what is charged equal to held (what a durable index
-	// holds): the repair after a crash.
+	// holds): the end of every commit that charged, and the repair after
+	// a crash.
 	Sync(ctx context.Context, held QuotaHeld) error
 }
 

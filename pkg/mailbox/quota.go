@@ -3,6 +3,8 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 )
 
 // SyncQuota makes what the quota hook charges for the mailbox equal to
@@ -29,4 +31,22 @@ func (m *Mailbox) SyncQuota(ctx context.Context) error {
 		return fmt.Errorf("%s: quota: %w", m.dir, err)
 	}
 	return nil
+}
+
+// settleQuota ends a charge whose index commit is now durable: Sync with
+// what the index holds writes the final usage and clears the mailbox's
+// pending mark in one transaction, so ResolvePending visits only the
+// mailboxes a crash left between a charge and its commit. Called under
+// the exclusive lock, after the commit. A failure leaves the mark, which
+// ResolvePending resolves later at no cost but a sync: it is logged, and
+// the commit stands.
+func settleQuota(q QuotaHook, timeout time.Duration, held QuotaHeld, log *slog.Logger, dir string) {
+	if q == nil {
+		return
+	}
+	ctx, cancel := quotaContext(timeout)
+	defer cancel()
+	if err := q.Sync(ctx, held); err != nil && log != nil {
+		log.Warn("quota: clearing the pending mark after a commit", "mailbox", dir, "err", err)
+	}
 }

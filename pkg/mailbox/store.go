@@ -184,6 +184,7 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 	wh.publishImage(img)
 	if was != now {
 		crash(m.opts.CrashAt, "committed")
+		settleQuota(m.opts.Quota, m.opts.QuotaTimeout, now, m.log, m.dir)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"gocyrus/pkg/panics"
 )
 
 // Unnamed files: Append writes each message to an O_TMPFILE inode of the
@@ -36,8 +38,11 @@ type unnamedPool struct {
 	filling map[string]bool
 	order   []string // directories, most recently used last
 	// off is set once the filesystem or /proc turned out not to support
-	// unnamed files; callers then use named temp files.
+	// unnamed files, or a fill panicked; callers then use named temp files.
 	off bool
+	// fault is a fill's panic (a bug), handed to the next take as its
+	// error, so that the request it served fails and logs it.
+	fault *panics.Error
 }
 
 // take returns an empty unnamed file in dir, from the pool or made now, and
@@ -45,6 +50,11 @@ type unnamedPool struct {
 // supported here.
 func (p *unnamedPool) take(dir string) (*os.File, error) {
 	p.mu.Lock()
+	if fault := p.fault; fault != nil {
+		p.fault = nil
+		p.mu.Unlock()
+		return nil, fmt.Errorf("preparing unnamed files in %s: %w", dir, fault)
+	}
 	if p.off {
 		p.mu.Unlock()
 		return nil, nil
@@ -94,8 +104,15 @@ func (p *unnamedPool) touch(dir string) {
 }
 
 // fill creates unnamed files in dir until its pool is full or dir is no
-// longer pooled; a failure (the directory was deleted) just stops it.
+// longer pooled; a failure (the directory was deleted) just stops it. A
+// panic (a bug) turns the pool off and fails the next take with it:
+// unrecovered in this background goroutine it would end the process.
 func (p *unnamedPool) fill(dir string) {
+	defer panics.Guard(func(e *panics.Error) {
+		p.mu.Lock()
+		p.off, p.fault = true, e
+		p.mu.Unlock()
+	})
 	defer func() {
 		p.mu.Lock()
 		p.filling[dir] = false

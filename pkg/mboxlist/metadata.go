@@ -45,16 +45,36 @@ func (l *List) GetMetadata(ctx context.Context, mailbox, entry, user string) ([]
 
 // SetMetadata sets a value; a nil value removes it.
 func (l *List) SetMetadata(ctx context.Context, mailbox, entry, user string, value []byte) error {
-	if err := validEntry(entry); err != nil {
+	_, _, op, err := l.SetMetadataTxn(ctx, mailbox, entry, user, value)
+	if err != nil {
 		return err
 	}
+	return l.db.Txn(ctx, nil, []cyrusdb.Op{op})
+}
+
+// SetMetadataTxn returns what setting a value (nil removes it) takes, for
+// a transaction that does more (its quota charge): the value it replaces
+// (nil when none), the condition that it is still that value, and the op.
+func (l *List) SetMetadataTxn(ctx context.Context, mailbox, entry, user string, value []byte) ([]byte, cyrusdb.Cond, cyrusdb.Op, error) {
+	if err := validEntry(entry); err != nil {
+		return nil, cyrusdb.Cond{}, nil, err
+	}
 	if len(value) > MaxMetadataSize {
-		return fmt.Errorf("metadata value of %d bytes is over the %d byte limit", len(value), MaxMetadataSize)
+		return nil, cyrusdb.Cond{}, nil, fmt.Errorf("metadata value of %d bytes is over the %d byte limit", len(value), MaxMetadataSize)
 	}
+	key := metaKey(mailbox, entry, user)
+	old, ver, err := l.db.Get(ctx, key)
+	if errors.Is(err, cyrusdb.ErrNotFound) {
+		old, ver, err = nil, 0, nil
+	}
+	if err != nil {
+		return nil, cyrusdb.Cond{}, nil, err
+	}
+	cond := cyrusdb.Cond{Key: key, Version: ver}
 	if value == nil {
-		return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: metaKey(mailbox, entry, user)}})
+		return old, cond, cyrusdb.Delete{Key: key}, nil
 	}
-	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Put{Key: metaKey(mailbox, entry, user), Val: value}})
+	return old, cond, cyrusdb.Put{Key: key, Val: value}, nil
 }
 
 // MetadataEntry is one stored value.
@@ -96,21 +116,39 @@ func (l *List) DeleteMetadata(ctx context.Context, mailbox string) error {
 // RenameMetadata moves every value (all owners) of mailbox oldName to
 // newName in one transaction.
 func (l *List) RenameMetadata(ctx context.Context, oldName, newName string) error {
-	if oldName == newName {
-		return nil
-	}
-	base := append(append([]byte(cyrusdb.PrefixMetadata), oldName...), 0)
-	var ops []cyrusdb.Op
-	err := l.db.Scan(ctx, base, func(k, v []byte, _ uint64) error {
-		rest := k[len(base):]
-		nk := append(append(append([]byte(cyrusdb.PrefixMetadata), newName...), 0), rest...)
-		ops = append(ops, cyrusdb.Delete{Key: append([]byte(nil), k...)}, cyrusdb.Put{Key: nk, Val: append([]byte(nil), v...)})
-		return nil
-	})
+	conds, ops, err := l.RenameMetadataTxn(ctx, []string{oldName}, []string{newName})
 	if err != nil || len(ops) == 0 {
 		return err
 	}
-	return l.db.Txn(ctx, nil, ops)
+	return l.db.Txn(ctx, conds, ops)
+}
+
+// RenameMetadataTxn returns the conditions and ops that move every value
+// (all owners) of each mailbox olds[i] to news[i], for the list's rename
+// transaction (Also): conditioned on each value moved being unchanged, so
+// the values move with the entries or not at all.
+func (l *List) RenameMetadataTxn(ctx context.Context, olds, news []string) ([]cyrusdb.Cond, []cyrusdb.Op, error) {
+	var conds []cyrusdb.Cond
+	var ops []cyrusdb.Op
+	for i, oldName := range olds {
+		newName := news[i]
+		if oldName == newName {
+			continue
+		}
+		base := append(append([]byte(cyrusdb.PrefixMetadata), oldName...), 0)
+		err := l.db.Scan(ctx, base, func(k, v []byte, ver uint64) error {
+			rest := k[len(base):]
+			nk := append(append(append([]byte(cyrusdb.PrefixMetadata), newName...), 0), rest...)
+			ok := append([]byte(nil), k...)
+			conds = append(conds, cyrusdb.Cond{Key: ok, Version: ver})
+			ops = append(ops, cyrusdb.Delete{Key: ok}, cyrusdb.Put{Key: nk, Val: append([]byte(nil), v...)})
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return conds, ops, nil
 }
 
 // MetadataBytes is the size of every value (all owners) of a mailbox: what

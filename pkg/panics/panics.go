@@ -56,3 +56,15 @@ func (b *Box) Rethrow() {
 		panic(e)
 	}
 }
+
+// Guard, deferred at the top of a background goroutine that nothing waits
+// for (a flush, a notification, a connection's reader), hands a panic of
+// that goroutine to fail as an *Error instead of letting it end the
+// process: fail logs it and fails only what the goroutine served.
+func Guard(fail func(*Error)) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	fail(&Error{Value: v, Stack: debug.Stack()})
+}

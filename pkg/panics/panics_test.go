@@ -49,3 +49,18 @@ func TestNothingCaught(t *testing.T) {
 	func() { defer box.Catch() }()
 	box.Rethrow() // no panic
 }
+
+// A panic in a background goroutine reaches its fail function with the
+// goroutine's stack; the process lives on.
+func TestGuardHandsPanicToFail(t *testing.T) {
+	got := make(chan *Error, 1)
+	go func() {
+		defer Guard(func(e *Error) { got <- e })
+		helperBug()
+	}()
+	e := <-got
+	if !strings.Contains(e.Error(), "assignment to entry in nil map") || !strings.Contains(e.Error(), "helperBug") {
+		t.Errorf("error lacks the value or the goroutine's stack:\n%s", e)
+	}
+	func() { defer Guard(func(*Error) { t.Error("fail called without a panic") }) }()
+}

@@ -21,13 +21,15 @@
 // of its index by a crash is corrected by the very next charge, and the
 // limit is checked at the commit against the usage then (never over a
 // limit in force when the change was made). The charge also marks the
-// mailbox pending ("QP" + uniqueid); SyncHeld, run under the mailbox's lock
-// by store.ResolvePending (master after a child died abnormally, quota
-// -f) and by reconstruct, sets the record to what the durable index holds
-// and clears the mark. We chose absolute charges over a per-commit marker
+// mailbox pending ("QP" + uniqueid); SyncHeld sets the record to what the
+// durable index holds and clears the mark in one transaction. The writer
+// runs it under its lock once its index commit is durable, so only a
+// mailbox whose writer died between charge and commit keeps a mark, for
+// store.ResolvePending (master after a child died abnormally, quota -f)
+// and reconstruct, which run it the same way. We chose absolute charges over a per-commit marker
 // with a delta and a counter in the index: no index format change, and
-// any drift (a failed give-back, a hand-made edit) heals too. No fsync is
-// added: the charge is the one transaction there was before.
+// any drift (a failed give-back, a hand-made edit) heals too. The price
+// is a second transaction per commit, the one that clears the mark.
 //
 // Modes: APPEND and COPY are strict (usage + delta must stay within the
 // limit); LMTP delivery refuses only a root that is already over its limit,
@@ -53,7 +55,11 @@
 // root they name); deleting a mailbox releases exactly its record (Forget).
 // Hence a root's usage is always the sum of its mailboxes' records, and
 // those are what the spool holds except after a crash between a change and
-// its charge, which `quota -f` (Fix) recomputes.
+// its charge, which `quota -f` (Fix) recomputes. X-ANNOTATION-STORAGE is
+// charged in the very transaction that writes the metadata value (the
+// value's write is the Pin's op, pkg/store/metadata.go), so it never
+// drifts from the values; Fix and SyncAnnotation (reconstruct) recount it
+// all the same.
 //
 // Deleting and renaming mailboxes change the records in the mailbox
 // list's own transaction (ForgetTxn, RenameTxn through mboxlist.Also), so a

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gocyrus/internal/faulttest"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/panics"
 )
@@ -15,8 +16,7 @@ type faultyDB struct{ cyrusdb.DB }
 
 func (f faultyDB) Get(ctx context.Context, key []byte) ([]byte, uint64, error) {
 	if strings.HasSuffix(string(key), "PANIC") {
-		var m map[string]int
-		m["x"]++
+		faulttest.Panic()
 	}
 	return f.DB.Get(ctx, key)
 }
@@ -36,7 +36,7 @@ func TestRootLookupPanicReachesCaller(t *testing.T) {
 		defer func() { v = recover() }()
 		s.RootOf(context.Background(), "user.PANIC.a.b") // the ancestor lookups run concurrently
 	}()
-	if e, ok := v.(*panics.Error); !ok || !strings.Contains(e.Error(), "assignment to entry in nil map") {
+	if e, ok := v.(*panics.Error); !ok || !strings.Contains(e.Error(), faulttest.PanicText) {
 		t.Fatalf("recovered %T %v in the caller, want *panics.Error", v, v)
 	}
 	if _, _, err := s.RootOf(context.Background(), "user.fine.a"); err != nil {

@@ -9,8 +9,9 @@ import (
 // Fix makes root's usage ("" = the usage of mailboxes no root governs)
 // and the charge records of the mailboxes it governs equal to stored: the
 // usage of every mailbox below root, as the spool says (quota -f). Records
-// of governed mailboxes missing from stored are dropped. The annotation
-// storage, not kept in the spool, is left as it is. It returns the usage
+// of governed mailboxes missing from stored are dropped. stored includes
+// each mailbox's X-ANNOTATION-STORAGE (its metadata values' bytes), so
+// that is recounted too. It returns the usage
 // before and after; with dryRun nothing is written. The transaction is
 // conditioned on the root set and the root's usage: a charge racing with
 // it makes it fail with cyrusdb.ErrConflict, and the caller recomputes.
@@ -59,7 +60,6 @@ func (s *Store) Fix(ctx context.Context, root string, stored map[string]Usage, d
 		after.add(u, 1)
 		ops = append(ops, cyrusdb.Put{Key: mailboxKey(mailbox), Val: cyrusdb.EncodeCounters(u[:])})
 	}
-	after[AnnotationStorage] = before[AnnotationStorage]
 	if dryRun {
 		return before, after, nil
 	}

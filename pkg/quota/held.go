@@ -108,6 +108,43 @@ func (s *Store) setHeld(ctx context.Context, pin Pin, id string, want Usage, mod
 	})
 }
 
+// SyncAnnotation sets the X-ANNOTATION-STORAGE charged for pin's mailbox
+// (its record and its root's usage) to what count says its metadata
+// values take now (reconstruct). count runs after the record is read and
+// the transaction is conditioned on the record's version: every metadata
+// change charges the record in its own transaction, so one racing with
+// the count fails the condition and the count is made again.
+func (s *Store) SyncAnnotation(ctx context.Context, pin Pin, count func(ctx context.Context, mailbox string) (int64, error)) error {
+	return s.retry(ctx, "recounting annotation storage", func() error {
+		pinned, err := pin(ctx)
+		if err != nil || pinned.Mailbox == "" {
+			return err
+		}
+		gen, root, err := s.speculativeRoot(ctx, pinned.Mailbox)
+		if err != nil {
+			return err
+		}
+		cur, ver, err := s.vector(ctx, mailboxKey(pinned.Mailbox))
+		if err != nil {
+			return err
+		}
+		n, err := count(ctx, pinned.Mailbox)
+		if err != nil {
+			return err
+		}
+		if n == cur[AnnotationStorage] {
+			return nil
+		}
+		var diff Usage
+		diff[AnnotationStorage] = n - cur[AnnotationStorage]
+		conds := append([]cyrusdb.Cond{{Key: genKey, Version: gen}, {Key: mailboxKey(pinned.Mailbox), Version: ver}}, pinned.Conds...)
+		return s.db.Txn(ctx, conds, append([]cyrusdb.Op{
+			cyrusdb.Add{Key: mailboxKey(pinned.Mailbox), Deltas: diff[:]},
+			cyrusdb.Add{Key: bucketKey(root), Deltas: diff[:]},
+		}, pinned.Ops...))
+	})
+}
+
 func (s *Store) clearPending(ctx context.Context, id string) error {
 	return s.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: pendingKey(id)}})
 }

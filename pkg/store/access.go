@@ -179,6 +179,9 @@ func (s *Store) Reconstruct(ctx context.Context, e *Entry, opts mailbox.Reconstr
 		if err := s.SyncQuota(ctx, e); err != nil {
 			return rep, err
 		}
+		if err := s.SyncAnnotationQuota(ctx, e); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }

@@ -151,13 +151,10 @@ func (s *Store) moveToDeleted(ctx context.Context, e *mboxlist.Entry, at time.Ti
 	}
 	if err := moveSpool(oldDir, newDir, m.New.Name); err != nil {
 		// Put the list entry back: the mailbox stays where its files are.
-		if _, rerr := s.list.RenameWith(ctx, m.New.Name, m.Old.Name, "", false, s.moveCharges(false)); rerr != nil {
+		if _, rerr := s.list.RenameWith(ctx, m.New.Name, m.Old.Name, "", false, s.renameAlso(false)); rerr != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
 		}
 		return fmt.Errorf("deleting %s: moving %s to %s: %w", e.Name, oldDir, newDir, err)
-	}
-	if err := s.list.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
-		s.Log.Warn("moving a deleted mailbox's metadata", "mailbox", m.New.Name, "err", err)
 	}
 	s.publish(ctx, m.Old.Name)
 	s.publish(ctx, m.New.Name)
@@ -175,7 +172,7 @@ func (s *Store) renameToDeleted(ctx context.Context, name string, at time.Time) 
 		}
 		// Its charges move with it, roots stay behind: DeleteMailbox
 		// removes those the deleted names held.
-		moved, err := s.list.RenameWith(ctx, name, newName, "", false, s.moveCharges(false))
+		moved, err := s.list.RenameWith(ctx, name, newName, "", false, s.renameAlso(false))
 		if err == nil {
 			return moved[0], nil
 		}

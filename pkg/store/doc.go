@@ -12,13 +12,15 @@
 //     the directories. A crash in between leaves orphan directories, which
 //     no name reaches and `reconstruct -f` can bring back.
 //   - Rename: with the uniqueid layout only the list changes (one
-//     transaction); the legacy layout also moves each directory.
+//     transaction, which moves the quota records and the metadata values
+//     too); the legacy layout also moves each directory.
 //   - Delayed delete (delete_mode: delayed, the default): each mailbox of
 //     the deleted tree is renamed by itself, deepest first, to
 //     "[domain!]<deletedprefix>.<name>.<8 hex digits of the time>" (the
 //     next second when that name is taken), list entry first, then the
-//     directory (legacy layout), then its metadata: RenameMailbox's order,
-//     so a crash leaves what a crashed rename does. Its usage moves
+//     directory (legacy layout), the metadata moving in the list's
+//     transaction: RenameMailbox's order, so a crash leaves what a crashed
+//     rename does. Its usage moves
 //     from its quota root to the deleted name's (normally none). Names
 //     under the prefix are deleted for real, as PurgeDeleted does.
 //   - DeleteUser (users.go): the user's data outside the mailboxes first
@@ -31,7 +33,8 @@
 //     subscriptions and Sieve script, each of which may fail alone.
 //
 // The folder count (X-NUM-FOLDERS) of the governing quota root is charged
-// on create and given back on delete. Message usage is charged by the spool
+// on create and given back on delete. A metadata value and its
+// X-ANNOTATION-STORAGE charge are written in one transaction (metadata.go). Message usage is charged by the spool
 // through a quota hook bound to the mailbox's root when it is opened.
 // After every change to a mailbox its name is published through the
 // databases, so sessions idling on it in any process wake.

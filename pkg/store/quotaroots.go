@@ -96,3 +96,20 @@ func (s *Store) FixUsage(ctx context.Context, root string, dryRun bool, unreadab
 	}
 	return before, after, fmt.Errorf("quota: %s: usage keeps changing, try again when the server is quieter", root)
 }
+
+// SyncAnnotationQuota makes the X-ANNOTATION-STORAGE charged for the
+// mailbox of entry e what its metadata values take (reconstruct's quota
+// step, with SyncQuota for its messages).
+func (s *Store) SyncAnnotationQuota(ctx context.Context, e *mboxlist.Entry) error {
+	pin := func(ctx context.Context) (quota.Pinned, error) {
+		cur, ver, err := s.list.LookupVersion(ctx, e.Name)
+		if err != nil {
+			return quota.Pinned{}, err
+		}
+		if cur.UniqueID != e.UniqueID {
+			return quota.Pinned{}, fmt.Errorf("%w: %s", quota.ErrNoMailbox, e.Name)
+		}
+		return quota.Pinned{Mailbox: e.Name, Conds: []cyrusdb.Cond{mboxlist.EntryCond(e.Name, ver)}}, nil
+	}
+	return s.quota.SyncAnnotation(ctx, pin, s.list.MetadataBytes)
+}

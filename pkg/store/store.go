@@ -309,9 +309,9 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		}
 		partition = strings.ToLower(partition)
 	}
-	// The charges follow the names in the list's own transaction, and a
-	// root named by a renamed mailbox moves with it.
-	moved, err := s.list.RenameWith(ctx, oldName, newName, partition, true, s.moveCharges(true))
+	// The charges and metadata follow the names in the list's own
+	// transaction, and a root named by a renamed mailbox moves with it.
+	moved, err := s.list.RenameWith(ctx, oldName, newName, partition, true, s.renameAlso(true))
 	if err != nil {
 		return err
 	}
@@ -324,9 +324,6 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		// Same directory (uniqueid layout): only cyrus.header's name changes.
 		if err := mailbox.Rename(oldDir, newDir, m.New.Name); err != nil {
 			return fmt.Errorf("moving %s to %s: %w (run reconstruct on %s)", oldDir, newDir, err, m.New.Name)
-		}
-		if err := s.list.RenameMetadata(ctx, m.Old.Name, m.New.Name); err != nil {
-			s.Log.Warn("moving a mailbox's metadata", "mailbox", m.New.Name, "err", err)
 		}
 		s.publish(ctx, m.Old.Name)
 		s.publish(ctx, m.New.Name)

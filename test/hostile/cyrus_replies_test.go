@@ -106,7 +106,7 @@ func replay(t *testing.T, cc cyrusCase, addr string) []string {
 	read := func() bool {
 		l, err := c.line()
 		if ne, ok := err.(net.Error); ok && ne.Timeout() {
-			t.Fatalf("no reply within %v after %q", readTimeout, got)
+			t.Fatalf("no reply within %v after %q", hangTimeout, got)
 		}
 		if err != nil {
 			got = append(got, "<closed>")

@@ -22,6 +22,11 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Msg }
 
+// MessageTooBig is Cyrus's text for a message over maxmessagesize, sent
+// as "NO [TOOBIG] Message size exceeds fixed limit" by the Reader (an
+// announced literal) and by the session (a message measured while read).
+const MessageTooBig = "Message size exceeds fixed limit"
+
 // syntaxErr builds a recoverable BAD error.
 func syntaxErr(format string, args ...any) *Error {
 	return &Error{Msg: fmt.Sprintf(format, args...)}

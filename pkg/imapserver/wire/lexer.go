@@ -324,7 +324,7 @@ func (r *Reader) admitLiteral(info LiteralInfo, limit int64) error {
 		}
 		r.inCmd = false // the client will not send it: the command is over
 		if info.Message {
-			return &Error{Msg: "Message size exceeds fixed limit", Code: "TOOBIG", No: true}
+			return &Error{Msg: MessageTooBig, Code: "TOOBIG", No: true}
 		}
 		return &Error{Msg: "literal too big", Code: "TOOBIG"}
 	}
