@@ -7,10 +7,12 @@ import (
 	"unsafe"
 )
 
-// cyrus.cache layout, version 1 (see doc.go).
+// cyrus.cache layout, version 2 (see doc.go). Version 1 had the same
+// layout but described untyped parts of a multipart/digest as text/plain;
+// Reconstruct rebuilds a cache of another version from the message files.
 const (
 	cacheMagic       = "gcyrusCA"
-	cacheVersion     = 1
+	cacheVersion     = 2
 	cacheHeaderSize  = 16
 	cacheRecordFixed = 12 // uid + payload length + crc
 	// maxCacheRecord bounds one record so a damaged length cannot make a

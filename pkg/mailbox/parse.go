@@ -73,7 +73,7 @@ func parseMessageAt(ra io.ReaderAt, size int64) (parsedMessage, error) {
 	var p parsedMessage
 	p.headerSize = uint32(bodyStart)
 	p.cached.Envelope = envelopeOf(h)
-	p.cached.Body = ps.bodyStructure(h, section{bodyStart, size - bodyStart}, 0)
+	p.cached.Body = ps.bodyStructure(h, section{bodyStart, size - bodyStart}, msgheader.TopLevel, 0)
 	if bodyStart <= MaxCachedHeader {
 		p.cached.Headers = wholeHeader(hdr)
 	} else {
@@ -318,19 +318,14 @@ func addressList(h msgheader.Header, key string) []Address {
 	return out
 }
 
-func (ps *msgParser) bodyStructure(h msgheader.Header, body section, depth int) *BodyStructure {
-	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
+// bodyStructure describes the entity with header h and body body, standing
+// in ctx (which gives its type when it declares none).
+func (ps *msgParser) bodyStructure(h msgheader.Header, body section, ctx msgheader.Context, depth int) *BodyStructure {
+	bs := &BodyStructure{Encoding: "7bit"}
 	ps.parts++
 	budget := maxMIMEParts - ps.parts
-	mediaType, params, err := mime.ParseMediaType(field(h, "Content-Type"))
-	if err == nil {
-		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
-			bs.Type, bs.Subtype = t, s
-		}
-	}
-	if err != nil || field(h, "Content-Type") == "" {
-		params = map[string]string{"charset": "us-ascii"}
-	}
+	mediaType, params := msgheader.ContentType(field(h, "Content-Type"), ctx)
+	bs.Type, bs.Subtype, _ = strings.Cut(mediaType, "/")
 	bs.Params = sortedParams(params)
 	bs.ID = field(h, "Content-Id")
 	bs.Description = field(h, "Content-Description")
@@ -366,7 +361,7 @@ func (ps *msgParser) bodyStructure(h msgheader.Header, body section, depth int) 
 			}
 			ph, pb := ps.splitHeader(part)
 			ph2 := readHeader(ps.bytes(part.sub(0, ph)))
-			bs.Parts = append(bs.Parts, ps.bodyStructure(ph2, part.sub(pb, part.n), depth+1))
+			bs.Parts = append(bs.Parts, ps.bodyStructure(ph2, part.sub(pb, part.n), msgheader.ChildContext(mediaType), depth+1))
 		}
 		if len(bs.Parts) == 0 {
 			// IMAP cannot express an empty multipart; describe one empty text part.
@@ -378,7 +373,7 @@ func (ps *msgParser) bodyStructure(h msgheader.Header, body section, depth int) 
 		inner := readHeader(ps.bytes(body.sub(0, ih)))
 		env := envelopeOf(inner)
 		bs.Envelope = &env
-		bs.Message = ps.bodyStructure(inner, body.sub(ib, body.n), depth+1)
+		bs.Message = ps.bodyStructure(inner, body.sub(ib, body.n), msgheader.TopLevel, depth+1)
 		bs.Lines = ps.countLines(body)
 	case bs.Type == "text":
 		bs.Lines = ps.countLines(body)

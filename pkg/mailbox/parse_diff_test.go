@@ -45,6 +45,9 @@ func diffMessages() []string {
 		strings.Repeat("Content-Type: message/rfc822\r\n\r\n", 40) + "deep\r\n",
 		"Content-Type: multipart/mixed; boundary=b\n\n--b\nA: 1\n\nbare lf\n--b--\n",
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\r\n\r\r\nx\r\r\n--b--\r\n",
+		"Content-Type: multipart/digest; boundary=b\r\n\r\n--b\r\n\r\nSubject: in\r\n\r\nbody\r\n--b\r\nContent-Type: text/plain\r\n\r\ntext\r\n--b\r\nContent-Type: bogus\r\n\r\nSubject: bad type\r\n\r\nx\r\n--b--\r\n",
+		"Content-Type: multipart/digest; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/digest; boundary=c\r\n\r\n--c\r\n\r\nSubject: deep\r\n\r\nx\r\n--c--\r\n--b\r\n\r\nContent-Type: multipart/mixed; boundary=d\r\n\r\n--d\r\n\r\ntext\r\n--d--\r\n--b--\r\n",
+		strings.Repeat("Content-Type: multipart/digest; boundary=z\r\n\r\n--z\r\n\r\n", 40) + "deep\r\n",
 	}
 }
 
@@ -87,6 +90,7 @@ func TestParseMatchesOracle(t *testing.T) {
 func randomMIME(rng *rand.Rand, _ int) []byte {
 	lines := []string{
 		"Content-Type: multipart/mixed; boundary=b", "Content-Type: multipart/alternative; boundary=c",
+		"Content-Type: multipart/digest; boundary=c",
 		"Content-Type: message/rfc822", "Content-Type: text/plain", "Subject: s", "From: a@b",
 		"", "", "", "--b", "--b--", "--c", "--c--", "--b \t", "--bb", "-b", "text", " folded",
 	}

@@ -23,7 +23,7 @@ func oracleParseMessage(raw []byte) parsedMessage {
 	var p parsedMessage
 	p.headerSize = uint32(bodyStart)
 	p.cached.Envelope = envelopeOf(h)
-	p.cached.Body = oracleBodyStructure(h, raw[bodyStart:], 0)
+	p.cached.Body = oracleBodyStructure(h, raw[bodyStart:], msgheader.TopLevel, 0)
 	if bodyStart <= MaxCachedHeader {
 		p.cached.Headers = wholeHeader(raw[:hdrEnd])
 	} else {
@@ -58,17 +58,10 @@ func oracleSplitHeader(raw []byte) (hdrEnd, bodyStart int) {
 	return len(raw), len(raw)
 }
 
-func oracleBodyStructure(h msgheader.Header, body []byte, depth int) *BodyStructure {
-	bs := &BodyStructure{Type: "text", Subtype: "plain", Encoding: "7bit"}
-	mediaType, params, err := mime.ParseMediaType(field(h, "Content-Type"))
-	if err == nil {
-		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
-			bs.Type, bs.Subtype = t, s
-		}
-	}
-	if err != nil || field(h, "Content-Type") == "" {
-		params = map[string]string{"charset": "us-ascii"}
-	}
+func oracleBodyStructure(h msgheader.Header, body []byte, ctx msgheader.Context, depth int) *BodyStructure {
+	bs := &BodyStructure{Encoding: "7bit"}
+	mediaType, params := msgheader.ContentType(field(h, "Content-Type"), ctx)
+	bs.Type, bs.Subtype, _ = strings.Cut(mediaType, "/")
 	bs.Params = sortedParams(params)
 	bs.ID = field(h, "Content-Id")
 	bs.Description = field(h, "Content-Description")
@@ -95,7 +88,7 @@ func oracleBodyStructure(h msgheader.Header, body []byte, depth int) *BodyStruct
 		boundary := params["boundary"]
 		for _, part := range oracleSplitMultipart(body, boundary) {
 			ph, pb := oracleSplitHeader(part)
-			bs.Parts = append(bs.Parts, oracleBodyStructure(readHeader(part[:ph]), part[pb:], depth+1))
+			bs.Parts = append(bs.Parts, oracleBodyStructure(readHeader(part[:ph]), part[pb:], msgheader.ChildContext(mediaType), depth+1))
 		}
 		if len(bs.Parts) == 0 {
 			// IMAP cannot express an empty multipart; describe one empty text part.
@@ -107,7 +100,7 @@ func oracleBodyStructure(h msgheader.Header, body []byte, depth int) *BodyStruct
 		inner := readHeader(body[:ih])
 		env := envelopeOf(inner)
 		bs.Envelope = &env
-		bs.Message = oracleBodyStructure(inner, body[ib:], depth+1)
+		bs.Message = oracleBodyStructure(inner, body[ib:], msgheader.TopLevel, depth+1)
 		bs.Lines = oracleCountLines(body)
 	case bs.Type == "text":
 		bs.Lines = oracleCountLines(body)

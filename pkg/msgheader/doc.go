@@ -27,6 +27,11 @@
 //     ParseMailbox and ParseMailboxList are the strict forms for addresses
 //     a user or a script gives, and refuse anything the tolerant parser
 //     would have had to skip or repair. Both are the same parser.
+//   - ContentType is the one rule for a MIME entity's type: the field's
+//     type/subtype when it parses, else the default of where the entity
+//     stands (text/plain; message/rfc822 for a part of a multipart/digest,
+//     RFC 2046 §5.1.5). The store's body structure, FETCH's part walker
+//     and SEARCH use it, so they agree on part numbers.
 //
 // The package imports nothing of gocyrus, so any package may use it.
 package msgheader

@@ -27,8 +27,11 @@
 // removed, is "--boundary" or "--boundary--", and the line break before it
 // belongs to it; a missing close delimiter ends the last part at the end of
 // its parent; a non-multipart message (top level or encapsulated) has the
-// single part 1, its own body. Unparsable Content-Type is text/plain, as
-// in the cache. Nesting is bounded (maxDepth).
+// single part 1, its own body. A part's type when its Content-Type is
+// absent or unparsable is msgheader.ContentType's, as in the cache:
+// text/plain, but message/rfc822 for a body part of a multipart/digest
+// (RFC 2046 §5.1.5), whose HEADER, TEXT and sub-parts are then those of
+// the message it holds. Nesting is bounded (maxDepth).
 //
 // A section that does not exist (a part number out of range, HEADER or
 // TEXT of a part that is not message/rfc822) is answered with the empty

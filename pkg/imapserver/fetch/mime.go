@@ -3,7 +3,6 @@ package fetch
 import (
 	"bytes"
 	"io"
-	"mime"
 	"strings"
 
 	"gocyrus/pkg/msgheader"
@@ -36,8 +35,9 @@ type msgFile struct {
 	size int64
 }
 
-// readEntity reads the header of the entity spanning [start, end).
-func (f *msgFile) readEntity(start, end int64) (entity, error) {
+// readEntity reads the header of the entity spanning [start, end),
+// standing in ctx (which gives its type when it declares none).
+func (f *msgFile) readEntity(start, end int64, ctx msgheader.Context) (entity, error) {
 	e := entity{hdrStart: start, bodyStart: end, end: end}
 	lr := newLineReader(f.r, start, end)
 	defer lr.release()
@@ -58,25 +58,18 @@ func (f *msgFile) readEntity(start, end int64) (entity, error) {
 			hdr = append(hdr, line...)
 		}
 	}
-	e.parseHeader(hdr)
+	e.parseHeader(hdr, ctx)
 	return e, nil
 }
 
-// parseHeader reads the content fields exactly as the store's parser does,
-// so that part numbers agree with the cached body structure.
-func (e *entity) parseHeader(hdr []byte) {
-	e.mediaType = "text/plain"
-	if len(hdr) == 0 {
-		return
-	}
+// parseHeader reads the content fields exactly as the store's parser does
+// (msgheader.ContentType), so that part numbers agree with the cached body
+// structure.
+func (e *entity) parseHeader(hdr []byte, ctx msgheader.Context) {
 	h := msgheader.ParseHeader(hdr)
 	ct, _ := h.Get("Content-Type")
-	mediaType, params, err := mime.ParseMediaType(ct)
-	if err == nil {
-		if t, s, ok := strings.Cut(mediaType, "/"); ok && t != "" && s != "" {
-			e.mediaType = mediaType
-		}
-	}
+	var params map[string]string
+	e.mediaType, params = msgheader.ContentType(ct, ctx)
 	if e.multipart() {
 		e.boundary = params["boundary"]
 	}
@@ -119,7 +112,7 @@ func (f *msgFile) nthPart(e *entity, n int) (entity, bool, error) {
 						end--
 					}
 				}
-				part, err := f.readEntity(start, end)
+				part, err := f.readEntity(start, end, msgheader.ChildContext(e.mediaType))
 				return part, err == nil, err
 			}
 		}
@@ -129,7 +122,7 @@ func (f *msgFile) nthPart(e *entity, n int) (entity, bool, error) {
 		start = lr.pos
 	}
 	if start >= 0 && start < e.end && count+1 == n {
-		part, err := f.readEntity(start, e.end)
+		part, err := f.readEntity(start, e.end, msgheader.ChildContext(e.mediaType))
 		return part, err == nil, err
 	}
 	return entity{}, false, nil
@@ -168,7 +161,7 @@ func (f *msgFile) locate(top entity, path []int) (part entity, ok bool, err erro
 			return entity{}, false, nil
 		}
 		if !cur.isMessage && cur.message() {
-			inner, err := f.readEntity(cur.bodyStart, cur.end)
+			inner, err := f.readEntity(cur.bodyStart, cur.end, msgheader.TopLevel)
 			if err != nil {
 				return entity{}, false, err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/msgheader"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -96,7 +97,7 @@ func (r *resolver) headerEnd(f *msgFile) (int64, error) {
 
 func (r *resolver) topEntity(f *msgFile) (entity, error) {
 	if r.top == nil {
-		e, err := f.readEntity(0, f.size)
+		e, err := f.readEntity(0, f.size, msgheader.TopLevel)
 		if err != nil {
 			return e, err
 		}
@@ -149,7 +150,7 @@ func (r *resolver) body(s wire.Section) (payload, error) {
 	if !part.message() {
 		return memoryPayload(nil), nil // HEADER and TEXT need a message/rfc822 part
 	}
-	inner, err := f.readEntity(part.bodyStart, part.end)
+	inner, err := f.readEntity(part.bodyStart, part.end, msgheader.TopLevel)
 	if err != nil {
 		return payload{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"gocyrus/pkg/msgheader"
+
 	gomessage "github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // sets gomessage.CharsetReader
 )
@@ -36,27 +38,28 @@ func bodyContains(msg io.ReaderAt, size, headerSize int64, n string) bool {
 		headerSize = min(headerSize, size)
 		return fm.part(io.NewSectionReader(msg, headerSize, size-headerSize))
 	}
-	return entityContains(fm, e, 0)
+	return entityContains(fm, e, msgheader.TopLevel, 0)
 }
 
-func entityContains(fm *foldMatcher, e *gomessage.Entity, depth int) bool {
+// entityContains searches entity e, standing in ctx: its type is decided
+// by the rule the body structure uses (msgheader.ContentType), so a part
+// of a multipart/digest without a Content-Type is searched as the message
+// it is.
+func entityContains(fm *foldMatcher, e *gomessage.Entity, ctx msgheader.Context, depth int) bool {
 	if depth > maxEmbedDepth {
 		return false
 	}
+	mediaType, _ := msgheader.ContentType(msgheader.Unfold(e.Header.Get("Content-Type")), ctx)
 	if mr := e.MultipartReader(); mr != nil {
 		for {
 			p, err := mr.NextPart()
 			if p == nil || (err != nil && !usable(err)) {
 				return false
 			}
-			if entityContains(fm, p, depth+1) {
+			if entityContains(fm, p, msgheader.ChildContext(mediaType), depth+1) {
 				return true
 			}
 		}
-	}
-	mediaType, _, err := e.Header.ContentType()
-	if err != nil || mediaType == "" {
-		mediaType = "text/plain"
 	}
 	switch {
 	case strings.HasPrefix(mediaType, "text/"):
@@ -81,7 +84,7 @@ func entityContains(fm *foldMatcher, e *gomessage.Entity, depth int) bool {
 		if fm.part(strings.NewReader(hdr.String())) {
 			return true
 		}
-		return entityContains(fm, inner, depth+1)
+		return entityContains(fm, inner, msgheader.TopLevel, depth+1)
 	}
 	return false
 }
