@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"runtime"
+	"slices"
 	"strings"
 
 	"gocyrus/pkg/imapserver/wire"
@@ -90,5 +91,8 @@ func cmdEnable(s *session, c wire.Command) (reply, error) {
 		s.w.SP().Atom(name)
 	}
 	s.w.CRLF()
+	if slices.Contains(on, "CONDSTORE") || slices.Contains(on, "QRESYNC") {
+		s.enableCondstore(true) // with a mailbox selected: its HIGHESTMODSEQ
+	}
 	return reply{}, nil
 }

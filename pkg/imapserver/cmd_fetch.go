@@ -35,7 +35,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		items = append(items, wire.FetchItem{Attr: wire.FetchModSeq})
 	}
 	if fc.HasChangedSince || fc.Has(wire.FetchModSeq) {
-		s.enabled.condstore = true
+		s.enableCondstore(true)
 	}
 	sel := s.sel
 	newlySeen, err := s.markSeen(refs, items)
@@ -50,6 +50,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	s.announceKeywords(v)
 	if fc.Vanished {
 		s.writeVanished(vanishedSince(v, s.uidSetOf(fc.Set), fc.ChangedSince), true)
 	}

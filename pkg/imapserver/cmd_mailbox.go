@@ -314,7 +314,7 @@ func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
 		return err
 	}
 	if items.HighestModSeq {
-		s.enabled.condstore = true
+		s.enableCondstore(false)
 	}
 	w := s.w
 	w.Star().Atom("STATUS ").AString(m.ext).Atom(" (")

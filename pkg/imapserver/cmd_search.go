@@ -79,17 +79,15 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	nums := make([]uint32, len(found))
-	var maxModSeq uint64
 	for i, f := range found {
 		nums[i] = f.Seq
 		if c.UID {
 			nums[i] = f.UID
 		}
-		maxModSeq = max(maxModSeq, f.Record.ModSeq)
 	}
 	wantModSeq := usesModSeq(&sc.Key)
 	if wantModSeq {
-		s.enabled.condstore = true
+		s.enableCondstore(true)
 	}
 	if sc.Return == nil && s.enabled.rev2 {
 		// RFC 9051 §6.4.4: no RETURN means RETURN (ALL), answered by
@@ -102,7 +100,7 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 			s.w.SP().Number(n)
 		}
 		if wantModSeq && len(nums) > 0 {
-			s.w.Atom(" (MODSEQ ").Number64(maxModSeq).Atom(")")
+			s.w.Atom(" (MODSEQ ").Number64(esearchModSeq(wire.SearchReturn{All: true}, found)).Atom(")")
 		}
 		s.w.CRLF()
 		return reply{}, nil
@@ -120,12 +118,17 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 	if !ret.Min && !ret.Max && !ret.All && !ret.Count {
 		ret.All = true
 	}
-	s.writeESearch(c, ret, nums, wantModSeq, maxModSeq)
+	var modseq uint64
+	if wantModSeq {
+		modseq = esearchModSeq(ret, found)
+	}
+	s.writeESearch(c, ret, nums, modseq)
 	return reply{}, nil
 }
 
-// writeESearch sends "* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set".
-func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, nums []uint32, modseq bool, maxModSeq uint64) {
+// writeESearch sends "* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL
+// set [MODSEQ m]", MODSEQ when modseq is not 0 (esearchModSeq).
+func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, nums []uint32, modseq uint64) {
 	w := s.w
 	w.Star().Atom("ESEARCH (TAG ").String(c.Tag).Atom(")")
 	if c.UID {
@@ -145,8 +148,8 @@ func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, nums []uin
 	if ret.All && len(nums) > 0 {
 		w.Atom(" ALL ").Atom(compactSet(nums))
 	}
-	if modseq && len(nums) > 0 {
-		w.Atom(" MODSEQ ").Number64(maxModSeq)
+	if modseq != 0 && len(nums) > 0 {
+		w.Atom(" MODSEQ ").Number64(modseq)
 	}
 	w.CRLF()
 }
@@ -212,6 +215,9 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if usesModSeq(&sc.Key) {
+		s.enableCondstore(true)
+	}
 	order, err := search.Sort(s.ctx, sc.Criteria, found)
 	if err != nil {
 		return reply{}, err
@@ -240,6 +246,9 @@ func cmdThread(s *session, c wire.Command) (reply, error) {
 	found, err := s.match(tc.Charset, &tc.Key)
 	if err != nil {
 		return reply{}, err
+	}
+	if usesModSeq(&tc.Key) {
+		s.enableCondstore(true)
 	}
 	threads, err := search.Threads(s.ctx, tc.Algorithm, found)
 	if err != nil {

@@ -68,6 +68,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 		s.claimRecent(sel, 0, v.UIDNext)
 	}
 	sel.view, sel.modseq = v, v.HighestModSeq
+	sel.modseqTold = s.enabled.condstore // RFC 7162 §3.1.2.1: HIGHESTMODSEQ below counts
 	sel.uids = make([]uint32, len(v.Records))
 	firstUnseen := 0
 	for i, r := range v.Records {
@@ -89,9 +90,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	} else {
 		w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
 	}
-	flags := append([]string{`\Answered`, `\Flagged`, `\Draft`, `\Deleted`, `\Seen`}, v.Header.Keywords...)
-	w.Star().Atom("FLAGS ").Atom(flagList(flags)).CRLF()
-	w.StatusResponse("*", wire.OK, "PERMANENTFLAGS "+flagList(permanentFlags(sel.rights, v.Header.Keywords)), "Ok")
+	s.writeFlagLists(v.Header.Keywords)
 	if firstUnseen > 0 {
 		w.StatusResponse("*", wire.OK, fmt.Sprintf("UNSEEN %d", firstUnseen), "Ok")
 	}

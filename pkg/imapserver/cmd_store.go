@@ -38,7 +38,7 @@ func cmdStore(s *session, c wire.Command) (reply, error) {
 		return reply{}, errPermission
 	}
 	if sc.HasUnchangedSince {
-		s.enabled.condstore = true
+		s.enableCondstore(true)
 	}
 	req := mailbox.StoreRequest{UIDs: uidsOf(refs), Flags: kept.system, Keywords: kept.keywords,
 		UnchangedSince: sc.UnchangedSince}
@@ -91,6 +91,7 @@ func cmdStore(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	s.announceKeywords(v)
 	if sel.reported == nil {
 		sel.reported = make(map[uint32]bool, len(refs))
 	}

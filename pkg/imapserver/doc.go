@@ -11,6 +11,8 @@
 // (authentication, mailboxes, LIST, SELECT, APPEND, FETCH, STORE, COPY and
 // MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA, METADATA), and one file per
 // extension or rule that spans commands: qresync.go (VANISHED),
+// condstore.go (the HIGHESTMODSEQ of the first enabling command, ESEARCH's
+// MODSEQ),
 // metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
@@ -50,6 +52,12 @@
 // QRESYNC is enabled), then EXISTS and RECENT, then FETCH (UID FLAGS
 // [MODSEQ]) for messages whose flags another session changed. Flags a
 // command reported itself (STORE, FETCH setting \Seen) are not repeated.
+// A keyword new to the mailbox (set by any session or process, or by
+// delivery) is announced with FLAGS and PERMANENTFLAGS before any FETCH
+// that shows it: sync, FETCH and STORE call announceKeywords on the view
+// they report from (RFC 3501 §7.2.6). The first CONDSTORE enabling
+// command in a mailbox selected without CONDSTORE sends "* OK
+// [HIGHESTMODSEQ n]" (RFC 7162 §3.1); STATUS does not count.
 // The index keeps a tombstone per expunged UID, so VANISHED (EARLIER) is
 // always exact and QRESYNC's sequence-match data is not needed.
 //

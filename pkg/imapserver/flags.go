@@ -1,12 +1,14 @@
 package imapserver
 
 import (
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 
 	"gocyrus/pkg/acl"
+	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/store"
 )
@@ -124,4 +126,27 @@ func (t *flagTarget) copyFlags(sel *selected) mailbox.CopyFlags {
 		fs = t.filter(fs)
 		return fs.system, fs.keywords
 	}
+}
+
+// announceKeywords sends "* FLAGS (...)" and "* OK [PERMANENTFLAGS (...)]"
+// when v defines keywords the client was not told of (RFC 3501 §7.2.6,
+// §7.1): a keyword set by this or another session, in this process or
+// another, must be listed before any FETCH that shows it. Every response
+// carrying flags from a view goes through here first.
+func (s *session) announceKeywords(v *mailbox.View) {
+	sel := s.sel
+	if slices.Equal(sel.keywords, v.Header.Keywords) {
+		return
+	}
+	s.writeFlagLists(v.Header.Keywords)
+}
+
+// writeFlagLists sends FLAGS and PERMANENTFLAGS for the selected mailbox
+// defining keywords, as SELECT does, and remembers what was told.
+func (s *session) writeFlagLists(keywords []string) {
+	sel := s.sel
+	sel.keywords = slices.Clone(keywords)
+	flags := append([]string{`\Answered`, `\Flagged`, `\Draft`, `\Deleted`, `\Seen`}, keywords...)
+	s.w.Star().Atom("FLAGS ").Atom(flagList(flags)).CRLF()
+	s.w.StatusResponse("*", wire.OK, "PERMANENTFLAGS "+flagList(permanentFlags(sel.rights, keywords)), "Ok")
 }

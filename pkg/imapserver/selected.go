@@ -24,6 +24,12 @@ type selected struct {
 	uids       []uint32      // sequence number i+1 -> UID
 	modseq     uint64        // flag changes up to here were reported
 	recentUIDs []uidRange    // the messages \Recent in this session
+	// modseqTold: the client was given HIGHESTMODSEQ with CONDSTORE on
+	// (SELECT after an enabling command, or the first enabling command
+	// since: condstore.go).
+	modseqTold bool
+	// keywords are those the last FLAGS response listed (announceKeywords).
+	keywords []string
 	// reported holds UIDs whose current flags this command already sent
 	// (STORE, FETCH setting \Seen), so sync does not repeat them.
 	reported map[uint32]bool
@@ -130,6 +136,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 	if allowExpunge {
 		sel.reportExpunges(s, v)
 	}
+	s.announceKeywords(v)
 	var maxUID uint32
 	if n := len(sel.uids); n > 0 {
 		maxUID = sel.uids[n-1]
