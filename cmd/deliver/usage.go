@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -39,14 +38,8 @@ func writeUsage(w io.Writer, why error) {
 // runCommand runs cmd and returns the exit status: usage errors get the
 // 421 reply and EX_USAGE, other failures "deliver: reason" and their code.
 func runCommand(cmd *cli.Command, args []string, stderr io.Writer) int {
-	cmd.UseShortOptionHandling = true
-	cmd.HideHelpCommand = true
 	cmd.ErrWriter = stderr
-	cmd.OnUsageError = func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-		return &usageError{err: err}
-	}
-	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {} // reported below
-	err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, args))
+	err := getopt.Run(cmd, args, func(err error) error { return &usageError{err: err} })
 	if err == nil {
 		return 0
 	}

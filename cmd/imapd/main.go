@@ -4,7 +4,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 
 	"gocyrus/internal/daemon"
@@ -15,8 +14,8 @@ import (
 func main() { os.Exit(daemon.ExitCode("imapd", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "imapd", Service: "imap", TLSService: "imaps", SASLService: "imap"},
-		flag.NewFlagSet("imapd", flag.ContinueOnError), args)
+	env, err := daemon.Start(daemon.Spec{Program: "imapd", Service: "imap", TLSService: "imaps", SASLService: "imap",
+		Summary: "the IMAP server", Synopsis: "[-C config] [-l addr]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err
 	}

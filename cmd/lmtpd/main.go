@@ -7,10 +7,10 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
+
+	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/lmtp"
@@ -38,10 +38,9 @@ func main() {
 }
 
 func run(args []string) error {
-	fs := flag.NewFlagSet("lmtpd", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported in Cyrus's format by main
-	preauth := fs.Bool("a", false, "treat TCP connections as pre-authenticated (postman), like the unix socket")
-	env, err := daemon.Start(daemon.Spec{Program: "lmtpd", Service: "lmtp", SASLService: "lmtp"}, fs, args)
+	var preauth bool
+	env, err := daemon.Start(daemon.Spec{Program: "lmtpd", Service: "lmtp", SASLService: "lmtp", NoHelp: true}, args,
+		&cli.BoolFlag{Name: "a", Destination: &preauth, Usage: "treat TCP connections as pre-authenticated (postman), like the unix socket"})
 	if err != nil {
 		return err
 	}
@@ -52,7 +51,7 @@ func run(args []string) error {
 	srv := lmtp.NewServer(env.Store, env.Log)
 	defer srv.Close()
 	srv.CleanStage()
-	srv.PreauthTCP = *preauth
+	srv.PreauthTCP = preauth
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
 	return env.Serve(srv.Handle, service.Options{})

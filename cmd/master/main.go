@@ -38,7 +38,7 @@ func main() {
 		},
 		Action: run,
 	}
-	if err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, os.Args)); err != nil {
+	if err := getopt.Run(cmd, os.Args, func(err error) error { return err }); err != nil {
 		fmt.Fprintln(os.Stderr, "master:", err)
 		os.Exit(1)
 	}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -16,8 +15,8 @@ import (
 func main() { os.Exit(daemon.ExitCode("pop3d", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Service: "pop3", TLSService: "pop3s", SASLService: "pop"},
-		flag.NewFlagSet("pop3d", flag.ContinueOnError), args)
+	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Service: "pop3", TLSService: "pop3s", SASLService: "pop",
+		Summary: "the POP3 server", Synopsis: "[-C config-file] [-l addr]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,15 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/getopt"
 	"gocyrus/pkg/config"
@@ -23,26 +25,44 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// synopsis is sieve-check(8)'s, printed after a usage error's reason.
+const synopsis = "sieve-check [-C imapd.conf [-u userid]] FILE..."
+
 func run(args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("sieve-check", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	confPath := fl.String("C", "", "imapd.conf `path`: apply sieve_extensions and sieve_maxscriptsize, find global scripts")
-	user := fl.String("u", "", "resolve includes from `userid`'s scripts in sievedir (needs -C)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sieve-check [-C imapd.conf] [-u userid] FILE...")
-		fl.PrintDefaults()
+	status := 0
+	cmd := &cli.Command{
+		Name:      "sieve-check",
+		Usage:     "compile Sieve scripts and report their errors",
+		UsageText: synopsis,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "C", Usage: "imapd.conf `path`: apply sieve_extensions and sieve_maxscriptsize, find global scripts"},
+			&cli.StringFlag{Name: "u", Usage: "resolve includes from `userid`'s scripts in sievedir (needs -C)"},
+		},
+		Action: func(_ context.Context, c *cli.Command) error {
+			if c.NArg() == 0 {
+				return errors.New("no FILE to check")
+			}
+			status = check(c.String("C"), c.String("u"), c.Args().Slice(), stdout, stderr)
+			return nil
+		},
 	}
-	if err := fl.Parse(getopt.FlagArgs(fl, args)); err != nil {
+	// Every error here is a usage error: check's own end in status.
+	err := getopt.Run(cmd, append([]string{"sieve-check"}, args...), func(err error) error { return err })
+	if err != nil {
+		fmt.Fprintf(stderr, "sieve-check: %v\nusage: %s\n", err, synopsis)
 		return 2
 	}
-	if fl.NArg() == 0 {
-		fl.Usage()
-		return 2
-	}
+	return status
+}
+
+// check compiles each file and returns the exit status.
+func check(confPath, user string, files []string, stdout, stderr io.Writer) int {
 	var store *sievescripts.Store
 	opts := sieve.Options{}
-	if *confPath != "" {
-		cfg, err := config.LoadImapd(*confPath)
+	if confPath != "" {
+		cfg, err := config.LoadImapd(confPath)
 		if err != nil {
 			fmt.Fprintln(stderr, "sieve-check:", err)
 			return 2
@@ -53,19 +73,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			opts.Extensions = exts
 		}
 		opts.MaxSize = max(store.Options().MaxSize, 0)
-	} else if *user != "" {
+	} else if user != "" {
 		fmt.Fprintln(stderr, "sieve-check: -u needs -C")
 		return 2
 	}
 	status := 0
-	for _, file := range fl.Args() {
+	for _, file := range files {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			fmt.Fprintln(stderr, "sieve-check:", err)
 			status = max(status, 2)
 			continue
 		}
-		opts.Include = includer(file, store, *user)
+		opts.Include = includer(file, store, user)
 		_, err = sieve.Compile(src, opts)
 		var se *sieve.Error
 		switch {

@@ -5,7 +5,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"os"
 
 	"gocyrus/internal/daemon"
@@ -18,8 +17,8 @@ import (
 func main() { os.Exit(daemon.ExitCode("timsieved", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "timsieved", Service: "sieve", SASLService: "sieve"},
-		flag.NewFlagSet("timsieved", flag.ContinueOnError), args)
+	env, err := daemon.Start(daemon.Spec{Program: "timsieved", Service: "sieve", SASLService: "sieve",
+		Summary: "the ManageSieve server", Synopsis: "[-C config-file] [-l address]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err
 	}

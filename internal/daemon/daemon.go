@@ -9,10 +9,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/getopt"
 	"gocyrus/pkg/auth"
@@ -30,7 +31,13 @@ type Spec struct {
 	Service     string // cyrus.conf entry name when run alone: "imap"
 	TLSService  string // the same with -s: "imaps" ("" = Service)
 	SASLService string // the SASL service name: "imap", "pop", "sieve", "lmtp"
+	Summary     string // what -h says the daemon is: "the IMAP server"
+	Synopsis    string // what -h prints after the name: the man page's SYNOPSIS
+	NoHelp      bool   // -h is a usage error (lmtpd answers it with its 421 usage)
 }
+
+// ErrHelp is returned by Start after printing the help -h asked for.
+var ErrHelp = errors.New("help requested")
 
 // UsageError is a command-line mistake (flags or arguments).
 type UsageError struct{ Err error }
@@ -50,18 +57,14 @@ type Env struct {
 	TLS   *tls.Config // nil when no certificate is configured
 }
 
-// Start parses args (by Cyrus's getopt rules, internal/getopt) with the
-// service flags added to fs (which may hold the
-// daemon's own flags), loads the configuration, and opens the databases,
-// the store and authentication.
-func Start(spec Spec, fs *flag.FlagSet, args []string) (*Env, error) {
+// Start parses args (without the program name; Cyrus's getopt rules,
+// internal/getopt) for the service flags plus own (the daemon's own, such
+// as lmtpd's -a, with their Destination set), loads the configuration, and
+// opens the databases, the store and authentication.
+func Start(spec Spec, args []string, own ...cli.Flag) (*Env, error) {
 	e := &Env{}
-	e.Flags.Register(fs)
-	if err := fs.Parse(getopt.FlagArgs(fs, args)); err != nil {
-		return nil, &UsageError{err}
-	}
-	if fs.NArg() > 0 {
-		return nil, &UsageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	if err := parseFlags(spec, &e.Flags, own, args); err != nil {
+		return nil, err
 	}
 	e.Name = os.Getenv(service.EnvService)
 	if e.Name == "" {
@@ -121,7 +124,7 @@ func (e *Env) Close() { e.DB.Close() }
 // otherwise, with "program: reason" on stderr.
 func ExitCode(program string, run func(args []string) error) int {
 	err := run(os.Args[1:])
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	if err == nil || errors.Is(err, ErrHelp) {
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
@@ -129,4 +132,42 @@ func ExitCode(program string, run func(args []string) error) int {
 		return 64
 	}
 	return 1
+}
+
+// parseFlags reads args into f and the daemon's own flags. A daemon takes
+// no operands.
+func parseFlags(spec Spec, f *service.Flags, own []cli.Flag, args []string) error {
+	parsed := false
+	cmd := &cli.Command{
+		Name:      spec.Program,
+		Usage:     spec.Summary,
+		UsageText: spec.Program + " " + spec.Synopsis,
+		HideHelp:  spec.NoHelp,
+		// An -l socket path may hold a comma: one value per -l.
+		DisableSliceFlagSeparator: true,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "C", Value: service.DefaultConfigPath, Destination: &f.Config, Usage: "imapd.conf `path`"},
+			&cli.StringSliceFlag{Name: "l", Destination: &f.Listen,
+				Usage: "listen on `ADDR` (port, host:port, [v6]:port or unix socket path); repeatable"},
+			&cli.BoolFlag{Name: "s", Destination: &f.TLS, Usage: "implicit TLS on every connection"},
+			&cli.IntFlag{Name: "U", Destination: &f.MaxUses, Usage: "exit after `N` connections (0 = never)"},
+			&cli.IntFlag{Name: "T", Destination: &f.IdleTimeout, Usage: "exit after `seconds` without connections (0 = never)"},
+			&cli.BoolFlag{Name: "D", Destination: &f.Debug, Usage: "debug logging"},
+		}, own...),
+		Action: func(_ context.Context, c *cli.Command) error {
+			parsed = true
+			if c.NArg() > 0 {
+				return &UsageError{fmt.Errorf("unexpected argument %q", c.Args().First())}
+			}
+			return nil
+		},
+	}
+	err := getopt.Run(cmd, append([]string{spec.Program}, args...), func(err error) error { return &UsageError{err} })
+	switch {
+	case err != nil:
+		return err
+	case !parsed:
+		return ErrHelp
+	}
+	return nil
 }

@@ -4,13 +4,13 @@
 // ("-Cfile", "-rfCfile") or the next word ("-C file"), options may follow
 // the operands, and "--" ends the options. Normalize rewrites a command line
 // into the plainest form — one word per option, each argument its own word,
-// then "--" and the operands — which the flag parsers (urfave/cli for the
-// tools, the standard flag package for the daemons) read without knowing
-// these rules.
+// then "--" and the operands — which urfave/cli, the one flag library every
+// program declares its flags with, reads without knowing these rules. Run
+// is how every program runs its command.
 package getopt
 
 import (
-	"flag"
+	"context"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -81,17 +81,18 @@ func CLIArgs(cmd *cli.Command, args []string) []string {
 	return withProgram(args, func(c byte) bool { return takes[c] })
 }
 
-// FlagArgs normalizes a command line (without the program name) for a
-// standard-library FlagSet: every flag but a boolean one takes an argument.
-func FlagArgs(fs *flag.FlagSet, args []string) []string {
-	return Normalize(args, func(c byte) bool {
-		f := fs.Lookup(string(c))
-		if f == nil {
-			return false
-		}
-		b, ok := f.Value.(interface{ IsBoolFlag() bool })
-		return !ok || !b.IsBoolFlag()
-	})
+// Run runs cmd on args (program name first) read by these rules, as every
+// program does: no help subcommand, a flag mistake returned as usage(err)
+// instead of urfave's "Incorrect Usage" and help on stderr, and urfave never
+// exiting the process (main decides the status).
+func Run(cmd *cli.Command, args []string, usage func(error) error) error {
+	cmd.UseShortOptionHandling = true
+	cmd.HideHelpCommand = true
+	cmd.OnUsageError = func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+		return usage(err)
+	}
+	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {}
+	return cmd.Run(context.Background(), CLIArgs(cmd, args))
 }
 
 func withProgram(args []string, takesArg func(byte) bool) []string {

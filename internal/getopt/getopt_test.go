@@ -1,9 +1,14 @@
 package getopt
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v3"
 )
 
 func TestNormalize(t *testing.T) {
@@ -50,4 +55,31 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("%q -> %q -> %q", line, once, twice)
 		}
 	})
+}
+
+// Run hands a flag mistake to usage and prints nothing ("Incorrect
+// Usage", help): the program reports it in its own words.
+func TestRunUsageError(t *testing.T) {
+	var out, errOut strings.Builder
+	ran := false
+	cmd := &cli.Command{
+		Name:      "prog",
+		Writer:    &out,
+		ErrWriter: &errOut,
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "C"}, &cli.BoolFlag{Name: "r"}},
+		Action:    func(context.Context, *cli.Command) error { ran = true; return nil },
+	}
+	sentinel := errors.New("usage")
+	err := Run(cmd, []string{"prog", "-rZ"}, func(err error) error {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	})
+	if !errors.Is(err, sentinel) || !strings.Contains(err.Error(), "flag provided but not defined: -Z") || ran {
+		t.Errorf("Run = %v (action ran: %v), want the usage error", err, ran)
+	}
+	if out.Len()+errOut.Len() > 0 {
+		t.Errorf("printed %q / %q", out.String(), errOut.String())
+	}
+	if err := Run(cmd, []string{"prog", "-rC/x", "op"}, nil); err != nil || !ran || cmd.String("C") != "/x" || cmd.Args().First() != "op" {
+		t.Errorf("Run = %v, ran %v, -C %q, args %q", err, ran, cmd.String("C"), cmd.Args().Slice())
+	}
 }

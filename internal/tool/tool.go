@@ -5,7 +5,6 @@
 package tool
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -59,16 +58,12 @@ func ConfigFlag() cli.Flag {
 // and returns the process exit status, printing a failure as
 // "<name>: <reason>" on stderr.
 func Run(cmd *cli.Command, args []string, stderr io.Writer) int {
-	cmd.UseShortOptionHandling = true
-	cmd.HideHelpCommand = true
 	if cmd.ErrWriter == nil {
 		cmd.ErrWriter = stderr
 	}
-	cmd.OnUsageError = func(_ context.Context, c *cli.Command, err error, _ bool) error {
-		return &Error{Code: ExitUsage, Err: fmt.Errorf("%v (see %s -h)", err, c.Name)}
-	}
-	cmd.ExitErrHandler = func(context.Context, *cli.Command, error) {} // we report below
-	err := cmd.Run(context.Background(), getopt.CLIArgs(cmd, args))
+	err := getopt.Run(cmd, args, func(err error) error {
+		return &Error{Code: ExitUsage, Err: fmt.Errorf("%v (see %s -h)", err, cmd.Name)}
+	})
 	if err == nil {
 		return 0
 	}

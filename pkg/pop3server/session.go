@@ -13,7 +13,6 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/service"
-	"gocyrus/pkg/tlsconf"
 )
 
 // writeBufferSize holds a typical message (and a long listing's chunk)
@@ -169,25 +168,16 @@ func (s *session) reply(line string) {
 
 // flush sends the buffered response. A write error surfaces as the next
 // read failing, which ends the session.
-func (s *session) flush() {
-	s.conn.SetWriteDeadline(time.Now().Add(s.srv.timeout))
-	if err := s.w.Flush(); err != nil {
-		s.log.Debug("write failed", "err", err)
-		s.conn.Close()
-	}
-}
+func (s *session) flush() { service.Flush(s.conn, s.w, s.srv.timeout, s.log) }
 
 // startTLS runs the server side of the TLS handshake and moves the session
 // onto the TLS connection.
 func (s *session) startTLS() error {
-	tc, st, err := tlsconf.Handshake(s.ctx, s.conn, s.srv.opts.TLS)
+	tc, st, err := service.StartTLS(s.ctx, s.conn, s.srv.opts.TLS, s.r, s.w)
 	if err != nil {
 		return err
 	}
-	s.tlsState = st
-	s.conn = tc
-	s.r.Reset(tc)
-	s.w.Reset(tc)
+	s.conn, s.tlsState = tc, st
 	return nil
 }
 

@@ -50,6 +50,9 @@
 // starts), then the protocol's start function and its [Protocol]: Run (greeting and command
 // loop), Farewell (last words after a panic) and Close (release what the session holds). On a
 // panic Farewell is sent, then Close runs, then the connection closes: each step once, here.
+// A line protocol's buffered writes go out through [Flush] (a failed write closes the
+// connection) and its STARTTLS through [StartTLS], which moves the reader and writer onto TLS
+// and drops what was pipelined in plaintext after the command.
 //
 // # Faults
 //

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -115,6 +116,32 @@ func (k *Sessions) Handle(ctx context.Context, conn net.Conn, start func(*Sessio
 	if p.Run != nil {
 		p.Run()
 	}
+}
+
+// Flush sends w's buffered output to conn within timeout. A failed write
+// closes conn: the peer is gone or stalled, and the session's next read
+// ends the session.
+func Flush(conn net.Conn, w *bufio.Writer, timeout time.Duration, log *slog.Logger) {
+	conn.SetWriteDeadline(time.Now().Add(timeout))
+	if err := w.Flush(); err != nil {
+		logger(log).Debug("write failed", "err", err)
+		conn.Close()
+	}
+}
+
+// StartTLS runs the server side of a STARTTLS (STLS) handshake on conn and
+// moves the session's reader and writer onto the TLS connection, which it
+// returns with its state. Bytes r still buffers from before the
+// handshake are dropped: a command pipelined in plaintext after STARTTLS
+// must not run as if it came over TLS (the STARTTLS injection attack).
+func StartTLS(ctx context.Context, conn net.Conn, cfg *tls.Config, r *bufio.Reader, w *bufio.Writer) (net.Conn, *tls.ConnectionState, error) {
+	tc, st, err := tlsconf.Handshake(ctx, conn, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.Reset(tc)
+	w.Reset(tc)
+	return tc, st, nil
 }
 
 // wakeConn is a connection whose reads end at once once the service

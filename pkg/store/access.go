@@ -169,7 +169,7 @@ func (s *Store) Reconstruct(ctx context.Context, e *Entry, opts mailbox.Reconstr
 	}
 	opts.Name, opts.UniqueID = e.Name, e.UniqueID
 	if opts.Logger == nil {
-		opts.Logger = s.Log
+		opts.Logger = s.log
 	}
 	rep, err := mailbox.Reconstruct(dir, opts)
 	if err != nil {

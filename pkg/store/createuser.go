@@ -112,7 +112,7 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 	if e, err := s.list.Lookup(ctx, name); !errors.Is(err, mboxlist.ErrNotFound) {
 		return e, err
 	}
-	if !p.allowed(userid, s.Log) {
+	if !p.allowed(userid, s.log) {
 		return nil, fmt.Errorf("%w: %s", ErrNotProvisioned, userid)
 	}
 	inbox, err := s.CreateMailbox(ctx, name, CreateOptions{Quota: quota.Ignore})
@@ -131,21 +131,21 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 	}
 	if err := s.SetQuota(ctx, name, limits); err != nil {
 		if _, derr := s.RemoveMailbox(ctx, name); derr != nil {
-			s.Log.Error("autocreate: removing an INBOX left without quota", "mailbox", name, "err", derr)
+			s.log.Error("autocreate: removing an INBOX left without quota", "mailbox", name, "err", derr)
 		}
 		return nil, fmt.Errorf("autocreating %s: setting its quota: %w", name, err)
 	}
-	s.Log.Info("autocreated INBOX", "user", userid, "mailbox", name)
+	s.log.Info("autocreated INBOX", "user", userid, "mailbox", name)
 	subscribe := []string{name}
 	for _, f := range p.Folders {
 		internal, err := folderName(s.ns, userid, f)
 		if err != nil {
-			s.Log.Warn("autocreate: bad folder name", "user", userid, "folder", f, "err", err)
+			s.log.Warn("autocreate: bad folder name", "user", userid, "folder", f, "err", err)
 			continue
 		}
 		opt := CreateOptions{Quota: quota.Ignore, SpecialUse: p.SpecialUse[f]}
 		if _, err := s.CreateMailbox(ctx, internal, opt); err != nil && !errors.Is(err, mboxlist.ErrExists) {
-			s.Log.Warn("autocreate: creating a folder", "user", userid, "mailbox", internal, "err", err)
+			s.log.Warn("autocreate: creating a folder", "user", userid, "mailbox", internal, "err", err)
 			continue
 		}
 		if slices.Contains(p.Subscribe, f) {
@@ -154,12 +154,12 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 	}
 	for _, m := range subscribe {
 		if err := s.list.Subscribe(ctx, userid, m); err != nil {
-			s.Log.Warn("autocreate: subscribing", "user", userid, "mailbox", m, "err", err)
+			s.log.Warn("autocreate: subscribing", "user", userid, "mailbox", m, "err", err)
 		}
 	}
 	if p.Script != "" {
 		if err := p.installScript(userid); err != nil {
-			s.Log.Warn("autocreate: installing the Sieve script", "user", userid, "script", p.Script, "err", err)
+			s.log.Warn("autocreate: installing the Sieve script", "user", userid, "script", p.Script, "err", err)
 		}
 	}
 	return inbox, nil

@@ -45,7 +45,7 @@ func (s *Store) UpgradeQuota(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	unreadable := func(e *UnreadableError) {
-		s.Log.Warn("quota upgrade: mailbox not counted", "mailbox", e.Mailbox, "err", e.Err)
+		s.log.Warn("quota upgrade: mailbox not counted", "mailbox", e.Mailbox, "err", e.Err)
 	}
 	for _, r := range append(roots, quota.Root{Name: ""}) {
 		if _, _, err := s.FixUsage(ctx, r.Name, false, unreadable); err != nil {

@@ -29,7 +29,7 @@ type Store struct {
 	quota  *quota.Store
 	policy acl.Policy
 	ns     mboxname.Namespace
-	Log    *slog.Logger
+	log    *slog.Logger // never nil: New puts a discarding logger in its place
 
 	partitions map[string]string
 	// publishTimeout bounds a change notification: it runs inside a
@@ -62,7 +62,7 @@ func New(cfg *config.Config, db cyrusdb.DB, log *slog.Logger) (*Store, error) {
 	}
 	return &Store{
 		cfg: cfg, db: db, list: mboxlist.New(db), quota: quota.New(db),
-		policy: pol, ns: mboxname.NamespaceFromConfig(cfg), Log: log, partitions: parts,
+		policy: pol, ns: mboxname.NamespaceFromConfig(cfg), log: log, partitions: parts,
 		publishTimeout: defaultPublishTimeout,
 	}, nil
 }
@@ -231,7 +231,7 @@ func (s *Store) removeRootsOf(ctx context.Context, deleted []*mboxlist.Entry) {
 			continue // not a root (or unreadable: the root stays)
 		}
 		if err := s.RemoveQuota(ctx, e.Name); err != nil {
-			s.Log.Warn("removing the quota root of a deleted mailbox", "root", e.Name, "err", err)
+			s.log.Warn("removing the quota root of a deleted mailbox", "root", e.Name, "err", err)
 		}
 	}
 }
@@ -256,11 +256,11 @@ func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*
 	for _, e := range removed {
 		if dir, err := s.Dir(e); err == nil {
 			if err := mailbox.Delete(dir); err != nil {
-				s.Log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
+				s.log.Warn("deleting a mailbox directory", "mailbox", e.Name, "dir", dir, "err", err)
 			}
 		}
 		if err := s.list.DeleteMetadata(ctx, e.Name); err != nil {
-			s.Log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
+			s.log.Warn("deleting a mailbox's metadata", "mailbox", e.Name, "err", err)
 		}
 		s.publish(ctx, e.Name)
 	}
@@ -350,7 +350,7 @@ func (s *Store) Open(ctx context.Context, name string, mode quota.Mode) (*mailbo
 // process while it is open, and stop when it is deleted.
 func (s *Store) mailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Options {
 	return mailbox.Options{
-		Logger: s.Log,
+		Logger: s.log,
 		Quota:  &quotaHook{s: s, pin: s.followMailbox(e), id: pendingID(e), mode: mode},
 		Notify: func(n string) {
 			ctx, cancel := context.WithTimeout(context.Background(), s.publishTimeout)
@@ -367,7 +367,7 @@ func (s *Store) mailboxOptions(e *mboxlist.Entry, mode quota.Mode) mailbox.Optio
 
 func (s *Store) publish(ctx context.Context, name string) {
 	if err := s.db.Publish(ctx, name); err != nil {
-		s.Log.Debug("publishing a change", "mailbox", name, "err", err)
+		s.log.Debug("publishing a change", "mailbox", name, "err", err)
 	}
 }
 

@@ -18,9 +18,17 @@ import (
 )
 
 func main() {
+	// A test fixture, so the standard flag package: the daemons declare
+	// these flags with urfave/cli and Cyrus's getopt rules
+	// (internal/daemon), which master's tests do not exercise.
 	var f service.Flags
 	fs := flag.NewFlagSet("testsvc", flag.ExitOnError)
-	f.Register(fs)
+	fs.StringVar(&f.Config, "C", service.DefaultConfigPath, "imapd.conf `path`")
+	fs.Func("l", "listen on `ADDR`; repeatable", func(v string) error { f.Listen = append(f.Listen, v); return nil })
+	fs.BoolVar(&f.TLS, "s", false, "implicit TLS")
+	fs.IntVar(&f.MaxUses, "U", 0, "exit after `N` connections")
+	fs.IntVar(&f.IdleTimeout, "T", 0, "exit after `seconds` idle")
+	fs.BoolVar(&f.Debug, "D", false, "debug logging")
 	appendTo := fs.String("append", "", "append a line to `file` and exit")
 	fail := fs.Bool("fail", false, "exit 1 at once")
 	failFirst := fs.Int("fail-first", 0, "with -count: exit 1 on each of the first `n` starts")
