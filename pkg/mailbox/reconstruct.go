@@ -33,7 +33,7 @@ type ReconstructOptions struct {
 	// again, so the mailbox must start a new UIDVALIDITY (RFC 3501
 	// §2.3.1.1). Without it such a reconstruct fails with ErrNoUIDValidity.
 	NewUIDValidity func() (uint32, error)
-	Logger   *slog.Logger
+	Logger         *slog.Logger
 }
 
 // ReconstructReport says what Reconstruct found and changed.
