@@ -120,7 +120,7 @@ func Reconstruct(dir string, opts ReconstructOptions) (*ReconstructReport, error
 	rep.Exists, rep.QuotaUsed = newHdr.Exists, newHdr.QuotaUsed
 	if hdr.UIDValidity != newHdr.UIDValidity {
 		hdr.UIDValidity = newHdr.UIDValidity
-		if !rep.HeaderRecreated {
+		if !rep.HeaderRecreated && rb.oldHdrOK { // else newUIDValidity said it
 			rep.addf("cyrus.header: uidvalidity set to %d", hdr.UIDValidity)
 		}
 	}
