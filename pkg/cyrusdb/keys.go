@@ -42,6 +42,8 @@ const (
 	PrefixSieveDup = "SIEVEDUP/"
 	// PrefixPOP3Login + internal name: a recent POP3 login (pkg/pop3server).
 	PrefixPOP3Login = "pop3login\x00"
+	// KeyUIDValidity is the last UIDVALIDITY handed out (pkg/mboxlist).
+	KeyUIDValidity = "UV"
 )
 
 // KeySpace is one kind of record.
@@ -68,6 +70,7 @@ var KeySpaces = []KeySpace{
 	{PrefixDuplicate, false, "pkg/duplicate"},
 	{PrefixSieveDup, false, "pkg/duplicate"},
 	{PrefixPOP3Login, false, "pkg/pop3server"},
+	{KeyUIDValidity, true, "pkg/mboxlist"},
 }
 
 // KeyOverlaps are the deliberate cases of one prefix starting another

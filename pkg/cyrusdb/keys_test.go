@@ -24,8 +24,9 @@ func TestKeyPrefixBytes(t *testing.T) {
 		PrefixDuplicate:    "\x44\x55\x50\x2f",
 		PrefixSieveDup:     "\x53\x49\x45\x56\x45\x44\x55\x50\x2f",
 		PrefixPOP3Login:    "\x70\x6f\x70\x33\x6c\x6f\x67\x69\x6e\x00",
+		KeyUIDValidity:     "\x55\x56",
 	}
-	if len(pinned) != 15 {
+	if len(pinned) != 16 {
 		t.Fatalf("two constants share bytes: %d distinct", len(pinned))
 	}
 	if len(KeySpaces) != len(pinned) {

@@ -50,7 +50,8 @@ func TestCorruptionDetected(t *testing.T) {
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("open: %v", err)
 			}
-			if _, err := Reconstruct(m.Dir(), ReconstructOptions{Name: "user.fred"}); err != nil {
+			if _, err := Reconstruct(m.Dir(), ReconstructOptions{Name: "user.fred",
+				NewUIDValidity: func() (uint32, error) { return 43, nil }}); err != nil {
 				t.Fatal(err)
 			}
 			m2, err := Open(m.Dir(), Options{})

@@ -125,4 +125,9 @@
 // of a tombstone marked unlinked is deleted (a kept one stays); a torn index (the header and the records
 // of the last batch are written by one fdatasync) is rebuilt keeping every
 // record whose checksum holds.
+//
+// UIDVALIDITY is never chosen here: Create takes it in its Header and
+// Reconstruct asks ReconstructOptions.NewUIDValidity when the index header
+// (and with it uidnext) is lost, both from the server-wide counter
+// (pkg/mboxlist), since the clock repeats itself within a second.
 package mailbox

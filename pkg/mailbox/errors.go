@@ -14,6 +14,9 @@ var (
 	ErrNotFound = errors.New("mailbox not found")
 	// ErrExists: Create found a mailbox already there.
 	ErrExists = errors.New("mailbox already exists")
+	// ErrNoUIDValidity: a new UIDVALIDITY was needed and the caller gave
+	// none (Create's Header, ReconstructOptions.NewUIDValidity).
+	ErrNoUIDValidity = errors.New("no UIDVALIDITY given for a new mailbox index")
 	// ErrOverQuota is what a QuotaHook refusal must wrap.
 	ErrOverQuota = errors.New("over quota")
 	// ErrTooManyKeywords: the mailbox already defines MaxKeywords keywords.

@@ -17,7 +17,7 @@ import (
 type Header struct {
 	Name        string // internal mailbox name, e.g. "user.fred.Sent"
 	UniqueID    string
-	UIDValidity uint32 // 0 in Create = choose from the clock
+	UIDValidity uint32 // never 0; Create takes it from the caller's allocator
 	Keywords    []string
 }
 

@@ -99,10 +99,12 @@ type Mailbox struct {
 }
 
 // Create makes a new, empty mailbox in dir (creating dir and its parents).
-// h.Name and h.UniqueID are required; UIDValidity 0 is taken from the clock.
+// h.Name, h.UniqueID and h.UIDValidity are required. The UIDVALIDITY is
+// not chosen here: only the server-wide counter (pkg/mboxlist) knows which
+// values were handed out before (RFC 3501 §2.3.1.1).
 func Create(dir string, h Header) error {
 	if h.UIDValidity == 0 {
-		h.UIDValidity = uint32(time.Now().Unix())
+		return fmt.Errorf("create %s: %w", dir, ErrNoUIDValidity)
 	}
 	if _, err := encodeHeader(h); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)

@@ -61,17 +61,29 @@ func TestCreateOpenAppendRead(t *testing.T) {
 
 func TestCreateTwiceAndOpenMissing(t *testing.T) {
 	dir := t.TempDir()
-	if err := Create(dir, Header{Name: "a", UniqueID: "u"}); err != nil {
+	if err := Create(dir, Header{Name: "a", UniqueID: "u", UIDValidity: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Create(dir, Header{Name: "a", UniqueID: "u"}); !errors.Is(err, ErrExists) {
+	if err := Create(dir, Header{Name: "a", UniqueID: "u", UIDValidity: 1}); !errors.Is(err, ErrExists) {
 		t.Errorf("second create: %v", err)
 	}
 	if _, err := Open(filepath.Join(dir, "nope"), Options{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("open missing: %v", err)
 	}
-	if err := Create(t.TempDir(), Header{Name: "bad\nname", UniqueID: "u"}); err == nil {
+	if err := Create(t.TempDir(), Header{Name: "bad\nname", UniqueID: "u", UIDValidity: 1}); err == nil {
 		t.Error("create accepted a newline in the name")
+	}
+}
+
+// The clock is no UIDVALIDITY allocator (two creations in one second would
+// share it): Create refuses to choose one and leaves nothing behind.
+func TestCreateWithoutUIDValidityRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := Create(dir, Header{Name: "a", UniqueID: "u"}); !errors.Is(err, ErrNoUIDValidity) {
+		t.Fatalf("create without uidvalidity: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused create left %s behind: %v", dir, err)
 	}
 }
 
@@ -270,7 +282,7 @@ func TestCopyFromAndPrepared(t *testing.T) {
 		t.Fatal(err)
 	}
 	dstDir := filepath.Join(t.TempDir(), "dst")
-	if err := Create(dstDir, Header{Name: "user.fred.Archive", UniqueID: "dst"}); err != nil {
+	if err := Create(dstDir, Header{Name: "user.fred.Archive", UniqueID: "dst", UIDValidity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	dst, err := Open(dstDir, Options{})

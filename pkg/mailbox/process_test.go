@@ -123,7 +123,7 @@ func TestCrashDuringAppend(t *testing.T) {
 	const maxAcks = 8
 	rng := testseed.Rand(t)
 	dir := filepath.Join(t.TempDir(), "mbox")
-	if err := Create(dir, Header{Name: "user.crash", UniqueID: "crash"}); err != nil {
+	if err := Create(dir, Header{Name: "user.crash", UniqueID: "crash", UIDValidity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	acked := map[uint32]string{}
@@ -243,7 +243,7 @@ func TestTwoProcessesAppend(t *testing.T) {
 		n = 500
 	}
 	dir := filepath.Join(t.TempDir(), "mbox")
-	if err := Create(dir, Header{Name: "user.two", UniqueID: "two"}); err != nil {
+	if err := Create(dir, Header{Name: "user.two", UniqueID: "two", UIDValidity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var cmds []*exec.Cmd

@@ -27,7 +27,13 @@ type ReconstructOptions struct {
 	RecomputeGUID bool
 	// SkipStat trusts index sizes instead of stat'ing every file (-s).
 	SkipStat bool
-	Logger   *slog.Logger
+	// NewUIDValidity allocates a UIDVALIDITY (pkg/mboxlist's counter). It
+	// is called only when the index header is lost: with it goes uidnext,
+	// and UIDs of expunged messages whose files are gone could be given
+	// again, so the mailbox must start a new UIDVALIDITY (RFC 3501
+	// §2.3.1.1). Without it such a reconstruct fails with ErrNoUIDValidity.
+	NewUIDValidity func() (uint32, error)
+	Logger         *slog.Logger
 }
 
 // ReconstructReport says what Reconstruct found and changed.
@@ -114,7 +120,7 @@ func Reconstruct(dir string, opts ReconstructOptions) (*ReconstructReport, error
 	rep.Exists, rep.QuotaUsed = newHdr.Exists, newHdr.QuotaUsed
 	if hdr.UIDValidity != newHdr.UIDValidity {
 		hdr.UIDValidity = newHdr.UIDValidity
-		if !rep.HeaderRecreated {
+		if !rep.HeaderRecreated && rb.oldHdrOK { // else newUIDValidity said it
 			rep.addf("cyrus.header: uidvalidity set to %d", hdr.UIDValidity)
 		}
 	}
@@ -234,16 +240,37 @@ func (rb *rebuild) oldPayload(r Record) ([]byte, bool) {
 	return b[8 : len(b)-4], true
 }
 
+// newUIDValidity gives a mailbox whose index header is lost a new
+// UIDVALIDITY (old is cyrus.header's, 0 if unknown). A dry run allocates
+// nothing and only says so.
+func (rb *rebuild) newUIDValidity(nh *indexHeader, old uint32) error {
+	if rb.opts.DryRun {
+		rb.rep.addf("uidnext unknown: a new uidvalidity would replace %d", old)
+		nh.UIDValidity = old
+		return nil
+	}
+	if rb.opts.NewUIDValidity == nil {
+		return fmt.Errorf("reconstruct %s: the index header is lost: %w", rb.dir, ErrNoUIDValidity)
+	}
+	v, err := rb.opts.NewUIDValidity()
+	if err != nil {
+		return fmt.Errorf("reconstruct %s: %w", rb.dir, err)
+	}
+	if v == 0 {
+		return fmt.Errorf("reconstruct %s: the allocator gave 0: %w", rb.dir, ErrNoUIDValidity)
+	}
+	nh.UIDValidity = v
+	rb.rep.addf("uidnext unknown: new uidvalidity %d (was %d)", v, old)
+	return nil
+}
+
 func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 	rep := rb.rep
 	var nh indexHeader
-	nh.UIDValidity = h.UIDValidity
 	if rb.oldHdrOK {
 		nh = rb.oldHdr
-	}
-	if nh.UIDValidity == 0 {
-		nh.UIDValidity = uint32(time.Now().Unix())
-		rep.addf("uidvalidity unknown: new uidvalidity %d", nh.UIDValidity)
+	} else if err := rb.newUIDValidity(&nh, h.UIDValidity); err != nil {
+		return nh, nil, nil, err
 	}
 	if nh.UIDNext == 0 {
 		nh.UIDNext = 1

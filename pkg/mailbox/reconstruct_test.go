@@ -43,8 +43,8 @@ func TestReconstructDeletedIndex(t *testing.T) {
 	m.Expunge(context.Background(), []uint32{2})
 	m.Close()
 	os.Remove(filepath.Join(m.Dir(), indexFile))
-	rep := reconstruct(t, m.Dir(), ReconstructOptions{})
-	if !reflect.DeepEqual(rep.Adopted, []uint32{1, 3, 4, 5}) || rep.UIDNext != 6 || rep.UIDValidity != 42 {
+	rep := reconstruct(t, m.Dir(), ReconstructOptions{NewUIDValidity: fixedUIDValidity(t, 43)})
+	if !reflect.DeepEqual(rep.Adopted, []uint32{1, 3, 4, 5}) || rep.UIDNext != 6 || rep.UIDValidity != 43 {
 		t.Fatalf("report %+v", rep)
 	}
 	v := reopen(t, m.Dir())
@@ -55,6 +55,65 @@ func TestReconstructDeletedIndex(t *testing.T) {
 		}
 		if c, err := v.Cached(r); err != nil || c.Envelope.Subject == "" {
 			t.Errorf("uid %d cache %v %v", uid, c, err)
+		}
+	}
+}
+
+// fixedUIDValidity is an allocator handing out v once.
+func fixedUIDValidity(t *testing.T, v uint32) func() (uint32, error) {
+	used := false
+	return func() (uint32, error) {
+		if used {
+			t.Errorf("uidvalidity allocated twice")
+		}
+		used = true
+		return v, nil
+	}
+}
+
+// With the index goes uidnext: the highest UIDs may have been expunged with
+// their files, so the rebuilt uidnext can be lower than one already given.
+// The mailbox must then start a new UIDVALIDITY, or a new message would
+// take a UID a client already knows for another (RFC 3501 §2.3.1.1).
+func TestReconstructLostIndexNewUIDValidity(t *testing.T) {
+	m := newMailbox(t, Options{})
+	appendN(t, m, 3)
+	if _, err := m.Expunge(context.Background(), []uint32{3}); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	for _, damage := range []func(path string) error{
+		os.Remove,
+		func(path string) error { return os.WriteFile(path, []byte("garbage"), 0o600) },
+	} {
+		if err := damage(filepath.Join(m.Dir(), indexFile)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Reconstruct(m.Dir(), ReconstructOptions{}); !errors.Is(err, ErrNoUIDValidity) {
+			t.Fatalf("reconstruct without an allocator: %v", err)
+		}
+		dry := reconstruct(t, m.Dir(), ReconstructOptions{DryRun: true, NewUIDValidity: func() (uint32, error) {
+			t.Error("a dry run allocated a uidvalidity")
+			return 99, nil
+		}})
+		if !dry.Changed() {
+			t.Error("dry run found nothing")
+		}
+		before, err := ReadHeader(m.Dir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := before.UIDValidity + 1
+		rep := reconstruct(t, m.Dir(), ReconstructOptions{NewUIDValidity: fixedUIDValidity(t, want)})
+		if rep.UIDValidity != want {
+			t.Fatalf("uidvalidity %d, want the allocated %d (report %v)", rep.UIDValidity, want, rep.Changes)
+		}
+		if h, err := ReadHeader(m.Dir()); err != nil || h.UIDValidity != want {
+			t.Errorf("cyrus.header %+v %v", h, err)
+		}
+		v := reopen(t, m.Dir())
+		if v.UIDValidity != want || v.UIDNext != 3 {
+			t.Errorf("index uidvalidity %d uidnext %d", v.UIDValidity, v.UIDNext)
 		}
 	}
 }

@@ -27,7 +27,7 @@ func TestSpoolUnnamed(t *testing.T) {
 	var paths []string
 	for i, name := range []string{"a", "b"} {
 		dir := filepath.Join(t.TempDir(), name)
-		if err := Create(dir, Header{Name: "user." + name, UniqueID: name}); err != nil {
+		if err := Create(dir, Header{Name: "user." + name, UniqueID: name, UIDValidity: 1}); err != nil {
 			t.Fatal(err)
 		}
 		mb, err := Open(dir, Options{})

@@ -150,7 +150,7 @@ func TestKilledWriterLeavesNoTempFiles(t *testing.T) {
 	if err := os.Mkdir(stage, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := Create(dir, Header{Name: "user.debris", UniqueID: "debris"}); err != nil {
+	if err := Create(dir, Header{Name: "user.debris", UniqueID: "debris", UIDValidity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	// A temp file of this (live) process: no sweep may take it.

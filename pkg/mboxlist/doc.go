@@ -12,6 +12,12 @@
 // uniqueid; metadata "A" + mailbox + NUL + entry + NUL + userid ("" for
 // shared values, mailbox "" for server metadata).
 //
+// UIDVALIDITY: every mailbox's comes from NextUIDValidity, one counter
+// under the key "UV" (decimal): max(now, last+1), written on the condition
+// that the counter is the version read, so no value is handed out twice on
+// the server (RFC 3501 §2.3.1.1), across processes, restarts and a clock
+// set back. Import and adoption raise it past the values they bring.
+//
 // Atomicity: creating, deleting and renaming a mailbox together with its
 // subtree is one cyrusdb transaction whose conditions pin the versions of
 // every entry read, so two processes racing on the same names can never

@@ -425,6 +425,15 @@ const importBatch = 500
 // for a malformed dump; the writes go in batches to stay within the
 // database's transaction size.
 func (l *List) Import(ctx context.Context, entries []*Entry) error {
+	// The counter first: an import stopped half-way must not leave an
+	// imported UIDVALIDITY free to be handed out again.
+	var top uint32
+	for _, e := range entries {
+		top = max(top, e.UIDValidity)
+	}
+	if err := l.RaiseUIDValidity(ctx, top); err != nil {
+		return err
+	}
 	for start := 0; start < len(entries); start += importBatch {
 		end := min(start+importBatch, len(entries))
 		ops := make([]cyrusdb.Op, 0, end-start)

@@ -171,9 +171,18 @@ func (s *Store) Reconstruct(ctx context.Context, e *Entry, opts mailbox.Reconstr
 	if opts.Logger == nil {
 		opts.Logger = s.log
 	}
+	// A lost index takes a new UIDVALIDITY, from the same counter as a
+	// creation.
+	opts.NewUIDValidity = func() (uint32, error) { return s.list.NextUIDValidity(ctx) }
 	rep, err := mailbox.Reconstruct(dir, opts)
 	if err != nil {
 		return rep, err
+	}
+	if !opts.DryRun && rep.UIDValidity != e.UIDValidity {
+		// The list says what the spool says (dumps, name history).
+		if err := s.recordUIDValidity(ctx, e, rep.UIDValidity); err != nil {
+			return rep, err
+		}
 	}
 	if !opts.DryRun {
 		if err := s.SyncQuota(ctx, e); err != nil {
@@ -186,9 +195,34 @@ func (s *Store) Reconstruct(ctx context.Context, e *Entry, opts mailbox.Reconstr
 	return rep, nil
 }
 
+// errMoved: the entry no longer names the mailbox reconstructed.
+var errMoved = errors.New("mailbox moved")
+
+// recordUIDValidity writes v into e's list entry unless the name now
+// belongs to another mailbox (renamed or deleted meanwhile: the spool's
+// cyrus.header stays the truth, and the entry follows at the next
+// reconstruct).
+func (s *Store) recordUIDValidity(ctx context.Context, e *Entry, v uint32) error {
+	_, err := s.list.Modify(ctx, e.Name, func(c *Entry) error {
+		if c.UniqueID != e.UniqueID {
+			return errMoved
+		}
+		c.UIDValidity = v
+		return nil
+	})
+	if errors.Is(err, errMoved) || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // AdoptMailbox adds to the list a mailbox found in the spool without an
 // entry (reconstruct -f); its directory must already be where Dir(e) says.
 func (s *Store) AdoptMailbox(ctx context.Context, e *Entry) error {
+	// Its UIDVALIDITY must never be handed out again.
+	if err := s.list.RaiseUIDValidity(ctx, e.UIDValidity); err != nil {
+		return err
+	}
 	if err := s.list.Create(ctx, e); err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@
 //
 // Order of operations, chosen so that a crash at any point leaves a state
 // reconstruct repairs with nothing lost:
-//   - Create: the spool directory with its cyrus.header first, then the list
-//     entry. A crash in between leaves a directory that `reconstruct -f`
+//   - Create: a UIDVALIDITY from the list's counter (mboxlist.NextUIDValidity,
+//     never the clock: a value used before could name a second message
+//     under an old UID), then the spool directory with its cyrus.header,
+//     then the list entry. A crash after the allocation only skips a value. A crash in between leaves a directory that `reconstruct -f`
 //     adopts (its header names it); a failed list insert removes it.
 //   - Delete: the list entries first (one transaction for a subtree), then
 //     the directories. A crash in between leaves orphan directories, which

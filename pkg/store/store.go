@@ -167,12 +167,13 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 	if err != nil {
 		return nil, err
 	}
-	if err := mailbox.Create(dir, mailbox.Header{Name: name, UniqueID: e.UniqueID}); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrNotCreated, name, err)
+	// From the server-wide counter, never the clock: the name may have
+	// been deleted and created again within the second (RFC 3501 §2.3.1.1).
+	if e.UIDValidity, err = s.list.NextUIDValidity(ctx); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotCreated, name, err)
 	}
-	h, err := mailbox.ReadHeader(dir)
-	if err == nil {
-		e.UIDValidity = h.UIDValidity
+	if err := mailbox.Create(dir, mailbox.Header{Name: name, UniqueID: e.UniqueID, UIDValidity: e.UIDValidity}); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNotCreated, name, err)
 	}
 	// The entry and its X-NUM-FOLDERS charge are one transaction: a
 	// charge made ahead of the entry would be missed by a rename or
