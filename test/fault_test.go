@@ -112,7 +112,7 @@ func TestDaemonSurvivesSessionPanic(t *testing.T) {
 				}
 			}()
 			var other *lineConn
-			for deadline := time.Now().Add(20 * time.Second); other == nil; time.Sleep(20 * time.Millisecond) {
+			for deadline := time.Now().Add(hangTimeout); other == nil; time.Sleep(20 * time.Millisecond) {
 				if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 					c.Close()
 					other = dialLines(t, addr)
