@@ -102,6 +102,9 @@ func Diff(want, got Answer) []string {
 	for _, n := range sorted {
 		w, wok := want.Fetch[n]
 		g, gok := got.Fetch[n]
+		if n == "BODY" || n == "BODYSTRUCTURE" {
+			w, g = FoldBodyCase(w), FoldBodyCase(g)
+		}
 		switch {
 		case !wok:
 			d = append(d, fmt.Sprintf("%s: not in the fixture, got %s", n, short(g.String())))
@@ -120,4 +123,72 @@ func short(s string) string {
 		return s[:2000] + fmt.Sprintf("...(%d bytes)", len(s))
 	}
 	return s
+}
+
+// FoldBodyCase upper-cases the tokens of a BODY or BODYSTRUCTURE that the
+// RFCs make case-insensitive — media type and subtype, parameter names
+// (RFC 2045 §5.1), the transfer encoding (§6.1) and the disposition type
+// and its parameter names (RFC 2183 §2) — so that Cyrus's upper case and
+// Dovecot's as-written compare equal (test/corpus/differences.md).
+// Parameter values, which may be case-sensitive, are left alone.
+func FoldBodyCase(v Value) Value {
+	return foldPart(v, 0)
+}
+
+func foldPart(v Value, depth int) Value {
+	if v.Kind != List || depth > maxDepth {
+		return v
+	}
+	items := append([]Value(nil), v.Items...)
+	if isMultipart(v) {
+		n := len(children(v))
+		for i := 0; i < n; i++ {
+			items[i] = foldPart(items[i], depth+1)
+		}
+		foldAt(items, n)            // subtype
+		foldParams(items, n+1)      // parameters
+		foldDisposition(items, n+2) // disposition
+		return Value{Kind: List, Items: items}
+	}
+	foldAt(items, 0)
+	foldAt(items, 1)
+	foldParams(items, 2)
+	foldAt(items, 5)
+	ext := 7 // after type, subtype, params, id, description, encoding, size
+	switch {
+	case isMessage(v):
+		items[8] = foldPart(items[8], depth+1)
+		ext = 10
+	case len(items) > 0 && strings.EqualFold(items[0].Text, "text"):
+		ext = 8
+	}
+	foldDisposition(items, ext+1) // after the MD5
+	return Value{Kind: List, Items: items}
+}
+
+func foldAt(items []Value, i int) {
+	if i < len(items) && items[i].Kind != List {
+		items[i].Text = strings.ToUpper(items[i].Text)
+	}
+}
+
+func foldParams(items []Value, i int) {
+	if i >= len(items) || items[i].Kind != List {
+		return
+	}
+	params := append([]Value(nil), items[i].Items...)
+	for j := 0; j < len(params); j += 2 {
+		foldAt(params, j)
+	}
+	items[i] = Value{Kind: List, Items: params}
+}
+
+func foldDisposition(items []Value, i int) {
+	if i >= len(items) || items[i].Kind != List {
+		return
+	}
+	d := append([]Value(nil), items[i].Items...)
+	foldAt(d, 0)
+	foldParams(d, 1)
+	items[i] = Value{Kind: List, Items: d}
 }
