@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gocyrus/internal/corpus"
@@ -108,12 +109,19 @@ func run() error {
 	return err
 }
 
+// timing is Dovecot's "(0.001 + 0.000 secs)" in a tagged line: dropped so
+// that a re-capture changes only what the server's answers changed.
+var timing = regexp.MustCompile(` \(\d+\.\d+( \+ \d+\.\d+)* secs\)`)
+
 func exchanges(c *corpus.Client, cmds []string) ([]corpus.Exchange, error) {
 	var ex []corpus.Exchange
 	for _, cmd := range cmds {
 		reply, err := c.Do(cmd)
 		if err != nil {
 			return nil, err
+		}
+		if i := bytes.LastIndex(reply, []byte("\nT ")); i >= 0 || bytes.HasPrefix(reply, []byte("T ")) {
+			reply = append(reply[:i+1:i+1], timing.ReplaceAll(reply[i+1:], nil)...)
 		}
 		ex = append(ex, corpus.Exchange{Command: cmd, Reply: reply})
 	}
