@@ -52,9 +52,18 @@ type SearchKey struct {
 	Entry, EntryType string
 }
 
-// SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182).
+// SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182 SAVE,
+// RFC 9394 PARTIAL, RFC 5267 UPDATE).
 type SearchReturn struct {
 	Min, Max, All, Count, Save bool
+	Partial                    *PartialRange `json:",omitempty"` // nil when not asked
+	Update                     bool          `json:",omitempty"` // CONTEXT=SEARCH/SORT: keep the result up to date
+}
+
+// Reports reports whether the options ask for anything sent in ESEARCH
+// (SAVE and UPDATE alone send nothing at first).
+func (ret SearchReturn) Reports() bool {
+	return ret.Min || ret.Max || ret.All || ret.Count || ret.Partial != nil
 }
 
 // SearchCommand is SEARCH / UID SEARCH.
@@ -102,10 +111,22 @@ func parseSearchReturn(r *Reader) *SearchReturn {
 			ret.Count = true
 		case "SAVE":
 			ret.Save = true
+		case "UPDATE":
+			ret.Update = true
+		case "PARTIAL":
+			if ret.Partial != nil {
+				r.fail(syntaxErr("PARTIAL given twice"))
+			}
+			r.sp()
+			ret.Partial = r.partialRange()
 		default:
 			r.fail(syntaxErr("unknown RETURN option %s", opt))
 		}
 	})
+	if ret.Partial != nil && ret.All {
+		// RFC 9394 §3.1: ALL and PARTIAL exclude each other.
+		r.fail(syntaxErr("PARTIAL conflicts with ALL"))
+	}
 	if *ret == (SearchReturn{}) {
 		ret.All = true
 	}
