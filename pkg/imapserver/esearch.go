@@ -19,7 +19,7 @@ var searchCapabilities = []string{"ESORT", "SORT=DISPLAY", "WITHIN", "SEARCHRES"
 func (s *session) answerReturn(c wire.Command, ret wire.SearchReturn, ordered []search.Candidate, wantModSeq bool) {
 	if ret.Save {
 		s.searchRs = uidsSorted(savedOf(ret, ordered))
-		if !ret.Reports() && !ret.Update {
+		if !ret.Reports() {
 			return
 		}
 	}
@@ -109,8 +109,9 @@ func uidsSorted(found []search.Candidate) []uint32 {
 	return slices.Compact(out)
 }
 
-// writeESearch sends "* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL
-// set PARTIAL (range set) [MODSEQ m]", MODSEQ when modseq is not 0. The
+// writeESearch sends "* ESEARCH (TAG "t") [UID] COUNT n MIN n MAX n ALL
+// set PARTIAL (range set) [MODSEQ m]" (Cyrus's order), MODSEQ when modseq
+// is not 0. The
 // sets keep ordered's order: a range only stands for ascending runs
 // (RFC 5267 §3.2).
 func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, ordered []search.Candidate, modseq uint64) {
@@ -132,6 +133,9 @@ func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, ordered []
 	if c.UID {
 		w.Atom(" UID")
 	}
+	if ret.Count {
+		w.Atom(" COUNT ").Number(uint32(len(ordered)))
+	}
 	if len(ordered) > 0 {
 		lo, hi := extremes(ordered)
 		if ret.Min {
@@ -140,9 +144,6 @@ func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, ordered []
 		if ret.Max {
 			w.Atom(" MAX ").Number(num(ordered[hi]))
 		}
-	}
-	if ret.Count {
-		w.Atom(" COUNT ").Number(uint32(len(ordered)))
 	}
 	if ret.All && len(ordered) > 0 {
 		w.Atom(" ALL ").Atom(compactSet(nums(ordered)))

@@ -53,15 +53,14 @@ type SearchKey struct {
 }
 
 // SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182 SAVE,
-// RFC 9394 PARTIAL, RFC 5267 UPDATE).
+// RFC 9394 PARTIAL).
 type SearchReturn struct {
 	Min, Max, All, Count, Save bool
 	Partial                    *PartialRange `json:",omitempty"` // nil when not asked
-	Update                     bool          `json:",omitempty"` // CONTEXT=SEARCH/SORT: keep the result up to date
 }
 
 // Reports reports whether the options ask for anything sent in ESEARCH
-// (SAVE and UPDATE alone send nothing at first).
+// (SAVE alone sends nothing).
 func (ret SearchReturn) Reports() bool {
 	return ret.Min || ret.Max || ret.All || ret.Count || ret.Partial != nil
 }
@@ -111,8 +110,6 @@ func parseSearchReturn(r *Reader) *SearchReturn {
 			ret.Count = true
 		case "SAVE":
 			ret.Save = true
-		case "UPDATE":
-			ret.Update = true
 		case "PARTIAL":
 			if ret.Partial != nil {
 				r.fail(syntaxErr("PARTIAL given twice"))
@@ -276,10 +273,10 @@ func parseSearchKey(r *Reader) SearchKey {
 		return SearchKey{Op: SearchLarger, Number: r.number64()}
 	case "SMALLER":
 		return SearchKey{Op: SearchSmaller, Number: r.number64()}
-	case "OLDER":
-		return SearchKey{Op: SearchOlder, Number: uint64(r.nzNumber())}
+	case "OLDER": // a number, not RFC 5032's nz-number: Cyrus takes 0
+		return SearchKey{Op: SearchOlder, Number: uint64(r.number())}
 	case "YOUNGER":
-		return SearchKey{Op: SearchYounger, Number: uint64(r.nzNumber())}
+		return SearchKey{Op: SearchYounger, Number: uint64(r.number())}
 	case "UID":
 		return SearchKey{Op: SearchUID, Set: r.numSet(true)}
 	case "NOT":
