@@ -64,4 +64,3 @@ func TestSearchExtensionsWithPythonImaplib(t *testing.T) {
 		}
 	}
 }
-
