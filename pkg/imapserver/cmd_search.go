@@ -67,23 +67,17 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 	return out, nil
 }
 
-// cmdSearch: RFC 3501 §6.4.4, UID SEARCH, ESEARCH (RFC 4731) and SAVE
-// (RFC 5182); always ESEARCH in a rev2 session (RFC 9051 §7.3.4).
+// cmdSearch: RFC 3501 §6.4.4, UID SEARCH, ESEARCH (RFC 4731), SAVE
+// (RFC 5182) and PARTIAL (RFC 9394); always ESEARCH in a rev2 session
+// (RFC 9051 §7.3.4).
 func cmdSearch(s *session, c wire.Command) (reply, error) {
 	sc, err := wire.ParseSearch(s.r, c.UID)
 	if err != nil {
 		return reply{}, err
 	}
-	found, err := s.match(sc.Charset, &sc.Key)
+	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
-	}
-	nums := make([]uint32, len(found))
-	for i, f := range found {
-		nums[i] = f.Seq
-		if c.UID {
-			nums[i] = f.UID
-		}
 	}
 	wantModSeq := usesModSeq(&sc.Key)
 	if wantModSeq {
@@ -94,80 +88,42 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 		// ESEARCH; the SEARCH response no longer exists.
 		sc.Return = &wire.SearchReturn{All: true}
 	}
-	if sc.Return == nil {
-		s.w.Star().Atom("SEARCH")
-		for _, n := range nums {
-			s.w.SP().Number(n)
-		}
-		if wantModSeq && len(nums) > 0 {
-			s.w.Atom(" (MODSEQ ").Number64(esearchModSeq(wire.SearchReturn{All: true}, found)).Atom(")")
-		}
-		s.w.CRLF()
+	if sc.Return != nil {
+		s.answerReturn(c, *sc.Return, found, wantModSeq)
 		return reply{}, nil
 	}
-	ret := *sc.Return
-	if ret.Save {
-		s.searchRs = make([]uint32, len(found))
-		for i, f := range found {
-			s.searchRs[i] = f.UID
-		}
-		if !ret.Min && !ret.Max && !ret.All && !ret.Count {
-			return reply{}, nil // RFC 5182 §2.1: SAVE alone sends nothing
-		}
-	}
-	if !ret.Min && !ret.Max && !ret.All && !ret.Count {
-		ret.All = true
-	}
-	var modseq uint64
-	if wantModSeq {
-		modseq = esearchModSeq(ret, found)
-	}
-	s.writeESearch(c, ret, nums, modseq)
+	s.writeList("SEARCH", c.UID, found, wantModSeq)
 	return reply{}, nil
 }
 
-// writeESearch sends "* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL
-// set [MODSEQ m]", MODSEQ when modseq is not 0 (esearchModSeq).
-func (s *session) writeESearch(c wire.Command, ret wire.SearchReturn, nums []uint32, modseq uint64) {
-	w := s.w
-	w.Star().Atom("ESEARCH (TAG ").String(c.Tag).Atom(")")
-	if c.UID {
-		w.Atom(" UID")
+// matchSaving is match for a command that may SAVE: when the search fails
+// "$" becomes empty (RFC 5182 §2.1: a NO leaves no stale result behind).
+func (s *session) matchSaving(ret *wire.SearchReturn, charset string, key *wire.SearchKey) ([]search.Candidate, error) {
+	found, err := s.match(charset, key)
+	if err != nil && ret != nil && ret.Save {
+		s.searchRs = nil
 	}
-	if len(nums) > 0 {
-		if ret.Min {
-			w.Atom(" MIN ").Number(slicesMin(nums))
-		}
-		if ret.Max {
-			w.Atom(" MAX ").Number(slicesMax(nums))
-		}
-	}
-	if ret.Count {
-		w.Atom(" COUNT ").Number(uint32(len(nums)))
-	}
-	if ret.All && len(nums) > 0 {
-		w.Atom(" ALL ").Atom(compactSet(nums))
-	}
-	if modseq != 0 && len(nums) > 0 {
-		w.Atom(" MODSEQ ").Number64(modseq)
-	}
-	w.CRLF()
+	return found, err
 }
 
-func slicesMin(n []uint32) uint32 {
-	m := n[0]
-	for _, v := range n {
-		m = min(m, v)
+// writeList sends the untagged SEARCH or SORT response: the numbers in
+// found's order, then "(MODSEQ m)", the highest modseq among them, when
+// the program had a MODSEQ key (RFC 7162 §3.1.5) and found is not empty.
+func (s *session) writeList(name string, uid bool, found []search.Candidate, wantModSeq bool) {
+	s.w.Star().Atom(name)
+	var modseq uint64
+	for _, f := range found {
+		n := f.Seq
+		if uid {
+			n = f.UID
+		}
+		s.w.SP().Number(n)
+		modseq = max(modseq, f.Record.ModSeq)
 	}
-	return m
-}
-
-func slicesMax(n []uint32) uint32 {
-	m := n[0]
-	for _, v := range n {
-		m = max(m, v)
+	if wantModSeq && len(found) > 0 {
+		s.w.Atom(" (MODSEQ ").Number64(modseq).Atom(")")
 	}
-	return m
+	s.w.CRLF()
 }
 
 // compactSet formats ascending numbers as a sequence set ("1:3,7").
@@ -205,32 +161,37 @@ func usesModSeq(k *wire.SearchKey) bool {
 	return false
 }
 
-// cmdSort: RFC 5256 §3 (SORT, UID SORT).
+// cmdSort: RFC 5256 §3 (SORT, UID SORT), ESORT's RETURN (RFC 5267 §3)
+// with SAVE and PARTIAL.
 func cmdSort(s *session, c wire.Command) (reply, error) {
 	sc, err := wire.ParseSort(s.r)
 	if err != nil {
 		return reply{}, err
 	}
-	found, err := s.match(sc.Charset, &sc.Key)
+	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
 	}
-	if usesModSeq(&sc.Key) {
+	wantModSeq := usesModSeq(&sc.Key)
+	if wantModSeq {
 		s.enableCondstore(true)
 	}
 	order, err := search.Sort(s.ctx, sc.Criteria, found)
 	if err != nil {
+		if sc.Return != nil && sc.Return.Save {
+			s.searchRs = nil
+		}
 		return reply{}, err
 	}
-	s.w.Star().Atom("SORT")
-	for _, i := range order {
-		n := found[i].Seq
-		if c.UID {
-			n = found[i].UID
-		}
-		s.w.SP().Number(n)
+	ordered := make([]search.Candidate, len(order))
+	for i, j := range order {
+		ordered[i] = found[j]
 	}
-	s.w.CRLF()
+	if sc.Return != nil {
+		s.answerReturn(c, *sc.Return, ordered, wantModSeq)
+		return reply{}, nil
+	}
+	s.writeList("SORT", c.UID, ordered, wantModSeq)
 	return reply{}, nil
 }
 

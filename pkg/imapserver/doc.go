@@ -11,8 +11,9 @@
 // (authentication, mailboxes, LIST, SELECT, APPEND, FETCH, STORE, COPY and
 // MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA, METADATA), and one file per
 // extension or rule that spans commands: qresync.go (VANISHED),
-// condstore.go (the HIGHESTMODSEQ of the first enabling command, ESEARCH's
-// MODSEQ),
+// condstore.go (the HIGHESTMODSEQ of the first enabling command),
+// esearch.go (SEARCH and SORT RETURN options: ESEARCH, ESORT, PARTIAL,
+// SAVE's "$", MODSEQ of the messages reported),
 // metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),

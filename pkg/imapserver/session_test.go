@@ -150,7 +150,7 @@ func TestSelectAppendFetchStoreSearch(t *testing.T) {
 	}
 	has(t, a.ok("SEARCH SUBJECT second"), "* SEARCH 2")
 	has(t, a.ok("UID SEARCH FLAGGED"), "* SEARCH 3")
-	if l := hasPrefix(t, a.ok("SEARCH RETURN (MIN MAX COUNT) ALL"), `* ESEARCH (TAG "a`); !strings.HasSuffix(l, `") MIN 1 MAX 5 COUNT 5`) {
+	if l := hasPrefix(t, a.ok("SEARCH RETURN (MIN MAX COUNT) ALL"), `* ESEARCH (TAG "a`); !strings.HasSuffix(l, `") COUNT 5 MIN 1 MAX 5`) {
 		t.Errorf("ESEARCH: %q", l)
 	}
 	has(t, a.ok("SORT (REVERSE SUBJECT) UTF-8 ALL"), "* SORT 3 2 4 1 5")

@@ -20,6 +20,8 @@ func fuzzSeeds() []string {
 		"a APPEND INBOX ~{99999999999}\r\n",
 		"a SEARCH "+strings.Repeat("(", 200)+"ALL"+strings.Repeat(")", 200)+"\r\n",
 		"a SEARCH "+strings.Repeat("NOT ", 200)+"ALL\r\n",
+		"a SEARCH RETURN (SAVE PARTIAL -1:-4294967295) YOUNGER 5 OLDER 0\r\n",
+		"a UID SORT RETURN (MIN PARTIAL 1:10) (REVERSE DISPLAYFROM) UTF-8 UID $\r\n",
 		"a FETCH 1 (BODY[1.2.3.HEADER.FIELDS (A {1}\r\nB)])\r\n",
 		"a x\r\nb UID\r\n\r\n",
 	)

@@ -52,9 +52,17 @@ type SearchKey struct {
 	Entry, EntryType string
 }
 
-// SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182).
+// SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182 SAVE,
+// RFC 9394 PARTIAL).
 type SearchReturn struct {
 	Min, Max, All, Count, Save bool
+	Partial                    *PartialRange `json:",omitempty"` // nil when not asked
+}
+
+// Reports reports whether the options ask for anything sent in ESEARCH
+// (SAVE alone sends nothing).
+func (ret SearchReturn) Reports() bool {
+	return ret.Min || ret.Max || ret.All || ret.Count || ret.Partial != nil
 }
 
 // SearchCommand is SEARCH / UID SEARCH.
@@ -102,10 +110,20 @@ func parseSearchReturn(r *Reader) *SearchReturn {
 			ret.Count = true
 		case "SAVE":
 			ret.Save = true
+		case "PARTIAL":
+			if ret.Partial != nil {
+				r.fail(syntaxErr("PARTIAL given twice"))
+			}
+			r.sp()
+			ret.Partial = r.partialRange()
 		default:
 			r.fail(syntaxErr("unknown RETURN option %s", opt))
 		}
 	})
+	if ret.Partial != nil && ret.All {
+		// RFC 9394 §3.1: ALL and PARTIAL exclude each other.
+		r.fail(syntaxErr("PARTIAL conflicts with ALL"))
+	}
 	if *ret == (SearchReturn{}) {
 		ret.All = true
 	}
@@ -255,10 +273,10 @@ func parseSearchKey(r *Reader) SearchKey {
 		return SearchKey{Op: SearchLarger, Number: r.number64()}
 	case "SMALLER":
 		return SearchKey{Op: SearchSmaller, Number: r.number64()}
-	case "OLDER":
-		return SearchKey{Op: SearchOlder, Number: uint64(r.nzNumber())}
+	case "OLDER": // a number, not RFC 5032's nz-number: Cyrus takes 0
+		return SearchKey{Op: SearchOlder, Number: uint64(r.number())}
 	case "YOUNGER":
-		return SearchKey{Op: SearchYounger, Number: uint64(r.nzNumber())}
+		return SearchKey{Op: SearchYounger, Number: uint64(r.number())}
 	case "UID":
 		return SearchKey{Op: SearchUID, Set: r.numSet(true)}
 	case "NOT":
