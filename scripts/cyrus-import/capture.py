@@ -60,12 +60,32 @@ def fetch(c, mbox):
         flags = sorted(f for f in re.search(r"FLAGS \((.*?)\)", head).group(1).split() if f != "\\Recent")
         msgs[uid] = {
             "flags": flags,
-            "internaldate": re.search(r'INTERNALDATE "(.*?)"', head).group(1),
+            "internaldate": internaldate(head),
             "size": int(re.search(r"RFC822.SIZE (\d+)", head).group(1)),
             "body_sha256": hashlib.sha256(body).hexdigest(),
         }
     c.close()
     return msgs
+
+
+def internaldate(head):
+    """" 7-Dec-2026" and "07-Dec-2026" are the same date-time (RFC 3501
+    date-day-fixed vs the 2DIGIT form)."""
+    d = re.search(r'INTERNALDATE "(.*?)"', head).group(1)
+    return "0" + d[1:] if d.startswith(" ") else d
+
+
+def metadata(data):
+    """The entry-value pairs of METADATA responses, sorted: an entry name
+    may come quoted or as an atom, in any order."""
+    pairs = []
+    for l in data:
+        if l is None:
+            continue
+        toks = re.findall(r'"(?:\\.|[^"])*"|NIL|[^\s()]+', text(l))[1:]
+        toks = [t[1:-1] if t.startswith('"') else t for t in toks]
+        pairs += ["%s=%s" % (toks[i], toks[i + 1]) for i in range(0, len(toks) - 1, 2)]
+    return sorted(pairs)
 
 
 def user_state(user):
@@ -82,7 +102,7 @@ def user_state(user):
         m["quotaroot"] = [sorted(norm(d)) for d in data] if typ == "OK" else "NO"
         typ, data = c._simple_command("GETMETADATA", quote(mbox), "(/private/comment /shared/comment)")
         data = c._untagged_response(typ, data, "METADATA")[1]
-        m["metadata"] = sorted(norm(data)) if typ == "OK" else "NO"
+        m["metadata"] = metadata(data) if typ == "OK" else "NO"
         m["messages"] = fetch(c, mbox)
         out["mailboxes"][mbox] = m
     c.logout()
