@@ -192,3 +192,48 @@ func jsonDiff(path string, want, got any) []string {
 	}
 	return nil
 }
+
+// A damaged file is reported by name and the rest is imported; the exit
+// status says something was left behind.
+func TestCyrImportGoesOnPastDamage(t *testing.T) {
+	s := newSite(t, "sievedir: "+filepath.Join(t.TempDir(), "sieve"), "altnamespace: no", "unixhierarchysep: no")
+	src := filepath.Join(t.TempDir(), "cyrus")
+	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	conf := filepath.Join(src, "imapd.conf")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(string(b), "@ROOT@", src)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// user.alice.Archive's index (uniqueid 083nrp94kqzhc2cutyuzjn6m): one
+	// byte of its first record changed, so its CRC fails.
+	index := filepath.Join(src, "spool", "uuid", "0", "8", "083nrp94kqzhc2cutyuzjn6m", "cyrus.index")
+	data, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[160+12] ^= 0x01
+	if err := os.WriteFile(index, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run("", "cyr_import", conf)
+	if r.code != 65 {
+		t.Errorf("exit %d, want 65 (EX_DATAERR)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "not imported: mailbox user.alice.Archive: "+index+": ") {
+		t.Errorf("the damaged file is not named:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "imported 8 mailboxes, 15 messages") {
+		t.Errorf("the rest was not imported:\n%s", r.stdout)
+	}
+	st, done := s.openStore(t)
+	defer done()
+	if _, err := st.Lookup(context.Background(), "user.alice.Archive"); err == nil {
+		t.Error("the damaged mailbox was listed")
+	}
+	if _, err := st.Lookup(context.Background(), "user.alice.Work"); err != nil {
+		t.Errorf("an undamaged mailbox is missing: %v", err)
+	}
+}

@@ -290,12 +290,15 @@ func (imp *importer) importSubs(ctx context.Context) {
 			imp.rep.problem("subscriptions of %s: %v", user, err)
 			continue
 		}
+		// Version 2 opens with a "\x1fVER\x1f" line; older files list
+		// internal names.
+		v2 := bytes.HasPrefix(data, []byte("\x1fVER\x1f"))
 		for line := range strings.Lines(string(data)) {
 			name, _, _ := strings.Cut(strings.TrimRight(line, "\n"), "\t")
 			if name == "" || strings.HasPrefix(name, "\x1fVER\x1f") {
 				continue
 			}
-			if rest, ok := strings.CutPrefix(name, "N"); ok && strings.HasPrefix(data2str(data), "\x1fVER\x1f") {
+			if rest, ok := strings.CutPrefix(name, "N"); ok && v2 {
 				// Version 2: "N" and the list key, the user's INBOX as "INBOX".
 				if tail, ok := strings.CutPrefix(rest, "INBOX"); ok && (tail == "" || tail[0] == '\x1f') {
 					rest = "user\x1f" + strings.ReplaceAll(user, ".", "^") + tail
@@ -310,8 +313,6 @@ func (imp *importer) importSubs(ctx context.Context) {
 		}
 	}
 }
-
-func data2str(b []byte) string { return string(b[:min(len(b), 5)]) }
 
 // quotaResources maps Cyrus's quota file keys to our resources.
 var quotaResources = map[string]quota.Resource{"S": quota.Storage, "M": quota.Message, "AS": quota.AnnotationStorage, "NF": quota.NumFolders}
