@@ -78,4 +78,3 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	}
 	return nil
 }
-
