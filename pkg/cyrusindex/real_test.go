@@ -100,7 +100,7 @@ func TestReadsWhatCyrusServed(t *testing.T) {
 			if !slices.Equal(flags, wf) {
 				t.Errorf("%s UID %d: flags %q, Cyrus said %q", name, r.UID, flags, wf)
 			}
-			if d := r.InternalDate.Format("02-Jan-2006 15:04:05 -0700") /* capture.py writes the 2DIGIT day */; d != wm.Internaldate {
+			if d := r.InternalDate.Format("02-Jan-2006 15:04:05 -0700"); /* capture.py writes the 2DIGIT day */ d != wm.Internaldate {
 				t.Errorf("%s UID %d: internal date %q, Cyrus said %q", name, r.UID, d, wm.Internaldate)
 			}
 			if int(r.Size) != wm.Size {
