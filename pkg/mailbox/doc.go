@@ -126,6 +126,13 @@
 // of the last batch are written by one fdatasync) is rebuilt keeping every
 // record whose checksum holds.
 //
+// Import (import.go, for cyr_import) writes a whole mailbox from another
+// server's state — every UID, modseq, flag, keyword and date kept — in
+// Create's order: message files copied and fsync'd, cache and index, the
+// directory fsync'd, cyrus.header last. A directory without a header is
+// an interrupted import, cleared and redone; one with the same header is
+// left alone (ErrExists), so a rerun changes nothing.
+//
 // UIDVALIDITY is never chosen here: Create takes it in its Header and
 // Reconstruct asks ReconstructOptions.NewUIDValidity when the index header
 // (and with it uidnext) is lost, both from the server-wide counter

@@ -33,6 +33,11 @@
 //     INBOX, then its quota root (an INBOX whose root cannot be set is
 //     removed again, so the next attempt starts afresh), then the folders,
 //     subscriptions and Sieve script, each of which may fail alone.
+//   - ImportMailbox (import.go; cyr_import): the UIDVALIDITY raised out of
+//     the counter's reach, then the whole spool directory (mailbox.Import,
+//     header last), then the list entry, then the quota charge; each step
+//     found done on a rerun is passed, so running it again finishes an
+//     interrupted import and changes nothing after a complete one.
 //
 // The folder count (X-NUM-FOLDERS) of the governing quota root is charged
 // on create and given back on delete. A metadata value and its
