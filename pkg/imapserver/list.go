@@ -109,6 +109,13 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	match := func(ext string) bool {
 		return slices.ContainsFunc(patterns, func(p string) bool { return mboxname.Match(p, ext, sep) })
 	}
+	var metaEntries []metaEntry
+	if lc.ReturnMetadata != nil {
+		var err error
+		if metaEntries, err = parseMetaEntries(lc.ReturnMetadata); err != nil {
+			return err
+		}
+	}
 	all, err := s.visibleMailboxes()
 	if err != nil {
 		return err
@@ -195,6 +202,11 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			m := &mbox{ext: l.ext, name: l.name, entry: l.entry, rights: l.rights}
 			if err := s.writeStatus(m, lc.ReturnStatus); err != nil {
 				s.log.Warn("LIST-STATUS", "mailbox", l.name, "err", err)
+			}
+		}
+		if metaEntries != nil {
+			if err := s.writeListMetadata(l, metaEntries); err != nil {
+				return err
 			}
 		}
 	}
