@@ -93,3 +93,25 @@ func TestListReturnMetadataHostile(t *testing.T) {
 	has(t, a.ok(`LIST "" "INBOX" RETURN (METADATA (`+dup[1:]+`))`), `* METADATA INBOX (/shared/comment NIL)`)
 	a.ok("NOOP")
 }
+
+// ENABLE of what this server does not implement (UTF8=ACCEPT, UIDONLY and
+// INPROGRESS are not advertised yet) or of junk enables nothing, and the
+// session behaves as before: RFC 5161 §3.1 ignores unknown names.
+func TestEnableUnknownAtoms(t *testing.T) {
+	s := newTestSite(t)
+	a := s.login("alice")
+	caps := strings.Fields(a.ok("CAPABILITY")[0])
+	for _, atom := range []string{"UTF8=ACCEPT", "UIDONLY", "INPROGRESS", "X-BOGUS", "utf8=only", "LIST-METADATA"} {
+		if slices.Contains(caps, atom) && atom != "LIST-METADATA" {
+			continue // implemented by now: its own tests cover it
+		}
+		if got := a.ok("ENABLE " + atom); !slices.Equal(got, []string{"* ENABLED"}) {
+			t.Errorf("ENABLE %s: %q", atom, got)
+		}
+	}
+	a.expect(`ENABLE "UIDONLY"`, "BAD")
+	a.ok("SELECT INBOX")
+	s.deliver("user.alice", testMessage("one"))
+	a.ok("NOOP")
+	has(t, a.ok("FETCH 1 UID"), "* 1 FETCH (UID 1)")
+}
