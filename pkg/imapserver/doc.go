@@ -13,7 +13,10 @@
 // extension or rule that spans commands: qresync.go (VANISHED),
 // condstore.go (the HIGHESTMODSEQ of the first enabling command, ESEARCH's
 // MODSEQ),
-// metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
+// metadata.go (RFC 5464 entries and rights; cmd_metadata.go's
+// parseMetaEntries and collectMetadata are the one reading of entries,
+// used by GETMETADATA and list_metadata.go's LIST RETURN (METADATA)),
+// seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
 // rev2.go (IMAP4rev2 names and LIST responses).
