@@ -19,7 +19,7 @@
 // seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
-// rev2.go (IMAP4rev2 names and LIST responses).
+// rev2.go (IMAP4rev2 names and LIST responses), uidonly.go (UIDONLY).
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //
