@@ -78,6 +78,10 @@ func cmdEnable(s *session, c wire.Command) (reply, error) {
 		case name == "QRESYNC" && !s.enabled.qresync:
 			s.enabled.qresync, s.enabled.condstore = true, true
 			on = append(on, name)
+		case name == "UIDONLY" && !s.enabled.uidonly:
+			s.enabled.uidonly = true
+			s.w.UIDFetch = true // uidonly.go
+			on = append(on, name)
 		case name == "IMAP4REV2" && !s.enabled.rev2:
 			s.enabled.rev2 = true
 			if s.sel != nil {

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
 	"gocyrus/pkg/imapserver/wire"
@@ -16,23 +17,62 @@ func cmdGetMetadata(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	entries := make([]metaEntry, len(gc.Entries))
-	for i, name := range gc.Entries {
-		if entries[i], err = parseMetaEntry(name, true); err != nil {
-			return reply{}, err
-		}
+	entries, err := parseMetaEntries(gc.Entries)
+	if err != nil {
+		return reply{}, err
 	}
 	t, _, err := s.metaTarget(gc.Mailbox)
 	if err != nil {
 		return reply{}, err
 	}
+	values, longest, err := s.collectMetadata(t, entries, gc.Depth, gc.MaxSize)
+	if err != nil {
+		return reply{}, err
+	}
+	if len(values) > 0 {
+		s.writeMetadataResponse(t, values)
+	}
+	if longest > 0 {
+		return reply{Code: "METADATA LONGENTRIES " + strconv.Itoa(longest)}, nil
+	}
+	return reply{}, nil
+}
+
+// maxMetaEntries bounds the distinct entries one command asks for: the
+// answer is a line per mailbox with each of them.
+const maxMetaEntries = 256
+
+// parseMetaEntries checks the entry names of GETMETADATA or LIST RETURN
+// (METADATA): every name valid (scope roots allowed, for DEPTH), duplicates
+// dropped, at most maxMetaEntries.
+func parseMetaEntries(names []string) ([]metaEntry, error) {
+	var entries []metaEntry
+	for _, name := range names {
+		e, err := parseMetaEntry(name, true)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(entries, e) {
+			entries = append(entries, e)
+		}
+		if len(entries) > maxMetaEntries {
+			return nil, bad("Too many metadata entries")
+		}
+	}
+	return entries, nil
+}
+
+// collectMetadata reads the values of entries on t as GETMETADATA reports
+// them: a requested entry without any value is NIL (as Cyrus does), values
+// over maxSize (-1: none) are left out and the longest of them returned.
+func (s *session) collectMetadata(t *metaTarget, entries []metaEntry, depth string, maxSize int64) ([]metaValue, int, error) {
 	var values []metaValue
 	done := make(map[string]bool)
 	longest := 0
 	for _, e := range entries {
-		found, err := s.readMetadata(t, e, gc.Depth)
+		found, err := s.readMetadata(t, e, depth)
 		if err != nil {
-			return reply{}, err
+			return nil, 0, err
 		}
 		if len(found) == 0 && e.key != "" && !done[e.name()] {
 			done[e.name()] = true
@@ -43,20 +83,14 @@ func cmdGetMetadata(s *session, c wire.Command) (reply, error) {
 				continue
 			}
 			done[v.name] = true
-			if gc.MaxSize >= 0 && int64(len(v.value)) > gc.MaxSize {
+			if maxSize >= 0 && int64(len(v.value)) > maxSize {
 				longest = max(longest, len(v.value))
 				continue
 			}
 			values = append(values, v)
 		}
 	}
-	if len(values) > 0 {
-		s.writeMetadataResponse(t, values)
-	}
-	if longest > 0 {
-		return reply{Code: "METADATA LONGENTRIES " + strconv.Itoa(longest)}, nil
-	}
-	return reply{}, nil
+	return values, longest, nil
 }
 
 // writeMetadataResponse sends "* METADATA mailbox (entry value ...)".

@@ -46,6 +46,9 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 	if charset != "" && !search.SupportedCharset(charset) {
 		return nil, noCode("BADCHARSET (US-ASCII UTF-8)", "Unrecognized character set")
 	}
+	if err := s.refuseSeqKeys(key); err != nil {
+		return nil, err
+	}
 	cands, err := s.candidates()
 	if err != nil {
 		return nil, err

@@ -14,10 +14,13 @@
 // condstore.go (the HIGHESTMODSEQ of the first enabling command),
 // esearch.go (SEARCH and SORT RETURN options: ESEARCH, ESORT, PARTIAL,
 // SAVE's "$", MODSEQ of the messages reported),
-// metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
+// metadata.go (RFC 5464 entries and rights; cmd_metadata.go's
+// parseMetaEntries and collectMetadata are the one reading of entries,
+// used by GETMETADATA and list_metadata.go's LIST RETURN (METADATA)),
+// seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
-// rev2.go (IMAP4rev2 names and LIST responses).
+// rev2.go (IMAP4rev2 names and LIST responses), uidonly.go (UIDONLY).
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //

@@ -1,6 +1,7 @@
 package imapserver
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -108,6 +109,13 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	match := func(ext string) bool {
 		return slices.ContainsFunc(patterns, func(p string) bool { return mboxname.Match(p, ext, sep) })
 	}
+	var metaEntries []metaEntry
+	if lc.ReturnMetadata != nil {
+		var err error
+		if metaEntries, err = parseMetaEntries(lc.ReturnMetadata); err != nil {
+			return err
+		}
+	}
 	all, err := s.visibleMailboxes()
 	if err != nil {
 		return err
@@ -121,23 +129,30 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			l.subscribed = subs[l.name]
 		}
 	}
-	// Which names have visible children, and which subscribed ones.
-	hasChildren := map[string]bool{}
-	subChildren := map[string]bool{}
-	subUnmatched := map[string]bool{} // a subscribed descendant the patterns miss
-	for _, l := range all {
-		for i := strings.LastIndexByte(l.ext, sep); i > 0; i = strings.LastIndexByte(l.ext[:i], sep) {
-			hasChildren[l.ext[:i]] = true
-			if l.subscribed {
-				subChildren[l.ext[:i]] = true
-				subUnmatched[l.ext[:i]] = subUnmatched[l.ext[:i]] || !match(l.ext)
-			}
-		}
-	}
 	exists := make(map[string]bool, len(all))
 	for _, l := range all {
 		exists[l.ext] = true
 	}
+	// Which names have visible children, and which subscribed ones.
+	hasChildren := map[string]bool{}
+	for _, l := range all {
+		for i := strings.LastIndexByte(l.ext, sep); i > 0; i = strings.LastIndexByte(l.ext[:i], sep) {
+			hasChildren[l.ext[:i]] = true
+		}
+	}
+	// Subscribed names that are no longer mailboxes (LIST lists them, RFC
+	// 5258 §3.1; LSUB keeps to mailboxes that exist).
+	var gone []string
+	goneSet := map[string]bool{}
+	if verb == "LIST" {
+		for _, name := range slices.Sorted(maps.Keys(subs)) {
+			if ext := s.toExternal(name); ext != "" && !exists[ext] && !s.hiddenDeleted(name) {
+				gone = append(gone, ext)
+				goneSet[ext] = true
+			}
+		}
+	}
+	subChildren, subUnmatched := subscribedBelow(all, gone, match, sep)
 	done := map[string]bool{}
 	for _, l := range all {
 		// A parent this session cannot see, matched by the pattern: a
@@ -145,12 +160,13 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 		for i := strings.IndexByte(l.ext, sep); i > 0; i = nextSep(l.ext, i, sep) {
 			parent := l.ext[:i]
 			// With "*" the child itself answers; "%" stops at the parent.
-			if exists[parent] || done[parent] || !match(parent) || match(l.ext) {
+			if exists[parent] || goneSet[parent] || done[parent] || !match(parent) || match(l.ext) {
 				continue
 			}
 			done[parent] = true
 			switch {
 			case lc.SelectSubscribed && !subChildren[parent]:
+			case lc.SelectSubscribed && lc.SelectRecursiveMatch && !subUnmatched[parent]:
 			case lc.SelectSubscribed && lc.SelectRecursiveMatch:
 				s.writeListLine(verb, []string{`\NonExistent`}, parent, sep, `("CHILDINFO" ("SUBSCRIBED"))`)
 			case verb == "LSUB":
@@ -169,7 +185,7 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			if verb == "LSUB" && subUnmatched[l.ext] {
 				s.writeListLine(verb, lsubPlaceholder, l.ext, sep, "")
 			}
-			if lc.SelectRecursiveMatch && subChildren[l.ext] {
+			if lc.SelectRecursiveMatch && subUnmatched[l.ext] {
 				s.writeListLine(verb, s.listAttrs(l, hasChildren[l.ext], lc), l.ext, sep, `("CHILDINFO" ("SUBSCRIBED"))`)
 			}
 			continue
@@ -181,25 +197,76 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			s.writeListLine(verb, lsubAttrs(subChildren[l.ext]), l.ext, sep, "")
 			continue
 		}
-		s.writeListLine(verb, s.listAttrs(l, hasChildren[l.ext], lc), l.ext, sep, "")
+		s.writeListLine(verb, s.listAttrs(l, hasChildren[l.ext], lc), l.ext, sep, childInfo(lc, subUnmatched[l.ext]))
 		if lc.ReturnStatus != nil && l.rights.Has(acl.Read) {
 			m := &mbox{ext: l.ext, name: l.name, entry: l.entry, rights: l.rights}
 			if err := s.writeStatus(m, lc.ReturnStatus); err != nil {
 				s.log.Warn("LIST-STATUS", "mailbox", l.name, "err", err)
 			}
 		}
+		if metaEntries != nil {
+			if err := s.writeListMetadata(l, metaEntries); err != nil {
+				return err
+			}
+		}
 	}
-	// Subscribed names that no longer exist (RFC 5258 §3.1).
-	if lc.SelectSubscribed && verb == "LIST" {
-		for name := range subs {
-			ext := s.toExternal(name)
-			if ext == "" || exists[ext] || done[ext] || !match(ext) || s.hiddenDeleted(name) {
+	// Subscribed names that no longer exist, after the mailboxes.
+	if lc.SelectSubscribed {
+		for _, ext := range gone {
+			if done[ext] {
 				continue
 			}
-			s.writeListLine(verb, []string{`\NonExistent`, `\Subscribed`}, ext, sep, "")
+			// A parent that is no mailbox either, seen only through it.
+			for i := strings.IndexByte(ext, sep); i > 0 && lc.SelectRecursiveMatch; i = nextSep(ext, i, sep) {
+				parent := ext[:i]
+				if exists[parent] || done[parent] || goneSet[parent] || !match(parent) || !subUnmatched[parent] {
+					continue
+				}
+				done[parent] = true
+				s.writeListLine(verb, []string{`\NonExistent`}, parent, sep, childInfo(lc, true))
+			}
+			if !match(ext) {
+				continue
+			}
+			s.writeListLine(verb, []string{`\NonExistent`, `\Subscribed`}, ext, sep, childInfo(lc, subUnmatched[ext]))
+			done[ext] = true
 		}
 	}
 	return nil
+}
+
+// subscribedBelow says, for each name, whether a subscribed name lies below
+// it and whether one of those the patterns miss does: RFC 5258 §3.5 returns
+// a parent with CHILDINFO only for a subscribed descendant that is not
+// listed itself (example 9: "*2" lists baz2/bar2 and so not baz2). Subscribed
+// names that are no longer mailboxes count: LIST (SUBSCRIBED) lists them.
+func subscribedBelow(all []*listed, gone []string, match func(string) bool, sep byte) (below, unmatched map[string]bool) {
+	below, unmatched = map[string]bool{}, map[string]bool{}
+	add := func(ext string) {
+		m := match(ext)
+		for i := strings.LastIndexByte(ext, sep); i > 0; i = strings.LastIndexByte(ext[:i], sep) {
+			below[ext[:i]] = true
+			unmatched[ext[:i]] = unmatched[ext[:i]] || !m
+		}
+	}
+	for _, l := range all {
+		if l.subscribed {
+			add(l.ext)
+		}
+	}
+	for _, ext := range gone {
+		add(ext)
+	}
+	return below, unmatched
+}
+
+// childInfo is the extended data of a listed mailbox whose subscribed
+// descendants the patterns miss (RFC 5258 §3.5, RECURSIVEMATCH only).
+func childInfo(lc *wire.ListCommand, subscribedUnmatched bool) string {
+	if lc.SelectSubscribed && lc.SelectRecursiveMatch && subscribedUnmatched {
+		return `("CHILDINFO" ("SUBSCRIBED"))`
+	}
+	return ""
 }
 
 // LSUB's attributes are Cyrus's: \HasChildren when subscribed names lie

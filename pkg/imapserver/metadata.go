@@ -101,15 +101,28 @@ func (s *session) metaTarget(ext string) (*metaTarget, acl.Rights, error) {
 		return &metaTarget{}, 0, nil
 	}
 	need := acl.Lookup | acl.Read
-	if name, err := s.toInternal(ext); err == nil && s.identityFor(name).Admin {
-		need = acl.Lookup
+	if name, err := s.toInternal(ext); err == nil {
+		need = s.metadataReadRights(name)
 	}
 	m, err := s.open(ext, need)
 	if err != nil {
 		return nil, 0, err
 	}
-	owner, _ := mboxname.UserOf(m.name)
-	return &metaTarget{ext: m.ext, name: m.name, entry: m.entry, owner: owner}, m.rights, nil
+	return newMetaTarget(m.ext, m.name, m.entry), m.rights, nil
+}
+
+// metadataReadRights are the rights reading a mailbox's metadata needs:
+// l and r, l alone for its administrators.
+func (s *session) metadataReadRights(name string) acl.Rights {
+	if s.identityFor(name).Admin {
+		return acl.Lookup
+	}
+	return acl.Lookup | acl.Read
+}
+
+func newMetaTarget(ext, name string, entry *store.Entry) *metaTarget {
+	owner, _ := mboxname.UserOf(name)
+	return &metaTarget{ext: ext, name: name, entry: entry, owner: owner}
 }
 
 // mailboxEntries and serverEntries are the entries RFC 5464 (§3.2.1,

@@ -196,7 +196,7 @@ func (sel *selected) reportExpunges(s *session, v *mailbox.View) {
 			kept = append(kept, uid)
 			continue
 		}
-		if s.enabled.qresync {
+		if s.enabled.qresync || s.enabled.uidonly {
 			vanished.AddNum(imap.UID(uid))
 		} else {
 			s.w.Star().Number(uint32(i + 1 - gone)).Atom(" EXPUNGE").CRLF()
@@ -219,7 +219,7 @@ func (sel *selected) countRecent() int {
 
 // writeFlags sends "* seq FETCH (UID u FLAGS (...) [MODSEQ (m)])".
 func (s *session) writeFlags(seq uint32, v *mailbox.View, r mailbox.Record) {
-	s.w.BeginFetch(seq)
+	s.w.BeginMessage(seq, r.UID)
 	s.w.FetchItem("UID").Number(r.UID)
 	var buf [8]string // a STORE over a whole mailbox writes this per message
 	w := s.w.FetchItem("FLAGS").Open()

@@ -62,6 +62,7 @@ type session struct {
 // it (CONDSTORE). rev2 is IMAP4rev2 (RFC 9051, rev2.go).
 type enabled struct {
 	condstore, qresync, rev2 bool
+	uidonly                  bool // uidonly.go
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -185,6 +186,8 @@ func (s *session) execute(cmd wire.Command) {
 		err = bad("Unrecognized command")
 	case c.states&s.state == 0:
 		err = s.wrongState(c)
+	case s.refuseSeqNumbers(cmd) != nil:
+		err = errUIDRequired
 	default:
 		if s.srv.testFault != nil {
 			s.srv.testFault(cmd.Name)

@@ -81,7 +81,7 @@ func write(w *wire.Writer, m *Message, items []wire.FetchItem, framed bool) (see
 		payloads[i] = p
 	}
 	if framed {
-		w.BeginFetch(m.Seq)
+		w.BeginMessage(m.Seq, m.UID)
 	}
 	for i, it := range items {
 		if err := writeItem(w, &r, it, payloads, i); err != nil {

@@ -3,7 +3,7 @@ package wire
 import "github.com/emersion/go-imap/v2"
 
 // ListCommand is LIST with the LIST-EXTENDED (RFC 5258), SPECIAL-USE
-// (RFC 6154) and LIST-STATUS (RFC 5819) options.
+// (RFC 6154), LIST-STATUS (RFC 5819) and LIST-METADATA (RFC 9590) options.
 type ListCommand struct {
 	Reference string
 	Patterns  []string // one unless the list form "(p1 p2)" was used
@@ -15,6 +15,9 @@ type ListCommand struct {
 
 	ReturnSubscribed, ReturnChildren, ReturnSpecialUse bool
 	ReturnStatus                                       *imap.StatusOptions
+	// ReturnMetadata holds the entry names of RETURN (METADATA ...), as
+	// sent (the server checks them); nil when not asked.
+	ReturnMetadata []string `json:",omitempty"`
 }
 
 // ParseList parses the arguments of LIST.
@@ -76,6 +79,10 @@ func parseListReturn(r *Reader, c *ListCommand) {
 		case "STATUS":
 			r.sp()
 			c.ReturnStatus = parseStatusItems(r)
+		case "METADATA":
+			// Cyrus's form: one entry or a list of them (no options).
+			r.sp()
+			c.ReturnMetadata = oneOrList(r, r.astring, "metadata entry")
 		default:
 			r.fail(syntaxErr("unknown LIST return option %s", opt))
 		}

@@ -46,6 +46,8 @@ type Writer struct {
 	pooled *[]byte // the pool entry buf came from, returned by Flush
 	err    error
 	fields int // FETCH items written in the current FETCH response
+	// UIDFetch makes BeginMessage write UIDFETCH responses (RFC 9586).
+	UIDFetch bool
 }
 
 // NewWriter returns a Writer buffering for dst.
@@ -328,6 +330,16 @@ func (w *Writer) LiteralBytes(b []byte) *Writer {
 func (w *Writer) BeginFetch(seq uint32) *Writer {
 	w.fields = 0
 	return w.raw("* ").Number(seq).raw(" FETCH (")
+}
+
+// BeginMessage starts the FETCH response of one message: BeginFetch, or
+// "* <uid> UIDFETCH (" in UIDFetch mode (RFC 9586 UIDONLY).
+func (w *Writer) BeginMessage(seq, uid uint32) *Writer {
+	if !w.UIDFetch {
+		return w.BeginFetch(seq)
+	}
+	w.fields = 0
+	return w.raw("* ").Number(uid).raw(" UIDFETCH (")
 }
 
 // FetchItem writes the item name (ResponseName of a request item, or
