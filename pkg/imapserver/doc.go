@@ -73,6 +73,14 @@
 // STATUS UNSEEN use, and which sync re-reads so that another session of
 // the same user is told of changes.
 //
+// # NOTIFY
+//
+// NOTIFY (RFC 5465, notify.go) watches mailboxes that are not selected
+// through the store's change notification, as IDLE does: one
+// subscription per event group (a prefix topic for a subtree), a scan of
+// the group's mailboxes per wake-up, STATUS or LIST for what changed,
+// sent after each command (finish) and during IDLE.
+//
 // # Bulk paths
 //
 // A session keeps the mailbox it last APPENDed to open (appendBox), reused
