@@ -270,7 +270,11 @@ func (imp *importer) importSeen(ctx context.Context) {
 			if len(f) > 4 {
 				seen.SeenUIDs = f[4]
 			}
-			if err := imp.st.SetSeen(ctx, user, string(r.Key), seen); err != nil {
+			// The import replaces whatever seen state a rerun finds.
+			if _, err := imp.st.UpdateSeen(ctx, user, string(r.Key), func(cur *store.Seen) (bool, error) {
+				*cur = seen
+				return true, nil
+			}); err != nil {
 				imp.rep.problem("%s: seen record %q: %v", path, r.Key, err)
 				continue
 			}

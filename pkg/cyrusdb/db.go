@@ -26,7 +26,8 @@ type DB interface {
 	Publish(ctx context.Context, topic string) error
 	// Subscribe returns a channel that receives a wake-up (coalesced, never
 	// blocking the publisher) after each Publish of topic. The channel is
-	// closed when cancel is called, ctx ends or the DB is closed.
+	// closed when cancel is called, ctx ends or the DB is closed. A topic
+	// made by PrefixTopic(p) is woken by every topic beginning with p.
 	Subscribe(ctx context.Context, topic string) (<-chan struct{}, func(), error)
 	// Backup writes a full badger backup (the format of badger's DB.Backup).
 	Backup(ctx context.Context, w io.Writer) error

@@ -63,6 +63,7 @@
 //	              uvarint #ops, op*          -> OK (empty)
 //	Publish(5)    topic                      -> OK
 //	Subscribe(6)  topic                      -> OK, then Event(68) per wake-up
+//	              (a topic ending in "*" is woken by every topic with that prefix)
 //	Unsubscribe(7) (id of the Subscribe)     -> no reply
 //	Backup(8)     empty                      -> Chunk* (badger backup bytes), End
 //	Checkpoint(9) backup directory           -> OK

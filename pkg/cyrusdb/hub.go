@@ -2,16 +2,26 @@ package cyrusdb
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
 // hub fans Publish out to the subscribers of one process. Wake-ups are
-// coalesced in a one-slot buffer so a publisher never blocks.
+// coalesced in a one-slot buffer so a publisher never blocks. A topic
+// ending in '*' (PrefixTopic) subscribes to every topic with that prefix:
+// one subscription watches a whole subtree of mailboxes (IMAP NOTIFY)
+// instead of one per mailbox, and a publish costs one map lookup per
+// byte of its topic only while such subscriptions exist.
 type hub struct {
 	mu     sync.Mutex
 	topics map[string]map[*subscription]struct{}
+	wild   int // subscriptions to a prefix topic
 	closed bool
 }
+
+// PrefixTopic is the topic whose subscribers are woken by every Publish
+// of a topic beginning with prefix.
+func PrefixTopic(prefix string) string { return prefix + "*" }
 
 type subscription struct {
 	ch   chan struct{}
@@ -33,6 +43,14 @@ func (h *hub) publish(topic string) {
 	for s := range h.topics[topic] {
 		s.wake()
 	}
+	if h.wild == 0 {
+		return
+	}
+	for i := 0; i <= len(topic); i++ {
+		for s := range h.topics[topic[:i]+"*"] {
+			s.wake()
+		}
+	}
 }
 
 // subscribe registers a subscriber; the returned cancel (also run when ctx
@@ -50,6 +68,10 @@ func (h *hub) subscribe(ctx context.Context, topic string) (<-chan struct{}, fun
 		h.topics[topic] = set
 	}
 	set[s] = struct{}{}
+	wild := strings.HasSuffix(topic, "*")
+	if wild {
+		h.wild++
+	}
 	h.mu.Unlock()
 
 	cancel := func() {
@@ -57,6 +79,9 @@ func (h *hub) subscribe(ctx context.Context, topic string) (<-chan struct{}, fun
 			h.mu.Lock()
 			if set := h.topics[topic]; set != nil {
 				delete(set, s)
+				if wild {
+					h.wild--
+				}
 				if len(set) == 0 {
 					delete(h.topics, topic)
 				}

@@ -84,8 +84,16 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 			}
 		case <-wake:
 		case <-poll.C:
+		case <-s.notifyWake():
+			if err := s.notifyScan(true, false); err != nil {
+				s.log.Warn("NOTIFY: reporting changes", "err", err)
+			}
 		}
 		if s.sel == nil {
+			if err := s.w.Flush(); err != nil {
+				stopReading()
+				return reply{}, connErr(err)
+			}
 			continue
 		}
 		if err := s.sel.sync(s, true); err != nil {

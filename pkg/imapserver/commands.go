@@ -54,6 +54,7 @@ var commands = map[string]command{
 	"STATUS":         {states: stateLoggedIn, run: cmdStatus},
 	"APPEND":         {states: stateLoggedIn, run: cmdAppend},
 	"IDLE":           {states: stateLoggedIn, run: cmdIdle},
+	"NOTIFY":         {states: stateLoggedIn, run: cmdNotify},
 	"GETACL":         {states: stateLoggedIn, run: cmdGetACL},
 	"SETACL":         {states: stateLoggedIn, run: cmdSetACL},
 	"DELETEACL":      {states: stateLoggedIn, run: cmdDeleteACL},

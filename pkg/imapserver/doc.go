@@ -67,12 +67,23 @@
 //
 // \Recent: a message is \Recent in the first read-write session of the
 // user that sees it; the highest UID so claimed is kept in the user's seen
-// record (mboxlist.Seen.LastUID), as Cyrus keeps recentuid. \Seen is per
+// record (mboxlist.Seen.LastUID), as Cyrus keeps recentuid. The claim
+// is a conditional write (store.UpdateSeen), so exactly one read-write
+// session, in any process, wins each message; every change of the seen
+// record goes through UpdateSeen, so none rolls another back. \Seen is per
 // user as in Cyrus: the owner of user.X... sees the index's flag; any
 // other user's \Seen is a UID set in the seen database
 // (mboxlist.Seen.SeenUIDs), which FETCH, STORE, SEARCH, SELECT's UNSEEN and
 // STATUS UNSEEN use, and which sync re-reads so that another session of
 // the same user is told of changes.
+//
+// # NOTIFY
+//
+// NOTIFY (RFC 5465, notify.go) watches mailboxes that are not selected
+// through the store's change notification, as IDLE does: one
+// subscription per event group (a prefix topic for a subtree), a scan of
+// the group's mailboxes per wake-up, STATUS or LIST for what changed,
+// sent after each command (finish) and during IDLE.
 //
 // # Bulk paths
 //

@@ -99,16 +99,14 @@ func (t *flagTarget) commitSeen(uids []uint32) {
 		}
 		return
 	}
-	rec, err := s.srv.st.GetSeen(s.ctx, s.user.User, t.m.entry.UniqueID)
-	if err == nil {
+	_, err := s.srv.st.UpdateSeen(s.ctx, s.user.User, t.m.entry.UniqueID, func(rec *store.Seen) (bool, error) {
 		cur, perr := parseSeenSet(rec.SeenUIDs)
 		if perr != nil {
 			cur = nil
 		}
-		now := time.Now().Unix()
-		rec.SeenUIDs, rec.LastChange = cur.with(add).String(), now
-		err = s.srv.st.SetSeen(s.ctx, s.user.User, t.m.entry.UniqueID, rec)
-	}
+		rec.SeenUIDs, rec.LastChange = cur.with(add).String(), time.Now().Unix()
+		return true, nil
+	})
 	if err != nil {
 		s.log.Warn("recording seen state of new messages", "mailbox", t.m.name, "err", err)
 	}

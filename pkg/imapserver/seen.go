@@ -50,22 +50,23 @@ func (s *session) changeSeen(add, remove []uint32) ([]uint32, error) {
 		sel.seen = next
 		return changed, nil
 	}
-	rec, err := s.srv.st.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := parseSeenSet(rec.SeenUIDs)
-	if err != nil {
-		cur = nil
-	}
-	next := cur.with(add).without(remove)
-	changed := next.diff(cur)
-	if len(changed) > 0 {
+	var changed []uint32
+	_, err := s.srv.st.UpdateSeen(s.ctx, s.user.User, sel.entry.UniqueID, func(rec *store.Seen) (bool, error) {
+		cur, err := parseSeenSet(rec.SeenUIDs)
+		if err != nil {
+			cur = nil
+		}
+		next := cur.with(add).without(remove)
+		changed = next.diff(cur)
+		if len(changed) == 0 {
+			return false, nil
+		}
 		now := time.Now().Unix()
 		rec.SeenUIDs, rec.LastRead, rec.LastChange = next.String(), now, now
-		if err := s.srv.st.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, rec); err != nil {
-			return nil, err
-		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Changes by other sessions since the last sync are reported by sync
 	// (refreshSeen), so only this command's own count as changed here.

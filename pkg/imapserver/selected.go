@@ -94,29 +94,32 @@ func (s *session) unselect() {
 // claimRecent makes the messages above from and below uidnext \Recent in
 // this session unless another session of the user saw them first, and
 // (unless read-only) records them as seen so no later session reports
-// them \Recent (Cyrus's recentuid in the seen state). A rev2 session has
-// no \Recent (RFC 9051 Appendix E) and leaves the messages to the rev1
-// sessions.
+// them \Recent (Cyrus's recentuid in the seen state). The claim is one
+// conditional write of the seen record (store.UpdateSeen), so of the
+// read-write sessions racing for a message, in any process, exactly one
+// wins it; a session whose claim fails (a database error) shows none. A
+// read-only session shows what nobody claimed yet and claims nothing,
+// as Cyrus's EXAMINE. A rev2 session has no \Recent (RFC 9051 Appendix
+// E) and leaves the messages to the rev1 sessions.
 func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
 	if uidnext == 0 || s.enabled.rev2 {
 		return
 	}
-	seen, err := s.srv.st.GetSeen(s.ctx, s.user.User, sel.entry.UniqueID)
+	var lo uint32
+	_, err := s.srv.st.UpdateSeen(s.ctx, s.user.User, sel.entry.UniqueID, func(seen *store.Seen) (bool, error) {
+		lo = max(from, seen.LastUID)
+		if lo >= uidnext-1 || sel.readOnly {
+			return false, nil
+		}
+		seen.LastUID = uidnext - 1
+		return true, nil
+	})
 	if err != nil {
-		s.log.Warn("reading recent messages", "mailbox", sel.name, "err", err)
-		return
-	}
-	lo := max(from, seen.LastUID)
-	if lo >= uidnext-1 {
-		return
-	}
-	sel.recentUIDs = append(sel.recentUIDs, uidRange{lo, uidnext - 1})
-	if sel.readOnly {
-		return
-	}
-	seen.LastUID = uidnext - 1
-	if err := s.srv.st.SetSeen(s.ctx, s.user.User, sel.entry.UniqueID, seen); err != nil {
 		s.log.Warn("recording recent messages", "mailbox", sel.name, "err", err)
+		return
+	}
+	if lo < uidnext-1 {
+		sel.recentUIDs = append(sel.recentUIDs, uidRange{lo, uidnext - 1})
 	}
 }
 

@@ -56,6 +56,7 @@ type session struct {
 	admitMessage func(size int64) error
 	searchRs     []uint32     // the saved search result "$" (RFC 5182), as UIDs
 	login        *logins.Slot // this session's place in the login counts
+	notify       *notifyState // NOTIFY SET in force (notify.go), nil without
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -96,6 +97,7 @@ func (s *session) continueLiteral(info wire.LiteralInfo) error {
 func (s *session) close() {
 	s.closeMailbox()
 	s.closeAppendBox()
+	s.notify.stop()
 	s.login.Release()
 	s.login = nil
 }
@@ -261,6 +263,9 @@ func (s *session) finish(cmd wire.Command, c command, rep reply, err error) {
 			s.mailboxGone(serr)
 			return
 		}
+	}
+	if err := s.notifyPending(); err != nil {
+		s.log.Warn("NOTIFY: reporting changes", "err", err)
 	}
 	if rep.Text == "" {
 		rep.Text = "Completed"

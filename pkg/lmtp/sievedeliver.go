@@ -318,16 +318,15 @@ func withFlags(t target, flags []string) target {
 // is stored and acknowledged whatever happens here: a failure is logged
 // and the user finds it unread.
 func (s *Server) recordSeen(ctx context.Context, user string, e *store.Entry, uid uint32) {
-	rec, err := s.store.GetSeen(ctx, user, e.UniqueID)
-	if err == nil {
+	_, err := s.store.UpdateSeen(ctx, user, e.UniqueID, func(rec *store.Seen) (bool, error) {
 		if rec.SeenUIDs == "" {
 			rec.SeenUIDs = strconv.FormatUint(uint64(uid), 10)
 		} else {
 			rec.SeenUIDs += "," + strconv.FormatUint(uint64(uid), 10)
 		}
 		rec.LastChange = time.Now().Unix()
-		err = s.store.SetSeen(ctx, user, e.UniqueID, rec)
-	}
+		return true, nil
+	})
 	if err != nil {
 		s.log.Warn("sieve: recording the seen state of a filed message", "user", user, "mailbox", e.Name, "err", err)
 	}

@@ -30,21 +30,69 @@ func seenKey(user, uniqueid string) []byte {
 // GetSeen returns user's seen state of the mailbox with uniqueid; a user
 // who never read it has the zero Seen.
 func (l *List) GetSeen(ctx context.Context, user, uniqueid string) (Seen, error) {
-	var s Seen
-	b, _, err := l.db.Get(ctx, seenKey(user, uniqueid))
-	if errors.Is(err, cyrusdb.ErrNotFound) {
-		return s, nil
-	}
-	if err != nil {
-		return s, err
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("mboxlist: seen state of %s for %s is damaged: %w", uniqueid, user, err)
-	}
-	return s, nil
+	s, _, err := l.getSeen(ctx, user, uniqueid)
+	return s, err
 }
 
-// SetSeen stores user's seen state of the mailbox with uniqueid.
+// getSeen is GetSeen with the record's version (0: no record).
+func (l *List) getSeen(ctx context.Context, user, uniqueid string) (Seen, uint64, error) {
+	var s Seen
+	b, ver, err := l.db.Get(ctx, seenKey(user, uniqueid))
+	if errors.Is(err, cyrusdb.ErrNotFound) {
+		return s, 0, nil
+	}
+	if err != nil {
+		return s, 0, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, 0, fmt.Errorf("mboxlist: seen state of %s for %s is damaged: %w", uniqueid, user, err)
+	}
+	return s, ver, nil
+}
+
+// seenAttempts bounds UpdateSeen's retries. Every session of a user
+// writes the record (\Recent claims, \Seen changes), so under a burst a
+// few rounds are lost to conflicts; each round is one read and one write.
+const seenAttempts = 100
+
+// UpdateSeen applies fn to user's current seen state of the mailbox with
+// uniqueid and stores the result only if nobody wrote the record
+// meanwhile, retrying with the fresh record if somebody did: concurrent
+// updates from any process never lose each other's changes, and a claim
+// made by fn (the \Recent claim on LastUID) is made by exactly one
+// caller. fn returns false to leave the record as it is; it may run more
+// than once, so it must depend only on the record it is given. UpdateSeen
+// returns the record as stored (or as read, when fn declined).
+func (l *List) UpdateSeen(ctx context.Context, user, uniqueid string, fn func(*Seen) (bool, error)) (Seen, error) {
+	key := seenKey(user, uniqueid)
+	for range seenAttempts {
+		s, ver, err := l.getSeen(ctx, user, uniqueid)
+		if err != nil {
+			return s, err
+		}
+		write, err := fn(&s)
+		if err != nil || !write {
+			return s, err
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			return s, err
+		}
+		err = l.db.Txn(ctx, []cyrusdb.Cond{{Key: key, Version: ver}},
+			[]cyrusdb.Op{cyrusdb.Put{Key: key, Val: b}})
+		if errors.Is(err, cyrusdb.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Seen{}, err
+		}
+		return s, nil
+	}
+	return Seen{}, fmt.Errorf("mboxlist: seen state of %s for %s: %w", uniqueid, user, ErrChanged)
+}
+
+// SetSeen stores user's seen state of the mailbox with uniqueid,
+// replacing whatever is there (tests and tools; sessions use UpdateSeen).
 func (l *List) SetSeen(ctx context.Context, user, uniqueid string, s Seen) error {
 	b, err := json.Marshal(s)
 	if err != nil {

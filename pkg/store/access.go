@@ -69,14 +69,16 @@ func (s *Store) Subscriptions(ctx context.Context, user string) ([]string, error
 	return s.list.Subscriptions(ctx, user)
 }
 
-// GetSeen and SetSeen keep a user's seen state of a mailbox (by uniqueid)
-// they do not own.
+// GetSeen and UpdateSeen keep a user's seen state of a mailbox (by
+// uniqueid): the \Seen set of a mailbox the user does not own, and the
+// highest UID claimed \Recent. Every change is a read-modify-write
+// through UpdateSeen (mboxlist.List.UpdateSeen), atomic across processes.
 func (s *Store) GetSeen(ctx context.Context, user, uniqueid string) (Seen, error) {
 	return s.list.GetSeen(ctx, user, uniqueid)
 }
 
-func (s *Store) SetSeen(ctx context.Context, user, uniqueid string, seen Seen) error {
-	return s.list.SetSeen(ctx, user, uniqueid, seen)
+func (s *Store) UpdateSeen(ctx context.Context, user, uniqueid string, fn func(*Seen) (bool, error)) (Seen, error) {
+	return s.list.UpdateSeen(ctx, user, uniqueid, fn)
 }
 
 // GetMetadata returns one metadata value of a mailbox ("" = the server);
