@@ -11,7 +11,7 @@ import (
 // Cyrus reads easily. Only what is implemented is listed. IMAP4rev2 takes
 // effect once the client ENABLEs it (RFC 9051 §6.3.1; rev2.go).
 var baseCapabilities = []string{
-	"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CHILDREN", "CONDSTORE",
+	"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CATENATE", "CHILDREN", "CONDSTORE",
 	"CREATE-SPECIAL-USE", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "METADATA", "METADATA-SERVER", "MOVE", "MULTIAPPEND",
 	"NAMESPACE", "QRESYNC", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "STATUS=SIZE", "THREAD=ORDEREDSUBJECT",
 	"THREAD=REFERENCES", "UIDPLUS", "UNSELECT",
