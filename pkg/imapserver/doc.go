@@ -16,7 +16,9 @@
 // metadata.go (RFC 5464 entries and rights), seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
-// rev2.go (IMAP4rev2 names and LIST responses).
+// rev2.go (IMAP4rev2 names and LIST responses), imapurls.go (reading
+// a message section an IMAP URL names, with the reader's r right),
+// catenate.go (CATENATE) and cmd_urlauth.go (URLAUTH keys and commands).
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //
