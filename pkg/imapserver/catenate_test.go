@@ -112,6 +112,13 @@ func TestCatenateRefusals(t *testing.T) {
 	}
 	a.ok("NOOP")
 	has(t, a.ok("STATUS Work (MESSAGES)"), "* STATUS Work (MESSAGES 0)")
+	// The quota applies to the assembled message: 1 KiB of storage holds
+	// each part alone but not the whole.
+	root.ok("SETQUOTA user/alice (STORAGE 1)")
+	a.expect(`APPEND Work CATENATE (TEXT `+lit("Subject: q\r\n\r\n"+strings.Repeat("q", 600))+` URL "/INBOX/;UID=1" TEXT `+lit(strings.Repeat("r", 600))+`)`,
+		"NO [OVERQUOTA] Over quota")
+	has(t, a.ok("STATUS Work (MESSAGES)"), "* STATUS Work (MESSAGES 0)")
+	root.ok("SETQUOTA user/alice ()")
 	// With r granted, bob's message may be catenated.
 	root.ok("SETACL user/bob alice lr")
 	a.ok(`APPEND Work CATENATE (URL "/Other%20Users/bob/;UID=1")`)

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -35,7 +36,7 @@ func quoteURL(raw string) string {
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < ' ' || c >= 0x7f:
-			b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))
+			fmt.Fprintf(&b, "%%%02X", c)
 		default:
 			b.WriteByte(c)
 		}
