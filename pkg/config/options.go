@@ -78,6 +78,8 @@ var Options = []OptionDef{
 		Text: "Users with administrator rights on every mailbox; user@domain is an administrator of that domain only."},
 	{Name: "proxyservers", Type: TypeList,
 		Text: "Users allowed to authenticate and then act as another user (SASL authorization identity)."},
+	{Name: "submitservers", Type: TypeList,
+		Text: "Users (message submission servers) allowed to URLFETCH IMAP URLs whose URLAUTH access is submit+user (RFC 4467)."},
 	{Name: "allowanonymouslogin", Type: TypeBool, Default: "0",
 		Text: "Allow the user anonymous with any password and the SASL ANONYMOUS mechanism."},
 	{Name: "allowplaintext", Type: TypeBool, Default: "0",

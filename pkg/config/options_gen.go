@@ -133,6 +133,11 @@ func (c *Config) Admins() []string { return c.List("admins") }
 // and then act as another user (SASL authorization identity).
 func (c *Config) Proxyservers() []string { return c.List("proxyservers") }
 
+// Submitservers returns "submitservers" (list): Users (message submission
+// servers) allowed to URLFETCH IMAP URLs whose URLAUTH access is submit+user
+// (RFC 4467).
+func (c *Config) Submitservers() []string { return c.List("submitservers") }
+
 // Allowanonymouslogin returns "allowanonymouslogin" (bool): Allow the user
 // anonymous with any password and the SASL ANONYMOUS mechanism. Default: "0".
 func (c *Config) Allowanonymouslogin() bool { return c.Bool("allowanonymouslogin") }

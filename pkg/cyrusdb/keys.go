@@ -44,6 +44,9 @@ const (
 	PrefixPOP3Login = "pop3login\x00"
 	// KeyUIDValidity is the last UIDVALIDITY handed out (pkg/mboxlist).
 	KeyUIDValidity = "UV"
+	// PrefixURLAuthKey + userid + NUL + mailbox uniqueid: a URLAUTH
+	// mailbox access key (pkg/imapserver, RFC 4467).
+	PrefixURLAuthKey = "urlauthkey\x00"
 )
 
 // KeySpace is one kind of record.
@@ -71,6 +74,7 @@ var KeySpaces = []KeySpace{
 	{PrefixSieveDup, false, "pkg/duplicate"},
 	{PrefixPOP3Login, false, "pkg/pop3server"},
 	{KeyUIDValidity, true, "pkg/mboxlist"},
+	{PrefixURLAuthKey, false, "pkg/imapserver"},
 }
 
 // KeyOverlaps are the deliberate cases of one prefix starting another

@@ -25,8 +25,9 @@ func TestKeyPrefixBytes(t *testing.T) {
 		PrefixSieveDup:     "\x53\x49\x45\x56\x45\x44\x55\x50\x2f",
 		PrefixPOP3Login:    "\x70\x6f\x70\x33\x6c\x6f\x67\x69\x6e\x00",
 		KeyUIDValidity:     "\x55\x56",
+		PrefixURLAuthKey:   "\x75\x72\x6c\x61\x75\x74\x68\x6b\x65\x79\x00",
 	}
-	if len(pinned) != 16 {
+	if len(pinned) != 17 {
 		t.Fatalf("two constants share bytes: %d distinct", len(pinned))
 	}
 	if len(KeySpaces) != len(pinned) {

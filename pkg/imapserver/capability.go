@@ -11,10 +11,10 @@ import (
 // Cyrus reads easily. Only what is implemented is listed. IMAP4rev2 takes
 // effect once the client ENABLEs it (RFC 9051 §6.3.1; rev2.go).
 var baseCapabilities = []string{
-	"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CHILDREN", "CONDSTORE",
+	"IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "ACL", "BINARY", "CATENATE", "CHILDREN", "CONDSTORE",
 	"CREATE-SPECIAL-USE", "ESEARCH", "LIST-EXTENDED", "LIST-STATUS", "METADATA", "METADATA-SERVER", "MOVE", "MULTIAPPEND",
 	"NAMESPACE", "NOTIFY", "QRESYNC", "QUOTA", "RIGHTS=kxten", "SORT", "SPECIAL-USE", "STATUS=SIZE", "THREAD=ORDEREDSUBJECT",
-	"THREAD=REFERENCES", "UIDPLUS", "UNSELECT", "LIST-METADATA", "UIDONLY",
+	"THREAD=REFERENCES", "UIDPLUS", "UNSELECT", "URLAUTH", "LIST-METADATA", "UIDONLY",
 }
 
 // quotaCapabilities follow the authentication atoms, as in Cyrus.

@@ -156,6 +156,14 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, 
 		// CRLF); a literal8 may carry NUL (RFC 3516). A refused message's
 		// unread bytes are drained by the wire.Reader before the next command.
 		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage, AllowNUL: msg.Binary}
+		restore := func() {}
+		if msg.Catenate {
+			// Spooled as it is assembled (catenate.go), which checks NUL per part.
+			outer := s.admitMessage
+			cat := s.readCatenate(ap)
+			restore = func() { cat.Close(); s.admitMessage = outer }
+			msg.Body, msg.Size, lim.AllowNUL = cat, inMemoryLimit+1, true
+		}
 		if msg.Size > inMemoryLimit || len(b.prepared) > 0 {
 			if err := b.spoolAll(s, stageDir); err != nil {
 				return b, err
@@ -165,6 +173,7 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, 
 				spool = mailbox.Spool // each unnamed file holds a descriptor
 			}
 			p, err := spool(s.ctx, stageDir, msg.Body, lim)
+			restore()
 			if err != nil {
 				return b, readErr(err)
 			}

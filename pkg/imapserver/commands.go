@@ -66,6 +66,9 @@ var commands = map[string]command{
 	"RECONSTRUCT":    {states: stateLoggedIn, run: cmdReconstruct},
 	"GETMETADATA":    {states: stateLoggedIn, run: cmdGetMetadata},
 	"SETMETADATA":    {states: stateLoggedIn, run: cmdSetMetadata},
+	"GENURLAUTH":     {states: stateLoggedIn, run: cmdGenURLAuth},
+	"RESETKEY":       {states: stateLoggedIn, run: cmdResetKey},
+	"URLFETCH":       {states: stateLoggedIn, run: cmdURLFetch},
 
 	"CHECK":    {states: stateSelected, run: cmdNoop},
 	"CLOSE":    {states: stateSelected, run: cmdClose},

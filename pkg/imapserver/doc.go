@@ -20,7 +20,10 @@
 // seen.go and seenset.go
 // (per-user \Seen), compress.go (COMPRESS=DEFLATE), unauthenticate.go,
 // quotawarn.go (SELECT alerts), specialuse.go (specialuse_protect),
-// rev2.go (IMAP4rev2 names and LIST responses), uidonly.go (UIDONLY).
+// rev2.go (IMAP4rev2 names and LIST responses), uidonly.go (UIDONLY),
+// imapurls.go (reading a message section an IMAP URL names, with the
+// reader's r right), catenate.go (CATENATE) and cmd_urlauth.go (URLAUTH
+// keys and commands).
 // Message data items come from pkg/imapserver/fetch, search programs from
 // pkg/imapserver/search.
 //

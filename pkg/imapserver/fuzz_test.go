@@ -21,6 +21,8 @@ var fuzzSeeds = []string{
 	"a SORT (REVERSE ARRIVAL) UTF-8 ALL",
 	"a THREAD REFERENCES UTF-8 SINCE 1-Jan-2020",
 	"a APPEND INBOX (\\Flagged) \"01-Jan-2020 10:00:00 +0000\" {5+}\r\nhello",
+	"a APPEND Work CATENATE (URL \"/INBOX/;UID=1/;SECTION=1\" TEXT {2+}\r\nhi URL \";UID=1\") {3+}\r\nabc",
+	"a GENURLAUTH \"imap://alice@imap.test/INBOX/;uid=1;urlauth=anonymous\" INTERNAL\r\nb URLFETCH \"x\" \"imap://alice@imap.test/INBOX/;uid=1;urlauth=anonymous:internal:00000000000000000000000000000000\"\r\nc RESETKEY INBOX INTERNAL",
 	"a COPY 1:3 Work", "a UID MOVE 1:* Work", "a UID EXPUNGE 1:2", "a EXPUNGE",
 	"a SETACL Work bob +lrs", "a GETACL INBOX", "a LISTRIGHTS INBOX anyone", "a MYRIGHTS Work",
 	"a SETQUOTA INBOX (STORAGE 10)", "a GETQUOTAROOT INBOX",

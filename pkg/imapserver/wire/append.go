@@ -16,6 +16,9 @@ type AppendMessage struct {
 	Size   int64
 	Binary bool // sent as literal8 (RFC 3516): may contain NUL
 	Body   io.Reader
+	// Catenate: the message is "CATENATE (...)" (RFC 4469); its parts
+	// come from AppendParser.NextPart, and Size and Body are unset.
+	Catenate bool
 }
 
 // AppendParser reads APPEND's arguments incrementally, so that message
@@ -25,6 +28,8 @@ type AppendParser struct {
 	r       *Reader
 	n       int
 	done    bool
+	inCat   bool // inside CATENATE's list
+	parts   int  // parts read of the current CATENATE
 }
 
 // ParseAppend reads "SP mailbox" and returns a parser for the messages.
@@ -61,11 +66,23 @@ func (p *AppendParser) Next() (*AppendMessage, error) {
 		m.Date = r.dateTime()
 		r.sp()
 	}
+	p.n++
+	if r.peek() == 'C' || r.peek() == 'c' {
+		if kw := r.keyword(); kw != "CATENATE" && r.err == nil {
+			r.fail(syntaxErr("expected message literal or CATENATE"))
+		}
+		r.sp()
+		r.expect('(', "(")
+		if r.err != nil {
+			return nil, r.err
+		}
+		m.Catenate, p.inCat = true, true
+		return m, nil
+	}
 	info, body := r.literalStream()
 	if r.err != nil {
 		return nil, r.err
 	}
-	p.n++
 	m.Size, m.Binary, m.Body = info.Size, info.Binary, &literalBody{r: body, left: info.Size}
 	return m, nil
 }
@@ -87,4 +104,54 @@ func (b *literalBody) Read(p []byte) (int, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	return n, err
+}
+
+// CatPart is one part of a CATENATE message (RFC 4469 §5): a URL or a
+// TEXT literal (streamed like a message body).
+type CatPart struct {
+	URL    string // "" for TEXT
+	Size   int64
+	Binary bool // TEXT sent as literal8
+	Body   io.Reader
+}
+
+// NextPart returns the next part of the current CATENATE message, or
+// io.EOF after its closing parenthesis. A TEXT body must be consumed (or
+// abandoned) before the next call.
+func (p *AppendParser) NextPart() (*CatPart, error) {
+	r := p.r
+	if !p.inCat {
+		return nil, io.EOF
+	}
+	if p.parts > 0 && r.Consume(')') {
+		p.inCat, p.parts = false, 0
+		return nil, io.EOF
+	}
+	if p.parts > 0 {
+		r.sp()
+	}
+	kw := r.keyword()
+	if r.err != nil {
+		return nil, r.err
+	}
+	p.parts++
+	r.sp()
+	switch kw {
+	case "URL":
+		u := r.astring()
+		if r.err != nil {
+			return nil, r.err
+		}
+		return &CatPart{URL: u}, nil
+	case "TEXT":
+		info, body := r.literalStream()
+		if r.err != nil {
+			return nil, r.err
+		}
+		return &CatPart{Size: info.Size, Binary: info.Binary, Body: &literalBody{r: body, left: info.Size}}, nil
+	}
+	// The rest of the line may announce a literal: a wire.Error makes
+	// the reader skip the command safely.
+	r.fail(syntaxErr("expected URL or TEXT in CATENATE"))
+	return nil, r.err
 }

@@ -55,7 +55,27 @@ func parseAny(r *Reader, cmd Command) (any, error) {
 				return nil, err
 			}
 			var b bytes.Buffer
-			if _, err := b.ReadFrom(m.Body); err != nil {
+			if m.Catenate {
+				// RFC 4469: the parts, URLs as "URL <url>", TEXT as its bytes.
+				b.WriteString("CATENATE")
+				for {
+					part, err := p.NextPart()
+					if err != nil {
+						if err.Error() == "EOF" {
+							break
+						}
+						return nil, err
+					}
+					if part.URL != "" {
+						b.WriteString(" URL " + part.URL)
+						continue
+					}
+					b.WriteString(" TEXT ")
+					if _, err := b.ReadFrom(part.Body); err != nil {
+						return nil, err
+					}
+				}
+			} else if _, err := b.ReadFrom(m.Body); err != nil {
 				return nil, err
 			}
 			msgs = append(msgs, fmt.Sprintf("%v|%v|%s", m.Flags, m.Date.Format("2006-01-02T15:04:05Z0700"), b.String()))

@@ -35,7 +35,7 @@ var malformedCommands = []string{
 	"a APPEND", "a APPEND INBOX", "a APPEND INBOX (\\Seen", "a APPEND INBOX (\\Seen) \"bad date\" {1}\r\nx",
 	"a APPEND INBOX \"17-Jul-1996 02:44:25 -0700\" x", "a APPEND INBOX {0}\r\n", "a APPEND INBOX {3}\r\nabc x",
 	"a APPEND INBOX {99999999999}", "a APPEND INBOX {3+}\r\nabc {3+}", "a APPEND INBOX (\\Seen) {1}\r\nx (\\Seen",
-	"a APPEND INBOX ~{3}\r\na\x00c", "a APPEND INBOX CATENATE (URL \"/x\")", "a APPEND INBOX UTF8 (~{2}\r\nab",
+	"a APPEND INBOX ~{3}\r\na\x00c", "a APPEND INBOX CATENATE (URL \"/x\")", "a APPEND INBOX CATENATE (TEXT {2}\r\nab URL \"/y\") {1}\r\nc", "a APPEND INBOX CATENATE ()", "a APPEND INBOX CATENATE (TEXT x)", "a APPEND INBOX CATENATE (URL \"/x\"", "a APPEND INBOX UTF8 (~{2}\r\nab",
 	"a FETCH", "a FETCH 1", "a FETCH 0 FLAGS", "a FETCH 1:0 FLAGS", "a FETCH x FLAGS", "a FETCH 1, FLAGS",
 	"a FETCH 1 BODY[", "a FETCH 1 BODY[1", "a FETCH 1 BODY[0]", "a FETCH 1 BODY[HEADER.FIELDS (", "a FETCH 1 BODY[]<",
 	"a FETCH 1 BODY[]<1", "a FETCH 1 BODY[]<1.", "a FETCH 1 BODY[]<1.2", "a FETCH 1 BINARY[HEADER]", "a FETCH 1 BOGUS",
