@@ -153,30 +153,53 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, 
 			date = time.Now()
 		}
 		// The size limit applies again to what is stored (bare LF made
-		// CRLF); a literal8 may carry NUL (RFC 3516). A refused message's
-		// unread bytes are drained by the wire.Reader before the next command.
-		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage, AllowNUL: msg.Binary}
+		// CRLF, binary parts base64). A refused message's unread bytes
+		// are drained by the wire.Reader before the next command.
+		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage}
+		body, err := s.appendBody(msg, stageDir)
+		if err != nil {
+			return b, readErr(err)
+		}
 		if msg.Size > inMemoryLimit || len(b.prepared) > 0 {
 			if err := b.spoolAll(s, stageDir); err != nil {
+				body.Close()
 				return b, err
 			}
 			spool := mailbox.SpoolUnnamed
 			if len(b.prepared) >= maxUnnamedSpools {
 				spool = mailbox.Spool // each unnamed file holds a descriptor
 			}
-			p, err := spool(s.ctx, stageDir, msg.Body, lim)
+			p, err := spool(s.ctx, stageDir, body, lim)
+			body.Close()
 			if err != nil {
 				return b, readErr(err)
 			}
 			b.prepared = append(b.prepared, mailbox.PreparedAppend{Msg: p, Flags: fs.system, Keywords: fs.keywords, InternalDate: date})
 			continue
 		}
-		body := make([]byte, msg.Size)
-		if _, err := io.ReadFull(msg.Body, body); err != nil {
+		if msg.Binary { // already in memory
+			b.mem = append(b.mem, mailbox.AppendMessage{Body: body, Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
+			continue
+		}
+		data := make([]byte, msg.Size)
+		if _, err := io.ReadFull(msg.Body, data); err != nil {
 			return b, readErr(err)
 		}
-		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(body), Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
+		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(data), Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
 	}
+}
+
+// appendBody is what is stored of an APPEND message: the literal as
+// sent, or, for a literal8 (RFC 3516 §4.2), its storable form
+// (mailbox.OpenBinary): each part whose Content-Transfer-Encoding is
+// binary, or that holds NUL, re-encoded as base64 from its exact bytes,
+// as Cyrus does, so BINARY[part] gives them back while BODY[] never
+// carries a NUL. A literal8 up to inMemoryLimit is held in memory.
+func (s *session) appendBody(msg *wire.AppendMessage, stageDir string) (io.ReadCloser, error) {
+	if !msg.Binary {
+		return io.NopCloser(msg.Body), nil
+	}
+	return mailbox.OpenBinary(s.ctx, stageDir, msg.Body, msg.Size, inMemoryLimit)
 }
 
 // spoolAll moves the messages held in memory to spool files, so that one
