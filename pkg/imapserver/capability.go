@@ -31,6 +31,7 @@ func (s *session) greetingCapabilities() string {
 // capabilities is the CAPABILITY list for the session's current state.
 func (s *session) capabilities() string {
 	caps := slices.Clone(baseCapabilities)
+	caps = append(caps, "REPLACE") // RFC 8508, cmd_replace.go
 	caps = append(caps, s.authCapabilities()...)
 	if !s.compressed {
 		caps = append(caps, "COMPRESS=DEFLATE")

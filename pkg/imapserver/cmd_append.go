@@ -34,16 +34,27 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	code, _, err := s.appendFrom(ap)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{Code: code}, nil
+}
+
+// appendFrom stores the messages ap gives in its mailbox, all or none
+// (APPEND, REPLACE), and returns the APPENDUID code and the mailbox
+// written to. They are fsync'd, file and index, before it returns.
+func (s *session) appendFrom(ap *wire.AppendParser) (code string, mb *mailbox.Mailbox, err error) {
 	m, err := s.lookup(ap.Mailbox)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	if err := s.appendTarget(m); err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
-	mb, err := s.appendMailbox(m)
+	mb, err = s.appendMailbox(m)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	// Each synchronising literal is checked against the quota, with the
 	// messages announced before it, before "+ go ahead".
@@ -60,18 +71,18 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	s.admitMessage = nil
 	defer msgs.discard()
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	uids, err := msgs.commit(s, mb)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	target.commitSeen(uids)
 	v, err := mb.Snapshot()
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
-	return reply{Code: fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids))}, nil
+	return fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids)), mb, nil
 }
 
 // appendBox is the mailbox the session last appended to, kept open between

@@ -25,6 +25,7 @@ type AppendParser struct {
 	r       *Reader
 	n       int
 	done    bool
+	single  bool // REPLACE: exactly one message
 }
 
 // ParseAppend reads "SP mailbox" and returns a parser for the messages.
@@ -44,7 +45,7 @@ func (p *AppendParser) Next() (*AppendMessage, error) {
 		return nil, io.EOF
 	}
 	r := p.r
-	if p.n > 0 && r.AtEOL() {
+	if p.n > 0 && (r.AtEOL() || p.single) {
 		p.done = true
 		if _, err := end(r, 0); err != nil {
 			return nil, err
