@@ -40,6 +40,9 @@ func cmdReplace(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if s.srv.testFault != nil { // a crash between the two steps
+		s.srv.testFault("REPLACE appended")
+	}
 	s.w.StatusResponse("*", wire.OK, code, "Replacement Message ready")
 	if _, err := sel.mb.Expunge(s.ctx, []uint32{refs[0].uid}); err != nil {
 		return reply{}, err

@@ -3,6 +3,8 @@ package imapserver
 import (
 	"strings"
 	"testing"
+
+	"gocyrus/internal/faulttest"
 )
 
 const replaceDraft = "Date: Thu, 1 Jan 2015 00:05:00 -0500 (EST)\r\nFrom: Fritz Schmidt <fritz.ze@example.org>\r\n" +
@@ -77,4 +79,34 @@ func TestReplaceRefused(t *testing.T) {
 	a.expect("REPLACE 1 INBOX "+lit(big), "NO [OVERQUOTA]")
 	has(t, a.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 1)")
 	has(t, a.ok("FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]"), "* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {16}\r\nSubject: one\r\n\r\n)")
+}
+
+// TestReplaceFailsBetween: a session that dies after the new message is
+// stored and before the old one is expunged leaves both, never neither.
+func TestReplaceFailsBetween(t *testing.T) {
+	site := newTestSite(t)
+	site.deliver("user.alice", testMessage("old"))
+	opts := site.srv.opts
+	var logs faulttest.Log
+	opts.Logger = logs.Logger()
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.testFault = func(step string) {
+		if step == "REPLACE appended" {
+			faulttest.Panic()
+		}
+	}
+	site.addr = serveOnLoopback(t, srv.Handle)
+	a := site.login("alice")
+	a.ok("SELECT INBOX")
+	a.write("r1 REPLACE 1 INBOX " + lit(replaceDraft) + "\r\n")
+	if got := a.line(); !strings.HasPrefix(got, "* BYE [SERVERBUG]") {
+		t.Fatalf("farewell = %q", got)
+	}
+	b := site.login("alice")
+	has(t, b.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 2)")
+	b.ok("SELECT INBOX")
+	has(t, b.ok("FETCH 1:2 BODY.PEEK[HEADER.FIELDS (SUBJECT)]"), "* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {30}\r\nSubject: happy new year !!\r\n\r\n)")
 }
