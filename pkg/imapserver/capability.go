@@ -32,6 +32,7 @@ func (s *session) greetingCapabilities() string {
 func (s *session) capabilities() string {
 	caps := slices.Clone(baseCapabilities)
 	caps = append(caps, searchCapabilities...)
+	caps = append(caps, "REPLACE") // RFC 8508, cmd_replace.go
 	caps = append(caps, s.authCapabilities()...)
 	if !s.compressed {
 		caps = append(caps, "COMPRESS=DEFLATE")

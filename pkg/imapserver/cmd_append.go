@@ -34,16 +34,27 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	code, _, err := s.appendFrom(ap)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{Code: code}, nil
+}
+
+// appendFrom stores the messages ap gives in its mailbox, all or none
+// (APPEND, REPLACE), and returns the APPENDUID code and the mailbox
+// written to. They are fsync'd, file and index, before it returns.
+func (s *session) appendFrom(ap *wire.AppendParser) (code string, mb *mailbox.Mailbox, err error) {
 	m, err := s.lookup(ap.Mailbox)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	if err := s.appendTarget(m); err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
-	mb, err := s.appendMailbox(m)
+	mb, err = s.appendMailbox(m)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	// Each synchronising literal is checked against the quota, with the
 	// messages announced before it, before "+ go ahead".
@@ -60,18 +71,18 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 	s.admitMessage = nil
 	defer msgs.discard()
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	uids, err := msgs.commit(s, mb)
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
 	target.commitSeen(uids)
 	v, err := mb.Snapshot()
 	if err != nil {
-		return reply{}, err
+		return "", nil, err
 	}
-	return reply{Code: fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids))}, nil
+	return fmt.Sprintf("APPENDUID %d %s", v.UIDValidity, uidSetString(uids)), mb, nil
 }
 
 // appendBox is the mailbox the session last appended to, kept open between
@@ -153,26 +164,36 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, 
 			date = time.Now()
 		}
 		// The size limit applies again to what is stored (bare LF made
-		// CRLF); a literal8 may carry NUL (RFC 3516). A refused message's
-		// unread bytes are drained by the wire.Reader before the next command.
-		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage, AllowNUL: msg.Binary}
+		// CRLF, binary parts base64). A refused message's unread bytes
+		// are drained by the wire.Reader before the next command.
+		lim := mailbox.SpoolLimits{MaxSize: s.srv.maxMessage}
 		restore := func() {}
 		if msg.Catenate {
-			// Spooled as it is assembled (catenate.go), which checks NUL per part.
+			// Spooled as it is assembled (catenate.go, which refuses NUL in
+			// an ordinary TEXT literal). A literal8 TEXT part may hold NUL or
+			// bare LF, so the whole is stored as a literal8 APPEND is.
 			outer := s.admitMessage
 			cat := s.readCatenate(ap)
 			restore = func() { cat.Close(); s.admitMessage = outer }
-			msg.Body, msg.Size, lim.AllowNUL = cat, inMemoryLimit+1, true
+			msg.Body, msg.Size, msg.Binary = cat, inMemoryLimit+1, true
+		}
+		body, err := s.appendBody(msg, stageDir)
+		if err != nil {
+			restore()
+			return b, readErr(err)
 		}
 		if msg.Size > inMemoryLimit || len(b.prepared) > 0 {
 			if err := b.spoolAll(s, stageDir); err != nil {
+				body.Close()
+				restore()
 				return b, err
 			}
 			spool := mailbox.SpoolUnnamed
 			if len(b.prepared) >= maxUnnamedSpools {
 				spool = mailbox.Spool // each unnamed file holds a descriptor
 			}
-			p, err := spool(s.ctx, stageDir, msg.Body, lim)
+			p, err := spool(s.ctx, stageDir, body, lim)
+			body.Close()
 			restore()
 			if err != nil {
 				return b, readErr(err)
@@ -180,12 +201,29 @@ func (s *session) readAppendMessages(ap *wire.AppendParser, target *flagTarget, 
 			b.prepared = append(b.prepared, mailbox.PreparedAppend{Msg: p, Flags: fs.system, Keywords: fs.keywords, InternalDate: date})
 			continue
 		}
-		body := make([]byte, msg.Size)
-		if _, err := io.ReadFull(msg.Body, body); err != nil {
+		if msg.Binary { // already in memory
+			b.mem = append(b.mem, mailbox.AppendMessage{Body: body, Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
+			continue
+		}
+		data := make([]byte, msg.Size)
+		if _, err := io.ReadFull(msg.Body, data); err != nil {
 			return b, readErr(err)
 		}
-		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(body), Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
+		b.mem = append(b.mem, mailbox.AppendMessage{Body: bytes.NewReader(data), Flags: fs.system, Keywords: fs.keywords, InternalDate: date, Limits: lim})
 	}
+}
+
+// appendBody is what is stored of an APPEND message: the literal as
+// sent, or, for a literal8 (RFC 3516 §4.2), its storable form
+// (mailbox.OpenBinary): each part whose Content-Transfer-Encoding is
+// binary, or that holds NUL, re-encoded as base64 from its exact bytes,
+// as Cyrus does, so BINARY[part] gives them back while BODY[] never
+// carries a NUL. A literal8 up to inMemoryLimit is held in memory.
+func (s *session) appendBody(msg *wire.AppendMessage, stageDir string) (io.ReadCloser, error) {
+	if !msg.Binary {
+		return io.NopCloser(msg.Body), nil
+	}
+	return mailbox.OpenBinary(s.ctx, stageDir, msg.Body, msg.Size, inMemoryLimit)
 }
 
 // spoolAll moves the messages held in memory to spool files, so that one

@@ -81,4 +81,5 @@ var commands = map[string]command{
 	"THREAD":   {states: stateSelected, uid: true, run: cmdThread, seqBased: true},
 	"COPY":     {states: stateSelected, uid: true, run: cmdCopy},
 	"MOVE":     {states: stateSelected, uid: true, run: cmdMove},
+	"REPLACE":  {states: stateSelected, uid: true, run: cmdReplace},
 }

@@ -9,7 +9,7 @@
 // loop; commands.go the command table (valid states per command); errors.go
 // the one mapping of failures to responses; one cmd_*.go per concern
 // (authentication, mailboxes, LIST, SELECT, APPEND, FETCH, STORE, COPY and
-// MOVE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA, METADATA), and one file per
+// MOVE, REPLACE, SEARCH/SORT/THREAD, IDLE, ACL, QUOTA, METADATA), and one file per
 // extension or rule that spans commands: qresync.go (VANISHED),
 // condstore.go (the HIGHESTMODSEQ of the first enabling command),
 // esearch.go (SEARCH and SORT RETURN options: ESEARCH, ESORT, PARTIAL,

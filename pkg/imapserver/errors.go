@@ -77,6 +77,8 @@ func classify(err error) (errorKind, *userError) {
 		return kindUser, errMessageTooLarge
 	case errors.Is(err, mailbox.ErrNUL):
 		return kindUser, &userError{Msg: "Message contains NUL characters"}
+	case errors.Is(err, mailbox.ErrNotStorable):
+		return kindUser, &userError{Msg: err.Error()}
 	case errors.Is(err, mailbox.ErrEmpty):
 		return kindUser, &userError{Msg: "Zero-length message literal"}
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, mailbox.ErrNotFound):

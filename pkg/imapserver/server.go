@@ -65,8 +65,9 @@ type Server struct {
 	// (autocreate_quota >= 0); nil: nothing.
 	provisioning *store.Provisioning
 	// testFault, set only by this package's tests, runs before each
-	// command with its name: a test makes it panic to prove that the fault
-	// ends that session only. Nothing outside the package can set it.
+	// command with its name (and at "REPLACE appended", between REPLACE's
+	// two steps): a test makes it panic to prove that the fault ends that
+	// session only. Nothing outside the package can set it.
 	testFault func(command string)
 }
 

@@ -7,7 +7,8 @@
 // # Files
 //
 //   - "<uid>." — one raw RFC 5322 message, CRLF line ends (bare LF is
-//     converted on append). Append writes it to an unnamed O_TMPFILE inode
+//     converted on append), no NUL (a message given in binary has its
+//     binary parts re-encoded base64 first: EncodeBinary). Append writes it to an unnamed O_TMPFILE inode
 //     (from a small per-directory pool made ahead, unnamed.go: allocating
 //     an inode is the dearest step of an append), fsyncs it and links it
 //     under its name at commit; where the filesystem has no unnamed files,

@@ -29,6 +29,9 @@ var (
 	// ordinary literal (RFC 3501 §4.3); only SpoolLimits.AllowNUL lets
 	// them through.
 	ErrNUL = errors.New("message contains NUL characters")
+	// ErrNotStorable: a binary message EncodeBinary cannot rewrite (a
+	// header block or MIME nesting over its bounds).
+	ErrNotStorable = errors.New("message cannot be stored")
 	// ErrEmpty: a zero-length message.
 	ErrEmpty = errors.New("zero-length message")
 	// ErrTooLarge: the message, line ends converted, exceeds

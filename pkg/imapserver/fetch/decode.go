@@ -186,16 +186,19 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// decodedSize runs a decoder to the end, counting its output and noticing
-// NUL bytes.
-func decodedSize(r io.Reader) (size int64, nul bool, err error) {
+// decodedSize runs a decoder to the end, counting its output and noting
+// where its NUL bytes lie.
+func decodedSize(r io.Reader) (size int64, nul nulSpan, err error) {
 	var buf [4096]byte
 	for {
 		n, err := r.Read(buf[:])
-		size += int64(n)
-		if !nul && bytes.IndexByte(buf[:n], 0) >= 0 {
-			nul = true
+		if i := bytes.IndexByte(buf[:n], 0); i >= 0 {
+			if !nul.any {
+				nul = nulSpan{any: true, first: size + int64(i)}
+			}
+			nul.last = size + int64(bytes.LastIndexByte(buf[:n], 0))
 		}
+		size += int64(n)
 		if err == io.EOF {
 			return size, nul, nil
 		}
@@ -203,4 +206,19 @@ func decodedSize(r io.Reader) (size int64, nul bool, err error) {
 			return size, nul, err
 		}
 	}
+}
+
+// nulSpan is where the NUL bytes of some content lie: from first to last
+// (offsets), when there is any.
+type nulSpan struct {
+	any         bool
+	first, last int64
+}
+
+// within tells whether the window of count bytes from skip may hold a
+// NUL: it meets the span. A BINARY partial that holds none is an ordinary
+// literal, as Cyrus sends it (RFC 3516 §4.2 asks for literal8 only for
+// content with NUL).
+func (s nulSpan) within(skip, count int64) bool {
+	return s.any && skip <= s.last && skip+count > s.first
 }

@@ -41,7 +41,7 @@ func Extract(m *Message, s wire.Section, partial *imap.SectionPartial, binary bo
 		return nil, err
 	}
 	skip, count := p.window(partial)
-	c.Size, c.NUL = count, p.literal8
+	c.Size, c.NUL = count, p.nul.within(skip, count)
 	switch {
 	case p.inMemory:
 		c.Reader = bytes.NewReader(p.data[skip : skip+count])

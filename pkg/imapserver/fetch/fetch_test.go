@@ -195,7 +195,9 @@ func TestBinary(t *testing.T) {
 		{"BINARY[2.1]", "BINARY[2.1] " + lit(bin21)},
 		{"BINARY.PEEK[2.2]", "BINARY[2.2] " + lit(bin22)},
 		{"BINARY[3.2]", "BINARY[3.2] ~{4}\r\n" + bin32},
-		{"BINARY[3.2]<1.2>", "BINARY[3.2]<1> ~{2}\r\n" + bin32[1:3]},
+		// A window without NUL is an ordinary literal (as Cyrus sends it).
+		{"BINARY[3.2]<1.2>", "BINARY[3.2]<1> {2}\r\n" + bin32[1:3]},
+		{"BINARY[3.2]<0.2>", "BINARY[3.2]<0> ~{2}\r\n" + bin32[0:2]},
 		{"BINARY[2.1]<5.7>", "BINARY[2.1]<5> " + lit(bin21[5:12])},
 		{"BINARY[2.1]<500.7>", "BINARY[2.1]<500> " + lit("")},
 		{"BINARY[9]", "BINARY[9] " + lit("")},

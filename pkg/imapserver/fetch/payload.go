@@ -15,10 +15,10 @@ import (
 type payload struct {
 	data     []byte // in-memory content, when inMemory
 	inMemory bool
-	off, n   int64  // file range, when !inMemory
-	encoding string // "base64" or "quoted-printable" to decode; "" to send as is
-	size     int64  // content length (after decoding)
-	literal8 bool   // content holds NUL: send as literal8
+	off, n   int64   // file range, when !inMemory
+	encoding string  // "base64" or "quoted-printable" to decode; "" to send as is
+	size     int64   // content length (after decoding)
+	nul      nulSpan // where NUL lies: a window meeting it is sent as literal8
 }
 
 func memoryPayload(b []byte) payload {
@@ -51,15 +51,16 @@ func (p *payload) write(w *wire.Writer, file io.ReaderAt, partial *imap.SectionP
 		w.String("")
 		return w.Err()
 	}
+	literal8 := p.nul.within(skip, count)
 	switch {
 	case p.inMemory:
-		return w.Literal(count, bytes.NewReader(p.data[skip:skip+count]), p.literal8)
+		return w.Literal(count, bytes.NewReader(p.data[skip:skip+count]), literal8)
 	case p.encoding == "":
-		return w.Literal(count, io.NewSectionReader(file, p.off+skip, count), p.literal8)
+		return w.Literal(count, io.NewSectionReader(file, p.off+skip, count), literal8)
 	}
 	r := newDecoder(p.encoding, io.NewSectionReader(file, p.off, p.n))
 	if _, err := io.CopyN(io.Discard, r, skip); err != nil {
 		return err
 	}
-	return w.Literal(count, r, p.literal8)
+	return w.Literal(count, r, literal8)
 }

@@ -204,6 +204,6 @@ func (r *resolver) binary(part []int) (p payload, err error) {
 	if err != nil {
 		return payload{}, err
 	}
-	p.size, p.literal8 = size, nul
+	p.size, p.nul = size, nul
 	return p, nil
 }

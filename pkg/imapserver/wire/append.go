@@ -30,6 +30,7 @@ type AppendParser struct {
 	done    bool
 	inCat   bool // inside CATENATE's list
 	parts   int  // parts read of the current CATENATE
+	single  bool // REPLACE: exactly one message
 }
 
 // ParseAppend reads "SP mailbox" and returns a parser for the messages.
@@ -49,7 +50,7 @@ func (p *AppendParser) Next() (*AppendMessage, error) {
 		return nil, io.EOF
 	}
 	r := p.r
-	if p.n > 0 && r.AtEOL() {
+	if p.n > 0 && (r.AtEOL() || p.single) {
 		p.done = true
 		if _, err := end(r, 0); err != nil {
 			return nil, err
