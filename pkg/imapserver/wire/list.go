@@ -14,7 +14,7 @@ type ListCommand struct {
 	SelectSubscribed, SelectRemote, SelectRecursiveMatch, SelectSpecialUse bool
 
 	ReturnSubscribed, ReturnChildren, ReturnSpecialUse bool
-	ReturnStatus                                       *imap.StatusOptions
+	ReturnStatus                                       *StatusItems
 }
 
 // ParseList parses the arguments of LIST.
@@ -100,7 +100,14 @@ func ParseLsub(r *Reader) (*LsubCommand, error) {
 // StatusCommand is STATUS (RFC 3501 §6.3.10 and extensions).
 type StatusCommand struct {
 	Mailbox string
-	Items   imap.StatusOptions
+	Items   StatusItems
+}
+
+// StatusItems are the STATUS data items asked for: go-imap's set plus
+// MAILBOXID (RFC 8474 §4.2), which it does not know.
+type StatusItems struct {
+	imap.StatusOptions
+	MailboxID bool
 }
 
 // ParseStatus parses the arguments of STATUS.
@@ -113,8 +120,8 @@ func ParseStatus(r *Reader) (*StatusCommand, error) {
 	return end(r, c)
 }
 
-func parseStatusItems(r *Reader) *imap.StatusOptions {
-	st := &imap.StatusOptions{}
+func parseStatusItems(r *Reader) *StatusItems {
+	st := &StatusItems{}
 	n := 0
 	r.list(func() {
 		item := r.keyword()
@@ -143,6 +150,8 @@ func parseStatusItems(r *Reader) *imap.StatusOptions {
 			st.DeletedStorage = true
 		case "HIGHESTMODSEQ":
 			st.HighestModSeq = true
+		case "MAILBOXID":
+			st.MailboxID = true
 		default:
 			r.fail(syntaxErr("unknown STATUS item %s", item))
 		}

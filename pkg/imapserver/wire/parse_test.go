@@ -125,7 +125,7 @@ var parseTests = []struct {
 	{`A102 LIST #news.comp.mail.misc %`, &ListCommand{Reference: "#news.comp.mail.misc", Patterns: []string{"%"}}},
 	{`A02 LIST (SUBSCRIBED RECURSIVEMATCH) "" % RETURN (CHILDREN STATUS (MESSAGES UNSEEN))`, &ListCommand{
 		Patterns: []string{"%"}, Extended: true, SelectSubscribed: true, SelectRecursiveMatch: true,
-		ReturnChildren: true, ReturnStatus: &imap.StatusOptions{NumMessages: true, NumUnseen: true}}},
+		ReturnChildren: true, ReturnStatus: &StatusItems{StatusOptions: imap.StatusOptions{NumMessages: true, NumUnseen: true}}}},
 	{`t1 LIST "" ("inbox" "foo/*") RETURN (SUBSCRIBED SPECIAL-USE)`, &ListCommand{Patterns: []string{"inbox", "foo/*"},
 		Extended: true, ReturnSubscribed: true, ReturnSpecialUse: true}},
 	{`t1 LIST (SPECIAL-USE REMOTE) "" *`, &ListCommand{Patterns: []string{"*"}, Extended: true, SelectSpecialUse: true, SelectRemote: true}},
@@ -134,7 +134,7 @@ var parseTests = []struct {
 	{`a LIST "" % RETURN (BOGUS)`, nil},
 	{`A002 LSUB "#news." "comp.mail.*"`, &LsubCommand{Reference: "#news.", Pattern: "comp.mail.*"}},
 	{`A042 STATUS blurdybloop (UIDNEXT MESSAGES HIGHESTMODSEQ SIZE)`, &StatusCommand{Mailbox: "blurdybloop",
-		Items: imap.StatusOptions{UIDNext: true, NumMessages: true, HighestModSeq: true, Size: true}}},
+		Items: StatusItems{StatusOptions: imap.StatusOptions{UIDNext: true, NumMessages: true, HighestModSeq: true, Size: true}}}},
 	{`a STATUS x ()`, nil},
 	{`a STATUS x (BOGUS)`, nil},
 
