@@ -3,7 +3,6 @@ package imapserver
 import (
 	"strings"
 
-
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"

@@ -91,6 +91,12 @@ var parseTests = []struct {
 		{Op: SearchHeader, Field: "X-Spam", Value: "yes"}, {Op: SearchSentOn, Date: time.Date(2020, 3, 5, 0, 0, 0, 0, time.UTC)},
 		{Op: SearchUID, Set: imap.SearchRes()}}}}},
 	{"a SEARCH ALL UNKEYWORD foo BCC b CC c TO d SUBJECT e BODY f BEFORE 1-Jan-2000 ON 1-Jan-2000 SENTBEFORE 1-Jan-2000 SENTSINCE 1-Jan-2000 OLDER 5 DELETED UNDELETED DRAFT UNDRAFT ANSWERED UNANSWERED UNFLAGGED SEEN RECENT", nil /* checked for success below */},
+	{"a SEARCH SAVEDATESUPPORTED SAVEDBEFORE 1-Jan-2000 SAVEDON 2-Jan-2000 SAVEDSINCE 3-Jan-2000 EMAILID M1 THREADID \"T 2\"", &SearchCommand{Key: SearchKey{Op: SearchAnd, Children: []SearchKey{
+		{Op: SearchSaveDateSupported}, {Op: SearchSavedBefore, Date: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Op: SearchSavedOn, Date: time.Date(2000, 1, 2, 0, 0, 0, 0, time.UTC)}, {Op: SearchSavedSince, Date: time.Date(2000, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{Op: SearchEmailID, Value: "M1"}, {Op: SearchThreadID, Value: "T 2"}}}}},
+	{"a SEARCH SAVEDON", nil},
+	{"a SEARCH EMAILID", nil},
 	{"a SEARCH", nil},
 	{"a SEARCH ()", nil},
 	{"a SEARCH FOO", nil},
