@@ -84,7 +84,7 @@ func TestImportArrows(t *testing.T) {
 		auth:     {config, mboxname, sasldb},
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
 		// The protocols and what they serve with.
-		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header},
+		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
 		"gocyrus/pkg/imapserver": {config, mboxname, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service,
