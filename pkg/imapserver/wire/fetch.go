@@ -87,7 +87,6 @@ type FetchItem struct {
 	Section Section              // FetchBodySection, FetchBinary, FetchBinarySize
 	Partial *imap.SectionPartial // <offset.size>, nil for the whole section
 	Peek    bool                 // BODY.PEEK / BINARY.PEEK: do not set \Seen
-	Lazy    bool                 // PREVIEW (LAZY)
 }
 
 // ResponseName is the item's name in the FETCH response: "BODY[1.TEXT]<0>"

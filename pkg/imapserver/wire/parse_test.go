@@ -41,6 +41,11 @@ var parseTests = []struct {
 			{Attr: FetchBodySection, Section: Section{Specifier: imap.PartSpecifierHeader, Fields: []string{"X-A"}, NotFields: true}},
 			{Attr: FetchRFC822}, {Attr: FetchRFC822Header}, {Attr: FetchRFC822Text},
 			{Attr: FetchBodyStructure}, {Attr: FetchBody}, {Attr: FetchModSeq}}}},
+	{"a FETCH 1 (PREVIEW (LAZY) UID PREVIEW) (CHANGEDSINCE 5)", &FetchCommand{Set: seq(imap.SeqRange{Start: 1, Stop: 1}),
+		Items: []FetchItem{{Attr: FetchPreview}, {Attr: FetchUID}, {Attr: FetchPreview}}, ChangedSince: 5, HasChangedSince: true}},
+	{"a FETCH 1 PREVIEW (CHANGEDSINCE 5)", &FetchCommand{Set: seq(imap.SeqRange{Start: 1, Stop: 1}),
+		Items: []FetchItem{{Attr: FetchPreview}}, ChangedSince: 5, HasChangedSince: true}},
+	{"a FETCH 1 (PREVIEW (LAZY BOGUS))", nil},
 	{"a FETCH 1 (BINARY[1]<0.10> BINARY.PEEK[] BINARY.SIZE[2.1])", &FetchCommand{
 		Set: seq(imap.SeqRange{Start: 1, Stop: 1}), Items: []FetchItem{
 			{Attr: FetchBinary, Section: Section{Part: []int{1}}, Partial: &imap.SectionPartial{Size: 10}},
