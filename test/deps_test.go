@@ -87,9 +87,10 @@ func TestImportArrows(t *testing.T) {
 		auth:     {config, mboxname, sasldb},
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
 		// The protocols and what they serve with.
-		"gocyrus/pkg/imapurl":           {},
-		"gocyrus/pkg/imapserver/fetch":  {wire, mailbox, header},
-		"gocyrus/pkg/imapserver/search": {wire, mailbox, header},
+		"gocyrus/pkg/imapurl":            {},
+		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
+		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
+		"gocyrus/pkg/imapserver/preview": {header},
 		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, "gocyrus/pkg/imapurl",
 			"gocyrus/pkg/imapserver/"},
 		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service},

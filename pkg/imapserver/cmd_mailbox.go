@@ -3,8 +3,6 @@ package imapserver
 import (
 	"strings"
 
-	"github.com/emersion/go-imap/v2"
-
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
@@ -74,10 +72,13 @@ func cmdCreate(s *session, c wire.Command) (reply, error) {
 		}
 		uses = append(uses, string(a))
 	}
-	_, err = s.srv.st.CreateMailbox(s.ctx, m.name, store.CreateOptions{
+	e, err := s.srv.st.CreateMailbox(s.ctx, m.name, store.CreateOptions{
 		Partition: cc.Partition, SpecialUse: strings.Join(uses, " "), Quota: store.QuotaStrict,
 	})
-	return reply{}, err
+	if err != nil {
+		return reply{}, err
+	}
+	return mailboxIDReply(e.UniqueID), nil
 }
 
 // cmdDelete: RFC 3501 §6.3.4 as Cyrus does it (docs/CYRUS-BEHAVIOUR.md §3.6): x needed
@@ -303,7 +304,7 @@ func cmdStatus(s *session, c wire.Command) (reply, error) {
 }
 
 // writeStatus sends "* STATUS name (...)" for the requested items.
-func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
+func (s *session) writeStatus(m *mbox, items *wire.StatusItems) error {
 	mb, _, err := s.srv.st.Open(s.ctx, m.name, store.QuotaIgnore)
 	if err != nil {
 		return err
@@ -360,6 +361,9 @@ func (s *session) writeStatus(m *mbox, items *imap.StatusOptions) error {
 	}
 	if items.AppendLimit {
 		item("APPENDLIMIT").Number64(uint64(s.srv.maxMessage))
+	}
+	if items.MailboxID {
+		item("MAILBOXID").Open().Atom(m.entry.UniqueID).Close()
 	}
 	w.Close().CRLF()
 	return nil

@@ -36,7 +36,9 @@
 //     ascending UID order: u32 uid, u32 flags (bit 31 = expunged
 //     tombstone, bit 30 = its file is unlinked), u64 modseq, i64
 //     internaldate, sent date (a tombstone's expunge time), save date (unix
-//     seconds), u32 size, u32 header size, u64 cache offset, u32 cache
+//     seconds; when the message entered this mailbox: APPEND, COPY, MOVE,
+//     delivery set it, a copy never inherits it; 0 = unknown, which FETCH
+//     SAVEDATE answers NIL), u32 size, u32 header size, u64 cache offset, u32 cache
 //     length, i16 internaldate UTC offset in minutes, u16 zero, 2×u64
 //     keyword bits, 20-byte GUID (SHA-1 of the file), u32 CRC-32C of bytes
 //     0–99.

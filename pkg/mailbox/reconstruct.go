@@ -332,9 +332,12 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 			}
 			nh.HighestModSeq++
 			r = Record{UID: uid, ModSeq: nh.HighestModSeq, Size: p.size, HeaderSize: p.headerSize, GUID: p.guid}
+			// The file's mtime is the best record left of when it was
+			// written into this mailbox: both dates come from it
+			// (man/man8/reconstruct.8), so SAVEDBEFORE still finds old mail.
 			r.SetInternalDate(fi.ModTime())
 			r.SetSentDate(p.sentDate)
-			r.SetSaveDate(now)
+			r.SetSaveDate(fi.ModTime())
 			payload = p.payload
 			rep.Adopted = append(rep.Adopted, uid)
 			rep.addf("uid %d: message file without index record adopted", uid)

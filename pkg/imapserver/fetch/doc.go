@@ -1,6 +1,7 @@
 // Package fetch renders the data items of one IMAP FETCH response (RFC 3501
 // §6.4.5 and §7.4.2, RFC 3516 BINARY, RFC 7162 MODSEQ, RFC 8474 EMAILID and
-// THREADID, RFC 8514 SAVEDATE) for one message of a mailbox view.
+// THREADID, RFC 8514 SAVEDATE, RFC 8970 PREVIEW) for one message of a
+// mailbox view.
 //
 // # Sources
 //
@@ -15,6 +16,8 @@
 //     walking MIME boundaries line by line through a small buffer; only the
 //     headers of the entities on the path to the part are parsed, and
 //     section contents are streamed from the file, never loaded whole.
+//   - PREVIEW is built from the message file by pkg/imapserver/preview,
+//     which reads a bounded prefix of it (preview.go).
 //     The top-level header/body split uses Record.HeaderSize, so BODY[],
 //     BODY[HEADER] and BODY[TEXT] read nothing but the bytes they send.
 //

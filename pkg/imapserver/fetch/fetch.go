@@ -69,6 +69,8 @@ func write(w *wire.Writer, m *Message, items []wire.FetchItem, framed bool) (see
 			p, err = r.body(it.Section)
 		case wire.FetchBinary, wire.FetchBinarySize:
 			p, err = r.binary(it.Section.Part)
+		case wire.FetchPreview:
+			p, err = r.preview()
 		default:
 			continue
 		}
@@ -135,6 +137,8 @@ func writeItem(w *wire.Writer, r *resolver, it wire.FetchItem, payloads []payloa
 		} else {
 			w.DateTime(m.Record.SaveDate())
 		}
+	case wire.FetchPreview:
+		w.FetchItem("PREVIEW").String(string(payloads[i].data))
 	case wire.FetchBinarySize:
 		w.FetchItem(it.ResponseName()).Number64(uint64(payloads[i].size))
 	case wire.FetchRFC822, wire.FetchRFC822Header, wire.FetchRFC822Text,

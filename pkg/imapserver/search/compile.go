@@ -31,6 +31,7 @@ type node struct {
 	day   time.Time
 	num   uint64
 	set   numSet
+	id    []byte // EMAILID: the GUID prefix it names; nil matches nothing
 }
 
 // numSet is a sequence set with "*" resolved, or the saved result.
@@ -96,6 +97,9 @@ func compile(key *wire.SearchKey, env *Env, depth int) (*node, error) {
 		}
 		slices.SortStableFunc(n.kids, func(a, b *node) int { return int(a.cost) - int(b.cost) })
 	default:
+		if compileObjData(key, n) {
+			return n, nil
+		}
 		return nil, fmt.Errorf("search: unknown search key type %d", key.Op)
 	}
 	return n, nil

@@ -39,7 +39,12 @@
 // BEFORE/ON/SINCE compare the calendar day of the internal date in its own
 // time zone; SENTBEFORE/SENTON/SENTSINCE the day of the Date: header in the
 // header's own zone, falling back to the internal date when the header is
-// missing or unparsable. Times are ignored.
+// missing or unparsable. Times are ignored. SAVEDBEFORE/SAVEDON/SAVEDSINCE
+// (RFC 8514) compare the UTC day of the save date, the internal date's for
+// a record without one; SAVEDATESUPPORTED matches every message. EMAILID
+// (RFC 8474) matches Cyrus's "M" + 24 lower-case hex digits of the GUID
+// exactly, any other id nothing (as in Cyrus: no error); THREADID matches
+// nothing, as no message has a thread id (objdata.go).
 //
 // In sequence sets "*" is the highest sequence number or UID (Env.MaxSeq,
 // Env.MaxUID) and "$" the saved search result (Env.Saved, as UIDs).

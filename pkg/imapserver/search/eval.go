@@ -95,7 +95,7 @@ func (n *node) eval(m *message, lvl cost) tri {
 	case wire.SearchText:
 		return n.evalText(m, lvl)
 	}
-	return no
+	return n.evalObjData(m)
 }
 
 func seconds(n uint64) time.Duration {

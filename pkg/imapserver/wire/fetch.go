@@ -28,6 +28,7 @@ const (
 	FetchEmailID       // EMAILID (RFC 8474)
 	FetchThreadID      // THREADID (RFC 8474)
 	FetchSaveDate      // SAVEDATE (RFC 8514)
+	FetchPreview       // PREVIEW and PREVIEW (LAZY) (RFC 8970; preview.go)
 )
 
 var fetchAttrNames = map[string]FetchAttr{
@@ -36,7 +37,7 @@ var fetchAttrNames = map[string]FetchAttr{
 	"BODYSTRUCTURE": FetchBodyStructure, "RFC822": FetchRFC822,
 	"RFC822.HEADER": FetchRFC822Header, "RFC822.TEXT": FetchRFC822Text,
 	"MODSEQ": FetchModSeq, "EMAILID": FetchEmailID, "THREADID": FetchThreadID,
-	"SAVEDATE": FetchSaveDate,
+	"SAVEDATE": FetchSaveDate, "PREVIEW": FetchPreview,
 }
 
 // Section is the part of a message a BODY[...] or BINARY[...] item names.
@@ -233,6 +234,8 @@ func parseFetchItem(r *Reader) FetchItem {
 		if it.Attr == FetchBinarySize {
 			return it
 		}
+	case "PREVIEW":
+		return parsePreview(r)
 	default:
 		a, ok := fetchAttrNames[name]
 		switch {

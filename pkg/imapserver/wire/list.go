@@ -14,7 +14,7 @@ type ListCommand struct {
 	SelectSubscribed, SelectRemote, SelectRecursiveMatch, SelectSpecialUse bool
 
 	ReturnSubscribed, ReturnChildren, ReturnSpecialUse bool
-	ReturnStatus                                       *imap.StatusOptions
+	ReturnStatus                                       *StatusItems
 	// ReturnMetadata holds the entry names of RETURN (METADATA ...), as
 	// sent (the server checks them); nil when not asked.
 	ReturnMetadata []string `json:",omitempty"`
@@ -107,7 +107,14 @@ func ParseLsub(r *Reader) (*LsubCommand, error) {
 // StatusCommand is STATUS (RFC 3501 §6.3.10 and extensions).
 type StatusCommand struct {
 	Mailbox string
-	Items   imap.StatusOptions
+	Items   StatusItems
+}
+
+// StatusItems are the STATUS data items asked for: go-imap's set plus
+// MAILBOXID (RFC 8474 §4.2), which it does not know.
+type StatusItems struct {
+	imap.StatusOptions
+	MailboxID bool
 }
 
 // ParseStatus parses the arguments of STATUS.
@@ -120,8 +127,8 @@ func ParseStatus(r *Reader) (*StatusCommand, error) {
 	return end(r, c)
 }
 
-func parseStatusItems(r *Reader) *imap.StatusOptions {
-	st := &imap.StatusOptions{}
+func parseStatusItems(r *Reader) *StatusItems {
+	st := &StatusItems{}
 	n := 0
 	r.list(func() {
 		item := r.keyword()
@@ -150,6 +157,8 @@ func parseStatusItems(r *Reader) *imap.StatusOptions {
 			st.DeletedStorage = true
 		case "HIGHESTMODSEQ":
 			st.HighestModSeq = true
+		case "MAILBOXID":
+			st.MailboxID = true
 		default:
 			r.fail(syntaxErr("unknown STATUS item %s", item))
 		}

@@ -16,7 +16,7 @@ func TestParseListReturnMetadata(t *testing.T) {
 	}{
 		{`A01 LIST "" "*" RETURN (METADATA (/private/comment "/shared/comment") STATUS (MESSAGES))`, &ListCommand{
 			Patterns: []string{"*"}, Extended: true, ReturnMetadata: []string{"/private/comment", "/shared/comment"},
-			ReturnStatus: &imap.StatusOptions{NumMessages: true}}},
+			ReturnStatus: &StatusItems{StatusOptions: imap.StatusOptions{NumMessages: true}}}},
 		{`A01 LIST "" % RETURN (METADATA /shared/comment)`, &ListCommand{
 			Patterns: []string{"%"}, Extended: true, ReturnMetadata: []string{"/shared/comment"}}},
 		{`a LIST "" % RETURN (METADATA ())`, nil},

@@ -41,6 +41,11 @@ var parseTests = []struct {
 			{Attr: FetchBodySection, Section: Section{Specifier: imap.PartSpecifierHeader, Fields: []string{"X-A"}, NotFields: true}},
 			{Attr: FetchRFC822}, {Attr: FetchRFC822Header}, {Attr: FetchRFC822Text},
 			{Attr: FetchBodyStructure}, {Attr: FetchBody}, {Attr: FetchModSeq}}}},
+	{"a FETCH 1 (PREVIEW (LAZY) UID PREVIEW) (CHANGEDSINCE 5)", &FetchCommand{Set: seq(imap.SeqRange{Start: 1, Stop: 1}),
+		Items: []FetchItem{{Attr: FetchPreview}, {Attr: FetchUID}, {Attr: FetchPreview}}, ChangedSince: 5, HasChangedSince: true}},
+	{"a FETCH 1 PREVIEW (CHANGEDSINCE 5)", &FetchCommand{Set: seq(imap.SeqRange{Start: 1, Stop: 1}),
+		Items: []FetchItem{{Attr: FetchPreview}}, ChangedSince: 5, HasChangedSince: true}},
+	{"a FETCH 1 (PREVIEW (LAZY BOGUS))", nil},
 	{"a FETCH 1 (BINARY[1]<0.10> BINARY.PEEK[] BINARY.SIZE[2.1])", &FetchCommand{
 		Set: seq(imap.SeqRange{Start: 1, Stop: 1}), Items: []FetchItem{
 			{Attr: FetchBinary, Section: Section{Part: []int{1}}, Partial: &imap.SectionPartial{Size: 10}},
@@ -91,6 +96,12 @@ var parseTests = []struct {
 		{Op: SearchHeader, Field: "X-Spam", Value: "yes"}, {Op: SearchSentOn, Date: time.Date(2020, 3, 5, 0, 0, 0, 0, time.UTC)},
 		{Op: SearchUID, Set: imap.SearchRes()}}}}},
 	{"a SEARCH ALL UNKEYWORD foo BCC b CC c TO d SUBJECT e BODY f BEFORE 1-Jan-2000 ON 1-Jan-2000 SENTBEFORE 1-Jan-2000 SENTSINCE 1-Jan-2000 OLDER 5 DELETED UNDELETED DRAFT UNDRAFT ANSWERED UNANSWERED UNFLAGGED SEEN RECENT", nil /* checked for success below */},
+	{"a SEARCH SAVEDATESUPPORTED SAVEDBEFORE 1-Jan-2000 SAVEDON 2-Jan-2000 SAVEDSINCE 3-Jan-2000 EMAILID M1 THREADID \"T 2\"", &SearchCommand{Key: SearchKey{Op: SearchAnd, Children: []SearchKey{
+		{Op: SearchSaveDateSupported}, {Op: SearchSavedBefore, Date: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Op: SearchSavedOn, Date: time.Date(2000, 1, 2, 0, 0, 0, 0, time.UTC)}, {Op: SearchSavedSince, Date: time.Date(2000, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{Op: SearchEmailID, Value: "M1"}, {Op: SearchThreadID, Value: "T 2"}}}}},
+	{"a SEARCH SAVEDON", nil},
+	{"a SEARCH EMAILID", nil},
 	{"a SEARCH", nil},
 	{"a SEARCH ()", nil},
 	{"a SEARCH FOO", nil},
@@ -125,7 +136,7 @@ var parseTests = []struct {
 	{`A102 LIST #news.comp.mail.misc %`, &ListCommand{Reference: "#news.comp.mail.misc", Patterns: []string{"%"}}},
 	{`A02 LIST (SUBSCRIBED RECURSIVEMATCH) "" % RETURN (CHILDREN STATUS (MESSAGES UNSEEN))`, &ListCommand{
 		Patterns: []string{"%"}, Extended: true, SelectSubscribed: true, SelectRecursiveMatch: true,
-		ReturnChildren: true, ReturnStatus: &imap.StatusOptions{NumMessages: true, NumUnseen: true}}},
+		ReturnChildren: true, ReturnStatus: &StatusItems{StatusOptions: imap.StatusOptions{NumMessages: true, NumUnseen: true}}}},
 	{`t1 LIST "" ("inbox" "foo/*") RETURN (SUBSCRIBED SPECIAL-USE)`, &ListCommand{Patterns: []string{"inbox", "foo/*"},
 		Extended: true, ReturnSubscribed: true, ReturnSpecialUse: true}},
 	{`t1 LIST (SPECIAL-USE REMOTE) "" *`, &ListCommand{Patterns: []string{"*"}, Extended: true, SelectSpecialUse: true, SelectRemote: true}},
@@ -134,7 +145,7 @@ var parseTests = []struct {
 	{`a LIST "" % RETURN (BOGUS)`, nil},
 	{`A002 LSUB "#news." "comp.mail.*"`, &LsubCommand{Reference: "#news.", Pattern: "comp.mail.*"}},
 	{`A042 STATUS blurdybloop (UIDNEXT MESSAGES HIGHESTMODSEQ SIZE)`, &StatusCommand{Mailbox: "blurdybloop",
-		Items: imap.StatusOptions{UIDNext: true, NumMessages: true, HighestModSeq: true, Size: true}}},
+		Items: StatusItems{StatusOptions: imap.StatusOptions{UIDNext: true, NumMessages: true, HighestModSeq: true, Size: true}}}},
 	{`a STATUS x ()`, nil},
 	{`a STATUS x (BOGUS)`, nil},
 

@@ -33,6 +33,14 @@ const (
 	SearchModSeq  // MODSEQ >= Number (RFC 7162), optional Entry/EntryType
 	SearchOlder   // internal date older than Number seconds (RFC 5032)
 	SearchYounger // internal date younger than Number seconds
+
+	// RFC 8514 SAVEDATE and RFC 8474 OBJECTID (searchobj.go).
+	SearchSavedBefore       // save date < Date
+	SearchSavedOn           // save date on Date
+	SearchSavedSince        // save date >= Date
+	SearchSaveDateSupported // every message: the save date is kept in every mailbox
+	SearchEmailID           // EMAILID Value
+	SearchThreadID          // THREADID Value
 )
 
 // SearchKey is a node of a parsed search program. Keys that are plain
@@ -188,6 +196,7 @@ var searchFlagKeys = map[string]struct {
 var searchDateKeys = map[string]SearchOp{
 	"BEFORE": SearchBefore, "ON": SearchOn, "SINCE": SearchSince,
 	"SENTBEFORE": SearchSentBefore, "SENTON": SearchSentOn, "SENTSINCE": SearchSentSince,
+	"SAVEDBEFORE": SearchSavedBefore, "SAVEDON": SearchSavedOn, "SAVEDSINCE": SearchSavedSince,
 }
 
 var searchHeaderKeys = map[string]string{
@@ -243,6 +252,8 @@ func parseSearchKey(r *Reader) SearchKey {
 			{Op: SearchFlag, Flag: `\Recent`}, {Op: SearchNoFlag, Flag: imap.FlagSeen}}}
 	case "OLD":
 		return SearchKey{Op: SearchNoFlag, Flag: `\Recent`}
+	case "SAVEDATESUPPORTED":
+		return SearchKey{Op: SearchSaveDateSupported}
 	}
 	// Every other key has an argument.
 	if r.failed(r.sp) {
@@ -287,6 +298,10 @@ func parseSearchKey(r *Reader) SearchKey {
 		return SearchKey{Op: SearchOr, Children: []SearchKey{a, parseSearchKey(r)}}
 	case "MODSEQ":
 		return parseSearchModSeq(r)
+	case "EMAILID":
+		return SearchKey{Op: SearchEmailID, Value: r.astring()}
+	case "THREADID":
+		return SearchKey{Op: SearchThreadID, Value: r.astring()}
 	}
 	r.fail(syntaxErr("unknown search key %s", name))
 	return SearchKey{}
