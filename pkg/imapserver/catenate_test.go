@@ -123,3 +123,22 @@ func TestCatenateRefusals(t *testing.T) {
 	root.ok("SETACL user/bob alice lr")
 	a.ok(`APPEND Work CATENATE (URL "/Other%20Users/bob/;UID=1")`)
 }
+
+// TestCatenateLiteral8Text: a CATENATE TEXT part sent as a literal8 may
+// carry a binary part with NUL and bare LF (RFC 4469 §5 with RFC 3516);
+// the assembled message is stored as a literal8 APPEND is — the binary
+// part base64 — so BODY[] never holds NUL and BINARY[1] gives back the
+// exact bytes.
+func TestCatenateLiteral8Text(t *testing.T) {
+	s := newTestSite(t)
+	a := s.login("alice")
+	a.ok(`APPEND INBOX CATENATE (TEXT ~{` + itoa(len(binMultiNUL)) + "+}\r\n" + binMultiNUL + `)`)
+	a.ok("SELECT INBOX")
+	body := a.ok("FETCH 1 BODY.PEEK[]")[0]
+	if strings.IndexByte(body, 0) >= 0 || !strings.HasPrefix(body, "* 1 FETCH (BODY[] {") {
+		t.Fatalf("BODY[] of the assembled message: %q", body)
+	}
+	if got := a.ok("FETCH 1 BINARY.PEEK[1]")[0]; !strings.Contains(got, "BINARY[1] ~{7}\r\nab\x00c\nd\n") {
+		t.Fatalf("BINARY[1]: %q", got)
+	}
+}

@@ -223,7 +223,11 @@ func (s *session) appendBody(msg *wire.AppendMessage, stageDir string) (io.ReadC
 	if !msg.Binary {
 		return io.NopCloser(msg.Body), nil
 	}
-	return mailbox.OpenBinary(s.ctx, stageDir, msg.Body, msg.Size, inMemoryLimit)
+	size := msg.Size
+	if msg.Catenate {
+		size = -1 // assembled as it is read: its size is known at the end
+	}
+	return mailbox.OpenBinary(s.ctx, stageDir, msg.Body, size, inMemoryLimit)
 }
 
 // spoolAll moves the messages held in memory to spool files, so that one

@@ -388,12 +388,14 @@ func (e *lineBase64) close() {
 }
 
 // OpenBinary reads a message given in binary (size bytes of r, all read
-// unless reading fails) and returns its storable form (EncodeBinary) to
-// read; Close releases it. A message up to memLimit bytes is held in
-// memory, a larger one in an unnamed file of stageDir, so memory stays
-// bounded. An error from EncodeBinary comes before any byte is returned.
+// unless reading fails; size -1: r to its end, for a message assembled as
+// it is read) and returns its storable form (EncodeBinary) to read; Close
+// releases it. A message up to memLimit bytes is held in memory, a larger
+// one (or one of unknown size) in an unnamed file of stageDir, so memory
+// stays bounded; r must bound an unknown size itself. An error from
+// EncodeBinary comes before any byte is returned.
 func OpenBinary(ctx context.Context, stageDir string, r io.Reader, size, memLimit int64) (io.ReadCloser, error) {
-	if size <= memLimit {
+	if size >= 0 && size <= memLimit {
 		raw := make([]byte, size)
 		if _, err := io.ReadFull(r, raw); err != nil {
 			return nil, err
@@ -418,7 +420,12 @@ func OpenBinary(ctx context.Context, stageDir string, r io.Reader, size, memLimi
 		}
 		return nil, err
 	}
-	if _, err := io.CopyN(f, ctxReader{ctx, r}, size); err != nil {
+	if size < 0 {
+		size, err = io.Copy(f, ctxReader{ctx, r})
+	} else {
+		_, err = io.CopyN(f, ctxReader{ctx, r}, size)
+	}
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
