@@ -10,7 +10,6 @@ import (
 const replaceDraft = "Date: Thu, 1 Jan 2015 00:05:00 -0500 (EST)\r\nFrom: Fritz Schmidt <fritz.ze@example.org>\r\n" +
 	"Subject: happy new year !!\r\nTo: miss.mitzy@example.org\r\n\r\nJust saw the best fireworks show. Wish you were here.\r\n"
 
-
 // TestReplace follows RFC 8508 §3.4's examples: REPLACE into another
 // mailbox, then UID REPLACE within the selected one; APPENDUID in an
 // untagged OK, then EXISTS / EXPUNGE.
