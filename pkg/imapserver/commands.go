@@ -77,4 +77,6 @@ var commands = map[string]command{
 	"THREAD":   {states: stateSelected, uid: true, run: cmdThread, seqBased: true},
 	"COPY":     {states: stateSelected, uid: true, run: cmdCopy},
 	"MOVE":     {states: stateSelected, uid: true, run: cmdMove},
+
+	"CANCELUPDATE": {states: stateSelected, run: cmdCancelUpdate},
 }
