@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"gocyrus/pkg/imapserver/search"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
@@ -91,11 +93,13 @@ func quoteEscape(s string) string {
 
 // dependsOnPosition reports keys whose answer for one message can change
 // without that message changing: message numbers, "*" in a UID set, "$",
-// OLDER/YOUNGER.
+// OLDER/YOUNGER. A fixed UID set is not one.
 func dependsOnPosition(k *wire.SearchKey) bool {
 	switch k.Op {
-	case wire.SearchSeq, wire.SearchUID, wire.SearchOlder, wire.SearchYounger:
+	case wire.SearchSeq, wire.SearchOlder, wire.SearchYounger:
 		return true
+	case wire.SearchUID:
+		return k.Set == nil || k.Set.Dynamic() || imap.IsSearchRes(k.Set)
 	}
 	for i := range k.Children {
 		if dependsOnPosition(&k.Children[i]) {
