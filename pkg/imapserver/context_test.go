@@ -292,3 +292,58 @@ func TestContextCapability(t *testing.T) {
 		}
 	}
 }
+
+// The conversations of RFC 5267 §4 (§4.2 CONTEXT hint, §4.3.1 NOUPDATE
+// on SORT, §4.3.3 ADDTO, §4.3.4 REMOVEFROM before EXPUNGE, §4.3.5
+// CANCELUPDATE, §4.4 PARTIAL with UPDATE) on a six-message mailbox: the
+// commands as the RFC writes them, the numbers those of this mailbox.
+func TestContextRFC5267Examples(t *testing.T) {
+	site, a := sixMessages(t) // UIDs 1..6; 2, 4, 5 flagged
+	b := site.login("alice")
+	b.ok("SELECT INBOX")
+
+	u, _ := a.tagged("A01", "SEARCH RETURN (CONTEXT COUNT) UNDELETED UNKEYWORD $Junk")
+	has(t, u, `* ESEARCH (TAG "A01") COUNT 6`)
+
+	u, st := a.tagged("B01", "UID SEARCH RETURN (UPDATE COUNT) DELETED KEYWORD $Junk")
+	if !strings.HasPrefix(st, "OK") {
+		t.Fatalf("B01: %s", st)
+	}
+	has(t, u, `* ESEARCH (TAG "B01") UID COUNT 0`)
+	b.ok(`STORE 3:4 +FLAGS.SILENT (\Deleted $Junk)`)
+	has(t, a.ok("NOOP"), `* ESEARCH (TAG "B01") UID ADDTO (0 3:4)`)
+	b.ok(`STORE 3 -FLAGS.SILENT ($Junk)`)
+	b.ok("EXPUNGE")
+	u = a.ok("NOOP")
+	rm := indexOf(t, u, `* ESEARCH (TAG "B01") UID REMOVEFROM (0 3:4)`)
+	if ex := indexOf(t, u, "* 3 EXPUNGE"); ex < rm {
+		t.Fatalf("EXPUNGE before REMOVEFROM:\n%s", strings.Join(u, "\n"))
+	}
+
+	// §4.3.1: the server refuses once its limit is reached, answering COUNT.
+	for i := range maxContexts - 1 {
+		a.tagged("F"+strconv.Itoa(i), "UID SEARCH RETURN (UPDATE) FLAGGED")
+	}
+	u, st = a.tagged("B02", "UID SORT RETURN (UPDATE COUNT) (DATE) UTF-8 UNKEYWORD $Junk")
+	has(t, u, `* ESEARCH (TAG "B02") UID COUNT 4`)
+	has(t, u, `* NO [NOUPDATE "B02"] Too many contexts`)
+	if !strings.HasPrefix(st, "OK") {
+		t.Fatalf("B02: %s", st)
+	}
+
+	if _, st := a.tagged("B04", `CANCELUPDATE "B01"`); st != "OK No further updates" {
+		t.Fatalf("B04: %s", st)
+	}
+	b.ok(`STORE 1 +FLAGS.SILENT (\Deleted $Junk)`)
+	for _, l := range a.ok("NOOP") {
+		if strings.Contains(l, `"B01"`) {
+			t.Fatalf("update after CANCELUPDATE: %q", l)
+		}
+	}
+
+	// §4.4 with §4.3: a page of the results, updates for all of them.
+	u, _ = a.tagged("A02", "UID SORT RETURN (PARTIAL 1:2 UPDATE) (SUBJECT) UTF-8 UNDELETED")
+	has(t, u, `* ESEARCH (TAG "A02") UID PARTIAL (1:2 6,5)`)
+	b.ok(`UID STORE 2 +FLAGS.SILENT (\Deleted)`)
+	has(t, a.ok("NOOP"), `* ESEARCH (TAG "A02") UID REMOVEFROM (3 2)`)
+}
