@@ -31,12 +31,27 @@ type searchContext struct {
 	key      wire.SearchKey
 	criteria []wire.SortCriterion // nil for SEARCH: updates at position 0
 	// whole: the program depends on message numbers, "$", "*" or the
-	// clock, so any change re-evaluates every message; otherwise only the
-	// messages changed since modseq are.
+	// clock, so a change of the session's messages (shape) re-evaluates
+	// every message; otherwise, and for flag changes, only the messages
+	// changed since modseq are.
 	whole  bool
 	modseq uint64   // changes up to here are reflected in result
-	nmsgs  int      // the session's message count at the last evaluation
+	shape  shape    // the session's messages at the last evaluation
 	result []uint32 // UIDs: ascending for SEARCH, sort order for SORT
+}
+
+// shape identifies the session's message list: UIDs only grow, so an
+// append changes the last UID and an expunge alone the count.
+type shape struct {
+	n    int
+	last uint32
+}
+
+func shapeOf(uids []uint32) shape {
+	if len(uids) == 0 {
+		return shape{}
+	}
+	return shape{len(uids), uids[len(uids)-1]}
 }
 
 // contextTagInUse refuses UPDATE under a tag a live context has (RFC 5267
@@ -76,7 +91,7 @@ func (s *session) keepContext(c wire.Command, ret *wire.SearchReturn, charset st
 	}
 	s.contexts = append(s.contexts, &searchContext{
 		tag: c.Tag, uid: c.UID, charset: charset, key: *key, criteria: criteria,
-		whole: dependsOnPosition(key), modseq: modseq, nmsgs: len(s.sel.uids), result: result,
+		whole: dependsOnPosition(key), modseq: modseq, shape: shapeOf(s.sel.uids), result: result,
 	})
 }
 
@@ -132,7 +147,7 @@ type contextUpdate struct {
 	adds    []posRun
 	result  []uint32
 	modseq  uint64
-	nmsgs   int
+	shape   shape
 	drop    bool // the context failed and is given up
 }
 
@@ -161,10 +176,11 @@ func (s *session) evaluateContexts(v *mailbox.View, after []uint32, changed []ui
 	}
 	var out []contextUpdate
 	for _, c := range s.contexts {
-		if c.modseq >= v.HighestModSeq && len(changed) == 0 && !(c.whole && c.nmsgs != len(after)) {
+		reshaped := c.whole && c.shape != shapeOf(after)
+		if c.modseq >= v.HighestModSeq && len(changed) == 0 && !reshaped {
 			continue
 		}
-		result, err := s.reevaluate(c, v, after, updated, changed)
+		result, err := s.reevaluate(c, v, after, updated, changed, reshaped)
 		if err != nil {
 			// The context can no longer be kept: say so once and drop it.
 			s.log.Warn("search context", "tag", c.tag, "err", err)
@@ -172,7 +188,7 @@ func (s *session) evaluateContexts(v *mailbox.View, after []uint32, changed []ui
 			out = append(out, contextUpdate{ctx: c, drop: true})
 			continue
 		}
-		u := contextUpdate{ctx: c, result: result, modseq: v.HighestModSeq, nmsgs: len(after)}
+		u := contextUpdate{ctx: c, result: result, modseq: v.HighestModSeq, shape: shapeOf(after)}
 		if c.criteria == nil {
 			u.removes, u.adds = diffSets(c.result, result)
 		} else {
@@ -183,10 +199,10 @@ func (s *session) evaluateContexts(v *mailbox.View, after []uint32, changed []ui
 	return out
 }
 
-// reevaluate returns c's result in v: whole programs are matched against
-// every message, others against the messages changed since c.modseq only,
-// the rest of the old result kept when still in v.
-func (s *session) reevaluate(c *searchContext, v *mailbox.View, after []uint32, updated []mailbox.Record, changed []uint32) ([]uint32, error) {
+// reevaluate returns c's result in v: against every message when whole,
+// else against the messages changed since c.modseq only, the rest of the
+// old result kept when still in v.
+func (s *session) reevaluate(c *searchContext, v *mailbox.View, after []uint32, updated []mailbox.Record, changed []uint32, whole bool) ([]uint32, error) {
 	seqOf := func(uid uint32) uint32 {
 		i := sort.Search(len(after), func(i int) bool { return after[i] >= uid })
 		if i < len(after) && after[i] == uid {
@@ -199,7 +215,7 @@ func (s *session) reevaluate(c *searchContext, v *mailbox.View, after []uint32, 
 	}
 	var cands []search.Candidate
 	keep := map[uint32]bool{}
-	if c.whole {
+	if whole {
 		for _, r := range v.Records {
 			if seqOf(r.UID) != 0 {
 				cands = append(cands, cand(r))
@@ -393,7 +409,7 @@ func (s *session) writeContextAdditions(ups []contextUpdate) {
 			continue
 		}
 		s.writeContextUpdate(u.ctx, "ADDTO", u.adds)
-		u.ctx.result, u.ctx.modseq, u.ctx.nmsgs = u.result, u.modseq, u.nmsgs
+		u.ctx.result, u.ctx.modseq, u.ctx.shape = u.result, u.modseq, u.shape
 	}
 }
 

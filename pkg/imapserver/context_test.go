@@ -209,6 +209,8 @@ func TestContextReevaluatesChangedOnly(t *testing.T) {
 	has(t, u, `* ESEARCH (TAG "R1") UID COUNT 6`)
 	u, _ = a.tagged("R3", "UID SEARCH RETURN (UPDATE COUNT) UID 1:6 BODY Hello") // a fixed UID set
 	has(t, u, `* ESEARCH (TAG "R3") UID COUNT 6`)
+	u, _ = a.tagged("R4", "SEARCH RETURN (UPDATE COUNT) 1:* BODY Hello") // positional, same messages
+	has(t, u, `* ESEARCH (TAG "R4") COUNT 6`)
 	e, err := site.st.Lookup(context.Background(), "user.alice")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +228,7 @@ func TestContextReevaluatesChangedOnly(t *testing.T) {
 	b.ok("SELECT INBOX")
 	b.ok(`STORE 6 +FLAGS.SILENT (\Seen)`)
 	for _, l := range a.ok("NOOP") {
-		if strings.Contains(l, `"R1"`) || strings.Contains(l, `"R3"`) {
+		if strings.Contains(l, `"R1"`) || strings.Contains(l, `"R3"`) || strings.Contains(l, `"R4"`) {
 			t.Fatalf("unrelated messages re-evaluated: %q", l)
 		}
 	}
