@@ -349,3 +349,23 @@ func TestContextRFC5267Examples(t *testing.T) {
 	b.ok(`UID STORE 2 +FLAGS.SILENT (\Deleted)`)
 	has(t, a.ok("NOOP"), `* ESEARCH (TAG "A02") UID REMOVEFROM (3 2)`)
 }
+
+// RFC 5267 §4.3.2: changes the session makes itself are reported too, in
+// the response of the command that made them (flags with STORE, new
+// messages with APPEND, removals with EXPUNGE before its EXPUNGE lines).
+func TestContextOwnChanges(t *testing.T) {
+	_, a := sixMessages(t)
+	a.tagged("S1", "SEARCH RETURN (UPDATE) FLAGGED")
+	has(t, a.ok(`STORE 1 +FLAGS.SILENT (\Flagged)`), `* ESEARCH (TAG "S1") ADDTO (0 1)`)
+	msg := testMessage("own")
+	u := a.ok("APPEND INBOX (\\Flagged) {" + strconv.Itoa(len(msg)) + "+}\r\n" + msg)
+	ex := indexOf(t, u, "* 7 EXISTS")
+	if add := indexOf(t, u, `* ESEARCH (TAG "S1") ADDTO (0 7)`); add < ex {
+		t.Fatalf("ADDTO before EXISTS:\n%s", strings.Join(u, "\n"))
+	}
+	a.ok(`STORE 2 +FLAGS.SILENT (\Deleted)`)
+	u = a.ok("EXPUNGE")
+	if rm, ex := indexOf(t, u, `* ESEARCH (TAG "S1") REMOVEFROM (0 2)`), indexOf(t, u, "* 2 EXPUNGE"); rm > ex {
+		t.Fatalf("REMOVEFROM after EXPUNGE:\n%s", strings.Join(u, "\n"))
+	}
+}
