@@ -2,6 +2,7 @@ package wire
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -20,7 +21,14 @@ func TestParseContext(t *testing.T) {
 		{"B04 CANCELUPDATE B01", nil},
 		{`B04 CANCELUPDATE "B01`, nil},
 		{`B04 CANCELUPDATE "B01"x`, nil},
+		{"B04 CANCELUPDATE" + strings.Repeat(` "t"`, maxCancelTags), make([]string, maxCancelTags)},
+		{"B04 CANCELUPDATE" + strings.Repeat(` "t"`, maxCancelTags+1), nil}, // hostile: bounded
 	} {
+		if w, ok := tt.want.([]string); ok && len(w) == maxCancelTags {
+			for i := range w {
+				w[i] = "t"
+			}
+		}
 		_, got, err := parseLine(t, tt.line)
 		if tt.want == nil {
 			if err == nil || wireErr(err) == nil || wireErr(err).Fatal {
