@@ -78,6 +78,10 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := s.contextTagInUse(c.Tag, sc.Return); err != nil {
+		return reply{}, err
+	}
+	base := s.sel.modseq
 	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
@@ -93,6 +97,7 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 	}
 	if sc.Return != nil {
 		s.answerReturn(c, *sc.Return, found, wantModSeq)
+		s.keepContext(c, sc.Return, sc.Charset, &sc.Key, nil, found, base)
 		return reply{}, nil
 	}
 	s.writeList("SEARCH", c.UID, found, wantModSeq)
@@ -171,6 +176,10 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := s.contextTagInUse(c.Tag, sc.Return); err != nil {
+		return reply{}, err
+	}
+	base := s.sel.modseq
 	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
@@ -192,6 +201,7 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	}
 	if sc.Return != nil {
 		s.answerReturn(c, *sc.Return, ordered, wantModSeq)
+		s.keepContext(c, sc.Return, sc.Charset, &sc.Key, sc.Criteria, ordered, base)
 		return reply{}, nil
 	}
 	s.writeList("SORT", c.UID, ordered, wantModSeq)

@@ -82,4 +82,6 @@ var commands = map[string]command{
 	"COPY":     {states: stateSelected, uid: true, run: cmdCopy},
 	"MOVE":     {states: stateSelected, uid: true, run: cmdMove},
 	"REPLACE":  {states: stateSelected, uid: true, run: cmdReplace},
+
+	"CANCELUPDATE": {states: stateSelected, run: cmdCancelUpdate},
 }

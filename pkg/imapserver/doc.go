@@ -13,7 +13,9 @@
 // extension or rule that spans commands: qresync.go (VANISHED),
 // condstore.go (the HIGHESTMODSEQ of the first enabling command),
 // esearch.go (SEARCH and SORT RETURN options: ESEARCH, ESORT, PARTIAL,
-// SAVE's "$", MODSEQ of the messages reported),
+// SAVE's "$", MODSEQ of the messages reported), context.go (CONTEXT=SEARCH
+// and CONTEXT=SORT: RETURN (UPDATE) contexts, re-evaluated by sync on the
+// messages that changed; REMOVEFROM before EXPUNGE, ADDTO after EXISTS),
 // metadata.go (RFC 5464 entries and rights; cmd_metadata.go's
 // parseMetaEntries and collectMetadata are the one reading of entries,
 // used by GETMETADATA and list_metadata.go's LIST RETURN (METADATA)),

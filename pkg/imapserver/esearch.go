@@ -9,8 +9,9 @@ import (
 
 // searchCapabilities are the SEARCH and SORT extensions answered here and
 // in cmd_search.go: ESORT (RFC 5267 §3), SORT=DISPLAY (RFC 5957), WITHIN
-// (RFC 5032), SEARCHRES (RFC 5182) and PARTIAL (RFC 9394).
-var searchCapabilities = []string{"ESORT", "SORT=DISPLAY", "WITHIN", "SEARCHRES", "PARTIAL"}
+// (RFC 5032), SEARCHRES (RFC 5182), PARTIAL (RFC 9394), and CONTEXT=SEARCH
+// and CONTEXT=SORT (RFC 5267 §4, context.go).
+var searchCapabilities = []string{"ESORT", "SORT=DISPLAY", "WITHIN", "SEARCHRES", "PARTIAL", "CONTEXT=SEARCH", "CONTEXT=SORT"}
 
 // answerReturn answers SEARCH or SORT with RETURN options: it saves "$"
 // when SAVE is asked and sends one ESEARCH response unless SAVE is all
@@ -37,7 +38,10 @@ func (s *session) answerReturn(c wire.Command, ret wire.SearchReturn, ordered []
 
 // savedOf is what SAVE keeps (RFC 5182 §2.4): the whole result when ALL
 // or COUNT is asked too, or nothing else is; else only the messages the
-// other options report (MIN, MAX, the PARTIAL range).
+// other options report (MIN, MAX, the PARTIAL range). RFC 9394 §3.2 says
+// the same of PARTIAL: with SAVE and no MIN/MAX/COUNT, "$" holds the
+// messages the PARTIAL returns (plus MIN/MAX when asked); with COUNT, all
+// messages found.
 func savedOf(ret wire.SearchReturn, ordered []search.Candidate) []search.Candidate {
 	if ret.All || ret.Count || !ret.Reports() {
 		return ordered

@@ -86,6 +86,7 @@ func (s *session) unselect() {
 	s.sel.mb.Close()
 	s.sel = nil
 	s.searchRs = nil
+	s.contexts = nil // RFC 5267 §4.3: updates cease when the mailbox is no longer selected
 	if s.state == stateSelected {
 		s.state = stateAuth
 	}
@@ -136,6 +137,12 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 	if v == sel.view && len(sel.reported) == 0 && len(seenChanged) == 0 {
 		return nil
 	}
+	// RFC 5267 §4.3.4: REMOVEFROM before the EXPUNGEs, ADDTO after EXISTS.
+	var ctxUpdates []contextUpdate
+	if len(s.contexts) > 0 {
+		ctxUpdates = s.evaluateContexts(v, sel.uidsAfter(v, allowExpunge), seenChanged)
+	}
+	s.writeContextRemovals(ctxUpdates)
 	if allowExpunge {
 		sel.reportExpunges(s, v)
 	}
@@ -155,6 +162,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 			s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
 		}
 	}
+	s.writeContextAdditions(ctxUpdates)
 	if v.HighestModSeq > sel.modseq {
 		for _, r := range v.ChangesSince(sel.modseq).Updated {
 			if r.UID > maxUID || sel.reported[r.UID] {

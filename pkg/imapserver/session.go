@@ -54,9 +54,10 @@ type session struct {
 	// admitMessage, during an APPEND, refuses a message literal of the
 	// announced size before it is invited (quota).
 	admitMessage func(size int64) error
-	searchRs     []uint32     // the saved search result "$" (RFC 5182), as UIDs
-	login        *logins.Slot // this session's place in the login counts
-	notify       *notifyState // NOTIFY SET in force (notify.go), nil without
+	searchRs     []uint32         // the saved search result "$" (RFC 5182), as UIDs
+	contexts     []*searchContext // live RETURN (UPDATE) contexts (context.go)
+	login        *logins.Slot     // this session's place in the login counts
+	notify       *notifyState     // NOTIFY SET in force (notify.go), nil without
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using

@@ -71,7 +71,8 @@ func (m *message) open() (*os.File, int64) {
 }
 
 func (m *message) fail(err error) {
-	if errors.Is(err, fs.ErrNotExist) {
+	// mailbox.OpenMessage reports a missing file as ErrNoSuchMessage.
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, mailbox.ErrNoSuchMessage) {
 		m.gone = true
 		return
 	}

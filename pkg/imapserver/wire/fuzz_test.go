@@ -24,6 +24,8 @@ func fuzzSeeds() []string {
 		"a UID SORT RETURN (MIN PARTIAL 1:10) (REVERSE DISPLAYFROM) UTF-8 UID $\r\n",
 		"a FETCH 1 (BODY[1.2.3.HEADER.FIELDS (A {1}\r\nB)])\r\n",
 		"a x\r\nb UID\r\n\r\n",
+		"B01 UID SORT RETURN (UPDATE CONTEXT PARTIAL 1:5) (SUBJECT) UTF-8 ALL\r\n",
+		"B04 CANCELUPDATE \"B01\" \"B\\\"2\"\r\n",
 	)
 }
 

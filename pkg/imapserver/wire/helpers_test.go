@@ -92,6 +92,8 @@ func parseAny(r *Reader, cmd Command) (any, error) {
 		return ParseCreate(r)
 	case "ENABLE":
 		return ParseEnable(r)
+	case "CANCELUPDATE":
+		return ParseCancelUpdate(r)
 	case "ID":
 		return ParseID(r)
 	case "SETACL":

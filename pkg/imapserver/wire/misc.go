@@ -116,6 +116,31 @@ func ParseEnable(r *Reader) ([]string, error) {
 	return end(r, caps)
 }
 
+// maxCancelTags bounds CANCELUPDATE's arguments: a session has far
+// fewer contexts, so a longer list is hostile.
+const maxCancelTags = 100
+
+// ParseCancelUpdate parses CANCELUPDATE's "1*(SP quoted)" (RFC 5267 §5):
+// the tags of the searching commands whose updates stop.
+func ParseCancelUpdate(r *Reader) ([]string, error) {
+	var tags []string
+	for r.Consume(' ') {
+		if r.peek() != '"' {
+			r.fail(syntaxErr("CANCELUPDATE takes quoted tags"))
+			break
+		}
+		if len(tags) == maxCancelTags {
+			r.fail(syntaxErr("too many tags in CANCELUPDATE"))
+			break
+		}
+		tags = append(tags, r.quoted())
+	}
+	if len(tags) == 0 && r.err == nil {
+		r.fail(syntaxErr("CANCELUPDATE needs a tag"))
+	}
+	return end(r, tags)
+}
+
 // IDField is one field/value pair of ID (RFC 2971); HasValue is false for
 // NIL.
 type IDField struct {

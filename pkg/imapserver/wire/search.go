@@ -61,10 +61,13 @@ type SearchKey struct {
 }
 
 // SearchReturn holds ESEARCH return options (RFC 4731, RFC 5182 SAVE,
-// RFC 9394 PARTIAL).
+// RFC 9394 PARTIAL, RFC 5267 §4 CONTEXT and UPDATE).
 type SearchReturn struct {
 	Min, Max, All, Count, Save bool
 	Partial                    *PartialRange `json:",omitempty"` // nil when not asked
+	// Update asks for ADDTO/REMOVEFROM notifications (RFC 5267 §4.3);
+	// Context is only a hint that the search will be reused (§4.2).
+	Update, Context bool `json:",omitempty"`
 }
 
 // Reports reports whether the options ask for anything sent in ESEARCH
@@ -118,6 +121,10 @@ func parseSearchReturn(r *Reader) *SearchReturn {
 			ret.Count = true
 		case "SAVE":
 			ret.Save = true
+		case "UPDATE":
+			ret.Update = true
+		case "CONTEXT":
+			ret.Context = true
 		case "PARTIAL":
 			if ret.Partial != nil {
 				r.fail(syntaxErr("PARTIAL given twice"))
