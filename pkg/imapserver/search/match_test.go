@@ -137,6 +137,20 @@ func TestMatchBodyEncodings(t *testing.T) {
 	}
 }
 
+// TestMatchBodyEncodingComment: a Content-Transfer-Encoding with a comment
+// (RFC 2045 §6.1) is decoded like the bare mechanism.
+func TestMatchBodyEncodingComment(t *testing.T) {
+	mp := mkmail("--c\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: Quoted-Printable (comment)\r\n\r\n"+
+		"caf=E9 au l=\r\nait\r\n--c\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: (b64) BASE64\r\n\r\nc2Vjb25kIHBhcnQ=\r\n--c--\r\n",
+		"Subject: cte", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=c")
+	cands := newBox(t, []testMsg{{raw: mp}, {raw: plain(2, "other")}})
+	for _, key := range []string{"BODY \"café au lait\"", "BODY \"second part\""} {
+		if got := matched(t, cands, key, Env{}); !slices.Equal(got, []uint32{1}) {
+			t.Errorf("%s: got %v, want [1]", key, got)
+		}
+	}
+}
+
 func TestMatchCancelled(t *testing.T) {
 	cands := newBox(t, []testMsg{{raw: plain(1, "a")}})
 	ctx, cancel := context.WithCancel(context.Background())
