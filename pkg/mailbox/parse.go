@@ -311,7 +311,7 @@ func addressList(h msgheader.Header, key string) []Address {
 			if host == "" {
 				host = unspecifiedDomain
 			}
-			out = append(out, Address{Name: a.Name, Mailbox: a.Mailbox, Host: host})
+			out = append(out, Address{Name: a.Name, Route: a.Route, Mailbox: a.Mailbox, Host: host})
 		}
 	}
 	return out
