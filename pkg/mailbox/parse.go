@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -78,7 +77,7 @@ func parseMessageAt(ra io.ReaderAt, size int64) (parsedMessage, error) {
 	} else {
 		p.cached.Headers = rawFields(hdr)
 	}
-	if d, err := mail.ParseDate(field(h, "Date")); err == nil {
+	if d, err := msgheader.ParseDate(field(h, "Date")); err == nil {
 		p.sentDate = d
 	}
 	return p, ps.err

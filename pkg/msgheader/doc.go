@@ -38,6 +38,9 @@
 //     UTF-8; a bad parameter is skipped, not the whole field.
 //     TransferEncoding is the one reader of Content-Transfer-Encoding (the
 //     token, lower case, comments removed).
+//   - ParseDate is the one reader of a Date field (comments removed,
+//     obsolete years and zone names of RFC 5322 §4.3): the store's sent
+//     date and SEARCH's day check both use it.
 //
 // The package imports nothing of gocyrus, so any package may use it.
 package msgheader

@@ -2,12 +2,15 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"gocyrus/pkg/imapserver/wire"
 )
 
 func TestMatchKeys(t *testing.T) {
@@ -177,3 +180,38 @@ func TestSupportedCharset(t *testing.T) {
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// TestSentDateObsoleteAndComments: SEARCH SENT* and SORT DATE read the
+// Date field by the one rule (msgheader.ParseDate): an obsolete date
+// (two-digit year, named zone, RFC 5322 §4.3) and one with comments
+// (appendix A.5) are the dates they say, for both.
+func TestSentDateObsoleteAndComments(t *testing.T) {
+	withDate := func(i int, date string) string {
+		return mkmail("x\r\n", "From: a@example.com", "Subject: d", "Date: "+date, fmt.Sprintf("Message-ID: <d%d@x>", i))
+	}
+	cands := newBox(t, []testMsg{
+		{raw: withDate(1, "Mon, 1 Jun 2020 10:00:00 +0000")},
+		{raw: withDate(2, "1 Jun 98 23:00 EST")},
+		{raw: withDate(3, "Thu (weekday), 13 Feb 1969 23:32:54 -0330 (Newfoundland Time)")},
+	})
+	for _, tc := range []struct {
+		key  string
+		want []uint32
+	}{
+		{"SENTBEFORE 1-Jan-2000", []uint32{2, 3}},
+		{"SENTON 1-Jun-1998", []uint32{2}},
+		{"SENTON 13-Feb-1969", []uint32{3}},
+		{"SENTSINCE 1-Jan-2000", []uint32{1}},
+	} {
+		if got := matched(t, cands, tc.key, Env{}); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.key, got, tc.want)
+		}
+	}
+	order, err := Sort(context.Background(), []wire.SortCriterion{{Key: "DATE"}}, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []int{2, 1, 0}) {
+		t.Errorf("SORT DATE: %v, want [2 1 0]", order)
+	}
+}
