@@ -3,16 +3,22 @@ package mailbox
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"unsafe"
 )
 
-// cyrus.cache layout, version 2 (see doc.go). Version 1 had the same
-// layout but described untyped parts of a multipart/digest as text/plain;
-// Reconstruct rebuilds a cache of another version from the message files.
+// cyrus.cache layout, version 3 (see doc.go). Version 1 had the layout of
+// version 2 but described untyped parts of a multipart/digest as
+// text/plain. Version 3 adds an address's source route and marks each
+// payload (payloadMark), and its body structures count line breaks and keep
+// parameters in header order. Reconstruct rebuilds a cache of another
+// version from the message files; a reader rebuilds an unmarked (older)
+// record from its message file, so a mailbox answers correctly before
+// reconstruct runs and a version 2 file may hold version 3 records.
 const (
 	cacheMagic       = "gcyrusCA"
-	cacheVersion     = 2
+	cacheVersion     = 3
 	cacheHeaderSize  = 16
 	cacheRecordFixed = 12 // uid + payload length + crc
 	// maxCacheRecord bounds one record so a damaged length cannot make a
@@ -80,6 +86,9 @@ func checkCacheRecord(uid uint32, b []byte) ([]byte, error) {
 // payload's first part) when envelopeOnly.
 func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena, envelopeOnly bool) (*Cached, error) {
 	c, err := decodeInto(payload, arena, envelopeOnly)
+	if errors.Is(err, errOldPayload) {
+		return nil, err // not damage: the reader rebuilds it quietly
+	}
 	if err != nil {
 		return nil, corruptf(cacheFile, "uid %d: %v", uid, err)
 	}
@@ -90,11 +99,21 @@ func decodeCachedPayload(uid uint32, payload []byte, arena *cachedArena, envelop
 // are uvarint length + bytes; lists are uvarint count + items.
 func encodeCached(c *Cached) []byte {
 	var e cacheEncoder
+	e.b = append(e.b, payloadMark...)
 	e.envelope(&c.Envelope)
 	e.body(c.Body)
 	e.bytes(c.Headers)
 	return e.b
 }
+
+// payloadMark starts every version 3 payload. A version 2 payload starts
+// with the uvarint length of the Date, and AppendUvarint never writes 0x80
+// 0x00 (a continuation byte followed by a zero group), so an older payload
+// cannot start with it.
+var payloadMark = []byte{0x80, 0x00, cacheVersion}
+
+// errOldPayload is the decode error of a record of an older version.
+var errOldPayload = errors.New("payload of an older cache version")
 
 type cacheEncoder struct{ b []byte }
 
@@ -112,6 +131,7 @@ func (e *cacheEncoder) addrs(as []Address) {
 	e.uint(uint64(len(as)))
 	for _, a := range as {
 		e.str(a.Name)
+		e.str(a.Route)
 		e.str(a.Mailbox)
 		e.str(a.Host)
 	}
@@ -324,7 +344,7 @@ func (d *cacheDecoder) addrs() []Address {
 	}
 	out := d.arena.addrList(n)
 	for i := range out {
-		out[i] = Address{Name: d.str(), Mailbox: d.str(), Host: d.str()}
+		out[i] = Address{Name: d.str(), Route: d.str(), Mailbox: d.str(), Host: d.str()}
 	}
 	return out
 }
@@ -401,7 +421,11 @@ func decodeCachedInto(payload []byte, arena *cachedArena) (*Cached, error) {
 // envelopeOnly (Body and Headers stay nil).
 func decodeInto(payload []byte, arena *cachedArena, envelopeOnly bool) (*Cached, error) {
 	*arena = cachedArena{}
-	d := cacheDecoder{b: payload, arena: arena}
+	rest, ok := bytes.CutPrefix(payload, payloadMark)
+	if !ok {
+		return nil, errOldPayload
+	}
+	d := cacheDecoder{b: rest, arena: arena}
 	c := &d.arena.c
 	d.envelope(&c.Envelope)
 	if envelopeOnly {

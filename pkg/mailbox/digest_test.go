@@ -29,15 +29,15 @@ func TestDigestBodyStructure(t *testing.T) {
 	}
 	for _, w := range []want{
 		{nil, "multipart", "digest", "", 1, 0},
-		{[]int{0}, "message", "rfc822", "first", 0, 5},
-		{[]int{0, -1}, "text", "plain", "", 1, 1},
-		{[]int{1}, "text", "plain", "", 0, 1},
-		{[]int{2}, "message", "rfc822", "second, multipart", 0, 8},
+		{[]int{0}, "message", "rfc822", "first", 0, 4},
+		{[]int{0, -1}, "text", "plain", "", 1, 0},
+		{[]int{1}, "text", "plain", "", 0, 0},
+		{[]int{2}, "message", "rfc822", "second, multipart", 0, 7},
 		{[]int{2, -1}, "multipart", "mixed", "", 1, 0},
-		{[]int{2, -1, 0}, "text", "plain", "", 1, 1},
+		{[]int{2, -1, 0}, "text", "plain", "", 1, 0},
 		{[]int{3}, "multipart", "digest", "", 1, 0},
-		{[]int{3, 0}, "message", "rfc822", "nested", 0, 4},
-		{[]int{3, 0, -1}, "text", "plain", "", 1, 1},
+		{[]int{3, 0}, "message", "rfc822", "nested", 0, 3},
+		{[]int{3, 0, -1}, "text", "plain", "", 1, 0},
 	} {
 		for _, bs := range []*BodyStructure{p.cached.Body, c.Body} {
 			for _, i := range w.path {
@@ -74,7 +74,7 @@ func TestDigestBodyStructure(t *testing.T) {
 func TestDigestUnparsableType(t *testing.T) {
 	raw := "Content-Type: multipart/digest; boundary=b\r\n\r\n" +
 		"--b\r\nContent-Type: bogus\r\n\r\nSubject: one\r\n\r\nx\r\n" +
-		"--b\r\nContent-Type: text/plain; charset=\"unterminated\r\n\r\nSubject: two\r\n\r\ny\r\n--b--\r\n"
+		"--b\r\nContent-Type: ;;; charset=x\r\n\r\nSubject: two\r\n\r\ny\r\n--b--\r\n"
 	p := parseMessage([]byte(raw))
 	if n := len(p.cached.Body.Parts); n != 2 {
 		t.Fatalf("%d parts, want 2", n)

@@ -42,20 +42,26 @@
 //     length, i16 internaldate UTC offset in minutes, u16 zero, 2×u64
 //     keyword bits, 20-byte GUID (SHA-1 of the file), u32 CRC-32C of bytes
 //     0–99.
-//   - cyrus.cache, version 2: a 16-byte header (magic "gcyrusCA", u32
+//   - cyrus.cache, version 3: a 16-byte header (magic "gcyrusCA", u32
 //     version, u32 zero), then one record per appended message: u32 uid,
 //     u32 payload length, payload, u32 CRC-32C of everything before it. The
-//     payload is the envelope, the body structure (recursive) and the raw
-//     header block (whole when at most MaxCachedHeader bytes, else only the
-//     envelope's fields), strings as uvarint length + bytes. A body
-//     structure has at most maxMIMEParts entries and maxMIMEDepth levels
-//     (parse.go): past the count, a multipart's last part is the rest of
-//     its body as text. A part's type when it declares none is
-//     msgheader.ContentType's (message/rfc822 in a multipart/digest).
-//     Version 1 had the same layout but typed such digest parts
-//     text/plain: Reconstruct discards a cache of another version and
-//     parses every message file again. Readers do not check the version,
-//     so a mailbox keeps its old entries until reconstruct runs.
+//     payload is the mark 0x80 0x00 0x03 (cache.go payloadMark), the
+//     envelope (an address is name, source route, local part, host), the
+//     body structure (recursive) and the raw header block (whole when at
+//     most MaxCachedHeader bytes, else only the envelope's fields), strings
+//     as uvarint length + bytes. A body structure has at most maxMIMEParts
+//     entries and maxMIMEDepth levels (parse.go): past the count, a
+//     multipart's last part is the rest of its body as text. A part's type
+//     when it declares none is msgheader.ContentType's (message/rfc822 in
+//     a multipart/digest); its lines are its line breaks; its parameters
+//     are in header order. Version 1 typed such digest parts text/plain;
+//     version 2 had no payload mark, no source route, counted a last line
+//     without LF and sorted parameters. Reconstruct discards a cache of
+//     another version and parses every message file again. Readers do not
+//     check the file's version; a record without the mark (written before
+//     version 3) is rebuilt from its message file on every read, so a
+//     mailbox answers as a new one does before reconstruct runs, and a
+//     version 2 file may hold version 3 records appended since.
 //   - "tmp.<pid>-<start>.<random>" — a named temp file (a batch's spool,
 //     a header or index rewrite, a copy across filesystems), named for
 //     the process that made it (pid and start time, tempfile.go). Only

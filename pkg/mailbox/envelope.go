@@ -19,10 +19,11 @@ type Envelope struct {
 
 // Address is one element of an address list (pkg/msgheader parses it): a
 // mailbox, whose Host is never empty (Cyrus's "unspecified-domain" when the
-// address has none), or a group marker as IMAP writes it: the start
-// {Mailbox: group name}, the end {}.
+// address has none) but whose Mailbox may be ("<>", "@host"), or a group
+// marker as IMAP writes it: the start {Mailbox: group name}, the end {}.
 type Address struct {
 	Name    string
+	Route   string // obsolete source route (IMAP's at-domain-list), e.g. "@a.example,@b.example"
 	Mailbox string // local part
 	Host    string
 }

@@ -35,7 +35,7 @@ func TestCreateOpenAppendRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Envelope.Subject != "msg 1" || c.Envelope.From[0] != (Address{"Fred Foo", "fred", "example.com"}) ||
+	if c.Envelope.Subject != "msg 1" || c.Envelope.From[0] != (Address{Name: "Fred Foo", Mailbox: "fred", Host: "example.com"}) ||
 		c.Envelope.Sender[0].Host != "example.com" || c.Envelope.MessageID != "<m1@example.com>" {
 		t.Errorf("envelope = %+v", c.Envelope)
 	}

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
-	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +77,7 @@ func parseMessageAt(ra io.ReaderAt, size int64) (parsedMessage, error) {
 	} else {
 		p.cached.Headers = rawFields(hdr)
 	}
-	if d, err := mail.ParseDate(field(h, "Date")); err == nil {
+	if d, err := msgheader.ParseDate(field(h, "Date")); err == nil {
 		p.sentDate = d
 	}
 	return p, ps.err
@@ -312,7 +310,7 @@ func addressList(h msgheader.Header, key string) []Address {
 			if host == "" {
 				host = unspecifiedDomain
 			}
-			out = append(out, Address{Name: a.Name, Mailbox: a.Mailbox, Host: host})
+			out = append(out, Address{Name: a.Name, Route: a.Route, Mailbox: a.Mailbox, Host: host})
 		}
 	}
 	return out
@@ -321,37 +319,16 @@ func addressList(h msgheader.Header, key string) []Address {
 // bodyStructure describes the entity with header h and body body, standing
 // in ctx (which gives its type when it declares none).
 func (ps *msgParser) bodyStructure(h msgheader.Header, body section, ctx msgheader.Context, depth int) *BodyStructure {
-	bs := &BodyStructure{Encoding: "7bit"}
 	ps.parts++
 	budget := maxMIMEParts - ps.parts
-	mediaType, params := msgheader.ContentType(field(h, "Content-Type"), ctx)
-	bs.Type, bs.Subtype, _ = strings.Cut(mediaType, "/")
-	bs.Params = sortedParams(params)
-	bs.ID = field(h, "Content-Id")
-	bs.Description = field(h, "Content-Description")
-	if enc := field(h, "Content-Transfer-Encoding"); enc != "" {
-		bs.Encoding = strings.ToLower(enc)
-	}
-	bs.MD5 = field(h, "Content-Md5")
-	bs.Location = field(h, "Content-Location")
-	if lang := field(h, "Content-Language"); lang != "" {
-		for _, l := range strings.Split(lang, ",") {
-			if l = strings.TrimSpace(l); l != "" {
-				bs.Language = append(bs.Language, l)
-			}
-		}
-	}
-	if d, dp, err := mime.ParseMediaType(field(h, "Content-Disposition")); err == nil {
-		bs.Disposition = d
-		bs.DispositionParams = sortedParams(dp)
-	}
+	bs, mediaType, params := contentFields(h, ctx)
 	bs.Size = uint32(body.n)
 
 	switch {
 	case bs.Type == "multipart" && depth < maxMIMEDepth:
 		// Over budget a multipart still has one part (IMAP needs one):
 		// past it, only chains as deep as maxMIMEDepth can grow.
-		boundary := params["boundary"]
+		boundary := msgheader.ParamValue(params, "boundary")
 		parts, folded := ps.splitMultipart(body, boundary, max(budget, 1))
 		for i, part := range parts {
 			if folded && i == len(parts)-1 {
@@ -389,7 +366,9 @@ func (ps *msgParser) foldedPart(s section) *BodyStructure {
 		Params: []Param{{"charset", "us-ascii"}}, Size: uint32(s.n), Lines: ps.countLines(s)}
 }
 
-// countLines counts the lines of s, a last one without LF included.
+// countLines counts the line breaks of s, as Cyrus and Dovecot do: a last
+// line without LF is not counted, and a part of a multipart ends before the
+// CRLF of the next delimiter (RFC 2046 §5.1.1), so its last line is not.
 func (ps *msgParser) countLines(s section) uint32 {
 	if s.n == 0 || ps.err != nil {
 		return 0
@@ -397,7 +376,6 @@ func (ps *msgParser) countLines(s section) uint32 {
 	buf := countBuffers.Get().(*[]byte)
 	defer countBuffers.Put(buf)
 	var n int64
-	var last byte
 	for off := int64(0); off < s.n; {
 		b := (*buf)[:min(int64(len(*buf)), s.n-off)]
 		if _, err := ps.ra.ReadAt(b, s.off+off); err != nil && err != io.EOF {
@@ -405,26 +383,49 @@ func (ps *msgParser) countLines(s section) uint32 {
 			return 0
 		}
 		n += int64(bytes.Count(b, []byte("\n")))
-		last = b[len(b)-1]
 		off += int64(len(b))
-	}
-	if last != '\n' {
-		n++
 	}
 	return uint32(n)
 }
 
 var countBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-func sortedParams(m map[string]string) []Param {
-	out := make([]Param, 0, len(m))
-	for k, v := range m {
-		out = append(out, Param{Name: strings.ToLower(k), Value: v})
+// contentFields describes an entity from its header h, standing in ctx:
+// everything of its body structure but size, lines and children.
+// Parameters keep header order, as Cyrus sends them.
+func contentFields(h msgheader.Header, ctx msgheader.Context) (bs *BodyStructure, mediaType string, params []msgheader.Param) {
+	bs = &BodyStructure{Encoding: "7bit"}
+	mediaType, params = msgheader.ContentType(field(h, "Content-Type"), ctx)
+	bs.Type, bs.Subtype, _ = strings.Cut(mediaType, "/")
+	bs.Params = paramsOf(params)
+	bs.ID = field(h, "Content-Id")
+	bs.Description = field(h, "Content-Description")
+	if enc := msgheader.TransferEncoding(field(h, "Content-Transfer-Encoding")); enc != "" {
+		bs.Encoding = enc
 	}
-	for i := 1; i < len(out); i++ { // insertion sort: a handful of params
-		for j := i; j > 0 && out[j].Name < out[j-1].Name; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	bs.MD5 = field(h, "Content-Md5")
+	bs.Location = field(h, "Content-Location")
+	if lang := field(h, "Content-Language"); lang != "" {
+		for _, l := range strings.Split(lang, ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				bs.Language = append(bs.Language, l)
+			}
 		}
+	}
+	if d, dp, ok := msgheader.ParseValue(field(h, "Content-Disposition")); ok {
+		bs.Disposition = d
+		bs.DispositionParams = paramsOf(dp)
+	}
+	return bs, mediaType, params
+}
+
+func paramsOf(ps []msgheader.Param) []Param {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = Param(p)
 	}
 	return out
 }

@@ -7,9 +7,7 @@ package mailbox
 import (
 	"bytes"
 	"crypto/sha1"
-	"mime"
 	"net/mail"
-	"strings"
 
 	"gocyrus/pkg/msgheader"
 )
@@ -59,33 +57,12 @@ func oracleSplitHeader(raw []byte) (hdrEnd, bodyStart int) {
 }
 
 func oracleBodyStructure(h msgheader.Header, body []byte, ctx msgheader.Context, depth int) *BodyStructure {
-	bs := &BodyStructure{Encoding: "7bit"}
-	mediaType, params := msgheader.ContentType(field(h, "Content-Type"), ctx)
-	bs.Type, bs.Subtype, _ = strings.Cut(mediaType, "/")
-	bs.Params = sortedParams(params)
-	bs.ID = field(h, "Content-Id")
-	bs.Description = field(h, "Content-Description")
-	if enc := field(h, "Content-Transfer-Encoding"); enc != "" {
-		bs.Encoding = strings.ToLower(enc)
-	}
-	bs.MD5 = field(h, "Content-Md5")
-	bs.Location = field(h, "Content-Location")
-	if lang := field(h, "Content-Language"); lang != "" {
-		for _, l := range strings.Split(lang, ",") {
-			if l = strings.TrimSpace(l); l != "" {
-				bs.Language = append(bs.Language, l)
-			}
-		}
-	}
-	if d, dp, err := mime.ParseMediaType(field(h, "Content-Disposition")); err == nil {
-		bs.Disposition = d
-		bs.DispositionParams = sortedParams(dp)
-	}
+	bs, mediaType, params := contentFields(h, ctx)
 	bs.Size = uint32(len(body))
 
 	switch {
 	case bs.Type == "multipart" && depth < maxMIMEDepth:
-		boundary := params["boundary"]
+		boundary := msgheader.ParamValue(params, "boundary")
 		for _, part := range oracleSplitMultipart(body, boundary) {
 			ph, pb := oracleSplitHeader(part)
 			bs.Parts = append(bs.Parts, oracleBodyStructure(readHeader(part[:ph]), part[pb:], msgheader.ChildContext(mediaType), depth+1))
@@ -109,11 +86,7 @@ func oracleBodyStructure(h msgheader.Header, body []byte, ctx msgheader.Context,
 }
 
 func oracleCountLines(b []byte) uint32 {
-	n := bytes.Count(b, []byte("\n"))
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		n++
-	}
-	return uint32(n)
+	return uint32(bytes.Count(b, []byte("\n")))
 }
 
 // splitMultipart returns the raw parts between boundary delimiter lines

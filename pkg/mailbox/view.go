@@ -1,9 +1,11 @@
 package mailbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"sync/atomic"
@@ -213,7 +215,11 @@ func (v *View) cacheBytes(off, end uint64) ([]byte, error) {
 }
 
 func (v *View) rebuildCached(r Record, cause error) (*Cached, error) {
-	v.m.log.Warn("cache record unusable, parsing message", "mailbox", v.Header.Name, "uid", r.UID, "err", cause)
+	level := slog.LevelWarn
+	if errors.Is(cause, errOldPayload) {
+		level = slog.LevelDebug // expected until reconstruct rewrites the cache
+	}
+	v.m.log.Log(context.Background(), level, "cache record unusable, parsing message", "mailbox", v.Header.Name, "uid", r.UID, "err", cause)
 	p, err := describeFile(messagePath(v.m.dir, r.UID))
 	if err != nil {
 		return nil, &CorruptError{Mailbox: v.Header.Name, File: cacheFile,

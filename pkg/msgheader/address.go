@@ -128,9 +128,10 @@ func parseList(v string) (list []Address, clean bool) {
 				a.Name = p.trailingComment()
 			}
 			p.skipElement()
-			if a.Mailbox != "" || a.Host != "" || a.Name != "" {
-				out = append(out, a)
-			} else {
+			// "<>" (the null path) is kept as an empty address, as Cyrus
+			// keeps it; it is still not a usable mailbox.
+			out = append(out, a)
+			if a.Mailbox == "" && a.Host == "" && a.Name == "" {
 				p.bad = true
 			}
 		case stop == '@':

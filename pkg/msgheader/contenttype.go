@@ -1,9 +1,6 @@
 package msgheader
 
-import (
-	"mime"
-	"strings"
-)
+import "strings"
 
 // Context is where a MIME entity stands, which decides the content type
 // it has when it declares none.
@@ -20,17 +17,18 @@ const (
 
 // ContentType reads the unfolded value of a Content-Type field (""
 // when the entity has none) of an entity standing in ctx: the media type
-// in lower case ("type/subtype") and its parameters (names in lower case).
+// in lower case ("type/subtype") and its parameters in header order, as
+// ParseValue reads them (comments allowed, RFC 2231 decoded).
 //
 // A field that is absent or does not parse gives ctx's default, with
 // "charset=us-ascii" for text/plain; a type without a subtype (which
 // parses, "text; charset=utf-8") gives the default type and keeps the
 // parameters it has. The store's body structure and FETCH's part walker
 // both decide through here, so part numbers always agree.
-func ContentType(value string, ctx Context) (mediaType string, params map[string]string) {
-	mt, params, err := mime.ParseMediaType(value)
-	if err == nil {
-		if t, s, ok := strings.Cut(mt, "/"); ok && t != "" && s != "" {
+func ContentType(value string, ctx Context) (mediaType string, params []Param) {
+	mt, params, ok := ParseValue(value)
+	if ok {
+		if t, s, found := strings.Cut(mt, "/"); found && t != "" && s != "" {
 			return mt, params
 		}
 	}
@@ -38,10 +36,10 @@ func ContentType(value string, ctx Context) (mediaType string, params map[string
 	if ctx == InDigest {
 		mediaType = "message/rfc822"
 	}
-	if err != nil || value == "" {
-		params = map[string]string{}
+	if !ok || strings.Contains(mt, "/") {
+		params = nil
 		if ctx != InDigest {
-			params["charset"] = "us-ascii"
+			params = []Param{{Name: "charset", Value: "us-ascii"}}
 		}
 	}
 	return mediaType, params

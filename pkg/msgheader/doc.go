@@ -32,6 +32,15 @@
 //     stands (text/plain; message/rfc822 for a part of a multipart/digest,
 //     RFC 2046 §5.1.5). The store's body structure, FETCH's part walker
 //     and SEARCH use it, so they agree on part numbers.
+//   - ParseValue is the one reader of MIME structured values (Content-Type,
+//     Content-Disposition): comments allowed anywhere, parameters in header
+//     order, RFC 2231 continuations joined and extended values decoded to
+//     UTF-8; a bad parameter is skipped, not the whole field.
+//     TransferEncoding is the one reader of Content-Transfer-Encoding (the
+//     token, lower case, comments removed).
+//   - ParseDate is the one reader of a Date field (comments removed,
+//     obsolete years and zone names of RFC 5322 §4.3): the store's sent
+//     date and SEARCH's day check both use it.
 //
 // The package imports nothing of gocyrus, so any package may use it.
 package msgheader

@@ -107,7 +107,9 @@ func TestParseAddressList(t *testing.T) {
 		{"undisclosed", []Address{mbox("", "undisclosed", "")}},
 		{"<a@b", []Address{mbox("", "a", "b")}},
 		{`"unterminated <a@b>`, []Address{mbox("", "unterminated <a@b>", "")}},
-		{"<>", nil},
+		// The null address is an address with nothing in it, as Cyrus keeps it.
+		{"<>", []Address{{}}},
+		{"<>, @nodomain", []Address{{}, mbox("", "", "nodomain")}},
 		{"", nil},
 		{"a@b>, c@d", []Address{mbox("", "a", "b"), mbox("", "c", "d")}},
 	} {

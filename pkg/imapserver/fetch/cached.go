@@ -3,6 +3,7 @@ package fetch
 import (
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/mailbox"
@@ -22,7 +23,7 @@ func envelopeInto(buf []wire.Address, e *mailbox.Envelope) wire.Envelope {
 	for i, l := range lists {
 		start := len(buf)
 		for _, a := range l {
-			buf = append(buf, wire.Address{Name: headerText(a.Name), Mailbox: a.Mailbox, Host: a.Host})
+			buf = append(buf, wire.Address{Name: headerText(a.Name), ADL: a.Route, Mailbox: a.Mailbox, Host: a.Host})
 		}
 		if len(l) > 0 {
 			out[i] = buf[start:len(buf):len(buf)]
@@ -36,14 +37,37 @@ func envelopeInto(buf []wire.Address, e *mailbox.Envelope) wire.Envelope {
 }
 
 // headerText turns decoded header text back into what a header may carry:
-// ASCII as it is, anything else as RFC 2047 encoded words.
+// ASCII as it is, anything else as RFC 2047 utf-8 encoded words. Raw 8-bit
+// bytes that are not UTF-8 (a Latin-1 header sent unencoded) have no known
+// charset: each becomes 'X', as Cyrus munges 8-bit header bytes, so the word
+// never claims utf-8 for bytes that are not.
 func headerText(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c < ' ' && c != '\t' {
+			if !utf8.ValidString(s) {
+				return headerText(mungeInvalid(s)) // valid now: one level
+			}
 			return mime.QEncoding.Encode("utf-8", s)
 		}
 	}
 	return s
+}
+
+// mungeInvalid replaces each byte of s that is not part of a UTF-8
+// sequence with 'X'.
+func mungeInvalid(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteByte('X')
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // bodyOf maps a cached body structure onto the wire's, in the upper case

@@ -68,3 +68,22 @@ func TestQuotedPrintable(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderText: envelope text is ASCII as it is, UTF-8 as an RFC 2047
+// utf-8 word, and raw bytes that are not UTF-8 (an unencoded Latin-1
+// header) become 'X' as Cyrus sends them, never a utf-8 word holding them.
+func TestHeaderText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                   "plain",
+		"caf\xe9 cr\xe8me raw":    "cafX crXme raw",
+		"Andr\xe9":                "AndrX",
+		"café":                    "=?utf-8?q?caf=C3=A9?=",
+		"caf\xe9 café":            "=?utf-8?q?cafX_caf=C3=A9?=",
+		"\xff\xfe":                "XX",
+		"tab\tand\x01control\xe9": "=?utf-8?q?tab=09and=01controlX?=",
+	} {
+		if got := headerText(in); got != want {
+			t.Errorf("headerText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

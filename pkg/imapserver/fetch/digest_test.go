@@ -41,22 +41,22 @@ func readDigest(t *testing.T) string {
 func TestDigestBodyStructure(t *testing.T) {
 	b := newBox(t, readDigest(t))
 	n := func(s string) string { return itoa(len(s)) }
-	lines := func(s string) string { return itoa(strings.Count(s, "\n") + 1) } // none ends with LF
+	lines := func(s string) string { return itoa(strings.Count(s, "\n")) } // line breaks: none ends with LF
 	addr := func(a string) string { return "(" + a + ")" + " (" + a + ")" + " (" + a + ")" }
 	want := `BODYSTRUCTURE (` +
 		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" ` + n(digestP1) + ` ` +
 		`("Mon, 4 Mar 2024 09:00:00 +0000" "first" ` + addr(`("Alice" NIL "alice" "example.com")`) + ` NIL NIL NIL NIL NIL) ` +
-		`("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP1Text) + ` 1 NIL NIL NIL NIL) ` +
+		`("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP1Text) + ` 0 NIL NIL NIL NIL) ` +
 		lines(digestP1) + ` NIL NIL NIL NIL)` +
-		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" ` + n(digestP2) + ` 1 NIL NIL NIL NIL)` +
+		`("TEXT" "PLAIN" NIL NIL NIL "7BIT" ` + n(digestP2) + ` 0 NIL NIL NIL NIL)` +
 		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" ` + n(digestP3) + ` ` +
 		`(NIL "second, multipart" ` + addr(`("Bob" NIL "bob" "example.com")`) + ` NIL NIL NIL NIL NIL) ` +
-		`(("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP31) + ` 1 NIL NIL NIL NIL)` +
+		`(("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP31) + ` 0 NIL NIL NIL NIL)` +
 		` "MIXED" ("BOUNDARY" "m1") NIL NIL NIL) ` +
 		lines(digestP3) + ` NIL NIL NIL NIL)` +
 		`(("MESSAGE" "RFC822" NIL NIL NIL "7BIT" ` + n(digestP41) + ` ` +
 		`(NIL "nested" ` + addr(`("Carol" NIL "carol" "example.com")`) + ` NIL NIL NIL NIL NIL) ` +
-		`("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP41Text) + ` 1 NIL NIL NIL NIL) ` +
+		`("TEXT" "PLAIN" ("CHARSET" "us-ascii") NIL NIL "7BIT" ` + n(digestP41Text) + ` 0 NIL NIL NIL NIL) ` +
 		lines(digestP41) + ` NIL NIL NIL NIL)` +
 		` "DIGEST" ("BOUNDARY" "d2") NIL NIL NIL)` +
 		` "DIGEST" ("BOUNDARY" "d1") NIL NIL NIL)`

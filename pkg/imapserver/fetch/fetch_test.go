@@ -291,3 +291,27 @@ func TestOpenFailsBeforeWriting(t *testing.T) {
 		t.Errorf("wrote %q before failing", buf.String())
 	}
 }
+
+// TestBinaryEncodingWithComment: a Content-Transfer-Encoding written with
+// a comment or in mixed case (RFC 2045 §6.1) is decoded, and BODYSTRUCTURE
+// names the bare mechanism.
+func TestBinaryEncodingWithComment(t *testing.T) {
+	msg := "Subject: cte\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n" +
+		"--c\r\nContent-Transfer-Encoding: (b64) BASE64\r\n\r\nY2Fmw6k=\r\n" +
+		"--c\r\nContent-Transfer-Encoding: Quoted-Printable (comment)\r\n\r\ncaf=C3=A9\r\n--c--\r\n"
+	b := newBox(t, msg)
+	for item, want := range map[string]string{
+		"BINARY[1]":      "BINARY[1] " + lit("café"),
+		"BINARY[2]":      "BINARY[2] " + lit("café"),
+		"BINARY.SIZE[2]": "BINARY.SIZE[2] 5",
+	} {
+		got, _, err := render(b.message(0), parseItems(t, item))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", item, got, err, want)
+		}
+	}
+	got, _, err := render(b.message(0), parseItems(t, "BODY"))
+	if err != nil || !strings.Contains(got, `"BASE64" 8 0)`) || !strings.Contains(got, `"QUOTED-PRINTABLE" 9 0)`) {
+		t.Errorf("BODY: got %q, %v", got, err)
+	}
+}

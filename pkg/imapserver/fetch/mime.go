@@ -68,13 +68,13 @@ func (f *msgFile) readEntity(start, end int64, ctx msgheader.Context) (entity, e
 func (e *entity) parseHeader(hdr []byte, ctx msgheader.Context) {
 	h := msgheader.ParseHeader(hdr)
 	ct, _ := h.Get("Content-Type")
-	var params map[string]string
+	var params []msgheader.Param
 	e.mediaType, params = msgheader.ContentType(ct, ctx)
 	if e.multipart() {
-		e.boundary = params["boundary"]
+		e.boundary = msgheader.ParamValue(params, "boundary")
 	}
 	cte, _ := h.Get("Content-Transfer-Encoding")
-	e.encoding = strings.ToLower(cte)
+	e.encoding = msgheader.TransferEncoding(cte)
 }
 
 // nthPart finds part n (1-based) of the multipart entity e.

@@ -63,7 +63,7 @@ func entityContains(fm *foldMatcher, e *gomessage.Entity, ctx msgheader.Context,
 	}
 	switch {
 	case strings.HasPrefix(mediaType, "text/"):
-		return fm.part(e.Body)
+		return fm.part(decodedBody(e))
 	case mediaType == "message/rfc822" || mediaType == "message/global":
 		inner, err := gomessage.Read(e.Body)
 		if inner == nil || (err != nil && !usable(err)) {
@@ -87,6 +87,26 @@ func entityContains(fm *foldMatcher, e *gomessage.Entity, ctx msgheader.Context,
 		return entityContains(fm, inner, msgheader.TopLevel, depth+1)
 	}
 	return false
+}
+
+// decodedBody is e's body with its transfer encoding undone by the one
+// rule (msgheader.TransferEncoding): go-message knows only the bare token,
+// so for "Quoted-Printable (comment)" it handed back the raw text, which
+// (being ASCII) its charset conversion left as it was. That text is decoded
+// again under the canonical name.
+func decodedBody(e *gomessage.Entity) io.Reader {
+	raw := e.Header.Get("Content-Transfer-Encoding")
+	enc := msgheader.TransferEncoding(raw)
+	if strings.EqualFold(strings.TrimSpace(raw), enc) {
+		return e.Body
+	}
+	h := e.Header.Copy()
+	h.Set("Content-Transfer-Encoding", enc)
+	fixed, err := gomessage.New(h, e.Body)
+	if fixed == nil || (err != nil && !usable(err)) {
+		return e.Body
+	}
+	return fixed.Body
 }
 
 // usable reports whether an entity returned with err can still be read:

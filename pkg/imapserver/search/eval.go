@@ -1,13 +1,12 @@
 package search
 
 import (
-	"gocyrus/pkg/mailbox"
-
-	"net/mail"
 	"strings"
 	"time"
 
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/msgheader"
 )
 
 // tri is a three-valued truth: a key that needs data not loaded yet
@@ -148,7 +147,7 @@ func (n *node) evalSent(m *message, lvl cost) tri {
 		return maybe
 	}
 	day := utc
-	if d, err := mail.ParseDate(m.cached.Envelope.Date); err == nil {
+	if d, err := msgheader.ParseDate(m.cached.Envelope.Date); err == nil {
 		day = dayOf(d)
 	}
 	return truth(compareDay(n.op, day, n.day))

@@ -2,12 +2,15 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"gocyrus/pkg/imapserver/wire"
 )
 
 func TestMatchKeys(t *testing.T) {
@@ -137,6 +140,20 @@ func TestMatchBodyEncodings(t *testing.T) {
 	}
 }
 
+// TestMatchBodyEncodingComment: a Content-Transfer-Encoding with a comment
+// (RFC 2045 §6.1) is decoded like the bare mechanism.
+func TestMatchBodyEncodingComment(t *testing.T) {
+	mp := mkmail("--c\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: Quoted-Printable (comment)\r\n\r\n"+
+		"caf=E9 au l=\r\nait\r\n--c\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: (b64) BASE64\r\n\r\nc2Vjb25kIHBhcnQ=\r\n--c--\r\n",
+		"Subject: cte", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=c")
+	cands := newBox(t, []testMsg{{raw: mp}, {raw: plain(2, "other")}})
+	for _, key := range []string{"BODY \"café au lait\"", "BODY \"second part\""} {
+		if got := matched(t, cands, key, Env{}); !slices.Equal(got, []uint32{1}) {
+			t.Errorf("%s: got %v, want [1]", key, got)
+		}
+	}
+}
+
 func TestMatchCancelled(t *testing.T) {
 	cands := newBox(t, []testMsg{{raw: plain(1, "a")}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -163,3 +180,38 @@ func TestSupportedCharset(t *testing.T) {
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// TestSentDateObsoleteAndComments: SEARCH SENT* and SORT DATE read the
+// Date field by the one rule (msgheader.ParseDate): an obsolete date
+// (two-digit year, named zone, RFC 5322 §4.3) and one with comments
+// (appendix A.5) are the dates they say, for both.
+func TestSentDateObsoleteAndComments(t *testing.T) {
+	withDate := func(i int, date string) string {
+		return mkmail("x\r\n", "From: a@example.com", "Subject: d", "Date: "+date, fmt.Sprintf("Message-ID: <d%d@x>", i))
+	}
+	cands := newBox(t, []testMsg{
+		{raw: withDate(1, "Mon, 1 Jun 2020 10:00:00 +0000")},
+		{raw: withDate(2, "1 Jun 98 23:00 EST")},
+		{raw: withDate(3, "Thu (weekday), 13 Feb 1969 23:32:54 -0330 (Newfoundland Time)")},
+	})
+	for _, tc := range []struct {
+		key  string
+		want []uint32
+	}{
+		{"SENTBEFORE 1-Jan-2000", []uint32{2, 3}},
+		{"SENTON 1-Jun-1998", []uint32{2}},
+		{"SENTON 13-Feb-1969", []uint32{3}},
+		{"SENTSINCE 1-Jan-2000", []uint32{1}},
+	} {
+		if got := matched(t, cands, tc.key, Env{}); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.key, got, tc.want)
+		}
+	}
+	order, err := Sort(context.Background(), []wire.SortCriterion{{Key: "DATE"}}, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []int{2, 1, 0}) {
+		t.Errorf("SORT DATE: %v, want [2 1 0]", order)
+	}
+}

@@ -84,7 +84,13 @@ func appendAddressList(b []byte, list []Address) []byte {
 	for _, a := range list {
 		b = appendNString(append(b, '('), a.Name)
 		b = appendNString(append(b, ' '), a.ADL)
-		b = appendNString(append(b, ' '), a.Mailbox)
+		if a.Host != "" {
+			// A mailbox (not a group marker) always has a mailbox name
+			// (RFC 3501 §7.4.2): "<>" and "@host" send "", as Cyrus does.
+			b = AppendString(append(b, ' '), a.Mailbox)
+		} else {
+			b = appendNString(append(b, ' '), a.Mailbox)
+		}
 		b = appendNString(append(b, ' '), a.Host)
 		b = append(b, ')')
 	}

@@ -91,6 +91,24 @@ func TestFetchEnvelopeBodyRFCExample(t *testing.T) {
 	}
 }
 
+// TestEnvelopeAddressFields: the at-domain-list is the address's second
+// field; a mailbox with an empty local part ("<>", "@host") sends "" for
+// it, as Cyrus does, while group markers keep NIL (RFC 3501 §7.4.2).
+func TestEnvelopeAddressFields(t *testing.T) {
+	env := &Envelope{
+		From: []Address{{ADL: "@r1.example,@r2.example", Mailbox: "joe", Host: "t.example"}},
+		To:   []Address{{Host: "unspecified-domain"}, {Host: "nodomain"}, {Mailbox: "grp"}, {}},
+	}
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	w.Envelope(env)
+	w.Flush()
+	want := `(NIL NIL ((NIL "@r1.example,@r2.example" "joe" "t.example")) NIL NIL ((NIL NIL "" "unspecified-domain")(NIL NIL "" "nodomain")(NIL NIL "grp" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL)`
+	if b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
 // A multipart BODYSTRUCTURE with extension data and a message/rfc822 part.
 func TestBodyStructureExtended(t *testing.T) {
 	inner := &BodyStructure{Type: "TEXT", Subtype: "PLAIN", Encoding: "7BIT", Size: 10, Lines: 1}
