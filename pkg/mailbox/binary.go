@@ -182,12 +182,13 @@ func (b *binaryWalker) entity(bounds []string, ctx msgheader.Context, depth int)
 	ct, _ := msgheader.Get(hdr, "Content-Type")
 	mediaType, params := msgheader.ContentType(ct, ctx)
 	cte, _ := msgheader.Get(hdr, "Content-Transfer-Encoding")
-	cte = strings.ToLower(strings.TrimSpace(cte))
+	cte = msgheader.TransferEncoding(cte)
+	boundary := msgheader.ParamValue(params, "boundary")
 	switch {
-	case strings.HasPrefix(mediaType, "multipart/") && params["boundary"] != "":
+	case strings.HasPrefix(mediaType, "multipart/") && boundary != "":
 		b.out.Write(hdr)
 		b.out.WriteString("\r\n")
-		return b.multipart(bounds, params["boundary"], msgheader.ChildContext(mediaType), depth)
+		return b.multipart(bounds, boundary, msgheader.ChildContext(mediaType), depth)
 	case mediaType == "message/rfc822" && cte != "base64" && cte != "quoted-printable":
 		b.out.Write(hdr)
 		b.out.WriteString("\r\n")
