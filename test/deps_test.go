@@ -88,6 +88,8 @@ func TestImportArrows(t *testing.T) {
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
 		// The protocols and what they serve with.
 		"gocyrus/pkg/imapurl":            {},
+		"gocyrus/pkg/twoskip":            {},
+		"gocyrus/pkg/cyrusindex":         {},
 		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
