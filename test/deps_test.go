@@ -68,6 +68,9 @@ func TestImportArrows(t *testing.T) {
 		wire:                              {},
 		header:                            {},
 		sieve:                             {header},
+		// Readers of other servers' files (cyr_import).
+		"gocyrus/pkg/mbox":    {header},
+		"gocyrus/pkg/maildir": {},
 		// config and its generator.
 		config:                               {"gocyrus/pkg/config/"},
 		"gocyrus/pkg/config/internal/optgen": {config},

@@ -2,7 +2,8 @@
 // its state: the mailbox list (mailboxes.db), each mailbox's messages with
 // their UIDs, flags, keywords, modseqs and dates, UIDVALIDITY and ACL;
 // per-user seen state, subscriptions, quota limits, mailbox annotations and
-// Sieve scripts with the active one. It reads the Cyrus files only (the
+// Sieve scripts with the active one. With -f it imports UW-IMAP mbox files
+// or Maildir folders instead (foreign.go). It reads the Cyrus files only (the
 // readers are pkg/twoskip and pkg/cyrusindex) and writes through pkg/store,
 // so a rerun changes nothing and finishes an interrupted run. Damage in one
 // file is reported naming the file and the rest goes on.
@@ -20,10 +21,14 @@ func main() {
 	cmd := &cli.Command{
 		Name:      "cyr_import",
 		Usage:     "import a Cyrus spool and its databases",
-		UsageText: "cyr_import [-C file] [-q] cyrus-imapd.conf",
+		UsageText: "cyr_import [-C file] [-q] cyrus-imapd.conf\n   cyr_import [-C file] [-q] -f mbox|maildir {-u user [-m folder] path | -U userlist}",
 		Flags: []cli.Flag{
 			tool.ConfigFlag(),
 			&cli.BoolFlag{Name: "q", Usage: "no progress bar"},
+			&cli.StringFlag{Name: "f", Usage: "import mbox files or Maildir folders instead of a Cyrus tree"},
+			&cli.StringFlag{Name: "u", Usage: "the user the path belongs to (-f)"},
+			&cli.StringFlag{Name: "m", Usage: "import under this folder of the user instead of INBOX (-f)"},
+			&cli.StringFlag{Name: "U", Usage: "a file of \"user path [folder]\" lines (-f)"},
 		},
 		Action: run,
 	}

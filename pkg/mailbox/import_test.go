@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,5 +116,59 @@ func TestImportRefusesBadState(t *testing.T) {
 	}
 	if _, err := ReadHeader(dir); err == nil {
 		t.Error("a refused import left a mailbox")
+	}
+}
+
+// Records given by Stream, with their text from a reader, import as
+// Records do; a stream that fails leaves no mailbox and no debris.
+func TestImportStream(t *testing.T) {
+	dir, h, in := importFixture(t)
+	recs := in.Records
+	in.Records = nil
+	in.Stream = func(add func(ImportRecord) error) error {
+		for _, r := range recs {
+			b, err := os.ReadFile(r.Source)
+			if err != nil {
+				return err
+			}
+			r.Source, r.Body = "", strings.NewReader(string(b))
+			if err := add(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := Import(dir, h, in); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := m.Snapshot()
+	m.Close()
+	if err != nil || len(v.Records) != 2 || v.Records[1].UID != 7 || v.UIDNext != 9 {
+		t.Fatalf("%v %+v", err, v)
+	}
+
+	dir2 := filepath.Join(t.TempDir(), "mbox")
+	boom := errors.New("source unreadable")
+	in.Stream = func(add func(ImportRecord) error) error {
+		if err := add(ImportRecord{UID: 1, Body: strings.NewReader("Subject: x\r\n\r\n")}); err != nil {
+			return err
+		}
+		return boom
+	}
+	if err := Import(dir2, h, in); !errors.Is(err, boom) {
+		t.Fatalf("err %v", err)
+	}
+	left, _ := os.ReadDir(dir2)
+	for _, e := range left {
+		if e.Name() != lockFile {
+			t.Errorf("debris %s", e.Name())
+		}
+	}
+	if _, err := ReadHeader(dir2); err == nil {
+		t.Error("a failed import left a mailbox")
 	}
 }

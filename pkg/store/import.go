@@ -43,3 +43,9 @@ func (s *Store) ImportMailbox(ctx context.Context, e *Entry, keywords []string, 
 	s.publish(ctx, e.Name)
 	return nil
 }
+
+// NextUIDValidity takes a UIDVALIDITY from the server's counter, for an
+// imported mailbox whose source kept none (cyr_import -f).
+func (s *Store) NextUIDValidity(ctx context.Context) (uint32, error) {
+	return s.list.NextUIDValidity(ctx)
+}
