@@ -198,7 +198,9 @@ func ParseName(name string, kw *[26]string) (base string, flags Flag, keywords [
 }
 
 // Read reads the folder in dir (which holds cur/ and new/). A missing
-// dovecot-uidlist means no UIDs are known; a damaged one is an error.
+// dovecot-uidlist means no UIDs are known; a damaged one is an error. One
+// of cur/ and new/ may be missing (copies made by tools that drop empty
+// directories, such as git, lose it); both missing is not a Maildir.
 func Read(dir string) (*Folder, error) {
 	var list *UIDList
 	if f, err := os.Open(filepath.Join(dir, "dovecot-uidlist")); err == nil {
@@ -225,8 +227,13 @@ func Read(dir string) (*Folder, error) {
 		base string
 	}
 	var files []file
+	missing := 0
 	for _, sub := range []string{"cur", "new"} {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, fs.ErrNotExist) && missing == 0 {
+			missing++
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}

@@ -117,3 +117,17 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+// TestReadOneSubdirMissing: a copy that dropped the empty new/ (git does)
+// still reads; with neither cur/ nor new/ it is not a Maildir.
+func TestReadOneSubdirMissing(t *testing.T) {
+	d := t.TempDir()
+	write(t, filepath.Join(d, "cur", "1.a:2,S"), "a\n")
+	f, err := Read(d)
+	if err != nil || len(f.Messages) != 1 {
+		t.Fatalf("cur/ only: %v, %+v", err, f)
+	}
+	if _, err := Read(t.TempDir()); err == nil {
+		t.Fatal("neither cur/ nor new/: read as a Maildir")
+	}
+}
