@@ -78,6 +78,9 @@ func cmdSearch(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := s.refuseCharset(sc.Charset, false); err != nil {
+		return reply{}, err
+	}
 	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
@@ -171,6 +174,9 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := s.refuseCharset(sc.Charset, true); err != nil {
+		return reply{}, err
+	}
 	found, err := s.matchSaving(sc.Return, sc.Charset, &sc.Key)
 	if err != nil {
 		return reply{}, err
@@ -202,6 +208,9 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 func cmdThread(s *session, c wire.Command) (reply, error) {
 	tc, err := wire.ParseThread(s.r)
 	if err != nil {
+		return reply{}, err
+	}
+	if err := s.refuseCharset(tc.Charset, true); err != nil {
 		return reply{}, err
 	}
 	if tc.Algorithm != "ORDEREDSUBJECT" && tc.Algorithm != "REFERENCES" {

@@ -64,6 +64,7 @@ type session struct {
 type enabled struct {
 	condstore, qresync, rev2 bool
 	uidonly                  bool // uidonly.go
+	utf8                     bool // UTF8=ACCEPT, utf8accept.go
 }
 
 // newSession is the protocol's side of a connection the service skeleton
