@@ -3,7 +3,6 @@ package imapserver
 import (
 	"errors"
 	"os"
-	"strconv"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/fetch"
@@ -183,7 +182,7 @@ func (s *session) fetchOne(m *fetch.Message, ref msgRef, v *mailbox.View, r mail
 		// Cyrus's answer, with the sequence number; the other messages
 		// of the range follow. A concurrent expunge takes the file too.
 		s.log.Warn("message file unavailable", "mailbox", sel.name, "uid", uid, "err", err)
-		s.w.StatusResponse("*", wire.OK, "", "Message "+strconv.FormatUint(uint64(ref.seq), 10)+" no longer exists")
+		s.w.StatusResponse("*", wire.OK, "", s.goneText(ref.seq, uid))
 		return nil
 	}
 	return err
