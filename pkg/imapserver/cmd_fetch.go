@@ -78,6 +78,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return reply{}, s.fetchCached(m, v, todo, recs, itemsFor, envelopeOnly(items))
 	}
 	for i, ref := range todo {
+		s.progress(i, len(todo))
 		if err := s.fetchOne(m, ref, v, recs[i], nil, itemsFor(ref.uid)); err != nil {
 			return reply{}, err
 		}
@@ -149,6 +150,7 @@ func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []msgRef, 
 	}
 	return each(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
+		s.progress(i, len(todo))
 		i++
 		return s.fetchOne(m, t, v, r, c, itemsFor(t.uid))
 	})

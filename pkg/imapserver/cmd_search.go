@@ -53,7 +53,7 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 	if err != nil {
 		return nil, err
 	}
-	env := search.Env{Saved: s.searchRs, MaxSeq: uint32(len(s.sel.uids)), Now: time.Now()}
+	env := search.Env{Saved: s.searchRs, MaxSeq: uint32(len(s.sel.uids)), Now: time.Now(), Progress: s.progress}
 	if n := len(s.sel.uids); n > 0 {
 		env.MaxUID = s.sel.uids[n-1]
 	}

@@ -57,6 +57,8 @@ type session struct {
 	searchRs     []uint32     // the saved search result "$" (RFC 5182), as UIDs
 	login        *logins.Slot // this session's place in the login counts
 	notify       *notifyState // NOTIFY SET in force (notify.go), nil without
+
+	prog cmdProgress // the running command's INPROGRESS clock (inprogress.go)
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -195,6 +197,7 @@ func (s *session) execute(cmd wire.Command) {
 		if s.srv.testFault != nil {
 			s.srv.testFault(cmd.Name)
 		}
+		s.startProgress(cmd.Tag)
 		rep, err = c.run(s, cmd)
 	}
 	s.finish(cmd, c, rep, err)
