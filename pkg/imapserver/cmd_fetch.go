@@ -27,7 +27,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	items := fc.Items
-	if c.UID && !fc.Has(wire.FetchUID) {
+	if c.UID && !fc.Has(wire.FetchUID) && !s.enabled.uidonly { // UIDFETCH names the UID (uidonly.go)
 		items = append([]wire.FetchItem{{Attr: wire.FetchUID}}, items...)
 	}
 	if fc.HasChangedSince && !fc.Has(wire.FetchModSeq) {

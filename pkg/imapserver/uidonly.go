@@ -15,7 +15,10 @@ import (
 //     message-number key are BAD [UIDREQUIRED] (refuseSeqNumbers,
 //     refuseSeqKeys), before anything is read or changed.
 //   - FETCH responses are "* uid UIDFETCH (...)" (the writer's UIDFetch
-//     mode, set by ENABLE), flag updates included.
+//     mode, set by ENABLE), flag updates included. They carry the UID
+//     item only when the client asked for it: UID FETCH does not add it
+//     and flag updates leave it out, the response's number being the UID
+//     (RFC 9586 as Cyrus implements it, cyrus-imapd PR 4753).
 //   - Expunges are reported as VANISHED, as with QRESYNC
 //     (selected.reportExpunges).
 //   - SELECT/EXAMINE's QRESYNC message-number match data ("(seqs uids)")

@@ -39,17 +39,19 @@ func TestUIDOnly(t *testing.T) {
 		}
 	}
 	// Nothing was flagged, copied or moved.
-	has(t, a.ok("UID FETCH 2:3 FLAGS"), `* 2 UIDFETCH (UID 2 FLAGS (\Recent))`)
+	has(t, a.ok("UID FETCH 2:3 FLAGS"), `* 2 UIDFETCH (FLAGS (\Recent))`)
+	// UID only when asked for.
+	has(t, a.ok("UID FETCH 2 (UID FLAGS)"), `* 2 UIDFETCH (UID 2 FLAGS (\Recent))`)
 	has(t, a.ok(`STATUS Work (MESSAGES)`), `* STATUS Work (MESSAGES 0)`)
 	// UID commands work, and answer with UIDs only.
-	has(t, a.ok(`UID STORE 3 +FLAGS (\Flagged)`), `* 3 UIDFETCH (UID 3 FLAGS (\Flagged \Recent))`)
+	has(t, a.ok(`UID STORE 3 +FLAGS (\Flagged)`), `* 3 UIDFETCH (FLAGS (\Flagged \Recent))`)
 	has(t, a.ok("UID SEARCH FLAGGED"), "* SEARCH 3")
 	has(t, a.ok("UID SEARCH UID 2:*"), "* SEARCH 2 3")
 	// Another session's change arrives as UIDFETCH and VANISHED too.
 	b := s.login("alice")
 	b.ok("SELECT INBOX")
 	b.ok(`STORE 1 +FLAGS (\Seen)`) // b did not enable UIDONLY: message 1 is UID 2
-	has(t, a.ok("NOOP"), `* 2 UIDFETCH (UID 2 FLAGS (\Seen \Recent))`)
+	has(t, a.ok("NOOP"), `* 2 UIDFETCH (FLAGS (\Seen \Recent))`)
 	b.ok(`UID STORE 2 +FLAGS.SILENT (\Deleted)`)
 	b.ok("EXPUNGE")
 	has(t, a.ok("NOOP"), "* VANISHED 2")
