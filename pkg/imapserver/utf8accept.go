@@ -10,9 +10,9 @@ import (
 // UTF8=ACCEPT (RFC 6855) for a session that sent "ENABLE UTF8=ACCEPT".
 //   - Mailbox names are UTF-8 both ways, by the one conversion rule of
 //     IMAP4rev2 (rev2.go: clientName, externalName, clientPattern), so
-//     LIST, LSUB, STATUS, NOTIFY and ESEARCH names follow; a name that is
-//     not UTF-8 is BAD (errNameNotUTF8Syntax) before anything is looked
-//     up or created.
+//     LIST, LSUB, STATUS, NOTIFY and ESEARCH names follow; a name, LIST
+//     reference or pattern that is not UTF-8 is BAD (errNameNotUTF8Syntax)
+//     before anything is looked up or created.
 //   - APPEND, REPLACE and CATENATE accept "UTF8 (~{n}...)" (RFC 6855 §4;
 //     wire.AppendParser.AcceptUTF8): the literal8 is stored as a literal8
 //     APPEND is, its 8-bit header unchanged. Without the enable the form

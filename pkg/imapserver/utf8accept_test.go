@@ -60,6 +60,9 @@ func TestUTF8AcceptMalformedNames(t *testing.T) {
 		"SELECT \"bad\xff\"",
 		"STATUS \"bad\xff\" (MESSAGES)",
 		"APPEND \"bad\xff\" {3+}\r\nx\r\n",
+		"LIST \"\" \"bad\xff*\"",
+		"LIST \"bad\xff\" \"*\"",
+		"LSUB \"\" \"bad\xff*\"",
 	} {
 		a.expect(cmd, "BAD")
 	}
