@@ -82,6 +82,9 @@ func cmdEnable(s *session, c wire.Command) (reply, error) {
 			s.enabled.uidonly = true
 			s.w.UIDFetch = true // uidonly.go
 			on = append(on, name)
+		case name == "UTF8=ACCEPT" && !s.enabled.utf8:
+			s.enabled.utf8 = true // utf8accept.go
+			on = append(on, name)
 		case name == "IMAP4REV2" && !s.enabled.rev2:
 			s.enabled.rev2 = true
 			if s.sel != nil {

@@ -45,6 +45,7 @@ func cmdAppend(s *session, c wire.Command) (reply, error) {
 // (APPEND, REPLACE), and returns the APPENDUID code and the mailbox
 // written to. They are fsync'd, file and index, before it returns.
 func (s *session) appendFrom(ap *wire.AppendParser) (code string, mb *mailbox.Mailbox, err error) {
+	ap.AcceptUTF8 = s.enabled.utf8 // RFC 6855 §4, utf8accept.go
 	m, err := s.lookup(ap.Mailbox)
 	if err != nil {
 		return "", nil, err

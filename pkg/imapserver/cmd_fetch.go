@@ -3,7 +3,6 @@ package imapserver
 import (
 	"errors"
 	"os"
-	"strconv"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/imapserver/fetch"
@@ -28,7 +27,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	items := fc.Items
-	if c.UID && !fc.Has(wire.FetchUID) {
+	if c.UID && !fc.Has(wire.FetchUID) && !s.enabled.uidonly { // UIDFETCH names the UID (uidonly.go)
 		items = append([]wire.FetchItem{{Attr: wire.FetchUID}}, items...)
 	}
 	if fc.HasChangedSince && !fc.Has(wire.FetchModSeq) {
@@ -79,6 +78,7 @@ func cmdFetch(s *session, c wire.Command) (reply, error) {
 		return reply{}, s.fetchCached(m, v, todo, recs, itemsFor, envelopeOnly(items))
 	}
 	for i, ref := range todo {
+		s.progress(i, len(todo))
 		if err := s.fetchOne(m, ref, v, recs[i], nil, itemsFor(ref.uid)); err != nil {
 			return reply{}, err
 		}
@@ -150,6 +150,7 @@ func (s *session) fetchCached(m *fetch.Message, v *mailbox.View, todo []msgRef, 
 	}
 	return each(recs, func(r mailbox.Record, c *mailbox.Cached) error {
 		t := todo[i]
+		s.progress(i, len(todo))
 		i++
 		return s.fetchOne(m, t, v, r, c, itemsFor(t.uid))
 	})
@@ -183,7 +184,7 @@ func (s *session) fetchOne(m *fetch.Message, ref msgRef, v *mailbox.View, r mail
 		// Cyrus's answer, with the sequence number; the other messages
 		// of the range follow. A concurrent expunge takes the file too.
 		s.log.Warn("message file unavailable", "mailbox", sel.name, "uid", uid, "err", err)
-		s.w.StatusResponse("*", wire.OK, "", "Message "+strconv.FormatUint(uint64(ref.seq), 10)+" no longer exists")
+		s.w.StatusResponse("*", wire.OK, "", s.goneText(ref.seq, uid))
 		return nil
 	}
 	return err

@@ -297,7 +297,7 @@ func cmdStatus(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	if ext := s.toExternal(m.name); s.enabled.rev2 && ext != "" {
+	if ext := s.toExternal(m.name); s.utf8Names() && ext != "" {
 		m.ext = ext // the UTF-8 name, not the client's spelling of it (rev2.go)
 	}
 	return reply{}, s.writeStatus(m, &sc.Items)

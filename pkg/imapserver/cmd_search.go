@@ -53,7 +53,7 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 	if err != nil {
 		return nil, err
 	}
-	env := search.Env{Saved: s.searchRs, MaxSeq: uint32(len(s.sel.uids)), Now: time.Now()}
+	env := search.Env{Saved: s.searchRs, MaxSeq: uint32(len(s.sel.uids)), Now: time.Now(), Progress: s.progress}
 	if n := len(s.sel.uids); n > 0 {
 		env.MaxUID = s.sel.uids[n-1]
 	}
@@ -76,6 +76,9 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 func cmdSearch(s *session, c wire.Command) (reply, error) {
 	sc, err := wire.ParseSearch(s.r, c.UID)
 	if err != nil {
+		return reply{}, err
+	}
+	if err := s.refuseCharset(sc.Charset, false); err != nil {
 		return reply{}, err
 	}
 	if err := s.contextTagInUse(c.Tag, sc.Return); err != nil {
@@ -176,6 +179,9 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
+	if err := s.refuseCharset(sc.Charset, true); err != nil {
+		return reply{}, err
+	}
 	if err := s.contextTagInUse(c.Tag, sc.Return); err != nil {
 		return reply{}, err
 	}
@@ -212,6 +218,9 @@ func cmdSort(s *session, c wire.Command) (reply, error) {
 func cmdThread(s *session, c wire.Command) (reply, error) {
 	tc, err := wire.ParseThread(s.r)
 	if err != nil {
+		return reply{}, err
+	}
+	if err := s.refuseCharset(tc.Charset, true); err != nil {
 		return reply{}, err
 	}
 	if tc.Algorithm != "ORDEREDSUBJECT" && tc.Algorithm != "REFERENCES" {

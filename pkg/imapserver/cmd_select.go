@@ -27,6 +27,9 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 		// RFC 7162 §3.2.5: BAD unless the client enabled QRESYNC.
 		return reply{}, bad("QRESYNC is not enabled")
 	}
+	if err := s.refuseSeqMatch(sc.QResync); err != nil {
+		return reply{}, err
+	}
 	if sc.CondStore {
 		s.enabled.condstore = true
 	}
@@ -91,7 +94,7 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 		w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
 	}
 	s.writeFlagLists(v.Header.Keywords)
-	if firstUnseen > 0 {
+	if firstUnseen > 0 && !s.enabled.uidonly { // a message number (uidonly.go)
 		w.StatusResponse("*", wire.OK, fmt.Sprintf("UNSEEN %d", firstUnseen), "Ok")
 	}
 	w.StatusResponse("*", wire.OK, fmt.Sprintf("UIDVALIDITY %d", v.UIDValidity), "Ok")

@@ -114,6 +114,10 @@
 // sends "&" as "&-" once it sees IMAP4rev2 advertised; an 8-bit name from
 // a rev1 session is read the same way. Everything else RFC 9051 makes
 // base (UID EXPUNGE, MOVE, UNSELECT, ...) is served in both versions.
+// UTF8=ACCEPT (RFC 6855, utf8accept.go) shares the name rule
+// (session.utf8Names) and adds APPEND's UTF8 form and the CHARSET rules.
+// INPROGRESS (RFC 9585, inprogress.go) reports the progress of long
+// FETCH and SEARCH/SORT/THREAD commands on a clock Server.progress holds.
 //
 // # Session layers
 //

@@ -104,6 +104,9 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 	sep := s.srv.st.Namespace().Separator(s.admin())
 	patterns := make([]string, len(lc.Patterns))
 	for i, p := range lc.Patterns {
+		if err := s.checkUTF8Name(lc.Reference + p); err != nil {
+			return err // UTF8=ACCEPT: BAD (utf8accept.go)
+		}
 		patterns[i] = s.clientPattern(lc.Reference + p)
 	}
 	match := func(ext string) bool {

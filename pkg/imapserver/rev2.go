@@ -31,7 +31,10 @@ var errNameNotUTF8 = fmt.Errorf("%w: mailbox name is not UTF-8", mboxname.ErrInv
 
 // clientName converts a mailbox name from the client to modified UTF-7.
 func (s *session) clientName(ext string) (string, error) {
-	if !s.enabled.rev2 && isASCII(ext) {
+	if err := s.checkUTF8Name(ext); err != nil {
+		return "", err
+	}
+	if !s.utf8Names() && isASCII(ext) {
 		return ext, nil
 	}
 	u, err := decodeClientUTF8(ext)
@@ -46,7 +49,7 @@ func (s *session) clientName(ext string) (string, error) {
 // ASCII and survive both conversions. An invalid pattern is kept as sent:
 // it then matches nothing.
 func (s *session) clientPattern(p string) string {
-	if s.enabled.rev2 {
+	if s.utf8Names() {
 		if u, err := decodeClientUTF8(p); err == nil {
 			return u
 		}
@@ -62,7 +65,7 @@ func (s *session) clientPattern(p string) string {
 // session sees: UTF-8 for rev2. A stored name that does not decode (it
 // was created before names were validated) is shown as stored.
 func (s *session) externalName(ext string) string {
-	if !s.enabled.rev2 {
+	if !s.utf8Names() {
 		return ext
 	}
 	if u, err := mboxname.DecodeUTF7(ext); err == nil {

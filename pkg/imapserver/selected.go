@@ -231,7 +231,9 @@ func (sel *selected) countRecent() int {
 // writeFlags sends "* seq FETCH (UID u FLAGS (...) [MODSEQ (m)])".
 func (s *session) writeFlags(seq uint32, v *mailbox.View, r mailbox.Record) {
 	s.w.BeginMessage(seq, r.UID)
-	s.w.FetchItem("UID").Number(r.UID)
+	if !s.enabled.uidonly { // UIDFETCH names the UID (uidonly.go)
+		s.w.FetchItem("UID").Number(r.UID)
+	}
 	var buf [8]string // a STORE over a whole mailbox writes this per message
 	w := s.w.FetchItem("FLAGS").Open()
 	for i, f := range s.sel.appendFlagNames(buf[:0], v, r) {

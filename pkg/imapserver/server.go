@@ -69,6 +69,7 @@ type Server struct {
 	// two steps): a test makes it panic to prove that the fault ends that
 	// session only. Nothing outside the package can set it.
 	testFault func(command string)
+	progress  progressTiming // INPROGRESS reports (inprogress.go)
 }
 
 // New checks opts and returns a Server.
@@ -82,7 +83,7 @@ func New(opts Options) (*Server, error) {
 	}
 	cfg := opts.Config
 	s := &Server{
-		opts: opts, cfg: cfg, st: opts.Store, log: log,
+		opts: opts, cfg: cfg, st: opts.Store, log: log, progress: defaultProgressTiming,
 		servername:  cfg.Servername(),
 		timeout:     cfg.Timeout(),
 		idlePoll:    cfg.Imapidlepoll(),

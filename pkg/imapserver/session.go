@@ -58,6 +58,8 @@ type session struct {
 	contexts     []*searchContext // live RETURN (UPDATE) contexts (context.go)
 	login        *logins.Slot     // this session's place in the login counts
 	notify       *notifyState     // NOTIFY SET in force (notify.go), nil without
+
+	prog cmdProgress // the running command's INPROGRESS clock (inprogress.go)
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -65,6 +67,7 @@ type session struct {
 type enabled struct {
 	condstore, qresync, rev2 bool
 	uidonly                  bool // uidonly.go
+	utf8                     bool // UTF8=ACCEPT, utf8accept.go
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -195,6 +198,7 @@ func (s *session) execute(cmd wire.Command) {
 		if s.srv.testFault != nil {
 			s.srv.testFault(cmd.Name)
 		}
+		s.startProgress(cmd.Tag)
 		rep, err = c.run(s, cmd)
 	}
 	s.finish(cmd, c, rep, err)

@@ -1,6 +1,8 @@
 package imapserver
 
 import (
+	"strconv"
+
 	"github.com/emersion/go-imap/v2"
 
 	"gocyrus/pkg/imapserver/wire"
@@ -13,9 +15,18 @@ import (
 //     message-number key are BAD [UIDREQUIRED] (refuseSeqNumbers,
 //     refuseSeqKeys), before anything is read or changed.
 //   - FETCH responses are "* uid UIDFETCH (...)" (the writer's UIDFetch
-//     mode, set by ENABLE), flag updates included.
+//     mode, set by ENABLE), flag updates included. They carry the UID
+//     item only when the client asked for it: UID FETCH does not add it
+//     and flag updates leave it out, the response's number being the UID
+//     (RFC 9586 as Cyrus implements it, cyrus-imapd PR 4753).
 //   - Expunges are reported as VANISHED, as with QRESYNC
 //     (selected.reportExpunges).
+//   - SELECT/EXAMINE's QRESYNC message-number match data ("(seqs uids)")
+//     is BAD [UIDREQUIRED] before the current mailbox is closed
+//     (refuseSeqMatch).
+//   - SELECT and EXAMINE send no [UNSEEN n] (a message number).
+//   - A message whose file is gone is named by UID in the untagged OK
+//     FETCH sends for it (goneText).
 // EXISTS still counts the messages; UID commands are unchanged.
 
 // errUIDRequired refuses a message number.
@@ -53,4 +64,22 @@ func hasSeqKey(k *wire.SearchKey) bool {
 		}
 	}
 	return false
+}
+
+// refuseSeqMatch is BAD [UIDREQUIRED] for QRESYNC parameters carrying
+// message-number match data.
+func (s *session) refuseSeqMatch(q *wire.QResync) error {
+	if s.enabled.uidonly && q != nil && q.SeqMatchSeqs != nil {
+		return errUIDRequired
+	}
+	return nil
+}
+
+// goneText is the text of the untagged OK for a message whose file is
+// gone: Cyrus's, with the message number, or with the UID under UIDONLY.
+func (s *session) goneText(seq, uid uint32) string {
+	if s.enabled.uidonly {
+		return "Message UID " + strconv.FormatUint(uint64(uid), 10) + " no longer exists"
+	}
+	return "Message " + strconv.FormatUint(uint64(seq), 10) + " no longer exists"
 }

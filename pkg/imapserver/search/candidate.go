@@ -26,4 +26,8 @@ type Env struct {
 	MaxSeq uint32   // what "*" means in a sequence-number set
 	MaxUID uint32   // what "*" means in a UID set
 	Now    time.Time
+	// Progress, when set, is told how many of the messages whose file
+	// must be read have been (done of total), before each one: the
+	// session's INPROGRESS reports (RFC 9585).
+	Progress func(done, total int)
 }

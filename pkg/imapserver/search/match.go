@@ -44,9 +44,12 @@ func Match(ctx context.Context, key *wire.SearchKey, cands []Candidate, env Env)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range open {
+	for i, m := range open {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if env.Progress != nil {
+			env.Progress(i, len(open))
 		}
 		res := root.eval(m, costFile)
 		if m.err != nil {
