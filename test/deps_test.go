@@ -51,6 +51,7 @@ func TestImportArrows(t *testing.T) {
 		privs    = "gocyrus/pkg/privs"
 		wire     = "gocyrus/pkg/imapserver/wire"
 		header   = "gocyrus/pkg/msgheader"
+		bdbhash  = "gocyrus/pkg/bdbhash"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -67,6 +68,7 @@ func TestImportArrows(t *testing.T) {
 		privs:                             {},
 		wire:                              {},
 		header:                            {},
+		bdbhash:                           {},
 		sieve:                             {header},
 		// config and its generator.
 		config:                               {"gocyrus/pkg/config/"},
@@ -78,7 +80,7 @@ func TestImportArrows(t *testing.T) {
 		quota:    {cyrusdb, panics},
 		mailbox:  {mboxname, panics, header},
 		mboxlist: {cyrusdb, acl, mboxname},
-		sasldb:   {cyrusdb},
+		sasldb:   {cyrusdb, bdbhash},
 		cyrusdb:  {panics},
 		dup:      {cyrusdb, panics},
 		tlsconf:  {config},
