@@ -100,6 +100,7 @@ func TestImportArrows(t *testing.T) {
 			sieve, scripts, dup},
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
+		"gocyrus/pkg/mtest":       {},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
 		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},
