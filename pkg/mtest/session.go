@@ -177,6 +177,11 @@ func Run(ctx context.Context, p *Protocol, o Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return runOn(ctx, p, o, conn, stdout)
+}
+
+// runOn is Run on an established connection, which it closes.
+func runOn(ctx context.Context, p *Protocol, o Options, conn net.Conn, stdout io.Writer) error {
 	defer conn.Close()
 	s := &session{p: p, conn: conn, br: bufio.NewReaderSize(conn, 4096), out: stdout, echo: true, timeout: o.Timeout}
 	tlsCfg, err := clientTLS(o)
