@@ -156,7 +156,7 @@ func importSasldb2(ctx context.Context, cmd *cli.Command) error {
 	store := sasldb.New(db)
 	// The userid each login becomes here (loginrealms, virtdomains) is the
 	// one key its password must be stored under.
-	canon, err := auth.New(env.Cfg, auth.Options{SASLDB: store, Logger: env.Log})
+	canon, err := auth.New(env.Cfg, auth.Options{SASLDB: store})
 	if err != nil {
 		return tool.Fail(tool.ExitConfig, "%v", err)
 	}
