@@ -51,6 +51,7 @@ func TestImportArrows(t *testing.T) {
 		privs    = "gocyrus/pkg/privs"
 		wire     = "gocyrus/pkg/imapserver/wire"
 		header   = "gocyrus/pkg/msgheader"
+		bdbhash  = "gocyrus/pkg/bdbhash"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -67,6 +68,7 @@ func TestImportArrows(t *testing.T) {
 		privs:                             {},
 		wire:                              {},
 		header:                            {},
+		bdbhash:                           {},
 		sieve:                             {header},
 		// Readers of other servers' files (cyr_import).
 		"gocyrus/pkg/mbox":    {header},
@@ -81,7 +83,7 @@ func TestImportArrows(t *testing.T) {
 		quota:    {cyrusdb, panics},
 		mailbox:  {mboxname, panics, header},
 		mboxlist: {cyrusdb, acl, mboxname},
-		sasldb:   {cyrusdb},
+		sasldb:   {cyrusdb, bdbhash},
 		cyrusdb:  {panics},
 		dup:      {cyrusdb, panics},
 		tlsconf:  {config},
@@ -103,6 +105,7 @@ func TestImportArrows(t *testing.T) {
 			sieve, scripts, dup},
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
+		"gocyrus/pkg/mtest":       {},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
 		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},

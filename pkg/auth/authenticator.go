@@ -84,6 +84,9 @@ func New(cfg *config.Config, opts Options) (*Authenticator, error) {
 	if slices.Contains(methods, PwcheckAlwaysTrue) {
 		log.Warn("auth: sasl_pwcheck_method alwaystrue accepts every password; use it only in test rigs")
 	}
+	if path, ok := cfg.Lookup("sasl_sasldb_path"); ok && path != "" {
+		log.Warn("auth: sasl_sasldb_path is not read at login: gocyrus keeps its users in its own sasldb; bring that file's users across once with saslpasswd -i", "path", path)
+	}
 	canon := newCanonicalizer(cfg)
 	a := &Authenticator{
 		cfg:        cfg,

@@ -120,3 +120,10 @@ func asciiLower(s string) string {
 	}
 	return s
 }
+
+// Userid is the userid a login name authenticates as (as CheckPassword
+// canonicalises it, with no connection domain): the key under which a
+// tool that brings users in (saslpasswd -i) must store them.
+func (a *Authenticator) Userid(login string) (string, error) {
+	return a.canon.userid(login, "")
+}

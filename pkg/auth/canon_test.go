@@ -2,6 +2,8 @@ package auth
 
 import (
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -111,5 +113,21 @@ func TestResultAdminScope(t *testing.T) {
 		if tc.r.IsGlobalAdmin() != tc.global || tc.r.IsAdminFor("example.com") != tc.domain {
 			t.Errorf("%+v: global %v, example.com %v", tc.r, tc.r.IsGlobalAdmin(), tc.r.IsAdminFor("example.com"))
 		}
+	}
+}
+
+// sasl_sasldb_path set: the daemons say once, at start, that the file is
+// not read at login and how its users come across.
+func TestSasldbPathWarning(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	newTestAuth(t, testConfig(t, "sasl_sasldb_path", "/etc/sasldb2"), Options{SASLDB: testSasldb(t, nil), Logger: log})
+	if !strings.Contains(logs.String(), "saslpasswd -i") || !strings.Contains(logs.String(), "/etc/sasldb2") {
+		t.Fatalf("no warning: %q", logs.String())
+	}
+	logs.Reset()
+	newTestAuth(t, testConfig(t), Options{SASLDB: testSasldb(t, nil), Logger: log})
+	if strings.Contains(logs.String(), "sasldb_path") {
+		t.Fatalf("warning without the option: %q", logs.String())
 	}
 }

@@ -28,7 +28,9 @@
 //
 //   - auxprop (also the empty value): the sasldb in the databases
 //     (gocyrus/pkg/sasldb). It holds salted SCRAM keys only, so it serves
-//     PLAIN, LOGIN and SCRAM-SHA-1/256, never CRAM-MD5 or APOP.
+//     PLAIN, LOGIN and SCRAM-SHA-1/256, never CRAM-MD5 or APOP. A Cyrus
+//     SASL sasldb2 (sasl_sasldb_path) is not read at login: New warns when
+//     the option is set, and saslpasswd -i converts the file once.
 //   - saslauthd: the saslauthd daemon over its unix socket
 //     (sasl_saslauthd_path). Plaintext only; SCRAM is not offered unless
 //     auxprop is also listed.

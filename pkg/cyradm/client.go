@@ -65,8 +65,8 @@ func Dial(ctx context.Context, addr string, opts DialOptions) (*Client, error) {
 		return nil, err
 	}
 	if opts.ImplicitTLS {
-		tc := tls.Client(conn, opts.TLS)
-		if err := tc.HandshakeContext(ctx); err != nil {
+		tc, err := tlsHandshake(ctx, conn, opts.TLS)
+		if err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -360,9 +360,9 @@ func (c *Client) StartTLS(cfg *tls.Config) error {
 	if _, err := c.Execute("STARTTLS"); err != nil {
 		return err
 	}
-	tc := tls.Client(c.conn, cfg)
 	c.deadline()
-	if err := tc.Handshake(); err != nil {
+	tc, err := tlsHandshake(context.Background(), c.conn, cfg)
+	if err != nil {
 		return c.fail(err)
 	}
 	c.setConn(tc)

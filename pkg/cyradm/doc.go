@@ -21,4 +21,8 @@
 //   - Rights shortcuts (none, read, post, append, write, delete, all) are
 //     expanded client-side as Cyrus 3.6's cyradm does, by acl.ExpandShortcut
 //     (docs/CYRUS-BEHAVIOUR.md §3.2).
+//   - The server's TLS certificate is checked in one place (trustFor): to a
+//     loopback peer it is accepted unverified, as Cyrus's cyradm accepts
+//     any; elsewhere, or when CAs are named, it is verified, and a failure
+//     is a *CertificateError saying to use --cafile or --notls.
 package cyradm

@@ -8,4 +8,9 @@
 // and comparing in constant time, so the SCRAM keys double as the password
 // hash. CRAM-MD5 and APOP need the plaintext and so are not possible for
 // these users.
+//
+// A Cyrus SASL sasldb2 (Berkeley DB hash, read by gocyrus/pkg/bdbhash) is
+// carried over by ReadSasldb2 and SetPassword: each userPassword record
+// becomes a user here (saslpasswd -i). Its other properties (OTP, SRP
+// secrets) have no counterpart and are reported, not converted.
 package sasldb
