@@ -154,6 +154,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 		if !s.enabled.rev2 {
 			s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
 		}
+		s.notifyNewMessages(v, v.Records[first:])
 	}
 	if v.HighestModSeq > sel.modseq {
 		for _, r := range v.ChangesSince(sel.modseq).Updated {

@@ -69,6 +69,18 @@ type Server struct {
 	// two steps): a test makes it panic to prove that the fault ends that
 	// session only. Nothing outside the package can set it.
 	testFault func(command string)
+	// testNotifyMax, set only by this package's tests, lowers the NOTIFY
+	// overflow bound (notifyMaxPending).
+	testNotifyMax int
+}
+
+// notifyMaxPending is how many notifications one NOTIFY report may hold
+// before they are dropped for [NOTIFICATIONOVERFLOW].
+func (s *Server) notifyMaxPending() int {
+	if s.testNotifyMax > 0 {
+		return s.testNotifyMax
+	}
+	return defaultNotifyMaxPending
 }
 
 // New checks opts and returns a Server.
