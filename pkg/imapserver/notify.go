@@ -95,6 +95,9 @@ type notifyState struct {
 	subscribed map[string]bool          // with subs: the subscriptions last told
 	serverMeta map[string]string        // with server: entry -> value digest
 	selectedID string                   // the selected mailbox the watches cover
+	// selectedMeta: a selected group asks for MailboxMetadataChange, so
+	// the watches follow SELECT.
+	selectedMeta bool
 }
 
 // stop ends the state's subscriptions.
@@ -141,6 +144,7 @@ func cmdNotify(s *session, c wire.Command) (reply, error) {
 		}
 		n.subs = n.subs || g.subs
 		n.server = n.server || g.server
+		n.selectedMeta = n.selectedMeta || (g.selectedFilter() && g.meta)
 	}
 	if err := s.notifyRewatch(n); err != nil {
 		n.stop()
@@ -530,7 +534,7 @@ func (s *session) notifyPending() error {
 	if s.sel != nil {
 		selected = s.sel.entry.UniqueID
 	}
-	if selected != s.notify.selectedID {
+	if s.notify.selectedMeta && selected != s.notify.selectedID {
 		// SELECT moved the selected filter: the scan watches the new
 		// mailbox and reports what else changed.
 		select {

@@ -252,3 +252,30 @@ func FuzzNotifySet(f *testing.F) {
 		}
 	})
 }
+
+// TestNotifySelectedMetadataFollowsSelect: MailboxMetadataChange in the
+// selected group reports the mailbox selected now, not the one selected
+// at NOTIFY SET.
+func TestNotifySelectedMetadataFollowsSelect(t *testing.T) {
+	site := newTestSite(t)
+	a := site.login("alice")
+	b := site.login("alice")
+	a.ok("NOTIFY SET (selected (MailboxMetadataChange))")
+	a.ok("SELECT Work")
+	b.ok(`SETMETADATA Work (/private/comment "one")`)
+	if l, _ := a.idleUntil("* METADATA "); l != "* METADATA Work /private/comment" {
+		t.Fatalf("selected Work: %q", l)
+	}
+	a.ok("SELECT INBOX")
+	b.ok(`SETMETADATA Work (/private/comment "two")`)
+	b.ok(`SETMETADATA INBOX (/private/comment "three")`)
+	l, got := a.idleUntil("* METADATA ")
+	if l != "* METADATA INBOX /private/comment" {
+		t.Fatalf("selected INBOX: %q", got)
+	}
+	for _, x := range got {
+		if strings.Contains(x, "Work") {
+			t.Fatalf("a mailbox no longer selected was told: %q", got)
+		}
+	}
+}
