@@ -76,16 +76,17 @@ func TestImapNotifyAcrossProcesses(t *testing.T) {
 	}
 }
 
-// TestImapNotifyRefusals: RFC 5465 §3, §5 — an unsupported event is
-// refused with [BADEVENT] listing what is supported; MessageNew without
+// TestImapNotifyRefusals: RFC 5465 §3, §5 — an unsupported event
+// (AnnotationChange: no per-message annotations) is refused with
+// [BADEVENT] listing what is supported; MessageNew without
 // MessageExpunge and a bad filter are BAD; nothing changes the session.
 func TestImapNotifyRefusals(t *testing.T) {
 	s := newSite(t, "allowplaintext: yes")
 	a := dialRaw(t, startImapd(t, s))
 	a.ok("LOGIN alice secret")
 	for _, c := range []struct{ cmd, want string }{
-		{"NOTIFY SET (selected (AnnotationChange))", "NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName)]"},
-		{"NOTIFY SET (personal (MailboxMetadataChange))", "NO [BADEVENT "},
+		{"NOTIFY SET (selected (AnnotationChange))", "NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)]"},
+		{"NOTIFY SET (personal (AnnotationChange MessageNew MessageExpunge))", "NO [BADEVENT "},
 		{"NOTIFY SET (selected (MessageNew))", "BAD"},
 		{"NOTIFY SET (selected (FlagChange))", "BAD"},
 		{"NOTIFY SET (selected (MailboxName))", "BAD"},
@@ -105,4 +106,41 @@ func TestImapNotifyRefusals(t *testing.T) {
 	// RFC 5465 §3's example groups parse.
 	a.ok("NOTIFY SET (selected (MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge)) (subtree Work (MessageNew MessageExpunge)) (mailboxes (Work INBOX) (MessageNew MessageExpunge FlagChange)) (subscribed (MailboxName)) (inboxes NONE)")
 	a.ok("NOTIFY NONE")
+}
+
+// TestImapNotifySubscriptionsAndMetadataAcrossProcesses: RFC 5465 §5.6–5.8
+// — session A (one imapd) asks for SubscriptionChange and the metadata
+// events and idles; session B (another imapd process) subscribes,
+// unsubscribes and sets metadata: A is told LIST with and without
+// \Subscribed and METADATA naming the entry; a mailbox subscribed after
+// NOTIFY SET joins the subscribed group.
+func TestImapNotifySubscriptionsAndMetadataAcrossProcesses(t *testing.T) {
+	s := newSite(t, "allowplaintext: yes")
+	addr1 := startImapd(t, s)
+	addr2 := startDaemon(t, s, "imapd")
+	a := dialRaw(t, addr1)
+	a.ok("LOGIN alice secret")
+	a.ok("NOTIFY SET (personal (SubscriptionChange MailboxMetadataChange)) (subscribed (MessageNew MessageExpunge))")
+	b := dialRaw(t, addr2)
+	b.ok("LOGIN alice secret")
+
+	a.n++
+	tag := fmt.Sprintf("t%d", a.n)
+	a.send(tag + " IDLE")
+	if l := a.line(); !strings.HasPrefix(l, "+") {
+		t.Fatalf("IDLE: %q", l)
+	}
+	b.ok("SUBSCRIBE Work")
+	a.waitUntagged("* LIST (", `\Subscribed)`, "Work")
+	msg := "From: b@example.org\r\nSubject: notify\r\n\r\nhi\r\n"
+	b.ok(fmt.Sprintf("APPEND Work {%d+}\r\n%s", len(msg), msg))
+	a.waitUntagged("* STATUS ", "Work", "MESSAGES 1 ")
+	b.ok(`SETMETADATA Work (/private/comment "hello")`)
+	a.waitUntagged("* METADATA ", "Work", "/private/comment")
+	b.ok("UNSUBSCRIBE Work")
+	if l := a.waitUntagged("* LIST (", "Work"); strings.Contains(l, `\Subscribed`) {
+		t.Fatalf("UNSUBSCRIBE told as %q", l)
+	}
+	a.send("DONE")
+	a.waitUntagged(tag + " OK")
 }

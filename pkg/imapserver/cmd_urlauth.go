@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/imapserver/fetch"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/imapurl"
 	"gocyrus/pkg/mboxname"
@@ -197,30 +198,34 @@ func cmdResetKey(s *session, c wire.Command) (reply, error) {
 	return reply{}, db.Txn(s.ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: urlauthKeyName(s.user.User, m.entry.UniqueID)}})
 }
 
-// cmdURLFetch: "URLFETCH url ..." (RFC 4467 §6.3). Each URL is answered
-// with its content, or NIL when it does not verify: wrong token or key
-// reset, expired, an access identifier the session does not match, or a
-// message its owner can no longer read (the owner's r right, checked as
-// FETCH checks it). The command itself succeeds.
+// cmdURLFetch: "URLFETCH url ..." (RFC 4467 §6.3), each URL alone or
+// with URLAUTH=BINARY's parameters, "(" url *(SP param) ")" (RFC 5524
+// §3.1). Each URL is answered with its content, or NIL when it does not
+// verify: wrong token or key reset, expired, an access identifier the
+// session does not match, or a message its owner can no longer read (the
+// owner's r right, checked as FETCH checks it). The command itself
+// succeeds.
 func cmdURLFetch(s *session, c wire.Command) (reply, error) {
-	var urls []string
+	var urls []urlFetchParams
 	for !s.r.AtEOL() || len(urls) == 0 {
 		if err := s.r.SP(); err != nil {
 			return reply{}, err
 		}
-		raw, err := s.r.AString()
+		p, err := s.parseURLFetchParam()
 		if err != nil {
 			return reply{}, err
 		}
-		urls = append(urls, raw)
+		if urls = append(urls, p); len(urls) > maxURLFetch {
+			return reply{}, bad("Too many URLs")
+		}
 	}
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
 	s.w.Star().Atom("URLFETCH")
-	for _, raw := range urls {
-		s.w.SP().String(raw).SP()
-		if err := s.urlFetchOne(raw); err != nil {
+	for _, p := range urls {
+		s.w.SP().String(p.url).SP()
+		if err := s.urlFetchOne(p); err != nil {
 			return reply{}, err
 		}
 	}
@@ -228,28 +233,123 @@ func cmdURLFetch(s *session, c wire.Command) (reply, error) {
 	return reply{}, connErr(s.w.Err())
 }
 
-// urlFetchOne writes one URL's content (or NIL); only a failure of the
-// connection or the server is returned.
-func (s *session) urlFetchOne(raw string) error {
-	u, err := imapurl.Parse(raw)
-	if err != nil || !s.urlAuthorized(raw, u) {
+// maxURLFetch bounds the URLs of one URLFETCH.
+const maxURLFetch = 1000
+
+// urlFetchParams is one URL of URLFETCH and what is asked of it (RFC 5524
+// §3.1); extended is the parenthesised form, answered in kind.
+type urlFetchParams struct {
+	url                             string
+	extended                        bool
+	bodyPartStructure, binary, body bool
+}
+
+// parseURLFetchParam reads url / "(" url *(SP fetch-param) ")".
+func (s *session) parseURLFetchParam() (urlFetchParams, error) {
+	r := s.r
+	p := urlFetchParams{body: true}
+	if !r.Consume('(') {
+		var err error
+		p.url, err = r.AString()
+		return p, err
+	}
+	p.body = false
+	p.extended = true
+	var err error
+	if p.url, err = r.AString(); err != nil {
+		return p, err
+	}
+	for !r.Consume(')') {
+		if err := r.SP(); err != nil {
+			return p, err
+		}
+		word, err := r.Keyword()
+		if err != nil {
+			return p, err
+		}
+		switch word {
+		case "BODYPARTSTRUCTURE":
+			p.bodyPartStructure = true
+		case "BINARY":
+			p.binary = true
+		case "BODY":
+			p.body = true
+		default:
+			return p, bad("Unknown URLFETCH parameter " + word)
+		}
+	}
+	if p.binary && p.body {
+		return p, bad("URLFETCH parameters BINARY and BODY exclude each other")
+	}
+	if !p.bodyPartStructure && !p.binary {
+		p.body = true // RFC 5524 §3.1: no parameter is BODY
+	}
+	return p, nil
+}
+
+// urlFetchOne writes one URL's answer: its content (or NIL), or for the
+// extended form "(" [BODYPARTSTRUCTURE (...)] [BODY/BINARY content] ")"
+// (RFC 5524 §3.2, §5). Only a failure of the connection or the server is
+// returned.
+func (s *session) urlFetchOne(p urlFetchParams) error {
+	u, err := imapurl.Parse(p.url)
+	if err != nil || !s.urlAuthorized(p.url, u) {
 		s.w.NIL()
 		return nil
 	}
-	content, err := s.openURL(raw, u, urlReader{owner: u.User}, false)
+	m, release, err := s.urlMessage(p.url, u, urlReader{owner: u.User})
+	if err == nil {
+		defer release()
+	}
+	var structure *wire.BodyStructure
+	var content *fetch.Content
+	if err == nil && p.bodyPartStructure {
+		var sec wire.Section
+		if sec, err = urlSection(u.Section, false); err != nil {
+			err = badURL(p.url, "Bad section")
+		} else if structure, err = fetch.PartStructure(m, sec.Part); errors.Is(err, fetch.ErrNoSuchPart) {
+			err = badURL(p.url, "No such body part")
+		}
+	}
+	if err == nil && (p.body || p.binary) {
+		content, err = urlContent(p.url, u, m, p.binary)
+	}
 	var ue *userError
-	if errors.As(err, &ue) {
+	var we *wire.Error
+	if errors.As(err, &ue) || errors.As(err, &we) {
+		// Not this session's to know why: an unknown transfer
+		// encoding under BINARY, a part that is not there.
 		s.w.NIL()
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	defer content.Close()
-	if err := s.w.Literal(content.Size, content, false); err != nil {
-		return connErr(err)
+	if content != nil {
+		defer content.Close()
 	}
-	return nil
+	if !p.extended {
+		return connErr(s.w.Literal(content.Size, content, false))
+	}
+	s.w.Atom("(")
+	if structure != nil {
+		s.w.Atom("BODYPARTSTRUCTURE ").BodyStructure(structure, true)
+		if content != nil {
+			s.w.SP()
+		}
+	}
+	if content != nil {
+		if p.binary {
+			s.w.Atom("BINARY ")
+		} else {
+			s.w.Atom("BODY ")
+		}
+		if err := s.w.Literal(content.Size, content, p.binary && content.NUL); err != nil {
+			return connErr(err)
+		}
+	}
+	s.w.Atom(")")
+	return connErr(s.w.Err())
 }
 
 // urlAuthorized checks a URLFETCH URL's URLAUTH (RFC 4467 §4, §6.3): the

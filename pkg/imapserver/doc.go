@@ -86,9 +86,15 @@
 //
 // NOTIFY (RFC 5465, notify.go) watches mailboxes that are not selected
 // through the store's change notification, as IDLE does: one
-// subscription per event group (a prefix topic for a subtree), a scan of
-// the group's mailboxes per wake-up, STATUS or LIST for what changed,
-// sent after each command (finish) and during IDLE.
+// subscription per event group (a prefix topic for a subtree; the user's
+// store.SubscriptionTopic and store.MetadataTopic for those events),
+// recomputed at each wake-up so the subscribed group follows the
+// subscriptions, a scan of the group's mailboxes per wake-up, STATUS,
+// LIST or METADATA for what changed, sent after each command (finish) and
+// during IDLE. The notifications of one scan are gathered first: over
+// the bound they are dropped for [NOTIFICATIONOVERFLOW] and NOTIFY NONE.
+// MessageNew's fetch attributes for the selected mailbox are sent by sync
+// after the EXISTS (notifyNewMessages).
 //
 // # Bulk paths
 //

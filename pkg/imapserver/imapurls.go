@@ -74,17 +74,29 @@ func (s *session) onThisServer(u *imapurl.URL) bool {
 // rights evaluation, the one rule). binary asks for BINARY[part]
 // (RFC 5524). The caller closes the content.
 func (s *session) openURL(raw string, u *imapurl.URL, rd urlReader, binary bool) (*fetch.Content, error) {
+	m, release, err := s.urlMessage(raw, u, rd)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return urlContent(raw, u, m, binary)
+}
+
+// urlMessage resolves a message URL to its message, read with rd's
+// rights (openURL). The caller calls release when done with it.
+func (s *session) urlMessage(raw string, u *imapurl.URL, rd urlReader) (*fetch.Message, func(), error) {
+	fail := func(err error) (*fetch.Message, func(), error) { return nil, nil, err }
 	if !s.onThisServer(u) {
-		return nil, badURL(raw, "URL is not on this server")
+		return fail(badURL(raw, "URL is not on this server"))
 	}
 	if u.UID == 0 || u.Search != "" {
-		return nil, badURL(raw, "URL does not name a message")
+		return fail(badURL(raw, "URL does not name a message"))
 	}
 	var e *store.Entry
 	var rights acl.Rights
 	if u.Relative {
 		if s.sel == nil || rd.owner != "" {
-			return nil, badURL(raw, "No mailbox in IMAP URL")
+			return fail(badURL(raw, "No mailbox in IMAP URL"))
 		}
 		e, rights = s.sel.entry, s.sel.rights
 	} else {
@@ -97,14 +109,14 @@ func (s *session) openURL(raw string, u *imapurl.URL, rd urlReader, binary bool)
 			name, err = s.srv.st.Namespace().ToInternal(ext, rd.owner, false)
 		}
 		if err != nil {
-			return nil, badURL(raw, "Invalid mailbox name")
+			return fail(badURL(raw, "Invalid mailbox name"))
 		}
 		e, err = s.srv.st.Lookup(s.ctx, name)
 		if errors.Is(err, store.ErrNotFound) || err == nil && (e.IsDeleted() || e.IsIntermediate() || s.srv.st.IsDeletedName(name)) {
-			return nil, badURL(raw, "Mailbox does not exist")
+			return fail(badURL(raw, "Mailbox does not exist"))
 		}
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if rd.owner == "" {
 			rights = s.rightsOn(e)
@@ -113,29 +125,40 @@ func (s *session) openURL(raw string, u *imapurl.URL, rd urlReader, binary bool)
 		}
 	}
 	if !rights.Has(acl.Read) {
-		return nil, badURL(raw, "Mailbox does not exist")
+		return fail(badURL(raw, "Mailbox does not exist"))
 	}
-	var mb *mailbox.Mailbox
+	mb, release := (*mailbox.Mailbox)(nil), func() {}
 	if s.sel != nil && s.sel.name == e.Name {
 		mb = s.sel.mb
 	} else {
 		var err error
 		if mb, err = s.srv.st.OpenEntry(e, store.QuotaIgnore, nil); err != nil {
-			return nil, err
+			return fail(err)
 		}
-		defer mb.Close()
+		release = func() { mb.Close() }
 	}
 	v, err := mb.Snapshot()
 	if err != nil {
-		return nil, err
+		release()
+		return fail(err)
 	}
 	if u.UIDValidity != 0 && u.UIDValidity != v.UIDValidity {
-		return nil, badURL(raw, "UIDVALIDITY mismatch")
+		release()
+		return fail(badURL(raw, "UIDVALIDITY mismatch"))
 	}
 	rec, ok := v.Lookup(u.UID)
 	if !ok {
-		return nil, badURL(raw, "Message does not exist")
+		release()
+		return fail(badURL(raw, "Message does not exist"))
 	}
+	uid := u.UID
+	m := &fetch.Message{UID: uid, Record: rec, View: v, Open: func() (*os.File, error) { return mb.OpenMessage(uid) }}
+	return m, release, nil
+}
+
+// urlContent opens the section (binary: BINARY[part], RFC 5524) and
+// partial range a URL names of its message.
+func urlContent(raw string, u *imapurl.URL, m *fetch.Message, binary bool) (*fetch.Content, error) {
 	sec, err := urlSection(u.Section, binary)
 	if err != nil {
 		return nil, badURL(raw, "Bad section")
@@ -147,8 +170,6 @@ func (s *session) openURL(raw string, u *imapurl.URL, rd urlReader, binary bool)
 			partial.Size = int64(p.Length)
 		}
 	}
-	uid := u.UID
-	m := &fetch.Message{UID: uid, Record: rec, View: v, Open: func() (*os.File, error) { return mb.OpenMessage(uid) }}
 	c, err := fetch.Extract(m, sec, partial, binary)
 	if errors.Is(err, fetch.ErrUnavailable) {
 		return nil, badURL(raw, "Message does not exist")

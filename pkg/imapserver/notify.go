@@ -1,13 +1,16 @@
 package imapserver
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/imapserver/wire"
+	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/store"
 )
@@ -15,22 +18,35 @@ import (
 // NOTIFY (RFC 5465). Events of the selected mailbox are what sync already
 // reports after every command and in IDLE ("selected" and
 // "selected-delayed" alike: sync sends expunges only where they are
-// allowed). Events of other mailboxes come from the store's change
-// notification, the one IDLE uses: the session subscribes to one topic
-// per event group (a prefix topic for personal, inboxes and subtree, the
-// names for mailboxes and subscribed), so it is woken, in any process,
-// only by changes to mailboxes it watches. On a wake-up it compares the
-// group's mailboxes with what it last told the client and sends STATUS
-// (MessageNew, MessageExpunge, FlagChange) or LIST (MailboxName) for the
-// differences: the cost is one read per watched mailbox per wake-up,
-// never a poll. Notifications go out after each command and during IDLE.
-// Not implemented, refused with [BADEVENT]: AnnotationChange,
-// SubscriptionChange and the metadata events; MessageNew's fetch
-// attributes are accepted and not sent (the selected mailbox's new
-// messages are announced by EXISTS).
+// allowed), with MessageNew's fetch attributes sent as a FETCH after the
+// EXISTS (notifyNewMessages). Events of other mailboxes come from the
+// store's change notification, the one IDLE uses: the session watches one
+// topic per event group (a prefix topic for personal, inboxes and
+// subtree, the names for mailboxes and subscribed; the user's
+// subscription topic and the metadata topics for those events), so it is
+// woken, in any process, only by changes to what it watches. On a wake-up
+// it compares the watched mailboxes, subscriptions and metadata with what
+// it last told the client and sends STATUS (MessageNew, MessageExpunge,
+// FlagChange), LIST (MailboxName, SubscriptionChange) or METADATA (the
+// metadata events) for the differences: the cost is one read per watched
+// mailbox per wake-up, never a poll. The watches are recomputed at each
+// wake-up, so the subscribed group follows later subscriptions. More than
+// Server.notifyMaxPending notifications at once are dropped for
+// [NOTIFICATIONOVERFLOW] and NOTIFY NONE (RFC 5465 §5.8). Notifications go
+// out after each command and during IDLE. AnnotationChange is refused
+// with [BADEVENT]: messages have no annotations here (no ANNOTATE).
 
 // notifyEvents are the events this server can report.
-var notifyEvents = []string{"MessageNew", "MessageExpunge", "FlagChange", "MailboxName"}
+var notifyEvents = []string{"MessageNew", "MessageExpunge", "FlagChange", "MailboxName",
+	"SubscriptionChange", "MailboxMetadataChange", "ServerMetadataChange"}
+
+// defaultNotifyMaxPending bounds the notifications one report may hold
+// (Server.notifyMaxPending).
+const defaultNotifyMaxPending = 1000
+
+// notifyMaxNames bounds the mailbox names of one NOTIFY SET, over all its
+// groups: each costs a watch.
+const notifyMaxNames = 1000
 
 // notifyFilter is one event group's set of mailboxes.
 type notifyFilter struct {
@@ -41,9 +57,18 @@ type notifyFilter struct {
 // notifyGroup is one event group of NOTIFY SET.
 type notifyGroup struct {
 	filter   notifyFilter
-	messages bool // MessageNew / MessageExpunge
-	flags    bool // FlagChange
-	names    bool // MailboxName
+	messages bool             // MessageNew / MessageExpunge
+	fetch    []wire.FetchItem // MessageNew's fetch attributes
+	flags    bool             // FlagChange
+	names    bool             // MailboxName
+	subs     bool             // SubscriptionChange
+	meta     bool             // MailboxMetadataChange
+	server   bool             // ServerMetadataChange
+}
+
+// selectedFilter reports a group about the selected mailbox.
+func (g notifyGroup) selectedFilter() bool {
+	return g.filter.kind == "SELECTED" || g.filter.kind == "SELECTED-DELAYED"
 }
 
 // notifyMailbox is what the client was last told of one mailbox.
@@ -53,15 +78,26 @@ type notifyMailbox struct {
 	exists                int
 	modseq                uint64
 	messages, flags, list bool // the events requested for it
-	selected              bool // sync reports its messages, not STATUS
+	meta                  bool
+	selected              bool              // sync reports its messages, not STATUS
+	metadata              map[string]string // with meta: entry name -> value digest
 }
 
 // notifyState is a session's NOTIFY SET.
 type notifyState struct {
-	groups []notifyGroup
-	wake   chan struct{} // one slot: wake-ups coalesce
-	cancel []func()
-	known  map[string]notifyMailbox // by uniqueid
+	groups     []notifyGroup
+	fetch      []wire.FetchItem // MessageNew's attributes for the selected mailbox
+	subs       bool             // SubscriptionChange was requested
+	server     bool             // ServerMetadataChange was requested
+	wake       chan struct{}    // one slot: wake-ups coalesce
+	watches    map[string]func()
+	known      map[string]notifyMailbox // by uniqueid
+	subscribed map[string]bool          // with subs: the subscriptions last told
+	serverMeta map[string]string        // with server: entry -> value digest
+	selectedID string                   // the selected mailbox the watches cover
+	// selectedMeta: a selected group asks for MailboxMetadataChange, so
+	// the watches follow SELECT.
+	selectedMeta bool
 }
 
 // stop ends the state's subscriptions.
@@ -69,8 +105,9 @@ func (n *notifyState) stop() {
 	if n == nil {
 		return
 	}
-	for _, c := range n.cancel {
+	for t, c := range n.watches {
 		c()
+		delete(n.watches, t)
 	}
 }
 
@@ -99,22 +136,19 @@ func cmdNotify(s *session, c wire.Command) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	n := &notifyState{groups: groups, wake: make(chan struct{}, 1), known: map[string]notifyMailbox{}}
-	for _, topic := range s.notifyTopics(groups) {
-		ch, cancel, err := s.srv.st.Watch(s.ctx, topic)
-		if err != nil {
-			n.stop()
-			return reply{}, err
+	n := &notifyState{groups: groups, wake: make(chan struct{}, 1), known: map[string]notifyMailbox{},
+		watches: map[string]func(){}}
+	for _, g := range groups {
+		if g.selectedFilter() && g.fetch != nil {
+			n.fetch = g.fetch
 		}
-		n.cancel = append(n.cancel, cancel)
-		go func() {
-			for range ch {
-				select {
-				case n.wake <- struct{}{}:
-				default:
-				}
-			}
-		}()
+		n.subs = n.subs || g.subs
+		n.server = n.server || g.server
+		n.selectedMeta = n.selectedMeta || (g.selectedFilter() && g.meta)
+	}
+	if err := s.notifyRewatch(n); err != nil {
+		n.stop()
+		return reply{}, err
 	}
 	s.notify.stop()
 	s.notify = n
@@ -153,6 +187,7 @@ func (s *session) parseNotifySet() (bool, []notifyGroup, error) {
 		status = true
 	}
 	var groups []notifyGroup
+	names := 0
 	for first := true; ; first = false {
 		if !first {
 			if r.AtEOL() {
@@ -173,9 +208,10 @@ func (s *session) parseNotifySet() (bool, []notifyGroup, error) {
 		switch word {
 		case "SELECTED", "SELECTED-DELAYED", "PERSONAL", "INBOXES", "SUBSCRIBED":
 		case "SUBTREE", "MAILBOXES":
-			if g.filter.names, err = s.parseNotifyMailboxes(); err != nil {
+			if g.filter.names, err = s.parseNotifyMailboxes(notifyMaxNames - names); err != nil {
 				return false, nil, err
 			}
+			names += len(g.filter.names)
 		default:
 			return false, nil, bad("Invalid event group filter")
 		}
@@ -199,8 +235,8 @@ func (s *session) parseNotifySet() (bool, []notifyGroup, error) {
 	return status, groups, r.EOL()
 }
 
-// parseNotifyMailboxes reads SP one-or-more-mailbox.
-func (s *session) parseNotifyMailboxes() ([]string, error) {
+// parseNotifyMailboxes reads SP one-or-more-mailbox, at most max names.
+func (s *session) parseNotifyMailboxes(max int) ([]string, error) {
 	r := s.r
 	if err := r.SP(); err != nil {
 		return nil, err
@@ -216,7 +252,7 @@ func (s *session) parseNotifyMailboxes() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if names = append(names, name); len(names) > 1000 {
+		if names = append(names, name); len(names) > max {
 			return nil, bad("Too many mailboxes")
 		}
 		if !list || r.Consume(')') {
@@ -261,9 +297,9 @@ func (s *session) parseNotifyEvents(g *notifyGroup) error {
 		case "MESSAGENEW":
 			newMsg = true
 			if r.Consume(' ') { // fetch attributes, or the next event
-				if !r.Consume('(') {
+				if r.Peek() != '(' {
 					needSP = false
-				} else if err := s.skipFetchAtts(); err != nil {
+				} else if g.fetch, err = parseNotifyFetch(r); err != nil {
 					return err
 				}
 			}
@@ -273,6 +309,12 @@ func (s *session) parseNotifyEvents(g *notifyGroup) error {
 			g.flags = true
 		case "MAILBOXNAME":
 			g.names = true
+		case "SUBSCRIPTIONCHANGE":
+			g.subs = true
+		case "MAILBOXMETADATACHANGE":
+			g.meta = true
+		case "SERVERMETADATACHANGE":
+			g.server = true
 		default:
 			return badEvent()
 		}
@@ -283,36 +325,67 @@ func (s *session) parseNotifyEvents(g *notifyGroup) error {
 		return bad("MessageNew, MessageExpunge and FlagChange must be requested together")
 	}
 	g.messages = newMsg
-	if g.names && (g.filter.kind == "SELECTED" || g.filter.kind == "SELECTED-DELAYED") {
-		return bad("MailboxName is not a selected mailbox event")
+	if (g.names || g.subs) && g.selectedFilter() {
+		return bad("MailboxName and SubscriptionChange are not selected mailbox events")
 	}
 	return nil
 }
 
-// skipFetchAtts reads the rest of MessageNew's "(" fetch-att ... ")"
-// (bounded by the command line it is on) without keeping it.
-func (s *session) skipFetchAtts() error {
-	r := s.r
-	depth := 1
-	for depth > 0 {
-		switch {
-		case r.Consume('('):
-			depth++
-		case r.Consume(')'):
-			depth--
-		case r.AtEOL():
-			return bad("Unterminated MessageNew fetch attributes")
-		case r.Consume(' '), r.Consume(']'), r.Consume('<'), r.Consume('>'):
-		default:
-			if _, err := r.Atom(); err != nil {
-				return err
-			}
+// parseNotifyFetch reads MessageNew's fetch attributes. They may not
+// change the message (RFC 5465 §5.1): a body is fetched with PEEK.
+func parseNotifyFetch(r *wire.Reader) ([]wire.FetchItem, error) {
+	items, err := wire.ParseFetchAtts(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.SetsSeen() {
+			return nil, bad("MessageNew fetch attributes must not set \\Seen (use BODY.PEEK)")
 		}
 	}
+	return items, nil
+}
+
+// notifyRewatch makes the state's watches those of notifyTopics: called
+// at NOTIFY SET and at each wake-up, so the watches follow the
+// subscriptions and the selected mailbox.
+func (s *session) notifyRewatch(n *notifyState) error {
+	want := s.notifyTopics(n.groups)
+	keep := make(map[string]bool, len(want))
+	for _, topic := range want {
+		keep[topic] = true
+		if n.watches[topic] != nil {
+			continue
+		}
+		ch, cancel, err := s.srv.st.Watch(s.ctx, topic)
+		if err != nil {
+			return fmt.Errorf("NOTIFY: watching changes: %w", err)
+		}
+		n.watches[topic] = cancel
+		go func() {
+			for range ch {
+				select {
+				case n.wake <- struct{}{}:
+				default:
+				}
+			}
+		}()
+	}
+	for topic, cancel := range n.watches {
+		if !keep[topic] {
+			cancel()
+			delete(n.watches, topic)
+		}
+	}
+	n.selectedID = ""
+	if s.sel != nil {
+		n.selectedID = s.sel.entry.UniqueID
+	}
 	return nil
 }
 
-// notifyTopics are the change topics covering the groups' mailboxes.
+// notifyTopics are the change topics covering the groups' mailboxes,
+// subscriptions and metadata.
 func (s *session) notifyTopics(groups []notifyGroup) []string {
 	seen := map[string]bool{}
 	var topics []string
@@ -322,29 +395,57 @@ func (s *session) notifyTopics(groups []notifyGroup) []string {
 			topics = append(topics, t)
 		}
 	}
+	// watch adds the topics of one mailbox (or, with subtree, of every
+	// mailbox below it) for g's events.
+	watch := func(g notifyGroup, name string, subtree bool) {
+		topic := func(t string) string {
+			if subtree {
+				return cyrusdb.PrefixTopic(t)
+			}
+			return t
+		}
+		if g.messages || g.names {
+			add(topic(name))
+		}
+		if g.meta {
+			add(topic(store.MetadataTopic(name)))
+		}
+	}
 	inbox := mboxname.UserInbox(s.user.User)
 	for _, g := range groups {
-		if !g.messages && !g.names {
-			continue
+		if g.subs {
+			add(store.SubscriptionTopic(s.user.User))
+		}
+		if g.server {
+			add(store.MetadataTopic(""))
 		}
 		switch g.filter.kind {
+		case "SELECTED", "SELECTED-DELAYED":
+			if s.sel != nil && g.meta {
+				add(store.MetadataTopic(s.sel.name))
+			}
 		case "PERSONAL", "INBOXES":
-			add(cyrusdb.PrefixTopic(inbox))
+			watch(g, inbox, true)
 		case "SUBTREE":
 			for _, n := range g.filter.names {
-				add(cyrusdb.PrefixTopic(n))
+				watch(g, n, true)
 			}
 		case "MAILBOXES":
 			for _, n := range g.filter.names {
-				add(n)
+				watch(g, n, false)
 			}
 		case "SUBSCRIBED":
+			if !g.messages && !g.names && !g.meta {
+				continue
+			}
+			// The group follows the subscriptions (RFC 5465 §6).
+			add(store.SubscriptionTopic(s.user.User))
 			subs, err := s.srv.st.Subscriptions(s.ctx, s.user.User)
 			if err != nil {
 				s.log.Warn("NOTIFY: reading subscriptions", "err", err)
 			}
 			for _, n := range subs {
-				add(n)
+				watch(g, n, false)
 			}
 		}
 	}
@@ -359,12 +460,14 @@ func (s *session) notifyMailboxes(groups []notifyGroup) (map[string]notifyMailbo
 		if s.hiddenDeleted(e.Name) || !s.rightsOn(e).Has(acl.Lookup) {
 			return
 		}
+		read := s.rightsOn(e).Has(acl.Read)
 		m := out[e.UniqueID]
 		m.name = e.Name
 		m.selected = s.sel != nil && s.sel.entry.UniqueID == e.UniqueID
-		m.messages = m.messages || (g.messages && s.rightsOn(e).Has(acl.Read))
-		m.flags = m.flags || (g.flags && s.rightsOn(e).Has(acl.Read))
+		m.messages = m.messages || (g.messages && read && !g.selectedFilter())
+		m.flags = m.flags || (g.flags && read && !g.selectedFilter())
 		m.list = m.list || g.names
+		m.meta = m.meta || (g.meta && (read || s.identityFor(e.Name).Admin))
 		out[e.UniqueID] = m
 	}
 	walk := func(name string, g notifyGroup, subtree bool) error {
@@ -384,6 +487,10 @@ func (s *session) notifyMailboxes(groups []notifyGroup) (map[string]notifyMailbo
 	for _, g := range groups {
 		var err error
 		switch g.filter.kind {
+		case "SELECTED", "SELECTED-DELAYED":
+			if s.sel != nil && g.meta {
+				err = walk(s.sel.name, g, false)
+			}
 		case "PERSONAL":
 			err = walk(inbox, g, true)
 		case "INBOXES":
@@ -423,6 +530,19 @@ func (s *session) notifyPending() error {
 	if s.notify == nil {
 		return nil
 	}
+	selected := ""
+	if s.sel != nil {
+		selected = s.sel.entry.UniqueID
+	}
+	if s.notify.selectedMeta && selected != s.notify.selectedID {
+		// SELECT moved the selected filter: the scan watches the new
+		// mailbox and reports what else changed.
+		select {
+		case <-s.notify.wake:
+		default:
+		}
+		return s.notifyScan(true, false)
+	}
 	select {
 	case <-s.notify.wake:
 		return s.notifyScan(true, false)
@@ -442,13 +562,21 @@ func (s *session) notifyWake() <-chan struct{} {
 
 // notifyScan compares the watched mailboxes with what the client was
 // told and, when tell is set, reports the differences. The initial scan
-// of NOTIFY SET (STATUS) sends the STATUS of every watched mailbox.
+// of NOTIFY SET (STATUS) sends the STATUS of every watched mailbox. The
+// notifications are gathered first: more than the bound are dropped for
+// NOTIFICATIONOVERFLOW.
 func (s *session) notifyScan(tell, initial bool) error {
 	n := s.notify
+	if !initial {
+		if err := s.notifyRewatch(n); err != nil {
+			return err
+		}
+	}
 	now, err := s.notifyMailboxes(n.groups)
 	if err != nil {
 		return err
 	}
+	var out []func()
 	for id, m := range now {
 		old, had := n.known[id]
 		if m.messages || m.flags {
@@ -457,35 +585,207 @@ func (s *session) notifyScan(tell, initial bool) error {
 				m.uidvalidity, m.uidnext, m.exists, m.modseq = old.uidvalidity, old.uidnext, old.exists, old.modseq
 			}
 		}
+		if m.meta {
+			if m.metadata, err = s.notifyMetadata(m.name); err != nil {
+				s.log.Debug("NOTIFY: reading a watched mailbox's metadata", "mailbox", m.name, "err", err)
+				m.metadata = old.metadata
+			}
+		}
 		now[id] = m
 		switch {
 		case !tell:
 			continue
 		case initial:
 			if m.messages && !m.selected {
-				s.notifyStatusLine(m)
+				out = append(out, func() { s.notifyStatusLine(m) })
 			}
 			continue
 		case m.list && had && old.name != m.name:
-			s.notifyRenamed(old.name, m.name)
+			out = append(out, func() { s.notifyRenamed(old.name, m.name) })
 		case m.list && !had:
-			s.notifyList(m.name, nil)
+			out = append(out, func() { s.notifyList(m.name, nil) })
 		}
 		changed := !had || m.uidvalidity != old.uidvalidity || m.uidnext != old.uidnext || m.exists != old.exists
 		flagsOnly := !changed && m.modseq != old.modseq
 		if !m.selected && ((m.messages && changed) || (m.flags && flagsOnly)) {
-			s.notifyStatusLine(m)
+			out = append(out, func() { s.notifyStatusLine(m) })
+		}
+		if m.meta && had && old.meta && old.name == m.name {
+			if entries := changedEntries(old.metadata, m.metadata); len(entries) > 0 {
+				out = append(out, func() { s.notifyMetadataLine(m.name, entries) })
+			}
 		}
 	}
 	if tell && !initial {
 		for id, old := range n.known {
 			if _, ok := now[id]; !ok && old.list {
-				s.notifyList(old.name, []string{`\NonExistent`})
+				out = append(out, func() { s.notifyList(old.name, []string{`\NonExistent`}) })
 			}
 		}
 	}
 	n.known = now
+	if n.subs {
+		subs, err := s.srv.st.Subscriptions(s.ctx, s.user.User)
+		if err != nil {
+			return fmt.Errorf("NOTIFY: reading subscriptions: %w", err)
+		}
+		set := make(map[string]bool, len(subs))
+		for _, name := range subs {
+			set[name] = true
+		}
+		if tell && !initial {
+			out = append(out, s.notifySubscriptionChanges(n.subscribed, set)...)
+		}
+		n.subscribed = set
+	}
+	if n.server {
+		meta, err := s.notifyMetadata("")
+		if err != nil {
+			return err
+		}
+		if entries := changedEntries(n.serverMeta, meta); tell && !initial && len(entries) > 0 {
+			out = append(out, func() { s.notifyMetadataLine("", entries) })
+		}
+		n.serverMeta = meta
+	}
+	if len(out) > s.srv.notifyMaxPending() {
+		// RFC 5465 §5.8: the client must resynchronise itself.
+		s.w.StatusResponse("*", wire.OK, "NOTIFICATIONOVERFLOW", "Too many notifications: NOTIFY NONE is in force")
+		n.stop()
+		s.notify = nil
+		return nil
+	}
+	for _, f := range out {
+		f()
+	}
 	return nil
+}
+
+// notifySubscriptionChanges are the LIST responses of RFC 5465 §5.6 for
+// the names subscribed or unsubscribed between old and now, in name order.
+func (s *session) notifySubscriptionChanges(old, now map[string]bool) []func() {
+	var names []string
+	for name := range now {
+		if !old[name] {
+			names = append(names, name)
+		}
+	}
+	for name := range old {
+		if !now[name] {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	out := make([]func(), 0, len(names))
+	for _, name := range names {
+		out = append(out, func() { s.notifySubscription(name, now[name]) })
+	}
+	return out
+}
+
+// notifySubscription sends the LIST of a mailbox whose subscription
+// changed: its attributes, \Subscribed when it is subscribed now.
+func (s *session) notifySubscription(name string, subscribed bool) {
+	ext := s.toExternal(name)
+	if ext == "" {
+		return
+	}
+	var attrs []string
+	e, err := s.srv.st.Lookup(s.ctx, name)
+	switch {
+	case err != nil || s.hiddenDeleted(name) || !s.rightsOn(e).Has(acl.Lookup):
+		attrs = []string{`\NonExistent`}
+	default:
+		if attrs, err = s.mailboxAttrs(&mbox{ext: ext, name: name, entry: e}); err != nil {
+			attrs = nil
+		}
+	}
+	if subscribed {
+		attrs = append(attrs, `\Subscribed`)
+	}
+	s.writeListLine("LIST", attrs, ext, s.srv.st.Namespace().Separator(s.admin()), "")
+}
+
+// notifyMetadata returns a digest of each metadata value the session
+// sees on a mailbox ("" the server), by entry name.
+func (s *session) notifyMetadata(name string) (map[string]string, error) {
+	t := &metaTarget{}
+	if name != "" {
+		e, err := s.srv.st.Lookup(s.ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		t = newMetaTarget(s.toExternal(name), name, e)
+	}
+	out := map[string]string{}
+	for _, root := range []metaEntry{{private: true}, {}} {
+		values, err := s.readMetadata(t, root, "infinity")
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range values {
+			sum := sha256.Sum256(v.value)
+			out[v.name] = string(sum[:])
+		}
+	}
+	return out, nil
+}
+
+// changedEntries are the entry names whose values differ, sorted.
+func changedEntries(old, now map[string]string) []string {
+	var names []string
+	for k, v := range now {
+		if o, ok := old[k]; !ok || o != v {
+			names = append(names, k)
+		}
+	}
+	for k := range old {
+		if _, ok := now[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// notifyMetadataLine sends the unsolicited METADATA response naming the
+// changed entries (RFC 5464 §4.4.2, RFC 5465 §5.7 and §5.8).
+func (s *session) notifyMetadataLine(name string, entries []string) {
+	w := s.w
+	w.Star().Atom("METADATA ")
+	if name == "" {
+		w.String("")
+	} else {
+		ext := s.toExternal(name)
+		if ext == "" {
+			return
+		}
+		w.AString(ext)
+	}
+	for _, e := range entries {
+		w.SP().Atom(e)
+	}
+	w.CRLF()
+}
+
+// notifyNewMessages sends, after sync's EXISTS, the FETCH of MessageNew's
+// attributes for the selected mailbox's new messages (RFC 5465 §5.1). A
+// message that cannot be read is logged and left out: the EXISTS stands.
+func (s *session) notifyNewMessages(v *mailbox.View, recs []mailbox.Record) {
+	if s.notify == nil || s.notify.fetch == nil {
+		return
+	}
+	m := s.newFetchMessage()
+	for _, r := range recs {
+		seq := s.sel.seqOf(r.UID)
+		if seq == 0 {
+			continue
+		}
+		if err := s.fetchOne(m, msgRef{seq: seq, uid: r.UID}, v, r, nil, s.notify.fetch); err != nil {
+			s.log.Warn("NOTIFY: fetching a new message", "mailbox", s.sel.name, "uid", r.UID, "err", err)
+			return
+		}
+	}
 }
 
 // notifyStat fills m's counters from the mailbox.

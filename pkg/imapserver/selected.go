@@ -161,6 +161,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 		if !s.enabled.rev2 {
 			s.w.Star().Number(uint32(sel.countRecent())).Atom(" RECENT").CRLF()
 		}
+		s.notifyNewMessages(v, v.Records[first:])
 	}
 	s.writeContextAdditions(ctxUpdates)
 	if v.HighestModSeq > sel.modseq {

@@ -70,6 +70,18 @@ type Server struct {
 	// session only. Nothing outside the package can set it.
 	testFault func(command string)
 	progress  progressTiming // INPROGRESS reports (inprogress.go)
+	// testNotifyMax, set only by this package's tests, lowers the NOTIFY
+	// overflow bound (notifyMaxPending).
+	testNotifyMax int
+}
+
+// notifyMaxPending is how many notifications one NOTIFY report may hold
+// before they are dropped for [NOTIFICATIONOVERFLOW].
+func (s *Server) notifyMaxPending() int {
+	if s.testNotifyMax > 0 {
+		return s.testNotifyMax
+	}
+	return defaultNotifyMaxPending
 }
 
 // New checks opts and returns a Server.

@@ -57,13 +57,31 @@ func (s *Store) ModifyMailbox(ctx context.Context, name string, fn func(*Entry) 
 }
 
 // Subscribe, Unsubscribe and Subscriptions keep a user's subscriptions.
+// A change is published on SubscriptionTopic(user) (IMAP NOTIFY).
 func (s *Store) Subscribe(ctx context.Context, user, mailbox string) error {
-	return s.list.Subscribe(ctx, user, mailbox)
+	if err := s.list.Subscribe(ctx, user, mailbox); err != nil {
+		return err
+	}
+	s.publish(ctx, SubscriptionTopic(user))
+	return nil
 }
 
 func (s *Store) Unsubscribe(ctx context.Context, user, mailbox string) error {
-	return s.list.Unsubscribe(ctx, user, mailbox)
+	if err := s.list.Unsubscribe(ctx, user, mailbox); err != nil {
+		return err
+	}
+	s.publish(ctx, SubscriptionTopic(user))
+	return nil
 }
+
+// SubscriptionTopic and MetadataTopic name the change topics (for Watch)
+// of a user's subscriptions and of a mailbox's metadata ("" the
+// server's). They begin with a byte no mailbox name has, so no mailbox's
+// topic or prefix topic covers them; cyrusdb.PrefixTopic(MetadataTopic(p))
+// covers the metadata of every mailbox whose name begins with p.
+func SubscriptionTopic(user string) string { return "\x01subscriptions\x01" + user }
+
+func MetadataTopic(mailbox string) string { return "\x01metadata\x01" + mailbox }
 
 func (s *Store) Subscriptions(ctx context.Context, user string) ([]string, error) {
 	return s.list.Subscriptions(ctx, user)

@@ -44,5 +44,7 @@
 // X-ANNOTATION-STORAGE charge are written in one transaction (metadata.go). Message usage is charged by the spool
 // through a quota hook bound to the mailbox's root when it is opened.
 // After every change to a mailbox its name is published through the
-// databases, so sessions idling on it in any process wake.
+// databases, so sessions idling on it in any process wake; a change of a
+// user's subscriptions or of a mailbox's metadata is published on
+// SubscriptionTopic or MetadataTopic (IMAP NOTIFY).
 package store

@@ -27,8 +27,18 @@ var errValueChanged = errors.New("metadata value changed meanwhile")
 // no crash or concurrent SETMETADATA can leave usage different from what
 // is stored, and a mailbox renamed or deleted meanwhile gets no value
 // under its old name (mboxlist.ErrNotFound; removing a value left under a
-// name no mailbox has just removes it).
+// name no mailbox has just removes it). The change is then published on
+// MetadataTopic(mailbox).
 func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
+	err := s.setMetadata(ctx, mailbox, entry, owner, value)
+	if err == nil {
+		s.publish(ctx, MetadataTopic(mailbox))
+	}
+	return err
+}
+
+// setMetadata is SetMetadata without the change notification.
+func (s *Store) setMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
 	if mailbox == "" {
 		return s.list.SetMetadata(ctx, mailbox, entry, owner, value)
 	}

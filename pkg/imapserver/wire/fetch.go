@@ -169,6 +169,17 @@ func ParseFetch(r *Reader, uid bool) (*FetchCommand, error) {
 	return end(r, c)
 }
 
+// ParseFetchAtts reads a parenthesised list of fetch-att, as NOTIFY's
+// MessageNew takes them (RFC 5465 §8).
+func ParseFetchAtts(r *Reader) ([]FetchItem, error) {
+	var items []FetchItem
+	r.list(func() { items = append(items, parseFetchItem(r)) })
+	if r.err == nil && len(items) == 0 {
+		r.fail(syntaxErr("no FETCH items"))
+	}
+	return take(r, items)
+}
+
 func parseFetchMacroOrItem(r *Reader, c *FetchCommand) {
 	save := r.pos
 	var name string
