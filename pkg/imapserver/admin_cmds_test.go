@@ -66,6 +66,24 @@ func TestRenameUserNeedsAllowusermoves(t *testing.T) {
 	root.expect("RENAME user/robert shared-bob", "NO Operation is not supported on mailbox")
 }
 
+// TestAdminRenamesWithoutDeleteRight: an admin renames a user's folder
+// (and its children) holding only the implicit l and a on it, as Cyrus
+// 3.6.1 did building test/compat/fixtures (RENAME user/alice/Work/2024);
+// an ordinary user without x is still refused.
+func TestAdminRenamesWithoutDeleteRight(t *testing.T) {
+	s := newTestSite(t)
+	root := s.login("cyrus")
+	root.ok("CREATE user/alice/Work/2024")
+	root.ok("CREATE user/alice/Work/2024/Q1")
+	has(t, root.ok("MYRIGHTS user/alice/Work/2024"), "* MYRIGHTS user/alice/Work/2024 la")
+	root.ok("RENAME user/alice/Work/2024 user/alice/Work/Old2024")
+	has(t, root.ok(`LIST "" "user/alice/Work/*"`), `* LIST (\HasNoChildren) "/" user/alice/Work/Old2024/Q1`)
+
+	root.ok("SETACL user/alice/Work bob lrs")
+	bob := s.login("bob")
+	bob.expect(`RENAME "Other Users/alice/Work" Mine`, "NO Permission denied")
+}
+
 // TestReconstructCommandSyncsQuota: an admin's RECONSTRUCT makes the
 // quota usage of the mailboxes it rebuilds what their indexes hold, as the
 // reconstruct tool (and Cyrus's) does: both go through store.Reconstruct.
