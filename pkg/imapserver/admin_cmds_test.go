@@ -46,7 +46,7 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 	has(t, alice.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 2)")
 
 	alice.ok(`SETMETADATA INBOX (/shared/comment "hello")`)
-	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice (/shared/comment "hello")`)
+	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice ("/shared/comment" "hello")`)
 	root.ok(`SETMETADATA user/alice (/shared/comment "set by admin")`)
 }
 
