@@ -30,18 +30,7 @@ import (
 func TestIMAPTranscriptMatchesCyrus(t *testing.T) {
 	sessions := readIMAPTranscript(t, filepath.Join("compat", "fixtures", "imap-transcript.txt"))
 	allowed := readTranscriptDifferences(t, filepath.Join("compat", "imap-transcript-differences.md"))
-
-	ls := newLMTPSite(t, "allowplaintext: yes", "servername: localhost", "virtdomains: userid",
-		"altnamespace: yes", "unixhierarchysep: yes", "partition-other: "+t.TempDir())
-	db := ls.st.DB()
-	for user, pw := range map[string]string{"cyrus": "cyrus", "alice": "alice", "bob": "bob", "dave@example.org": "dave"} {
-		if err := sasldb.New(db).SetPassword(context.Background(), user, pw, true); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ls.start()
-	imapd := startImapdDaemon(t, ls.site, "imapd.log")
-	buildTranscriptState(t, imapd.addr, ls.tcp)
+	_, imapd := startTranscriptSite(t)
 
 	seen := map[string]bool{}
 	capDiff := map[string]bool{}
@@ -120,6 +109,26 @@ func TestIMAPTranscriptMatchesCyrus(t *testing.T) {
 	for _, key := range stale {
 		t.Errorf("test/compat/imap-transcript-differences.md lists %q, but gocyrus now answers as Cyrus does: remove the row", key)
 	}
+}
+
+// startTranscriptSite runs lmtpd and imapd on a site configured as the
+// Cyrus instance was (test/compat/fixtures/realcyrus-imapd.conf: servername
+// localhost, virtdomains userid, a second partition "other", passwords =
+// user names, dave's "dave") and builds the transcripts' starting state.
+func startTranscriptSite(t *testing.T) (*lmtpSite, imapdProc) {
+	t.Helper()
+	ls := newLMTPSite(t, "allowplaintext: yes", "servername: localhost", "virtdomains: userid",
+		"altnamespace: yes", "unixhierarchysep: yes", "partition-other: "+t.TempDir())
+	db := ls.st.DB()
+	for user, pw := range map[string]string{"cyrus": "cyrus", "alice": "alice", "bob": "bob", "dave@example.org": "dave"} {
+		if err := sasldb.New(db).SetPassword(context.Background(), user, pw, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ls.start()
+	imapd := startImapdDaemon(t, ls.site, "imapd.log")
+	buildTranscriptState(t, imapd.addr, ls.tcp)
+	return ls, imapd
 }
 
 // buildTranscriptState makes the state the Cyrus transcript started from
@@ -213,6 +222,7 @@ func buildTranscriptState(t *testing.T, imapAddr, lmtpAddr string) {
 // each client line with the lines the server answered.
 type transcriptSession struct {
 	number    int
+	header    string // the "# Session N: ..." line
 	greeting  []string
 	exchanges []transcriptExchange
 }
@@ -236,7 +246,7 @@ func readIMAPTranscript(t *testing.T, path string) []transcriptSession {
 	for i, line := range strings.Split(string(data), "\n") {
 		if m := sessionHeader.FindStringSubmatch(line); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			out = append(out, transcriptSession{number: n})
+			out = append(out, transcriptSession{number: n, header: line})
 			continue
 		}
 		kind, text, ok := strings.Cut(line, ": ")
