@@ -46,7 +46,7 @@ func TestAdminPartitionsQuotaRemovalReconstruct(t *testing.T) {
 	has(t, alice.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 2)")
 
 	alice.ok(`SETMETADATA INBOX (/shared/comment "hello")`)
-	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice (/shared/comment "hello")`)
+	has(t, root.ok(`GETMETADATA user/alice /shared/comment`), `* METADATA user/alice ("/shared/comment" "hello")`)
 	root.ok(`SETMETADATA user/alice (/shared/comment "set by admin")`)
 }
 
@@ -64,6 +64,24 @@ func TestRenameUserNeedsAllowusermoves(t *testing.T) {
 	root.ok("SETACL user/bob cyrus lrswipkxtecda")
 	root.ok("RENAME user/bob user/robert")
 	root.expect("RENAME user/robert shared-bob", "NO Operation is not supported on mailbox")
+}
+
+// TestAdminRenamesWithoutDeleteRight: an admin renames a user's folder
+// (and its children) holding only the implicit l and a on it, as Cyrus
+// 3.6.1 did building test/compat/fixtures (RENAME user/alice/Work/2024);
+// an ordinary user without x is still refused.
+func TestAdminRenamesWithoutDeleteRight(t *testing.T) {
+	s := newTestSite(t)
+	root := s.login("cyrus")
+	root.ok("CREATE user/alice/Work/2024")
+	root.ok("CREATE user/alice/Work/2024/Q1")
+	has(t, root.ok("MYRIGHTS user/alice/Work/2024"), "* MYRIGHTS user/alice/Work/2024 la")
+	root.ok("RENAME user/alice/Work/2024 user/alice/Work/Old2024")
+	has(t, root.ok(`LIST "" "user/alice/Work/*"`), `* LIST (\HasNoChildren) "/" user/alice/Work/Old2024/Q1`)
+
+	root.ok("SETACL user/alice/Work bob lrs")
+	bob := s.login("bob")
+	bob.expect(`RENAME "Other Users/alice/Work" Mine`, "NO Permission denied")
 }
 
 // TestReconstructCommandSyncsQuota: an admin's RECONSTRUCT makes the

@@ -108,7 +108,7 @@ func (s *session) writeMetadataResponse(t *metaTarget, values []metaValue) {
 		if i > 0 {
 			w.SP()
 		}
-		w.Atom(v.name).SP()
+		w.String(v.name).SP() // quoted, as Cyrus writes entry names
 		switch {
 		case v.value == nil:
 			w.NIL()

@@ -101,6 +101,9 @@ func selectMailbox(s *session, examine bool) (reply, error) {
 	w.StatusResponse("*", wire.OK, fmt.Sprintf("UIDNEXT %d", v.UIDNext), "Ok")
 	w.StatusResponse("*", wire.OK, fmt.Sprintf("HIGHESTMODSEQ %d", v.HighestModSeq), "Ok")
 	w.StatusResponse("*", wire.OK, "MAILBOXID ("+sel.entry.UniqueID+")", "Ok")
+	// URLAUTH is advertised: say which mechanism GENURLAUTH takes for
+	// this mailbox (RFC 4467 URLMECH), as Cyrus does.
+	w.StatusResponse("*", wire.OK, "URLMECH INTERNAL", "Ok")
 	if !examine && m.rights.Has(acl.Expunge) {
 		s.quotaWarnings(sel.name)
 	}

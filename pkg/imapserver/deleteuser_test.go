@@ -56,9 +56,9 @@ func TestAdminDeleteOfUserDeletesTheirData(t *testing.T) {
 			if lines := bob.ok(`LSUB "" "*"`); len(lines) != 0 {
 				t.Errorf("new bob's subscriptions: %q", lines)
 			}
-			has(t, bob.ok(`GETMETADATA `+board+` /private/comment`), `* METADATA `+board+` (/private/comment NIL)`)
+			has(t, bob.ok(`GETMETADATA `+board+` /private/comment`), `* METADATA `+board+` ("/private/comment" NIL)`)
 			has(t, bob.ok(`GETMETADATA INBOX (/private/comment /shared/comment)`),
-				`* METADATA INBOX (/private/comment NIL /shared/comment NIL)`)
+				`* METADATA INBOX ("/private/comment" NIL "/shared/comment" NIL)`)
 			has(t, bob.ok("GETQUOTAROOT INBOX"), "* QUOTAROOT INBOX")
 			has(t, bob.ok("STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 0)")
 			if name, _, err := sieve.Active("bob"); !errors.Is(err, sievescripts.ErrNoActive) {

@@ -19,9 +19,9 @@ func TestListReturnMetadata(t *testing.T) {
 	a.ok(`SETMETADATA Work (/shared/comment "Work stuff")`)
 	want := []string{
 		`* LIST (\HasNoChildren) "/" INBOX`,
-		`* METADATA INBOX (/private/comment "My own comment" /shared/comment "Shared comment")`,
+		`* METADATA INBOX ("/private/comment" "My own comment" "/shared/comment" "Shared comment")`,
 		`* LIST (\HasNoChildren) "/" Work`,
-		`* METADATA Work (/private/comment NIL /shared/comment "Work stuff")`,
+		`* METADATA Work ("/private/comment" NIL "/shared/comment" "Work stuff")`,
 		`* LIST (\Noselect \HasChildren) "/" "Shared Folders"`, // nothing to read
 	}
 	got := a.ok(`LIST "" "%" RETURN (METADATA (/private/comment /shared/comment))`)
@@ -31,7 +31,7 @@ func TestListReturnMetadata(t *testing.T) {
 	// One entry without parentheses; with STATUS, STATUS comes first (Cyrus).
 	got = a.ok(`LIST "" "Work" RETURN (STATUS (MESSAGES) METADATA /shared/comment)`)
 	want = []string{`* LIST (\HasNoChildren) "/" Work`, `* STATUS Work (MESSAGES 0)`,
-		`* METADATA Work (/shared/comment "Work stuff")`}
+		`* METADATA Work ("/shared/comment" "Work stuff")`}
 	if !slices.Equal(got, want) {
 		t.Errorf("with STATUS:\n got %q\nwant %q", got, want)
 	}
@@ -63,7 +63,7 @@ func TestListReturnMetadataRights(t *testing.T) {
 	}
 	a.ok("SETACL Work bob lr")
 	has(t, b.ok(`LIST "" `+work+` RETURN (METADATA (/private/comment /shared/comment))`),
-		`* METADATA `+work+` (/private/comment NIL /shared/comment "everyone's")`)
+		`* METADATA `+work+` ("/private/comment" NIL "/shared/comment" "everyone's")`)
 }
 
 // Hostile entry lists: a bad name, too many entries or an empty list is
@@ -90,7 +90,7 @@ func TestListReturnMetadataHostile(t *testing.T) {
 	}
 	// The same entry many times is one entry.
 	dup := strings.Repeat(" /shared/comment", 3*maxMetaEntries)
-	has(t, a.ok(`LIST "" "INBOX" RETURN (METADATA (`+dup[1:]+`))`), `* METADATA INBOX (/shared/comment NIL)`)
+	has(t, a.ok(`LIST "" "INBOX" RETURN (METADATA (`+dup[1:]+`))`), `* METADATA INBOX ("/shared/comment" NIL)`)
 	a.ok("NOOP")
 }
 

@@ -36,15 +36,15 @@ func TestMetadataRefusals(t *testing.T) {
 		a.expect(c.cmd, c.want)
 	}
 	has(t, a.ok(`GETMETADATA INBOX (/shared/comment /shared/foo /shared/vendor/big)`),
-		`* METADATA INBOX (/shared/comment NIL /shared/foo NIL /shared/vendor/big NIL)`)
-	has(t, a.ok(`GETMETADATA INBOX (/private/x/y /private/motd)`), `* METADATA INBOX (/private/x/y NIL /private/motd NIL)`)
-	has(t, admin.ok(`GETMETADATA "" (/shared/comment /shared/vendor/x)`), `* METADATA "" (/shared/comment NIL /shared/vendor/x NIL)`)
+		`* METADATA INBOX ("/shared/comment" NIL "/shared/foo" NIL "/shared/vendor/big" NIL)`)
+	has(t, a.ok(`GETMETADATA INBOX (/private/x/y /private/motd)`), `* METADATA INBOX ("/private/x/y" NIL "/private/motd" NIL)`)
+	has(t, admin.ok(`GETMETADATA "" (/shared/comment /shared/vendor/x)`), `* METADATA "" ("/shared/comment" NIL "/shared/vendor/x" NIL)`)
 	if all, err := s.st.ListMetadata(context.Background(), "user.alice", "", "alice"); err != nil || len(all) != 0 {
 		t.Fatalf("stored after refusals: %v %v", all, err)
 	}
 	// Admins set server entries; anyone reads them.
 	admin.ok(`SETMETADATA "" (/shared/comment "hello" /shared/admin "mailto:root@example.org")`)
-	has(t, a.ok(`GETMETADATA "" /shared/comment`), `* METADATA "" (/shared/comment "hello")`)
+	has(t, a.ok(`GETMETADATA "" /shared/comment`), `* METADATA "" ("/shared/comment" "hello")`)
 	// Exactly the limit is accepted.
 	a.ok("SETMETADATA INBOX (/shared/vendor/big {65536+}\r\n" + strings.Repeat("v", 65536) + ")")
 }
@@ -55,7 +55,7 @@ func TestMetadataAllowUndefined(t *testing.T) {
 	s := newTestSite(t, "annotation_allow_undefined", "1", "annotation_maxsize", "10")
 	a := s.login("alice")
 	a.ok(`SETMETADATA INBOX (/shared/foo "v" /private/x/y "w")`)
-	has(t, a.ok(`GETMETADATA INBOX (/shared/foo /private/x/y)`), `* METADATA INBOX (/shared/foo "v" /private/x/y "w")`)
+	has(t, a.ok(`GETMETADATA INBOX (/shared/foo /private/x/y)`), `* METADATA INBOX ("/shared/foo" "v" "/private/x/y" "w")`)
 	a.expect(`SETMETADATA INBOX (/shared/foo/ "v")`, "BAD Invalid entry name")
 	a.expect(`SETMETADATA INBOX (/shared/foo "01234567890")`, "NO [METADATA MAXSIZE 10]")
 }
@@ -84,7 +84,7 @@ func TestMetadataQuota(t *testing.T) {
 		t.Fatalf("usage %d, want 800", u)
 	}
 	a.expect(`SETMETADATA Work (/shared/comment "`+v+`")`, "NO [OVERQUOTA]")
-	has(t, a.ok(`GETMETADATA Work /shared/comment`), `* METADATA Work (/shared/comment NIL)`)
+	has(t, a.ok(`GETMETADATA Work /shared/comment`), `* METADATA Work ("/shared/comment" NIL)`)
 	if u := usage(); u != 800 {
 		t.Fatalf("usage after refusal %d, want 800", u)
 	}

@@ -17,7 +17,7 @@ func TestSimpleItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `UID 1 FLAGS (\Seen $Forwarded) INTERNALDATE "02-Jan-2024 03:04:05 +0100" RFC822.SIZE ` +
+	want := `UID 1 FLAGS (\Seen $Forwarded) INTERNALDATE " 2-Jan-2024 03:04:05 +0100" RFC822.SIZE ` +
 		itoa(len(rfc3501Message)) + ` MODSEQ (` + itoa(int(m.Record.ModSeq)) + `) THREADID NIL`
 	if got != want || seen {
 		t.Errorf("got  %q seen=%v\nwant %q", got, seen, want)
@@ -26,7 +26,7 @@ func TestSimpleItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(got, "EMAILID (M") || len(got) != len("EMAILID (M)")+24+len(` SAVEDATE "02-Jan-2024 03:04:05 +0100"`) {
+	if !strings.HasPrefix(got, "EMAILID (M") || len(got) != len("EMAILID (M)")+24+len(` SAVEDATE " 2-Jan-2024 03:04:05 +0100"`) {
 		t.Errorf("EMAILID/SAVEDATE: %q", got)
 	}
 }

@@ -258,11 +258,13 @@ func (w *Writer) Flags(flags []imap.Flag) *Writer {
 	return w.raw(")")
 }
 
-// DateTime writes a quoted RFC 3501 date-time (INTERNALDATE).
+// DateTime writes a quoted RFC 3501 date-time (INTERNALDATE, SAVEDATE).
+// A one-digit day is padded with a space (" 7-Dec-2026"), as Cyrus
+// writes it; date-day-fixed allows that and "07".
 func (w *Writer) DateTime(t time.Time) *Writer {
 	if w.err == nil {
 		w.grab()
-		w.buf = append(t.AppendFormat(append(w.buf, '"'), "02-Jan-2006 15:04:05 -0700"), '"')
+		w.buf = append(t.AppendFormat(append(w.buf, '"'), "_2-Jan-2006 15:04:05 -0700"), '"')
 		w.spill()
 	}
 	return w

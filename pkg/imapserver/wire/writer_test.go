@@ -258,3 +258,25 @@ func TestWriterErrorSticks(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestDateTimeDayLikeCyrus: a one-digit day is written " 7-Dec-2026", as
+// Cyrus 3.6.1 writes INTERNALDATE and SAVEDATE
+// (test/compat/fixtures/objectid-savedate-preview.txt); a two-digit day as is.
+func TestDateTimeDayLikeCyrus(t *testing.T) {
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 12, 7, 16, 6, 41, 0, time.UTC), `" 7-Dec-2026 16:06:41 +0000"`},
+		{time.Date(2024, 1, 1, 10, 0, 0, 0, time.FixedZone("", 3600)), `" 1-Jan-2024 10:00:00 +0100"`},
+		{time.Date(2026, 11, 30, 8, 21, 30, 0, time.UTC), `"30-Nov-2026 08:21:30 +0000"`},
+	} {
+		var b bytes.Buffer
+		w := NewWriter(&b)
+		w.DateTime(c.t)
+		w.Flush()
+		if b.String() != c.want {
+			t.Errorf("DateTime(%v) = %s, want %s", c.t, b.String(), c.want)
+		}
+	}
+}
