@@ -16,7 +16,7 @@ func TestImportArrows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	protocols := []string{"gocyrus/pkg/imapserver", "gocyrus/pkg/pop3server", "gocyrus/pkg/lmtp", "gocyrus/pkg/managesieve"}
+	protocols := []string{"gocyrus/pkg/imapserver", "gocyrus/pkg/pop3server", "gocyrus/pkg/lmtp", "gocyrus/pkg/managesieve", "gocyrus/pkg/fud"}
 	family := func(pkg string) string {
 		for _, p := range protocols {
 			if pkg == p || strings.HasPrefix(pkg, p+"/") {
@@ -106,6 +106,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
+		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
 		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},

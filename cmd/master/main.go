@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/urfave/cli/v3"
 	"golang.org/x/sys/unix"
@@ -61,6 +62,8 @@ func run(ctx context.Context, c *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	// imapd.conf's umask, inherited by everything master starts (each re-applies its own view).
+	syscall.Umask(cfg.Umask() & 0o777)
 	cyrusConfPath := c.String("M")
 	cc, err := config.LoadCyrusConf(cyrusConfPath)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"syscall"
 
 	"github.com/urfave/cli/v3"
 
@@ -78,6 +79,7 @@ func Start(spec Spec, args []string, own ...cli.Flag) (*Env, error) {
 		return nil, err
 	}
 	e.Cfg = base.ForService(e.Name)
+	syscall.Umask(e.Cfg.Umask() & 0o777) // before any file or socket is created
 	level := slog.LevelInfo
 	if e.Flags.Debug {
 		level = slog.LevelDebug

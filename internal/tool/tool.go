@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/urfave/cli/v3"
 
@@ -98,6 +99,7 @@ func Setup(cmd *cli.Command, program string) (*Env, error) {
 		return nil, &Error{Code: ExitConfig, Err: err}
 	}
 	cfg = cfg.ForService(program)
+	syscall.Umask(cfg.Umask() & 0o777) // before any file is created
 	stderr := cmd.ErrWriter
 	if stderr == nil {
 		stderr = os.Stderr

@@ -46,7 +46,9 @@ func (c *Config) Sievedir() string { return c.String("sievedir") }
 
 // DuplicateDbPath returns "duplicate_db_path" (path): The duplicate-delivery
 // database. Accepted for compatibility: gocyrus keeps these records in its
-// store. Default: "{configdirectory}/deliver.db".
+// store. No effect in gocyrus: gocyrus keeps duplicate-delivery records in its
+// own badger store (configdirectory/db), served by master Default:
+// "{configdirectory}/deliver.db".
 func (c *Config) DuplicateDbPath() string { return c.String("duplicate_db_path") }
 
 // TlsSessionsDbPath returns "tls_sessions_db_path" (path): The TLS session
@@ -73,8 +75,9 @@ func (c *Config) ProcPath() string { return c.String("proc_path") }
 func (c *Config) Lmtpsocket() string { return c.String("lmtpsocket") }
 
 // Idlesocket returns "idlesocket" (path): The UNIX socket of idled, which
-// wakes IDLE sessions when a mailbox changes. Default:
-// "{configdirectory}/socket/idle".
+// wakes IDLE sessions when a mailbox changes. No effect in gocyrus: there is
+// no idled: every imapd learns of mailbox changes through master's database
+// service Default: "{configdirectory}/socket/idle".
 func (c *Config) Idlesocket() string { return c.String("idlesocket") }
 
 // Notifysocket returns "notifysocket" (path): The UNIX socket of notifyd,
@@ -85,27 +88,33 @@ func (c *Config) Notifysocket() string { return c.String("notifysocket") }
 
 // DuplicateDb returns "duplicate_db" (enum): The backend of the
 // duplicate-delivery database. Accepted for compatibility; gocyrus uses its
-// badger store. Default: "twoskip".
+// badger store. No effect in gocyrus: gocyrus keeps duplicate-delivery records
+// in its own badger store (configdirectory/db), served by master Default:
+// "twoskip".
 func (c *Config) DuplicateDb() string { return c.String("duplicate_db") }
 
 // MboxlistDb returns "mboxlist_db" (enum): The backend of the mailbox list.
-// Accepted for compatibility; gocyrus uses its badger store. Default:
-// "twoskip".
+// Accepted for compatibility; gocyrus uses its badger store. No effect in
+// gocyrus: gocyrus keeps the mailbox list in its own badger store
+// (configdirectory/db), served by master Default: "twoskip".
 func (c *Config) MboxlistDb() string { return c.String("mboxlist_db") }
 
 // QuotaDb returns "quota_db" (enum): The backend of the quota database.
-// Accepted for compatibility; gocyrus uses its badger store. Default:
-// "quotalegacy".
+// Accepted for compatibility; gocyrus uses its badger store. No effect in
+// gocyrus: gocyrus keeps quotas in its own badger store (configdirectory/db),
+// served by master Default: "quotalegacy".
 func (c *Config) QuotaDb() string { return c.String("quota_db") }
 
 // AnnotationDb returns "annotation_db" (enum): The backend of the annotation
-// database. Accepted for compatibility; gocyrus uses its badger store.
-// Default: "twoskip".
+// database. Accepted for compatibility; gocyrus uses its badger store. No
+// effect in gocyrus: gocyrus keeps annotations in its own badger store
+// (configdirectory/db), served by master Default: "twoskip".
 func (c *Config) AnnotationDb() string { return c.String("annotation_db") }
 
 // SeenstateDb returns "seenstate_db" (enum): The backend of the seen-state
-// database. Accepted for compatibility; gocyrus uses its badger store.
-// Default: "twoskip".
+// database. Accepted for compatibility; gocyrus uses its badger store. No
+// effect in gocyrus: gocyrus keeps seen state in its own badger store
+// (configdirectory/db), served by master Default: "twoskip".
 func (c *Config) SeenstateDb() string { return c.String("seenstate_db") }
 
 // Servername returns "servername" (string): The server name in greetings and
@@ -191,7 +200,8 @@ func (c *Config) SaslMinimumLayer() int { return c.Int("sasl_minimum_layer") }
 // SaslMaximumLayer returns "sasl_maximum_layer" (int): The largest security
 // strength factor (SSF) negotiated. No mechanism here negotiates a SASL
 // security layer (TLS protects the connection), so no value can raise the SSF
-// above TLS's. Default: "256".
+// above TLS's. No effect in gocyrus: no SASL security layer is ever
+// negotiated: connections are protected by TLS Default: "256".
 func (c *Config) SaslMaximumLayer() int { return c.Int("sasl_maximum_layer") }
 
 // SaslAutoTransition returns "sasl_auto_transition" (bool): Store SASL secrets
@@ -466,7 +476,9 @@ func (c *Config) SieveVacationMaxResponse() time.Duration {
 func (c *Config) SieveUseLmtpReject() bool { return c.Bool("sieve_use_lmtp_reject") }
 
 // Rfc3028Strict returns "rfc3028_strict" (bool): Restrict the Sieve address
-// test to address headers and the envelope test to from and to. Default: "1".
+// test to address headers and the envelope test to from and to. No effect in
+// gocyrus: Sieve follows RFC 5228: the address test takes any header and the
+// envelope test any part Default: "1".
 func (c *Config) Rfc3028Strict() bool { return c.Bool("rfc3028_strict") }
 
 // Sendmail returns "sendmail" (path): The program that sends redirects,

@@ -13,7 +13,8 @@
 //
 // # Children (the contract with pkg/service)
 //
-// A service child gets its listening sockets as descriptors 3.. with LISTEN_FDS and
+// A service child gets its listening sockets (for a proto="udp" service, the bound datagram
+// socket itself, at most one process) as descriptors 3.. with LISTEN_FDS and
 // LISTEN_FDNAMES (the service name per socket), the read end of master's lifeline pipe (whose
 // write end only master holds, so it reaches EOF when master dies even by SIGKILL) named by
 // CYRUS_LIFELINE_FD, and CYRUS_SERVICE, CYRUS_ID, CYRUS_VERBOSE, CYRUS_MAXCHILD (the service's
@@ -22,6 +23,9 @@
 // the kernel for SIGKILL when master dies (PR_SET_PDEATHSIG): master killed by SIGKILL leaves
 // nothing serving. When master was given -C, "-C <imapd.conf>" is inserted after argv[0],
 // as Cyrus does. The program is looked up beside the master binary first, then in PATH.
+// Debian's "/usr/sbin/cyrus NAME args" runs our NAME (or cyr_NAME, ctl_NAME), and an entry
+// naming a Cyrus program gocyrus does not ship is reported once (file:line, reason) and left
+// out (programs.go).
 //
 // # Invariants
 //

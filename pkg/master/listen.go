@@ -3,6 +3,7 @@ package master
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -13,11 +14,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// boundSocket is a listening socket master owns: the listener (for readiness watching) and the
-// duplicate descriptor handed to children.
+// boundSocket is a socket master owns: the listener (or, for a datagram service, the bound
+// packet socket) and the duplicate descriptor handed to children and watched for readiness.
 type boundSocket struct {
 	addr service.Addr
-	ln   net.Listener
+	ln   io.Closer
 	file *os.File
 }
 
@@ -29,8 +30,11 @@ func listenAddr(e config.Entry) (service.Addr, error) {
 // bind creates the socket with SO_REUSEADDR (Go's default), IPV6_V6ONLY for tcp6, the given
 // backlog and, for unix sockets, mode 0777 so every local client (the MTA) can connect.
 func bind(a service.Addr, backlog int) (*boundSocket, error) {
-	if a.Network == "unix" {
+	if a.Network == "unix" || a.Network == "unixgram" {
 		service.RemoveStaleSocket(a.Address)
+	}
+	if a.Datagram() {
+		return bindDatagram(a)
 	}
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), a.Network, a.Address)
 	if err != nil {
@@ -75,12 +79,42 @@ func bind(a service.Addr, backlog int) (*boundSocket, error) {
 	return &boundSocket{addr: a, ln: ln, file: file}, nil
 }
 
+// bindDatagram binds a proto="udp" service's socket. The child gets the socket itself (there is
+// no accept): master only watches it for a first datagram when prefork=0, as Cyrus does.
+func bindDatagram(a service.Addr) (*boundSocket, error) {
+	pc, err := (&net.ListenConfig{}).ListenPacket(context.Background(), a.Network, a.Address)
+	if err != nil {
+		return nil, err
+	}
+	if a.Network == "unixgram" {
+		if err := os.Chmod(a.Address, 0o777); err != nil {
+			pc.Close()
+			return nil, err
+		}
+	}
+	var file *os.File
+	switch c := pc.(type) {
+	case *net.UDPConn:
+		file, err = c.File()
+	case *net.UnixConn:
+		file, err = c.File()
+	}
+	if err != nil || file == nil {
+		pc.Close()
+		return nil, fmt.Errorf("%s: duplicating descriptor: %v", a, err)
+	}
+	return &boundSocket{addr: a, ln: pc, file: file}, nil
+}
+
 func (b *boundSocket) close() {
 	if b == nil {
 		return
 	}
 	b.file.Close()
-	b.ln.Close() // unlinks a unix socket path
+	b.ln.Close() // unlinks a unix stream socket's path
+	if b.addr.Network == "unixgram" {
+		os.Remove(b.addr.Address) // a datagram socket's path is not unlinked by Close
+	}
 }
 
 // waitReadable blocks until the socket behind f has a pending connection, or fails once f is

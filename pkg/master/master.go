@@ -79,7 +79,8 @@ type Master struct {
 	crashed    chan struct{}
 	repairDone chan struct{}
 	log        *slog.Logger
-	cc         *config.CyrusConf
+	cc         *config.CyrusConf // as run: Debian's wrapper resolved, programs not shipped left out
+	reported   map[string]bool   // entries already reported as not shipped (file:line:name)
 
 	services map[string]*serviceState
 	daemons  map[string]*daemonState
@@ -136,10 +137,10 @@ func New(opts Options) (*Master, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Master{
+	m := &Master{
 		opts:     opts,
 		log:      log,
-		cc:       opts.CyrusConf,
+		reported: make(map[string]bool),
 		services: make(map[string]*serviceState),
 		daemons:  make(map[string]*daemonState),
 		events:   make(map[string]*eventState),
@@ -148,7 +149,9 @@ func New(opts Options) (*Master, error) {
 		nofile:   nofileLimit(),
 		calls:    make(chan func(), 64),
 		quit:     make(chan struct{}),
-	}, nil
+	}
+	m.cc = m.programs(opts.CyrusConf)
+	return m, nil
 }
 
 // Validate checks what the cyrus.conf parser cannot: every listen address resolves. Errors name

@@ -3,6 +3,7 @@ package master
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -399,4 +400,68 @@ func TestMasterChildrenCappedByFDLimit(t *testing.T) {
 		t.Fatalf("master after SIGTERM: %v", err)
 	}
 	r.waitNoSurvivors(10 * time.Second)
+}
+
+// TestMasterDatagramService: a proto="udp" service (Cyrus's fud) and a unix datagram service
+// (notifyd's form) get their bound socket as a stream service gets its listener; prefork=0
+// starts the process on the first datagram, which is not lost.
+func TestMasterDatagramService(t *testing.T) {
+	r := newRig(t, "")
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	udpAddr := pc.LocalAddr().String()
+	pc.Close()
+	gramPath := filepath.Join(r.confDir, "notify")
+	r.write(r.cyrusConf, `SERVICES {
+  fud cmd="testsvc -udp" listen="`+udpAddr+`" proto="udp4" prefork=0
+  notify cmd="testsvc -udp" listen="`+gramPath+`" proto="udp" prefork=1
+}
+`)
+	r.start()
+	if got := askDatagram(t, "udp4", udpAddr, "", "joe|INBOX"); !strings.HasPrefix(got, "fud ") || !strings.HasSuffix(got, " joe|INBOX") {
+		t.Fatalf("udp service answered %q", got)
+	}
+	if got := askDatagram(t, "unixgram", gramPath, filepath.Join(r.dir, "client.sock"), "ping"); !strings.HasPrefix(got, "notify ") {
+		t.Fatalf("unix datagram service answered %q", got)
+	}
+	r.signal(syscall.SIGTERM)
+	if err := r.waitExit(20 * time.Second); err != nil {
+		t.Fatalf("master exit: %v", err)
+	}
+	if _, err := os.Stat(gramPath); !os.IsNotExist(err) {
+		t.Errorf("unix datagram socket left behind: %v", err)
+	}
+}
+
+// askDatagram sends msg and returns the first reply (a unix datagram client binds local to be
+// answered). The datagram is resent until a deadline: master starts the process on demand.
+func askDatagram(t *testing.T, network, addr, local, msg string) string {
+	t.Helper()
+	var c net.Conn
+	var err error
+	if network == "unixgram" {
+		c, err = net.DialUnix("unixgram", &net.UnixAddr{Name: local, Net: "unixgram"}, &net.UnixAddr{Name: addr, Net: "unixgram"})
+	} else {
+		c, err = net.Dial(network, addr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 512)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := c.Write([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := c.Read(buf)
+		if err == nil {
+			return string(buf[:n])
+		}
+	}
+	t.Fatalf("no answer from %s %s", network, addr)
+	return ""
 }

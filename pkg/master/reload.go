@@ -26,7 +26,8 @@ func (m *Master) reload() {
 		log.Error("reload failed, keeping the running configuration", "err", err)
 		return
 	}
-	m.cc = cc
+	m.cc = m.programs(cc)
+	cc = m.cc
 	m.reloadServices(cc.Services)
 	m.reloadEvents(cc.Events)
 	m.reloadDaemons(cc.Daemons)

@@ -94,7 +94,8 @@ func TestValidate(t *testing.T) {
 	cc, err := config.ParseCyrusConf(strings.NewReader(`SERVICES {
   a cmd="x" listen="143"
   b cmd="x" listen="[::1"
-  c cmd="x" listen="fud" proto="udp"
+  c cmd="x" listen="nosuchservice" proto="udp"
+  d cmd="x" listen="fud" proto="udp"
 }
 `), "cyrus.conf")
 	if err != nil {
@@ -104,7 +105,7 @@ func TestValidate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cyrus.conf:3") || !strings.Contains(err.Error(), "cyrus.conf:4") {
 		t.Fatalf("Validate = %v; want errors naming lines 3 and 4", err)
 	}
-	if strings.Contains(err.Error(), "cyrus.conf:2") {
+	if strings.Contains(err.Error(), "cyrus.conf:2") || strings.Contains(err.Error(), "cyrus.conf:5") {
 		t.Fatalf("good line reported: %v", err)
 	}
 }

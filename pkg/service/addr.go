@@ -10,8 +10,18 @@ import (
 
 // Addr is a parsed listen address, ready for net.Listen.
 type Addr struct {
-	Network string // "tcp", "tcp4", "tcp6" or "unix"
+	Network string // "tcp", "tcp4", "tcp6", "unix"; datagram: "udp", "udp4", "udp6", "unixgram"
 	Address string // "host:port" with a numeric port, or a socket path
+}
+
+// Datagram reports whether the address is a datagram socket (proto="udp" in cyrus.conf):
+// master binds it and hands the socket itself to the service, which reads packets from it.
+func (a Addr) Datagram() bool {
+	switch a.Network {
+	case "udp", "udp4", "udp6", "unixgram":
+		return true
+	}
+	return false
 }
 
 func (a Addr) String() string { return a.Network + ":" + a.Address }
@@ -20,7 +30,8 @@ func (a Addr) String() string { return a.Network + ":" + a.Address }
 //
 //	143 | imap | host:port | [v4-or-v6]:port | [addr] | /path/to/unix.sock
 //
-// proto is "tcp", "tcp4", "tcp6" or "" (= tcp). A port given by name is looked up in
+// proto is "tcp", "tcp4", "tcp6", "" (= tcp), or "udp", "udp4", "udp6" for a datagram service
+// (a socket path with a udp proto is a unix datagram socket, as notifyd's is). A port given by name is looked up in
 // /etc/services; defaultPort (also possibly a name) is used for "[addr]" without a port.
 func ParseListen(listen, proto, defaultPort string) (Addr, error) {
 	network := proto
@@ -29,7 +40,6 @@ func ParseListen(listen, proto, defaultPort string) (Addr, error) {
 		network = "tcp"
 	case "tcp4", "tcp6":
 	case "udp", "udp4", "udp6":
-		return Addr{}, fmt.Errorf("listen %q: proto %q is not supported (stream services only)", listen, proto)
 	default:
 		return Addr{}, fmt.Errorf("listen %q: unknown proto %q", listen, proto)
 	}
@@ -39,6 +49,9 @@ func ParseListen(listen, proto, defaultPort string) (Addr, error) {
 	if strings.ContainsRune(listen, '/') {
 		if len(listen) > 107 { // sun_path is 108 bytes including the NUL
 			return Addr{}, fmt.Errorf("listen %q: unix socket path longer than 107 bytes", listen)
+		}
+		if strings.HasPrefix(network, "udp") {
+			return Addr{Network: "unixgram", Address: listen}, nil
 		}
 		return Addr{Network: "unix", Address: listen}, nil
 	}
@@ -105,12 +118,20 @@ func resolvePort(network, port string) (int, error) {
 			return 0, fmt.Errorf("bad service name %q", port)
 		}
 	}
-	n, err := net.LookupPort(network, port)
+	n, err := net.LookupPort(strings.TrimSuffix(network, "gram"), port)
 	if err != nil {
+		if n, ok := cyrusPorts[port]; ok {
+			return n, nil
+		}
 		return 0, fmt.Errorf("unknown service name %q (not in /etc/services)", port)
 	}
 	return n, nil
 }
+
+// cyrusPorts are the ports Cyrus's installation adds to /etc/services (docs/CYRUS-BEHAVIOUR.md
+// §6.3: listen= takes them by name), for systems whose file lacks them: Debian's has neither lmtp nor
+// fud, and Cyrus's own fud falls back to 4201 the same way.
+var cyrusPorts = map[string]int{"lmtp": 2003, "fud": 4201}
 
 // Listen creates a listener for `-l ADDR` (see [ParseListen]). An existing unix socket file
 // at the path is replaced.

@@ -29,7 +29,11 @@ func TestParseListen(t *testing.T) {
 		{"70000", "", "", Addr{}, "bad port"},
 		{"12ab", "", "", Addr{}, "bad port"},
 		{"nosuchservicename", "", "", Addr{}, "unknown service name"},
-		{"fud", "udp", "", Addr{}, "not supported"},
+		{"fud", "udp", "", Addr{"udp", ":4201"}, ""},
+		{"127.0.0.1:4201", "udp4", "", Addr{"udp4", "127.0.0.1:4201"}, ""},
+		{"[::1]:fud", "udp6", "", Addr{"udp6", "[::1]:4201"}, ""},
+		{"localhost:lmtp", "", "", Addr{"tcp", "localhost:2003"}, ""},
+		{"/run/cyrus/socket/notify", "udp", "", Addr{"unixgram", "/run/cyrus/socket/notify"}, ""},
 		{"143", "sctp", "", Addr{}, "unknown proto"},
 		{"/" + strings.Repeat("x", 200), "", "", Addr{}, "longer than"},
 	}

@@ -9,7 +9,9 @@
 //
 //   - inherited from master or systemd, the systemd way: descriptors 3 .. 3+LISTEN_FDS-1,
 //     named by the colon-separated LISTEN_FDNAMES; LISTEN_PID, when set, must equal our pid
-//     (master does not set it, systemd does);
+//     (master does not set it, systemd does); a datagram socket among them (a proto="udp"
+//     service such as fud) comes back in Inherited.Packets, and Run refuses it: a stream
+//     daemon given one says so instead of failing to accept;
 //   - created from `-l ADDR`: a port ("143", "imap"), "host:port", "[v6addr]:port" or a unix
 //     socket path (anything containing '/').
 //

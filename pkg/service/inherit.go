@@ -16,9 +16,18 @@ type Listener struct {
 	net.Listener
 }
 
+// PacketListener is an inherited datagram socket (a proto="udp" service) with its name.
+type PacketListener struct {
+	Name string
+	net.PacketConn
+}
+
 // Inherited is what a process received from master or systemd.
 type Inherited struct {
 	Listeners []Listener
+	// Packets are the inherited datagram sockets: master hands a udp service its bound socket
+	// as it hands a stream service its listener, and the service reads packets from it.
+	Packets []PacketListener
 	// Lifeline is the read end of master's lifeline pipe (nil when not started by master):
 	// it reaches EOF when master exits, however it exits.
 	Lifeline *os.File
@@ -54,6 +63,15 @@ func Inherit() (*Inherited, error) {
 		if i < len(names) {
 			name = names[i]
 		}
+		if isDatagram(fd) {
+			pc, err := filePacketConn(fd, name)
+			if err != nil {
+				inh.Close()
+				return nil, err
+			}
+			inh.Packets = append(inh.Packets, PacketListener{Name: name, PacketConn: pc})
+			continue
+		}
 		l, err := fileListener(fd, name)
 		if err != nil {
 			inh.Close()
@@ -76,6 +94,9 @@ func Inherit() (*Inherited, error) {
 func (inh *Inherited) Close() {
 	for _, l := range inh.Listeners {
 		l.Close()
+	}
+	for _, p := range inh.Packets {
+		p.Close()
 	}
 	for _, f := range []*os.File{inh.Lifeline, inh.Ready} {
 		if f != nil {
@@ -105,6 +126,26 @@ func fileListener(fd int, name string) (net.Listener, error) {
 		return nil, fmt.Errorf("service: inherited fd %d (%q) is not a listening socket: %w", fd, name, err)
 	}
 	return l, nil
+}
+
+// isDatagram reports whether descriptor fd is a datagram socket.
+func isDatagram(fd int) bool {
+	t, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	return err == nil && t == unix.SOCK_DGRAM
+}
+
+func filePacketConn(fd int, name string) (net.PacketConn, error) {
+	unix.CloseOnExec(fd)
+	f := os.NewFile(uintptr(fd), name)
+	if f == nil {
+		return nil, fmt.Errorf("service: inherited fd %d is not open", fd)
+	}
+	defer f.Close() // FilePacketConn dups it
+	pc, err := net.FilePacketConn(f)
+	if err != nil {
+		return nil, fmt.Errorf("service: inherited fd %d (%q) is not a datagram socket: %w", fd, name, err)
+	}
+	return pc, nil
 }
 
 // inheritedFile wraps the descriptor named by env as a pollable *os.File.

@@ -30,6 +30,9 @@ func Run(ctx context.Context, addrs []string, handler Handler, opts Options) err
 	if opts.Lifeline == nil {
 		opts.Lifeline = inh.Lifeline
 	}
+	if len(inh.Packets) > 0 {
+		return fmt.Errorf("service: %s was given a datagram socket (proto=\"udp\" in cyrus.conf) but serves streams", inh.Packets[0].Name)
+	}
 	listeners := inh.NetListeners()
 	for _, a := range addrs {
 		l, err := Listen(a)

@@ -33,6 +33,7 @@ func main() {
 	fail := fs.Bool("fail", false, "exit 1 at once")
 	failFirst := fs.Int("fail-first", 0, "with -count: exit 1 on each of the first `n` starts")
 	count := fs.String("count", "", "append a line to `file` on each start (for -fail-first)")
+	udp := fs.Bool("udp", false, "answer each datagram on the inherited datagram sockets with \"<service> <pid> <datagram>\"")
 	fs.Parse(os.Args[1:])
 
 	name := os.Getenv(service.EnvService)
@@ -56,6 +57,13 @@ func main() {
 		fmt.Println("event ran")
 		return
 	}
+	if *udp {
+		if err := serveDatagrams(name); err != nil {
+			fmt.Fprintln(os.Stderr, "testsvc:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	log := service.NewLogger("", name, slog.LevelInfo, os.Stderr)
 	greeting := fmt.Sprintf("hello %s %d\n", name, os.Getpid())
 	h := func(ctx context.Context, c net.Conn) {
@@ -69,6 +77,33 @@ func main() {
 		log.Error("serve", "err", err)
 		os.Exit(1)
 	}
+}
+
+// serveDatagrams echoes on every inherited datagram socket until master's lifeline closes.
+func serveDatagrams(name string) error {
+	inh, err := service.Inherit()
+	if err != nil {
+		return err
+	}
+	if len(inh.Packets) == 0 {
+		return fmt.Errorf("no datagram socket inherited (%d stream listeners)", len(inh.Listeners))
+	}
+	for _, pc := range inh.Packets {
+		go func() {
+			buf := make([]byte, 512)
+			for {
+				n, from, err := pc.ReadFrom(buf)
+				if err != nil {
+					return
+				}
+				pc.WriteTo(fmt.Appendf(nil, "%s %d %s", name, os.Getpid(), buf[:n]), from)
+			}
+		}()
+	}
+	if inh.Lifeline != nil {
+		io.Copy(io.Discard, inh.Lifeline)
+	}
+	return nil
 }
 
 // countStart records one start in path and returns how many there have been.
