@@ -109,3 +109,31 @@ func TestChkCyrusFindsUnreadable(t *testing.T) {
 		t.Errorf("chk_cyrus -P other: exit %d, %q, %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestChkCyrusDamagedIndex: a mailbox whose cyrus.index is garbage is
+// reported on stdout, the other mailboxes are still checked, mbexamine
+// says why on stderr, and neither program changes a byte on disk.
+func TestChkCyrusDamagedIndex(t *testing.T) {
+	s, dir := chkSite(t)
+	sub := strings.TrimSpace(s.must("", "mbpath", "user.chk.Sub"))
+	if err := os.WriteFile(filepath.Join(sub, "cyrus.index"), []byte("garbage\x00\xff"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "2.")); err != nil {
+		t.Fatal(err)
+	}
+	before := spoolState(t, s.spool)
+	r := s.run("", "chk_cyrus")
+	t.Logf("chk_cyrus:\n%s", r.stdout)
+	if r.code != 0 || !strings.Contains(r.stdout, "user.chk uid 2 not found\n") || !strings.Contains(r.stdout, "user.chk.Sub unreadable: ") {
+		t.Errorf("chk_cyrus: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = s.run("", "mbexamine", "user.chk.Sub", "user.chk")
+	if r.code != 0 || !strings.Contains(r.stderr, "mbexamine: user.chk.Sub: ") || !strings.Contains(r.stdout, "Examining user.chk... Mailbox Header Info:") ||
+		strings.Contains(r.stdout, "user.chk.Sub") {
+		t.Errorf("mbexamine: exit %d\n%s--stderr--\n%s", r.code, r.stdout, r.stderr)
+	}
+	if after := spoolState(t, s.spool); after != before {
+		t.Errorf("the spool changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}

@@ -100,6 +100,9 @@ func (c *checker) check(e *store.Entry) {
 	fmt.Fprintf(c.log, "checking: %s\n", e.Name)
 	mb, err := c.st.OpenEntry(e, store.QuotaIgnore, nil)
 	if err != nil {
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // OpenEntry's "<name>: " prefix: the line names it already
+		}
 		fmt.Fprintf(c.out, "%s unreadable: %v\n", e.Name, err)
 		return
 	}
