@@ -9,7 +9,7 @@ DEPS_PKGS ?= python3 time curl sasl2-bin fetchmail sieve-connect isync postfix
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
-.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench compat-live
+.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench bench-import compat-live
 
 all: build
 
@@ -68,6 +68,15 @@ bench: build
 	@mkdir -p var
 	GOCYRUS_BIN=$(BIN) GOCYRUS_MAILBENCH=$(GOCYRUS_MAILBENCH) $(GO) test -count=1 -tags measure -timeout 2h -v \
 		-run 'Mailbench$$' ./test/ 2>&1 | tee var/bench.log; exit $${PIPESTATUS[0]}
+
+# make bench-import [BENCH_N=100000] [BENCH_SEED=n]: cyr_import -f maildir and
+# -f mbox of a generated mailbox of N/10, N/2 and N messages against reconstruct
+# of the same spool: times, rates and peak RSS in a table (scripts/bench-import),
+# also in var/bench-import.log. A measurement, not a test: it asserts nothing.
+BENCH_N ?= 100000
+bench-import: build
+	@mkdir -p var
+	BIN=$(BIN) $(if $(BENCH_SEED),BENCH_SEED=$(BENCH_SEED)) nice scripts/bench-import $(BENCH_N) 2>&1 | tee var/bench-import.log; exit $${PIPESTATUS[0]}
 
 # make compat-live GOCYRUS_REAL_CYRUS=host:port[,user,password]: run the
 # scripted cyradm session against a live Cyrus and against ours, and diff.
