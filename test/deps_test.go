@@ -71,8 +71,8 @@ func TestImportArrows(t *testing.T) {
 		bdbhash:                           {},
 		sieve:                             {header},
 		// Readers of other servers' files (cyr_import).
-		"gocyrus/pkg/mbox":    {header},
-		"gocyrus/pkg/maildir": {},
+		"gocyrus/pkg/mbox":    {header, mailbox},
+		"gocyrus/pkg/maildir": {mailbox},
 		// config and its generator.
 		config:                               {"gocyrus/pkg/config/"},
 		"gocyrus/pkg/config/internal/optgen": {config},

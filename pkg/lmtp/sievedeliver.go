@@ -300,7 +300,7 @@ func withFlags(t target, flags []string) target {
 	for _, f := range flags {
 		if bit, ok := mailbox.ParseSystemFlag(f); ok {
 			t.flags |= bit
-		} else if validKeyword(f) {
+		} else if mailbox.ValidKeyword(f) {
 			t.keywords = append(t.keywords, f)
 		}
 	}
@@ -356,18 +356,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// validKeyword reports whether k is an IMAP flag-keyword (an atom, no '\').
-func validKeyword(k string) bool {
-	if k == "" || len(k) > 255 {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -234,7 +234,7 @@ func (m *Mailbox) commitItems(ctx context.Context, items []*pendingItem) ([]uint
 	}
 	for _, it := range items {
 		for _, k := range it.keywords {
-			if !validKeyword(k) {
+			if !ValidKeyword(k) {
 				return nil, fmt.Errorf("invalid keyword %q", k)
 			}
 		}

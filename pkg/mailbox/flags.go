@@ -81,8 +81,9 @@ func (k KeywordSet) With(i int) KeywordSet {
 func (k KeywordSet) union(o KeywordSet) KeywordSet { return KeywordSet{k[0] | o[0], k[1] | o[1]} }
 func (k KeywordSet) minus(o KeywordSet) KeywordSet { return KeywordSet{k[0] &^ o[0], k[1] &^ o[1]} }
 
-// validKeyword reports whether s is an IMAP atom usable as a keyword.
-func validKeyword(s string) bool {
+// ValidKeyword reports whether s is an IMAP atom usable as a keyword (RFC
+// 3501 flag-keyword): the one rule for every path that stores keywords.
+func ValidKeyword(s string) bool {
 	if s == "" || len(s) > 255 || s[0] == '\\' {
 		return false
 	}

@@ -41,7 +41,7 @@ func encodeHeader(h Header) ([]byte, error) {
 		return nil, fmt.Errorf("invalid uniqueid %q", h.UniqueID)
 	}
 	for _, k := range h.Keywords {
-		if !validKeyword(k) {
+		if !ValidKeyword(k) {
 			return nil, fmt.Errorf("invalid keyword %q", k)
 		}
 	}

@@ -39,7 +39,7 @@ type StoreResult struct {
 // record whose flags end up the same is left alone.
 func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, error) {
 	for _, k := range req.Keywords {
-		if !validKeyword(k) {
+		if !ValidKeyword(k) {
 			return nil, fmt.Errorf("invalid keyword %q", k)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gocyrus/pkg/mailbox"
 )
 
 // Flag is an IMAP system flag a Maildir info suffix carries.
@@ -141,7 +143,7 @@ func ParseKeywords(r io.Reader) ([26]string, error) {
 	for n := 1; sc.Scan(); n++ {
 		idx, name, ok := strings.Cut(sc.Text(), " ")
 		i, err := strconv.Atoi(idx)
-		if !ok || err != nil || i < 0 || i >= 26 || !validKeyword(name) {
+		if !ok || err != nil || i < 0 || i >= 26 || !mailbox.ValidKeyword(name) {
 			return kw, fmt.Errorf("dovecot-keywords: line %d: %q", n, sc.Text())
 		}
 		kw[i] = name
@@ -150,19 +152,6 @@ func ParseKeywords(r io.Reader) ([26]string, error) {
 		return kw, fmt.Errorf("dovecot-keywords: %w", err)
 	}
 	return kw, nil
-}
-
-func validKeyword(w string) bool {
-	if w == "" || len(w) > 255 {
-		return false
-	}
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseName splits a message file name into its basename (the part the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/msgheader"
 )
 
@@ -287,7 +288,7 @@ func (r *Reader) parseFields(m *Message) {
 	block := r.head
 	kept := make([]byte, 0, len(block))
 	for len(block) > 0 {
-		end := fieldEnd(block)
+		end := msgheader.FieldEnd(block)
 		field := block[:end]
 		block = block[end:]
 		name, raw, ok := bytes.Cut(field, []byte(":"))
@@ -370,40 +371,11 @@ func parseIMAPBase(v string) Folder {
 func keywords(words []string) []string {
 	var out []string
 	for _, w := range words {
-		if validKeyword(w) {
+		if mailbox.ValidKeyword(w) {
 			out = append(out, w)
 		}
 	}
 	return out
-}
-
-func validKeyword(w string) bool {
-	if w == "" || len(w) > 255 {
-		return false
-	}
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// fieldEnd is the length of the first field of block with its
-// continuation lines.
-func fieldEnd(block []byte) int {
-	i := 0
-	for {
-		nl := bytes.IndexByte(block[i:], '\n')
-		if nl < 0 {
-			return len(block)
-		}
-		i += nl + 1
-		if i >= len(block) || (block[i] != ' ' && block[i] != '\t') {
-			return i
-		}
-	}
 }
 
 var months = map[string]time.Month{"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,

@@ -22,7 +22,7 @@ func (f Field) Value() string { return Unfold(f.Raw) }
 // block.
 func Each(block []byte, fn func(name, raw []byte) bool) {
 	for len(block) > 0 {
-		end := fieldEnd(block)
+		end := FieldEnd(block)
 		line := block[:end]
 		block = block[end:]
 		name, raw, ok := bytes.Cut(line, []byte(":"))
@@ -39,9 +39,9 @@ func Each(block []byte, fn func(name, raw []byte) bool) {
 	}
 }
 
-// fieldEnd returns the length of the first field of block, continuation
+// FieldEnd returns the length of the first field of block, continuation
 // lines included.
-func fieldEnd(block []byte) int {
+func FieldEnd(block []byte) int {
 	i := 0
 	for {
 		nl := bytes.IndexByte(block[i:], '\n')
