@@ -35,7 +35,10 @@ func TestFetchmailDrainsAMaildrop(t *testing.T) {
 	if err := os.WriteFile(rc, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(fetchmail, "-f", rc, "--nodetach", "--nosyslog", "-a", "-i", filepath.Join(s.dir, "fetchids"))
+	// As root fetchmail locks /var/run/fetchmail.pid whatever HOME says, so
+	// two test runs at once would refuse each other: a private lock file.
+	cmd := exec.Command(fetchmail, "-f", rc, "--nodetach", "--nosyslog", "-a", "-i", filepath.Join(s.dir, "fetchids"),
+		"--pidfile", filepath.Join(s.dir, "fetchmail.pid"))
 	cmd.Env = append(os.Environ(), "HOME="+s.dir, "FETCHMAILHOME="+s.dir)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("fetchmail: %v\n%s", err, b)
