@@ -25,6 +25,10 @@ type catReader struct {
 	url *fetch.Content // the URL part being read, closed when done
 	nul bool           // the current TEXT part may not hold NUL
 	eof bool
+	// read counts the assembled bytes: URL parts are not admitted like
+	// literals, and the message is staged whole (mailbox.OpenBinary) before
+	// the spool's own limit applies, so the bound is kept here.
+	read int64
 }
 
 // readCatenate returns the reader of the CATENATE message ap is at. TEXT
@@ -51,6 +55,9 @@ func (c *catReader) Read(p []byte) (int, error) {
 			n, err := c.cur.Read(p)
 			if c.nul && bytes.IndexByte(p[:n], 0) >= 0 {
 				return 0, mailbox.ErrNUL // a TEXT literal is not a literal8
+			}
+			if c.read += int64(n); c.read > c.s.srv.maxMessage {
+				return 0, errMessageTooLarge
 			}
 			if err == io.EOF {
 				c.closePart()
