@@ -75,11 +75,20 @@ func (c canonicalizer) userid(login, connDomain string) (string, error) {
 			}
 			u = u[:at]
 		}
+		if strings.Contains(u, "@") {
+			// Stripped again, it would name someone else: one login, one id.
+			return "", bad("'@' in the user part")
+		}
 	} else {
 		if at := strings.LastIndexAny(u, "@%"); at == 0 || at == len(u)-1 {
 			return "", bad("empty user or domain part")
 		}
 		u = c.ns.CanonicalUserID(u)
+		if local, _, _ := strings.Cut(u, "@"); strings.Contains(local, "%") {
+			// "a%b%dom" would canonicalise to "a%b", and that again to
+			// "a@b": two identities for one login.
+			return "", bad("'@' or '%' in the user part")
+		}
 		if c.virtdomains == "on" && connDomain != "" && !strings.Contains(u, "@") {
 			if d := strings.ToLower(connDomain); d != c.defaultDomain {
 				u += "@" + d

@@ -50,6 +50,8 @@ func TestUserid(t *testing.T) {
 		{"userid: empty domain", userid, "bob@", "", ""},
 		{"userid: empty local part", userid, "%example.com", "", ""},
 		{"userid: only separators", userid, "%%", "", ""},
+		{"userid: percent left in the user part", userid, "a%b%example.com", "", ""},
+		{"off: '@' left in the user part", off, "a@b@example.org", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
