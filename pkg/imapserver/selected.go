@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"sort"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -112,7 +113,9 @@ func (s *session) claimRecent(sel *selected, from, uidnext uint32) {
 		if lo >= uidnext-1 || sel.readOnly {
 			return false, nil
 		}
-		seen.LastUID = uidnext - 1
+		// Writing the record is reading the mailbox, as Cyrus's
+		// lastread says (arbitron counts it, fud reports it).
+		seen.LastUID, seen.LastRead = uidnext-1, time.Now().Unix()
 		return true, nil
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package mboxlist
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -104,4 +105,30 @@ func (l *List) SetSeen(ctx context.Context, user, uniqueid string, s Seen) error
 // DeleteSeen drops every seen record of user (when the user is deleted).
 func (l *List) DeleteSeen(ctx context.Context, user string) error {
 	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: seenKey(user, "")}})
+}
+
+// WalkSeen calls fn with every seen record of every user, in key order
+// (user, then uniqueid): the readership report (arbitron). A damaged
+// record is reported to fn as an error-free zero Seen with damaged true,
+// so one bad record does not hide the others.
+func (l *List) WalkSeen(ctx context.Context, fn func(user, uniqueid string, s Seen, damaged bool) error) error {
+	prefix := []byte(cyrusdb.PrefixSeen)
+	return l.db.Scan(ctx, prefix, func(k, v []byte, _ uint64) error {
+		user, uniqueid, ok := bytes.Cut(k[len(prefix):], []byte{0})
+		if !ok {
+			return nil // not a seen key of ours: left alone
+		}
+		var s Seen
+		damaged := json.Unmarshal(v, &s) != nil
+		if damaged {
+			s = Seen{}
+		}
+		return fn(string(user), string(uniqueid), s, damaged)
+	})
+}
+
+// DeleteSeenRecord drops user's seen record of the mailbox with uniqueid
+// (arbitron -p); an absent record is not an error.
+func (l *List) DeleteSeenRecord(ctx context.Context, user, uniqueid string) error {
+	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: seenKey(user, uniqueid)}})
 }

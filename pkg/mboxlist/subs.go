@@ -1,6 +1,7 @@
 package mboxlist
 
 import (
+	"bytes"
 	"context"
 
 	"gocyrus/pkg/cyrusdb"
@@ -40,4 +41,17 @@ func (l *List) Subscriptions(ctx context.Context, user string) ([]string, error)
 // DeleteSubscriptions drops every subscription of user (when the user is deleted).
 func (l *List) DeleteSubscriptions(ctx context.Context, user string) error {
 	return l.db.Txn(ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: subKey(user, "")}})
+}
+
+// WalkSubscriptions calls fn with every subscription of every user, in
+// key order (user, then mailbox): the readership report (arbitron).
+func (l *List) WalkSubscriptions(ctx context.Context, fn func(user, mailbox string) error) error {
+	prefix := []byte(cyrusdb.PrefixSubscription)
+	return l.db.Scan(ctx, prefix, func(k, _ []byte, _ uint64) error {
+		user, mailbox, ok := bytes.Cut(k[len(prefix):], []byte{0})
+		if !ok {
+			return nil
+		}
+		return fn(string(user), string(mailbox))
+	})
 }
