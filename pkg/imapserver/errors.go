@@ -93,6 +93,8 @@ func classify(err error) (errorKind, *userError) {
 		return kindUser, &userError{Msg: "Invalid mailbox name"}
 	case errors.Is(err, acl.ErrInvalidRights), errors.Is(err, acl.ErrInvalidACL):
 		return kindUser, &userError{Msg: "Invalid rights"}
+	case errors.Is(err, store.ErrUnknownPartition):
+		return kindUser, &userError{Msg: "Unknown/invalid partition"}
 	case errors.Is(err, store.ErrUnknownResource):
 		return kindUser, &userError{Msg: "Unsupported quota resource"}
 	case errors.Is(err, store.ErrNoQuotaRoot):

@@ -193,7 +193,7 @@ func (s *session) list(lc *wire.ListCommand, verb string) error {
 			}
 			continue
 		}
-		if lc.SelectSpecialUse && l.entry.SpecialUse == "" {
+		if lc.SelectSpecialUse && len(s.specialUse(l.entry)) == 0 {
 			continue
 		}
 		if verb == "LSUB" {
@@ -305,9 +305,7 @@ func (s *session) listAttrs(l *listed, children bool, lc *wire.ListCommand) []st
 	if l.subscribed && (lc.SelectSubscribed || lc.ReturnSubscribed) {
 		attrs = append(attrs, `\Subscribed`)
 	}
-	if l.entry.SpecialUse != "" {
-		attrs = append(attrs, strings.Fields(l.entry.SpecialUse)...)
-	}
+	attrs = append(attrs, s.specialUse(l.entry)...)
 	return attrs
 }
 

@@ -184,8 +184,8 @@ type metaValue struct {
 func (s *session) readMetadata(t *metaTarget, e metaEntry, depth string) ([]metaValue, error) {
 	owner := e.owner(s.user.User)
 	var out []metaValue
-	if e.private && t.entry != nil && t.entry.SpecialUse != "" && within(specialUseEntry, e.key, depth) {
-		out = append(out, metaValue{name: "/private" + specialUseEntry, value: []byte(t.entry.SpecialUse)})
+	if uses := s.specialUse(t.entry); e.private && len(uses) > 0 && within(specialUseEntry, e.key, depth) {
+		out = append(out, metaValue{name: "/private" + specialUseEntry, value: []byte(strings.Join(uses, " "))})
 	}
 	if depth == "0" {
 		if e.key == "" {

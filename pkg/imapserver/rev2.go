@@ -166,9 +166,7 @@ func (s *session) mailboxAttrs(m *mbox) ([]string, error) {
 	if has {
 		attrs[0] = `\HasChildren`
 	}
-	if m.entry != nil && m.entry.SpecialUse != "" {
-		attrs = append(attrs, strings.Fields(m.entry.SpecialUse)...)
-	}
+	attrs = append(attrs, s.specialUse(m.entry)...)
 	return attrs, nil
 }
 

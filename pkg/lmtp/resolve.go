@@ -46,7 +46,7 @@ func ProvisioningOnDelivery(cfg *config.Config) *store.Provisioning {
 // Excluded reports whether e carries a special-use flag that keeps mail
 // out of it.
 func (o ResolveOptions) Excluded(e *store.Entry) bool {
-	for _, use := range strings.Fields(e.SpecialUse) {
+	for _, use := range store.OwnerSpecialUse(e) {
 		for _, x := range o.ExcludeSpecialUse {
 			if strings.EqualFold(use, x) {
 				return true

@@ -90,9 +90,14 @@ func TestResolve(t *testing.T) {
 func TestExcludedSpecialUse(t *testing.T) {
 	o := ResolveOptions{ExcludeSpecialUse: []string{`\Snoozed`, `\Junk`}}
 	for use, want := range map[string]bool{"": false, `\Sent`: false, `\snoozed`: true, `\Sent \Junk`: true} {
-		if got := o.Excluded(&mboxlist.Entry{SpecialUse: use}); got != want {
+		if got := o.Excluded(&mboxlist.Entry{Name: "user.bob.x", SpecialUse: use}); got != want {
 			t.Errorf("Excluded(%q) = %v", use, got)
 		}
+	}
+	// A special use is its owner's annotation: a mailbox in no user's
+	// tree has none, so nothing keeps mail out of it.
+	if o.Excluded(&mboxlist.Entry{Name: "shared.x", SpecialUse: `\Junk`}) {
+		t.Error("Excluded(shared.x \\Junk) = true, want false")
 	}
 }
 

@@ -76,6 +76,19 @@ func (s *Store) PartitionPath(partition string) (string, error) {
 	return p, nil
 }
 
+// ErrUnknownPartition refuses a partition a client or tool named that no
+// partition-NAME configures (Cyrus: IMAP_PARTITION_UNKNOWN).
+var ErrUnknownPartition = errors.New("unknown partition")
+
+// requestedPartition checks a partition named by the caller (CREATE's or
+// RENAME's partition argument) and returns its canonical (lower-case) name.
+func (s *Store) requestedPartition(partition string) (string, error) {
+	if _, err := s.PartitionPath(partition); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrUnknownPartition, err)
+	}
+	return strings.ToLower(partition), nil
+}
+
 // Dir returns the spool directory of a mailbox entry.
 func (s *Store) Dir(e *mboxlist.Entry) (string, error) {
 	root, err := s.PartitionPath(e.Partition)
@@ -91,10 +104,7 @@ func (s *Store) Dir(e *mboxlist.Entry) (string, error) {
 // choosePartition applies Cyrus's order: explicit, parent's, defaultpartition, most free space.
 func (s *Store) choosePartition(explicit string, parent *mboxlist.Entry) (string, error) {
 	if explicit != "" {
-		if _, err := s.PartitionPath(explicit); err != nil {
-			return "", err
-		}
-		return strings.ToLower(explicit), nil
+		return s.requestedPartition(explicit)
 	}
 	if parent != nil && parent.Partition != "" {
 		return parent.Partition, nil
@@ -305,10 +315,10 @@ func (s *Store) RenameMailbox(ctx context.Context, oldName, newName, partition s
 		return fmt.Errorf("cannot move %s into itself", oldName)
 	}
 	if partition != "" {
-		if _, err := s.PartitionPath(partition); err != nil {
+		var err error
+		if partition, err = s.requestedPartition(partition); err != nil {
 			return err
 		}
-		partition = strings.ToLower(partition)
 	}
 	// The charges and metadata follow the names in the list's own
 	// transaction, and a root named by a renamed mailbox moves with it.
