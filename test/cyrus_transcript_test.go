@@ -125,16 +125,17 @@ func startTranscriptSite(t *testing.T) (*lmtpSite, imapdProc) {
 			t.Fatal(err)
 		}
 	}
-	ls.start()
+	ls.startUntrusted() // as the Cyrus instance: TCP clients must AUTH
 	imapd := startImapdDaemon(t, ls.site, "imapd.log")
-	buildTranscriptState(t, imapd.addr, ls.tcp)
+	buildTranscriptState(t, imapd.addr, ls.unix)
 	return ls, imapd
 }
 
 // buildTranscriptState makes the state the Cyrus transcript started from
 // (test/compat/fixtures/README.md), the way it was made there: mailboxes,
-// ACLs and quota over IMAP as cyrus, then two deliveries to alice over LMTP.
-func buildTranscriptState(t *testing.T, imapAddr, lmtpAddr string) {
+// ACLs and quota over IMAP as cyrus, then two deliveries to alice over
+// lmtpd's unix socket (lmtpSocket), as the README says.
+func buildTranscriptState(t *testing.T, imapAddr, lmtpSocket string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", imapAddr)
 	if err != nil {
@@ -184,7 +185,7 @@ func buildTranscriptState(t *testing.T, imapAddr, lmtpAddr string) {
 		}
 	}
 
-	lc, err := net.Dial("tcp", lmtpAddr)
+	lc, err := net.Dial("unix", lmtpSocket)
 	if err != nil {
 		t.Fatal(err)
 	}

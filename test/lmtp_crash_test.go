@@ -32,11 +32,12 @@ type lmtpdProc struct {
 
 // runLMTPD starts lmtpd on the site, listening on each address (host:port
 // or a unix socket path), and waits until every one accepts connections.
+// Its TCP clients are the trusted MTA (lmtpd -a, as Debian's cyrus.conf).
 // Its databases are the site's db service when one answers, else lmtpd
 // opens them itself.
 func runLMTPD(t *testing.T, s *site, listen ...string) *lmtpdProc {
 	t.Helper()
-	args := []string{"-C", s.imapdConf}
+	args := []string{"-C", s.imapdConf, "-a"}
 	for _, l := range listen {
 		args = append(args, "-l", l)
 	}

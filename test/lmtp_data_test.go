@@ -42,7 +42,7 @@ func TestLMTPDataFraming(t *testing.T) {
 	ls := newLMTPSite(t)
 	ls.mkbox("user.alice", "")
 	ls.mkbox("user.bob", "")
-	ls.start("-a")
+	ls.start()
 	const hidden = "MAIL FROM:<evil@x>\r\nRCPT TO:<bob>\r\nDATA\r\nSubject: forged\r\n\r\nevil\r\n"
 	lines := rawLMTP(t, ls.tcp, "LHLO t\r\nMAIL FROM:<good@x>\r\nRCPT TO:<alice>\r\nDATA\r\n"+
 		"Subject: real\r\n\r\nbody\n.\n"+hidden+".\r\n"+

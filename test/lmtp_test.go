@@ -54,8 +54,15 @@ func newLMTPSite(t *testing.T, extra ...string) *lmtpSite {
 	return &lmtpSite{site: s, st: st}
 }
 
-// start runs lmtpd on a free loopback port and a unix socket.
+// start runs lmtpd on a free loopback port and a unix socket, its TCP
+// clients the trusted MTA (lmtpd -a, as Debian's cyrus.conf has it).
 func (ls *lmtpSite) start(args ...string) {
+	ls.t.Helper()
+	ls.startUntrusted(append([]string{"-a"}, args...)...)
+}
+
+// startUntrusted is start without -a: a TCP client must AUTH before MAIL.
+func (ls *lmtpSite) startUntrusted(args ...string) {
 	t := ls.t
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -220,7 +227,9 @@ func TestLMTPRecipients(t *testing.T) {
 		lmtpTx{From: "bob@localhost", Rcpts: []string{"alice", "alice+Work", "alice+nosuch", "nosuchuser",
 			"+nosuchshared", "dave@example.org", "carol.smith", "Alice"}, Msg: testMessage("f1@localhost", "one")},
 		lmtpTx{From: "bob@localhost", Rcpts: []string{"alice"}, Msg: testMessage("f1@localhost", "one again")},
-		lmtpTx{From: "bob@localhost", Rcpts: []string{"+board", "+board/archive", "alice+Work"}, Msg: testMessage("f2@localhost", "two")},
+		lmtpTx{From: "bob@localhost", MailOpts: []string{"AUTH=postman"}, Rcpts: []string{"+board", "+board/archive", "alice+Work"}, Msg: testMessage("f2@localhost", "two")},
+		// Without AUTH= the sender is anonymous, socket or not (Cyrus's session 1).
+		lmtpTx{From: "bob@localhost", Rcpts: []string{"+board", "+board/archive"}, Msg: testMessage("f4@localhost", "four")},
 	)
 	if want := []int{250, 250, 250, 550, 550, 250, 250, 250}; !eqInts(res[0].Rcpt, want) {
 		t.Errorf("RCPT replies %v, want %v", res[0].Rcpt, want)
@@ -228,10 +237,10 @@ func TestLMTPRecipients(t *testing.T) {
 	if want := []int{250, 250, 250, 250, 250, 250}; !eqInts(res[0].Data, want) {
 		t.Errorf("DATA replies %v, want %v", res[0].Data, want)
 	}
-	if !eqInts(res[1].Data, []int{250}) || !eqInts(res[2].Data, []int{250, 250, 250}) {
+	if !eqInts(res[1].Data, []int{250}) || !eqInts(res[2].Data, []int{250, 250, 250}) || !eqInts(res[3].Rcpt, []int{550, 550}) {
 		t.Errorf("replies %+v", res)
 	}
-	// Unix socket = postman: p on user.alice.Work is missing, p on board given.
+	// AUTH=postman: p on user.alice.Work is missing, p on board given.
 	want := map[string]int{"user.alice": 2, "user.alice.Work": 0, "user.carol^smith": 1,
 		"example.org!user.dave": 1, "board": 1, "board.archive": 1}
 	for box, n := range want {
@@ -247,7 +256,7 @@ func TestLMTPRecipients(t *testing.T) {
 		t.Errorf("second message in INBOX:\n%s", msgs[1])
 	}
 
-	// Over TCP the sender is anonymous: board refuses.
+	// Over TCP (lmtpd -a) without AUTH= the sender is anonymous: board refuses.
 	res = pySend(t, ls.tcp, lmtpTx{From: "bob@localhost", Rcpts: []string{"+board", "alice"}, Msg: testMessage("f3@localhost", "three")})
 	if !eqInts(res[0].Rcpt, []int{550, 250}) || !eqInts(res[0].Data, []int{250}) {
 		t.Errorf("TCP replies %+v", res[0])

@@ -34,7 +34,9 @@ import (
 var daemons = []struct{ name, cmd, listen, addr string }{
 	{"imap", "imapd", "127.0.0.1:1143", "IMAP        127.0.0.1:1143"},
 	{"pop3", "pop3d", "127.0.0.1:1110", "POP3        127.0.0.1:1110"},
-	{"lmtp", "lmtpd", "127.0.0.1:2003", "LMTP        127.0.0.1:2003"},
+	// LMTP on loopback TCP trusts its clients (lmtpd -a, as Debian's stock
+	// cyrus.conf): without -a a TCP client must AUTH before MAIL.
+	{"lmtp", "lmtpd -a", "127.0.0.1:2003", "LMTP        127.0.0.1:2003"},
 	{"lmtpunix", "lmtpd", "{configdirectory}/socket/lmtp", "LMTP        {configdirectory}/socket/lmtp"},
 	{"sieve", "timsieved", "127.0.0.1:4190", "ManageSieve 127.0.0.1:4190"},
 }
@@ -95,7 +97,7 @@ tls_server_key: %s
 	}
 	var services, started []string
 	for _, d := range daemons {
-		if _, err := os.Stat(filepath.Join(bin, d.cmd)); err != nil {
+		if _, err := os.Stat(filepath.Join(bin, strings.Fields(d.cmd)[0])); err != nil {
 			continue
 		}
 		listen := strings.ReplaceAll(d.listen, "{configdirectory}", configdir)

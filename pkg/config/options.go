@@ -220,6 +220,8 @@ var Options = []OptionDef{
 		Text: "Refuse 8-bit characters in recipient local parts; when off they are replaced by X."},
 	{Name: "lmtp_exclude_specialuse", Type: TypeList, Default: `\Snoozed`,
 		Text: "Mailboxes with one of these special-use flags never receive mail by +detail or fileinto."},
+	{Name: "soft_noauth", Type: TypeBool, Default: "1",
+		Text: "Answer MAIL from an unauthenticated TCP client with a temporary 430 instead of a permanent 530."},
 	{Name: "postuser", Type: TypeString,
 		Text: "The local part that delivers to shared mailboxes: postuser+board delivers to the shared mailbox board."},
 	{Name: "singleinstancestore", Type: TypeBool, Default: "1",

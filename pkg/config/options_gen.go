@@ -410,6 +410,10 @@ func (c *Config) LmtpStrictRfc2821() bool { return c.Bool("lmtp_strict_rfc2821")
 // fileinto. Default: "\\Snoozed".
 func (c *Config) LmtpExcludeSpecialuse() []string { return c.List("lmtp_exclude_specialuse") }
 
+// SoftNoauth returns "soft_noauth" (bool): Answer MAIL from an unauthenticated
+// TCP client with a temporary 430 instead of a permanent 530. Default: "1".
+func (c *Config) SoftNoauth() bool { return c.Bool("soft_noauth") }
+
 // Postuser returns "postuser" (string): The local part that delivers to shared
 // mailboxes: postuser+board delivers to the shared mailbox board.
 func (c *Config) Postuser() string { return c.String("postuser") }

@@ -261,11 +261,9 @@ func (c *conn) envelopeAddress(addr string) (string, bool) {
 // once per accepted recipient. It returns false when the connection is
 // gone; the stage file then vanishes with nothing stored.
 func (c *conn) data() bool {
-	switch {
-	case !c.ss.inMail:
-		c.reply(replyNeedMail)
-		return true
-	case len(c.ss.rcpts) == 0:
+	// Recipients are checked first, as Cyrus does: DATA without MAIL is
+	// "No recipients" too (there are none outside a transaction).
+	if len(c.ss.rcpts) == 0 {
 		c.reply(replyNoRcpts)
 		return true
 	}

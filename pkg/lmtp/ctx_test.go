@@ -57,6 +57,7 @@ func TestRecipientLookupEndsWithTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := NewServer(st, nil)
+	srv.PreauthTCP = true // the trusted MTA (lmtpd -a)
 	defer srv.Close()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

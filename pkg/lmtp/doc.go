@@ -11,9 +11,17 @@
 // order: "250 2.1.5 Success SESSIONID=<id>" (Cyrus's words) or the failure. Replies are flushed
 // only when the client has nothing pipelined.
 //
-// The sender identity whose rights apply: the AUTH identity; else postman
-// on the unix socket (and on TCP with lmtpd -a), where MAIL FROM's AUTH=
-// may name another (AUTH=<> = anonymous), as Cyrus does; else anonymous.
+// Authentication: the unix socket (and TCP with lmtpd -a) is trusted; on
+// other TCP connections MAIL before a successful AUTH is answered "430
+// Authentication required" (530 with soft_noauth: 0) and opens nothing, so
+// RCPT gets "503 5.5.1 Need MAIL command". DATA without recipients (also
+// without MAIL) is "503 5.5.1 No recipients", checked first, as Cyrus does.
+//
+// The sender identity whose rights apply (the p checks): the AUTH
+// identity, else anonymous. On a trusted connection MAIL FROM's AUTH=
+// names it (AUTH=<> = anonymous); without AUTH= the sender is anonymous,
+// not postman: trust lets the MTA name the sender, it lends no rights
+// (Cyrus 3.6.1's transcript, test/compat/fixtures/lmtp-transcript.txt).
 //
 // # Recipients (docs/CYRUS-BEHAVIOUR.md §5.2)
 //

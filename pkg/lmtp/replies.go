@@ -76,6 +76,16 @@ func tooBigReply(size, max int64) *reply {
 	return &reply{552, "5.2.3", fmt.Sprintf("Message size (%d) exceeds fixed maximum message size (%d)", size, max)}
 }
 
+// authRequiredReply is Cyrus's answer to MAIL from a client that is
+// neither trusted nor authenticated: 430 (try again later) with
+// soft_noauth, 530 without; no enhanced code, as Cyrus writes it.
+func authRequiredReply(soft bool) *reply {
+	if soft {
+		return &reply{430, "", "Authentication required"}
+	}
+	return &reply{530, "", "Authentication required"}
+}
+
 // sizeParamTooBig is Cyrus's refusal of MAIL FROM's SIZE= over max.
 func sizeParamTooBig(max int64) *reply {
 	return &reply{552, "5.2.3", fmt.Sprintf("Message SIZE exceeds fixed maximum message size (%d)", max)}

@@ -39,7 +39,8 @@ type Server struct {
 	notifier       *notifier
 	dupAnnots      *dupAnnotCache
 	eightBit       eightBitPolicy
-	strict2821     bool // lmtp_strict_rfc2821: refuse 8-bit local parts, else X them
+	strict2821     bool   // lmtp_strict_rfc2821: refuse 8-bit local parts, else X them
+	authRequired   *reply // MAIL before AUTH on an untrusted connection (soft_noauth)
 	resolver       Resolver
 	parse          ParseOptions
 	log            *slog.Logger
@@ -74,7 +75,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		maxSize:       int64(cfg.Maxmessagesize()),
 		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: store.QuotaOverflow,
 		singleInstance: cfg.Singleinstancestore(), pid: os.Getpid(),
-		strict2821: cfg.LmtpStrictRfc2821(),
+		strict2821: cfg.LmtpStrictRfc2821(), authRequired: authRequiredReply(cfg.SoftNoauth()),
 	}
 	switch cfg.Serverinfo() {
 	case "off", "min":

@@ -17,7 +17,7 @@ import (
 )
 
 // newTestServer returns lmtpd over a fresh store with the given mailboxes,
-// listening on loopback.
+// listening on loopback and trusting its clients (lmtpd -a).
 func newTestServer(tb testing.TB, boxes []string, extra ...string) (*Server, string) {
 	tb.Helper()
 	return newTestServerWith(tb, boxes, nil, extra...)
@@ -49,6 +49,9 @@ func newTestServerWith(tb testing.TB, boxes []string, setup func(*Server), extra
 		}
 	}
 	srv := NewServer(st, nil)
+	// The trusted MTA on loopback (lmtpd -a, as Debian's cyrus.conf has
+	// it); auth_test.go's tests turn it off to see the refusal and AUTH.
+	srv.PreauthTCP = true
 	if setup != nil {
 		setup(srv)
 	}

@@ -14,7 +14,8 @@ import (
 	"gocyrus/pkg/store"
 )
 
-// postman is the identity of pre-authenticated (unix socket) connections.
+// postman is the identity AUTH EXTERNAL gives on a trusted connection
+// when the client names no authorization id.
 const postman = "postman"
 
 // session is one LMTP connection's transaction state.
@@ -25,7 +26,7 @@ type session struct {
 	// DATA's delivery does not: once the message is read, it is either
 	// delivered whole or not at all, and the reply says which.
 	ctx      context.Context
-	preauth  bool          // unix socket (or lmtpd -a): trusted, may name a sender with MAIL AUTH=
+	preauth  bool          // unix socket (or lmtpd -a): needs no AUTH, may name the sender with MAIL AUTH=
 	authed   *acl.Identity // after AUTH
 	connInfo auth.ConnInfo
 	who      acl.Identity // sender identity of the current transaction
@@ -43,17 +44,21 @@ type rcpt struct {
 	user   string // the user whose Sieve script runs; "" for shared folders
 }
 
-// defaultIdentity: the AUTH identity, else postman on the unix socket,
-// else anonymous.
+// defaultIdentity is whose rights apply when MAIL FROM names no AUTH=:
+// the AUTH command's identity, else anonymous. A trusted connection (the
+// unix socket, lmtpd -a) is trusted to name the sender, not to lend its
+// own rights to one that names none: Cyrus checks p on "+board" for the
+// AUTH= identity or anonymous (the 3.6.1 transcript, session 1 and 3).
 func (ss *session) defaultIdentity() acl.Identity {
 	if ss.authed != nil {
 		return *ss.authed
 	}
-	if ss.preauth {
-		return acl.Identity{User: postman}
-	}
 	return acl.Identity{Anonymous: true, User: "anonymous"}
 }
+
+// authenticated reports whether the client may open a transaction: the
+// connection is trusted or the client passed AUTH.
+func (ss *session) authenticated() bool { return ss.preauth || ss.authed != nil }
 
 func (ss *session) reset() {
 	ss.inMail, ss.from, ss.size, ss.rcpts = false, "", 0, nil
@@ -63,6 +68,9 @@ func (ss *session) reset() {
 // mail starts a transaction. On a trusted connection MAIL FROM's AUTH=
 // names the sender whose rights apply (AUTH=<> is anonymous), as in Cyrus.
 func (ss *session) mail(from string, params map[string]string) error {
+	if !ss.authenticated() {
+		return ss.srv.authRequired
+	}
 	if ss.inMail {
 		return replyNested
 	}
@@ -153,7 +161,7 @@ func (ss *session) data(staged io.ReaderAt, st dataStats, sessionID string) []er
 		return repeat(err, len(ss.rcpts))
 	}
 	prefix, msgID, date, err := stamp(header, envelope{
-		from: ss.from, servername: s.servername, viaUnix: ss.preauth, auth: !ss.who.Anonymous,
+		from: ss.from, servername: s.servername, viaUnix: ss.preauth, auth: ss.authenticated(),
 		sessionID: sessionID, now: now, seq: s.seq.Add(1), pid: s.pid,
 	})
 	if err != nil {

@@ -241,7 +241,7 @@ func newSite(t *testing.T, bin string, users int) *site {
 	}
 	s.imap, s.pop3, s.lmtp = freeAddr(t), freeAddr(t), freeAddr(t)
 	cc := fmt.Sprintf("START {\n  recover cmd=\"ctl_cyrusdb -r\"\n}\nSERVICES {\n"+
-		"  imap cmd=\"imapd\" listen=%q prefork=1\n  pop3 cmd=\"pop3d\" listen=%q prefork=1\n  lmtp cmd=\"lmtpd\" listen=%q prefork=1\n}\nEVENTS {\n}\n",
+		"  imap cmd=\"imapd\" listen=%q prefork=1\n  pop3 cmd=\"pop3d\" listen=%q prefork=1\n  lmtp cmd=\"lmtpd -a\" listen=%q prefork=1\n}\nEVENTS {\n}\n",
 		s.imap, s.pop3, s.lmtp)
 	if err := os.WriteFile(s.cyrusConf, []byte(cc), 0o644); err != nil {
 		t.Fatal(err)
