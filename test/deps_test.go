@@ -52,6 +52,7 @@ func TestImportArrows(t *testing.T) {
 		wire     = "gocyrus/pkg/imapserver/wire"
 		header   = "gocyrus/pkg/msgheader"
 		bdbhash  = "gocyrus/pkg/bdbhash"
+		space    = "gocyrus/pkg/diskspace"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -69,6 +70,7 @@ func TestImportArrows(t *testing.T) {
 		wire:                              {},
 		header:                            {},
 		bdbhash:                           {},
+		space:                             {},
 		sieve:                             {header},
 		// Readers of other servers' files (cyr_import).
 		"gocyrus/pkg/mbox":    {header, mailbox},
@@ -90,7 +92,7 @@ func TestImportArrows(t *testing.T) {
 		service:  {tlsconf},
 		scripts:  {config, mboxname},
 		auth:     {config, mboxname, sasldb},
-		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts},
+		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts, space},
 		// The protocols and what they serve with.
 		"gocyrus/pkg/imapurl":            {},
 		"gocyrus/pkg/twoskip":            {},

@@ -3,7 +3,7 @@ package store
 import (
 	"sort"
 
-	"golang.org/x/sys/unix"
+	"gocyrus/pkg/diskspace"
 )
 
 // space is a partition's free and total space in bytes.
@@ -19,11 +19,11 @@ func (s space) freePercent() float64 {
 
 // statPartition reads a partition's space from its filesystem.
 func statPartition(path string) (space, bool) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(path, &st); err != nil {
+	u, err := diskspace.Stat(path)
+	if err != nil {
 		return space{}, false
 	}
-	return space{free: st.Bavail * uint64(st.Bsize), total: st.Blocks * uint64(st.Bsize)}, true
+	return space{free: u.Avail, total: u.Total}, true
 }
 
 // selectPartition picks the partition of a new top-level mailbox by
