@@ -407,7 +407,7 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 			imp.rep.problem("%s: value of %q runs past its record", path, r.Key)
 			continue
 		}
-		if err := imp.st.SetMetadata(ctx, name, entry, user, slices.Clone(r.Value[8:8+n])); err != nil {
+		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(r.Value[8:8+n])); err != nil {
 			imp.rep.problem("annotation %s %s of %s: %v", entry, user, name, err)
 			continue
 		}

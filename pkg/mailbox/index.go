@@ -151,7 +151,10 @@ func decodeIndexHeader(b []byte) (indexHeader, error) {
 	h.UIDNext = le.Uint32(b[24:])
 	h.NumRecords = le.Uint32(b[28:])
 	h.Exists = le.Uint32(b[32:])
-	h.HighestModSeq = le.Uint64(b[40:])
+	// An index written before creations took modseq 1 holds 0 for a
+	// mailbox never changed since: it reads as the creation's 1, so it
+	// answers a valid HIGHESTMODSEQ and its next change takes 2.
+	h.HighestModSeq = max(le.Uint64(b[40:]), 1)
 	h.QuotaUsed = le.Uint64(b[48:])
 	h.LastChanged = int64(le.Uint64(b[56:]))
 	h.CacheLen = le.Uint64(b[64:])

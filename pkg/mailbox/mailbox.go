@@ -115,7 +115,9 @@ func Create(dir string, h Header) error {
 	if _, err := os.Stat(filepath.Join(dir, headerFile)); err == nil {
 		return fmt.Errorf("%s: %w", dir, ErrExists)
 	}
-	ih := indexHeader{UIDValidity: h.UIDValidity, UIDNext: 1, LastChanged: time.Now().UnixNano(),
+	// The creation is the mailbox's first change: a mod-sequence-value
+	// is at least 1 (RFC 7162 §7), and Cyrus gives the creation modseq 1.
+	ih := indexHeader{UIDValidity: h.UIDValidity, UIDNext: 1, HighestModSeq: 1, LastChanged: time.Now().UnixNano(),
 		CacheLen: cacheHeaderSize, Generation: 1}
 	for _, f := range []struct {
 		name string

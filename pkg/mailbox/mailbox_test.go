@@ -20,7 +20,7 @@ func TestCreateOpenAppendRead(t *testing.T) {
 		t.Fatalf("uids = %v", uids)
 	}
 	v := mustSnapshot(t, m)
-	if v.Exists() != 3 || v.UIDNext != 4 || v.UIDValidity != 42 || v.HighestModSeq != 3 {
+	if v.Exists() != 3 || v.UIDNext != 4 || v.UIDValidity != 42 || v.HighestModSeq != 4 {
 		t.Fatalf("view = exists %d uidnext %d uidvalidity %d modseq %d", v.Exists(), v.UIDNext, v.UIDValidity, v.HighestModSeq)
 	}
 	r := v.Records[1]

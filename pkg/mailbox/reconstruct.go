@@ -275,6 +275,7 @@ func (rb *rebuild) build(h *Header) (indexHeader, []Record, []byte, error) {
 	if nh.UIDNext == 0 {
 		nh.UIDNext = 1
 	}
+	nh.HighestModSeq = max(nh.HighestModSeq, 1) // the creation's (mailbox.go Create)
 	uidSet := map[uint32]bool{}
 	for uid, r := range rb.old {
 		uidSet[uid] = true

@@ -51,9 +51,15 @@ func (s *Store) HasChildren(ctx context.Context, name string) (bool, error) {
 }
 
 // ModifyMailbox changes a mailbox's list entry (its ACL, special use…)
-// through fn, atomically.
+// through fn, atomically; the change then takes the mailbox's next modseq
+// (mailboxChanged).
 func (s *Store) ModifyMailbox(ctx context.Context, name string, fn func(*Entry) error) (*Entry, error) {
-	return s.list.Modify(ctx, name, fn)
+	e, err := s.list.Modify(ctx, name, fn)
+	if err != nil {
+		return nil, err
+	}
+	s.mailboxChanged(ctx, e)
+	return e, nil
 }
 
 // Subscribe, Unsubscribe and Subscriptions keep a user's subscriptions.

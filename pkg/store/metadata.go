@@ -28,8 +28,22 @@ var errValueChanged = errors.New("metadata value changed meanwhile")
 // is stored, and a mailbox renamed or deleted meanwhile gets no value
 // under its old name (mboxlist.ErrNotFound; removing a value left under a
 // name no mailbox has just removes it). The change is then published on
-// MetadataTopic(mailbox).
+// MetadataTopic(mailbox), and a mailbox's value takes the mailbox's next
+// modseq (mailboxChanged).
 func (s *Store) SetMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
+	if err := s.ImportMetadata(ctx, mailbox, entry, owner, value); err != nil {
+		return err
+	}
+	if mailbox != "" {
+		s.mailboxNamedChanged(ctx, mailbox)
+	}
+	return nil
+}
+
+// ImportMetadata is SetMetadata restoring a value another server held
+// (cyr_import): the mailbox takes no new modseq, since the HIGHESTMODSEQ
+// imported with it already counts the change.
+func (s *Store) ImportMetadata(ctx context.Context, mailbox, entry, owner string, value []byte) error {
 	err := s.setMetadata(ctx, mailbox, entry, owner, value)
 	if err == nil {
 		s.publish(ctx, MetadataTopic(mailbox))

@@ -194,6 +194,11 @@ func (s *Store) CreateMailbox(ctx context.Context, name string, opt CreateOption
 		mailbox.Delete(dir)
 		return nil, err
 	}
+	if e.SpecialUse != "" {
+		// As Cyrus writes the special-use annotation after creating
+		// the mailbox: it is a change of its own (docs/CYRUS-BEHAVIOUR.md §11.3).
+		s.mailboxChanged(ctx, e)
+	}
 	s.publish(ctx, name)
 	return e, nil
 }
