@@ -29,7 +29,7 @@
 //     (Sieve scripts, subscriptions, seen state, private metadata, quota
 //     roots, URLAUTH keys), then the mailboxes through the INBOX, so that until it is
 //     complete the user still exists and running it again finishes it.
-//   - CreateUser (createuser.go; imapd at login, lmtpd at delivery): the
+//   - CreateUser (createuser.go; imapd and pop3d at login, lmtpd at delivery): the
 //     INBOX, then its quota root (an INBOX whose root cannot be set is
 //     removed again, so the next attempt starts afresh), then the folders,
 //     subscriptions and Sieve script, each of which may fail alone.
