@@ -20,24 +20,21 @@ import (
 )
 
 // URLAUTH (RFC 4467). Each user has one mailbox access key per mailbox,
-// 128 random bits kept in the databases under cyrusdb.PrefixURLAuthKey +
-// userid + NUL + the mailbox's uniqueid (so a mailbox deleted and created
+// 128 random bits kept in the databases under store.URLAuthKeyName
+// (userid + NUL + the mailbox's uniqueid, so a mailbox deleted and created
 // again, or another user's, never shares a key); RESETKEY deletes keys,
-// which invalidates every URL made with them. The only mechanism is
+// which invalidates every URL made with them, and so does the deletion of
+// the user (store.DeleteUser). The only mechanism is
 // INTERNAL: the token is HMAC-SHA1 of the URLAUTH-rump, as sent, under
 // the key (RFC 4467 §7), in hex.
 
 // urlauthMechanism is the one mechanism (RFC 4467 §7), as GENURLAUTH writes it.
 const urlauthMechanism = "INTERNAL"
 
-func urlauthKeyName(user, uniqueid string) []byte {
-	return []byte(cyrusdb.PrefixURLAuthKey + user + "\x00" + uniqueid)
-}
-
 // urlauthKey returns user's key for the mailbox, creating it when create.
 func (s *session) urlauthKey(user string, e *store.Entry, create bool) ([]byte, error) {
 	db := s.srv.st.DB()
-	name := urlauthKeyName(user, e.UniqueID)
+	name := store.URLAuthKeyName(user, e.UniqueID)
 	for range 3 {
 		key, _, err := db.Get(s.ctx, name)
 		if err == nil || !errors.Is(err, cyrusdb.ErrNotFound) || !create {
@@ -184,9 +181,8 @@ func cmdResetKey(s *session, c wire.Command) (reply, error) {
 			return reply{}, noCode("", "Unknown URLAUTH mechanism")
 		}
 	}
-	db := s.srv.st.DB()
 	if ext == "" {
-		return reply{}, db.Txn(s.ctx, nil, []cyrusdb.Op{cyrusdb.DeletePrefix{Prefix: urlauthKeyName(s.user.User, "")}})
+		return reply{}, s.srv.st.ResetURLAuthKeys(s.ctx, s.user.User)
 	}
 	m, err := s.lookup(ext)
 	if err != nil {
@@ -195,7 +191,7 @@ func cmdResetKey(s *session, c wire.Command) (reply, error) {
 	if err := s.need(m, acl.Read); err != nil {
 		return reply{}, err
 	}
-	return reply{}, db.Txn(s.ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: urlauthKeyName(s.user.User, m.entry.UniqueID)}})
+	return reply{}, s.srv.st.DB().Txn(s.ctx, nil, []cyrusdb.Op{cyrusdb.Delete{Key: store.URLAuthKeyName(s.user.User, m.entry.UniqueID)}})
 }
 
 // cmdURLFetch: "URLFETCH url ..." (RFC 4467 §6.3), each URL alone or

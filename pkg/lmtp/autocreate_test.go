@@ -86,3 +86,35 @@ func TestAutocreatePost(t *testing.T) {
 		}
 	}
 }
+
+// TestAutocreatePostNeverForAdmins: as Cyrus's autocreate_user, a
+// delivery autocreates no INBOX for anyone admins or proxyservers name,
+// directly or by a group, even with autocreate_users: anyone; their
+// recipients are unknown users. Another user still gets one.
+func TestAutocreatePostNeverForAdmins(t *testing.T) {
+	groups := filepath.Join(t.TempDir(), "group")
+	if err := os.WriteFile(groups, []byte("ops:x:60:oper\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, addr := newTestServerWith(t, nil, func(s *Server) {
+		s.resolver.Opt.Autocreate.Groups = &acl.GroupReader{Path: groups}
+	},
+		"autocreate_post: 1", "autocreate_quota: 0", "autocreate_users: anyone",
+		"admins: cyrus group:ops", "proxyservers: murder")
+	c := dialLMTP(t, addr)
+	c.cmd(250, "MAIL FROM:<bob@remote>")
+	for _, admin := range []string{"cyrus", "oper", "murder"} {
+		c.cmd(550, "RCPT TO:<%s>", admin)
+	}
+	c.cmd(250, "RCPT TO:<carol>")
+	c.cmd(250, "RSET")
+	ctx := t.Context()
+	for _, admin := range []string{"cyrus", "oper", "murder"} {
+		if _, err := srv.store.Lookup(ctx, "user."+admin); err == nil {
+			t.Errorf("user.%s was autocreated", admin)
+		}
+	}
+	if _, err := srv.store.Lookup(ctx, "user.carol"); err != nil {
+		t.Errorf("user.carol: %v", err)
+	}
+}

@@ -104,14 +104,21 @@ type mailStore interface {
 	Policy() acl.Policy
 	Open(ctx context.Context, name string, mode store.QuotaMode) (*mailbox.Mailbox, *store.Entry, error)
 	DB() cyrusdb.DB
+	AutocreateAtLogin(ctx context.Context, userid string, admin bool, p *store.Provisioning) error
 }
 
 var _ mailStore = (*store.Store)(nil)
 
 // openMaildrop opens the mailbox of an authenticated user (folder "" for
-// the INBOX) and takes the session's snapshot.
+// the INBOX) and takes the session's snapshot. A user without an INBOX
+// gets one first when autocreate_quota >= 0, as in imapd (Cyrus's pop3d
+// runs autocreate_user too); a failure there is logged and the missing
+// maildrop answered as usual.
 func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder string) (*maildrop, error) {
 	var st mailStore = s.srv.opts.Store
+	if err := st.AutocreateAtLogin(ctx, res.User, res.Admin, s.srv.provisioning); err != nil {
+		s.log.Warn("autocreating the INBOX at login", "err", err)
+	}
 	name := mboxname.UserInbox(res.User)
 	if folder != "" {
 		// The folder is named as the user sees it: at the top level with

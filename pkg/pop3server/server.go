@@ -48,6 +48,9 @@ type Server struct {
 	// maxlogins_per_user and maxlogins_per_host.
 	logins      *logins.Registry
 	loginLimits logins.Limits
+	// provisioning is what a user without an INBOX gets at login
+	// (autocreate_quota >= 0, as imapd); nil: nothing.
+	provisioning *store.Provisioning
 	// testFault, set only by this package's tests, runs before each
 	// command with its verb: a test makes it panic to prove that the fault
 	// ends that session only. Nothing outside the package can set it.
@@ -68,8 +71,9 @@ func New(opts Options) (*Server, error) {
 	}
 	cfg := opts.Config
 	s := &Server{opts: opts, log: log, servername: cfg.Servername(), timeout: cfg.Poptimeout(), maxLine: cfg.Maxline(),
-		logins:      logins.NewRegistry(),
-		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
+		logins:       logins.NewRegistry(),
+		loginLimits:  logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
+		provisioning: store.ProvisioningFromConfig(cfg),
 	}
 	if s.servername == "" {
 		s.servername, _ = os.Hostname()

@@ -23,7 +23,7 @@ import (
 var specialUses = []string{"All", "Archive", "Drafts", "Flagged", "Junk", "Sent", "Trash", "Important"}
 
 // Provisioning is what a new user gets (Cyrus's autocreate_user, run by
-// imapd at login and by lmtpd at delivery alike): the INBOX with its quota
+// imapd and pop3d at login and by lmtpd at delivery alike): the INBOX with its quota
 // root, the autocreate_inbox_folders below it (with their xlist-<flag>
 // special uses), the owner's subscriptions and the initial Sieve script.
 type Provisioning struct {
@@ -42,6 +42,9 @@ type Provisioning struct {
 	// (members of a group of Groups) and "anyone" (everybody).
 	Users  []string
 	Groups *acl.GroupReader
+	// Excluded are never autocreated, whatever Users says: admins and
+	// proxyservers (Cyrus's autocreate_user), by userid or group:NAME.
+	Excluded []string
 	// Script is a Sieve script installed and activated for the new user
 	// (autocreate_sieve_script); "" for none.
 	Script  string
@@ -58,7 +61,8 @@ func ProvisioningFromConfig(cfg *config.Config) *Provisioning {
 		QuotaKB: int64(cfg.AutocreateQuota()), QuotaMessages: int64(cfg.AutocreateQuotaMessages()),
 		Folders: cfg.AutocreateInboxFolders(), Subscribe: cfg.AutocreateSubscribeFolders(),
 		SpecialUse: map[string]string{}, Users: cfg.AutocreateUsers(), Groups: &acl.GroupReader{},
-		Script: cfg.AutocreateSieveScript(), Scripts: sievescripts.FromConfig(cfg),
+		Excluded: slices.Concat(cfg.Admins(), cfg.Proxyservers()),
+		Script:   cfg.AutocreateSieveScript(), Scripts: sievescripts.FromConfig(cfg),
 	}
 	for _, use := range specialUses {
 		if folder, ok := cfg.Lookup("xlist-" + strings.ToLower(use)); ok && folder != "" {
@@ -68,28 +72,46 @@ func ProvisioningFromConfig(cfg *config.Config) *Provisioning {
 	return p
 }
 
-// allowed reports whether userid may be autocreated.
+// allowed reports whether userid may be autocreated: Cyrus's
+// autocreate_user refuses anonymous, then anyone admins or proxyservers
+// name (directly or by a group: they have no INBOX by default), then
+// whoever autocreate_users does not name.
 func (p *Provisioning) allowed(userid string, log *slog.Logger) bool {
 	if userid == "anonymous" {
 		return false // as Cyrus: never a mailbox for anonymous
 	}
-	if len(p.Users) == 0 {
-		return true
+	m := memberships{userid: userid, groups: p.Groups, log: log}
+	if m.named(p.Excluded) {
+		return false
 	}
-	var groups []string
-	for _, u := range p.Users {
+	return len(p.Users) == 0 || m.named(p.Users)
+}
+
+// memberships answers whether a list option (admins, proxyservers,
+// autocreate_users) names a user: by userid, by "group:NAME" or by
+// "anyone" (Cyrus's global_authisa). The groups are read once, when a
+// group entry first asks.
+type memberships struct {
+	userid string
+	groups *acl.GroupReader
+	log    *slog.Logger
+	of     []string // the user's "group:NAME"s once read
+}
+
+func (m *memberships) named(entries []string) bool {
+	for _, e := range entries {
 		switch {
-		case strings.EqualFold(u, "anyone") || u == userid:
+		case strings.EqualFold(e, "anyone") || e == m.userid:
 			return true
-		case strings.HasPrefix(u, "group:") && p.Groups != nil:
-			if groups == nil {
+		case strings.HasPrefix(e, "group:") && m.groups != nil:
+			if m.of == nil {
 				var err error
-				if groups, err = p.Groups.GroupsOf(userid); err != nil {
-					log.Warn("autocreate: reading the groups", "user", userid, "err", err)
-					groups = []string{}
+				if m.of, err = m.groups.GroupsOf(m.userid); err != nil {
+					m.log.Warn("autocreate: reading the groups", "user", m.userid, "err", err)
+					m.of = []string{}
 				}
 			}
-			if slices.Contains(groups, u) {
+			if slices.Contains(m.of, e) {
 				return true
 			}
 		}
@@ -97,8 +119,8 @@ func (p *Provisioning) allowed(userid string, log *slog.Logger) bool {
 	return false
 }
 
-// ErrNotProvisioned: autocreate_users does not name the user (or it is
-// anonymous), so no INBOX was created.
+// ErrNotProvisioned: autocreate_users does not name the user, or it is
+// anonymous, an admin or a proxy server, so no INBOX was created.
 var ErrNotProvisioned = errors.New("not allowed by autocreate_users")
 
 // CreateUser returns userid's INBOX, creating it as p says when it does
@@ -163,6 +185,23 @@ func (s *Store) CreateUser(ctx context.Context, userid string, p *Provisioning) 
 		}
 	}
 	return inbox, nil
+}
+
+// AutocreateAtLogin is autocreation at login, imapd's and pop3d's alike:
+// with p (nil: autocreate_quota < 0, nothing) it creates the missing
+// INBOX of userid unless the login is anonymous or an admin's (admin:
+// auth.Result.Admin, which knows admins by their canonical ids) or p
+// refuses the user. An error is for the caller to log: it does not
+// refuse the login (the user has no INBOX yet; the next login retries).
+func (s *Store) AutocreateAtLogin(ctx context.Context, userid string, admin bool, p *Provisioning) error {
+	if p == nil || admin {
+		return nil
+	}
+	_, err := s.CreateUser(ctx, userid, p)
+	if errors.Is(err, ErrNotProvisioned) {
+		return nil
+	}
+	return err
 }
 
 // folderName maps an autocreate_inbox_folders entry (a name relative to

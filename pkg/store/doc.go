@@ -27,9 +27,9 @@
 //     under the prefix are deleted for real, as PurgeDeleted does.
 //   - DeleteUser (users.go): the user's data outside the mailboxes first
 //     (Sieve scripts, subscriptions, seen state, private metadata, quota
-//     roots), then the mailboxes through the INBOX, so that until it is
+//     roots, URLAUTH keys), then the mailboxes through the INBOX, so that until it is
 //     complete the user still exists and running it again finishes it.
-//   - CreateUser (createuser.go; imapd at login, lmtpd at delivery): the
+//   - CreateUser (createuser.go; imapd and pop3d at login, lmtpd at delivery): the
 //     INBOX, then its quota root (an INBOX whose root cannot be set is
 //     removed again, so the next attempt starts afresh), then the folders,
 //     subscriptions and Sieve script, each of which may fail alone.

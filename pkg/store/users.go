@@ -25,6 +25,9 @@ import (
 //     created again under the name would find them;
 //   - every quota root of the user's hierarchy (user_deletequotaroots),
 //     also roots that name no mailbox;
+//   - the user's URLAUTH access keys (GENURLAUTH, RESETKEY), on every
+//     mailbox: a user created again under the name would otherwise
+//     validate the old user's URLs;
 //   - then the user's mailboxes, as DeleteMailbox deletes user.X: with
 //     delete_mode: delayed they move under the deleted prefix with their
 //     messages, ACLs and metadata, and cyr_expire -D later removes only
@@ -104,6 +107,7 @@ func (s *Store) userDataSteps(userid, inbox string) []userStep {
 		{"seen state", func(ctx context.Context) error { return s.list.DeleteSeen(ctx, userid) }},
 		{"private metadata", func(ctx context.Context) error { return s.deletePrivateMetadata(ctx, userid, inbox) }},
 		{"quota roots", func(ctx context.Context) error { return s.deleteQuotaRootsUnder(ctx, inbox) }},
+		{"URLAUTH keys", func(ctx context.Context) error { return s.ResetURLAuthKeys(ctx, userid) }},
 	}
 }
 

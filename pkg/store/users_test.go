@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/sievescripts"
@@ -54,6 +55,17 @@ func userFixture(t *testing.T, s *Store) {
 		}
 		if err := s.SetQuota(ctx, "user."+u, l); err != nil {
 			t.Fatal(err)
+		}
+		// URLAUTH keys (GENURLAUTH) on a shared folder and on the own INBOX.
+		inbox, err := s.list.Lookup(ctx, "user."+u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{board.UniqueID, inbox.UniqueID} {
+			put := cyrusdb.Put{Key: URLAuthKeyName(u, id), Val: []byte("key of " + u)}
+			if err := s.db.Txn(ctx, nil, []cyrusdb.Op{put}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, m := range []struct{ mbox, owner string }{{"board", u}, {"", u}, {"user." + u, u}, {"user." + u, ""}} {
 			if err := s.SetMetadata(ctx, m.mbox, "/comment", m.owner, []byte("note of "+u)); err != nil {
@@ -114,6 +126,9 @@ func assertUserGone(t *testing.T, s *Store) {
 			t.Errorf("bob's private metadata is left: %+v", k)
 		}
 	}
+	if n := urlauthKeys(t, s, "bob"); n != 0 {
+		t.Errorf("bob's URLAUTH keys are left: %d", n)
+	}
 	if v, _ := s.list.GetMetadata(ctx, "user.bob", "/comment", ""); v != nil {
 		t.Errorf("user.bob's shared metadata is left: %q", v)
 	}
@@ -131,6 +146,9 @@ func assertUserGone(t *testing.T, s *Store) {
 		if _, err := s.quota.Get(ctx, "user."+u); err != nil {
 			t.Errorf("%s lost the quota root: %v", u, err)
 		}
+		if n := urlauthKeys(t, s, u); n != 2 {
+			t.Errorf("%s holds %d URLAUTH keys, want 2", u, n)
+		}
 		for _, mbox := range []string{"board", ""} {
 			if v, _ := s.list.GetMetadata(ctx, mbox, "/comment", u); string(v) != "note of "+u {
 				t.Errorf("%s lost private metadata on %q: %q", u, mbox, v)
@@ -145,6 +163,17 @@ func assertUserGone(t *testing.T, s *Store) {
 			t.Errorf("board charges %d annotation bytes, holds %d", got[quota.AnnotationStorage], want)
 		}
 	}
+}
+
+// urlauthKeys counts userid's URLAUTH keys.
+func urlauthKeys(t *testing.T, s *Store, userid string) int {
+	t.Helper()
+	n := 0
+	err := s.db.Scan(context.Background(), URLAuthKeyName(userid, ""), func(_, _ []byte, _ uint64) error { n++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // assertRecreatedEmpty creates bob again and checks he starts from nothing.
