@@ -3,7 +3,6 @@ package sieveclient
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -130,26 +129,6 @@ func (c *Client) readCapabilities() error {
 		c.caps[strings.ToUpper(name)] = val
 	}
 	return nil
-}
-
-// StartTLS upgrades the connection (RFC 5804 §2.2) and reads the
-// capabilities again.
-func (c *Client) StartTLS(cfg *tls.Config) error {
-	if _, err := c.command("STARTTLS"); err != nil {
-		return fmt.Errorf("STARTTLS: %w", err)
-	}
-	if c.r.Buffered() > 0 {
-		return c.fail(errors.New("STARTTLS: the server sent data before the TLS handshake"))
-	}
-	tc := tls.Client(c.conn, cfg)
-	c.conn.SetDeadline(time.Now().Add(c.o.Timeout))
-	if err := tc.Handshake(); err != nil {
-		return c.fail(fmt.Errorf("TLS handshake: %w", err))
-	}
-	c.conn = tc
-	c.r = bufio.NewReader(tc)
-	c.w = bufio.NewWriter(tc)
-	return c.readCapabilities()
 }
 
 // AuthenticatePlain authenticates with SASL PLAIN (RFC 4616): authn with

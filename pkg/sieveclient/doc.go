@@ -1,7 +1,8 @@
 // Package sieveclient is the ManageSieve (RFC 5804) client behind
-// sieveshell and installsieve: connect and read the capabilities, start
-// TLS, authenticate with SASL PLAIN, and LISTSCRIPTS, PUTSCRIPT,
-// GETSCRIPT, DELETESCRIPT, SETACTIVE, LOGOUT.
+// sieveshell and installsieve: connect and read the capabilities,
+// authenticate with SASL PLAIN (no STARTTLS: Cyrus's clients never start
+// TLS), and LISTSCRIPTS, PUTSCRIPT, GETSCRIPT, DELETESCRIPT, SETACTIVE,
+// LOGOUT.
 //
 // A refusal (NO or BYE) is a *ServerError holding the server's text; the
 // script commands wrap it with the prefix Cyrus's client library

@@ -99,10 +99,10 @@ func serverAddr(server string) string {
 	return net.JoinHostPort(server, sieveclient.DefaultPort)
 }
 
-// connect opens an authenticated session: SASL PLAIN, after STARTTLS
-// when the server offers it (as Cyrus's client library does not, see the
-// DIFFERENCES); a failure is reported on Err as Cyrus's library reports
-// a failed connect ("connect: <reason>").
+// connect opens an authenticated session with SASL PLAIN and no
+// STARTTLS (Cyrus's clients never start TLS; sieveshell.1, DIFFERENCES);
+// a failure is reported on Err as Cyrus's library reports a failed
+// connect ("connect: <reason>").
 func connect(ctx context.Context, e *Env, server string, id identity) (*sieveclient.Client, error) {
 	c, err := sieveclient.Dial(ctx, serverAddr(server), sieveclient.Options{})
 	if err != nil {
