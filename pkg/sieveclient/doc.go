@@ -1,6 +1,7 @@
 // Package sieveclient is the ManageSieve (RFC 5804) client behind
 // sieveshell and installsieve: connect and read the capabilities,
-// authenticate with SASL PLAIN (no STARTTLS: Cyrus's clients never start
+// authenticate with SCRAM-SHA-256, SCRAM-SHA-1 (the server's
+// signature checked) or PLAIN (no STARTTLS: Cyrus's clients never start
 // TLS), and LISTSCRIPTS, PUTSCRIPT, GETSCRIPT, DELETESCRIPT, SETACTIVE,
 // LOGOUT.
 //

@@ -99,8 +99,9 @@ func serverAddr(server string) string {
 	return net.JoinHostPort(server, sieveclient.DefaultPort)
 }
 
-// connect opens an authenticated session with SASL PLAIN and no
-// STARTTLS (Cyrus's clients never start TLS; sieveshell.1, DIFFERENCES);
+// connect opens an authenticated session with the strongest mechanism
+// the server offers of SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN (Cyrus SASL's
+// preference among these) and no STARTTLS (Cyrus's clients never start TLS; sieveshell.1, DIFFERENCES);
 // a failure is reported on Err as Cyrus's library reports a failed
 // connect ("connect: <reason>").
 func connect(ctx context.Context, e *Env, server string, id identity) (*sieveclient.Client, error) {
@@ -109,9 +110,16 @@ func connect(ctx context.Context, e *Env, server string, id identity) (*sievecli
 		fmt.Fprintf(e.Err, "connect: %s\n", strerror(err))
 		return nil, err
 	}
-	if !offers(c, "PLAIN") {
+	mech := ""
+	for _, m := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"} {
+		if offers(c, m) {
+			mech = m
+			break
+		}
+	}
+	if mech == "" {
 		c.Close()
-		err := errors.New("the server offers no SASL mechanism this client has (PLAIN)")
+		err := errors.New("the server offers no SASL mechanism this client has (SCRAM-SHA-256, SCRAM-SHA-1, PLAIN)")
 		fmt.Fprintln(e.Err, err)
 		return nil, err
 	}
@@ -122,7 +130,12 @@ func connect(ctx context.Context, e *Env, server string, id identity) (*sievecli
 			return nil, err
 		}
 	}
-	if err := c.AuthenticatePlain(id.user, id.authname, id.password); err != nil {
+	if mech == "PLAIN" {
+		err = c.AuthenticatePlain(id.user, id.authname, id.password)
+	} else {
+		err = c.AuthenticateSCRAM(mech, id.user, id.authname, id.password)
+	}
+	if err != nil {
 		c.Close()
 		fmt.Fprintln(e.Err, err)
 		return nil, err
