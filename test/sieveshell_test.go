@@ -139,6 +139,14 @@ func TestSieveshellMatchesCyrus(t *testing.T) {
 				c.args, got.code, got.stdout, got.stderr, want.code, want.stdout, want.stderr)
 		}
 	}
+	// Without -p nor -e: sieveshell asks the password on standard output
+	// and ends that line, as Cyrus's does (captured by hand: Cyrus's then
+	// reads no commands from a pipe, ours does; sieveshell.1, DIFFERENCES).
+	r := runBin(t, "s3cret\nput "+filepath.Join(work, "b.siv")+"\nlist\nquit\n", "sieveshell", "-u", "alice", "-a", "alice", addr)
+	if want := "connecting to " + addr + "\nPlease enter your password: \nb.siv \n"; r.code != 0 || r.stdout != want || r.stderr != "" {
+		t.Errorf("commands from standard input: exit %d, %q, %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+
 	// installsieve -g left the script in the working directory, and the
 	// session's "get a.script copy.txt" a copy: both the script as put.
 	want, _ := os.ReadFile(filepath.Join(src, "a.script"))

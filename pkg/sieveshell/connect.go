@@ -24,7 +24,8 @@ type Env struct {
 	Out, Err io.Writer
 	User     string
 
-	in *bufio.Reader
+	in                   *bufio.Reader
+	newlineAfterPassword bool
 }
 
 // stdin is In, buffered once so a password line and the command lines
@@ -57,6 +58,9 @@ func (e *Env) readLine() (string, bool) {
 
 // askPassword prompts as Cyrus's SASL callback does, on standard output,
 // and reads a line of standard input: with echo off at a terminal.
+// sieveshell's callback ends the prompt's line after the answer, whatever
+// standard input is (e.newlineAfterPassword); installsieve's only at a
+// terminal, where the typed line was not echoed.
 func (e *Env) askPassword() (string, error) {
 	fmt.Fprint(e.Out, "Please enter your password: ")
 	if fd, ok := e.terminal(); ok {
@@ -68,6 +72,9 @@ func (e *Env) askPassword() (string, error) {
 		return string(b), nil
 	}
 	l, _ := e.readLine()
+	if e.newlineAfterPassword {
+		fmt.Fprintln(e.Out)
+	}
 	return strings.TrimSuffix(l, "\r"), nil
 }
 

@@ -77,6 +77,7 @@ var sieveshellOptions = []option{
 // Sieveshell runs sieveshell with args (the program name excluded) and
 // returns its exit status.
 func Sieveshell(ctx context.Context, args []string, e *Env) int {
+	e.newlineAfterPassword = true
 	p, err := getoptLong(args, sieveshellOptions)
 	if err != nil {
 		fmt.Fprintf(e.Err, "%v\n%s", err, sieveshellSynopsis)
