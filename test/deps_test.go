@@ -108,6 +108,8 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
+		"gocyrus/pkg/sieveclient": {},
+		"gocyrus/pkg/sieveshell":  {"gocyrus/pkg/sieveclient"},
 		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
