@@ -105,7 +105,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
 			sieve, scripts, dup, "gocyrus/pkg/recipient"},
-		"gocyrus/pkg/smmap":       {config, store, service, "gocyrus/pkg/recipient"},
+		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
@@ -163,7 +163,7 @@ func TestImportArrows(t *testing.T) {
 // whose snapshot, fetch and store operations the sessions use directly.
 func TestProtocolsGoThroughStore(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}",
-		"gocyrus/pkg/imapserver/...", "gocyrus/pkg/pop3server/...", "gocyrus/pkg/lmtp/...", "gocyrus/pkg/managesieve/...").Output()
+		"gocyrus/pkg/imapserver/...", "gocyrus/pkg/pop3server/...", "gocyrus/pkg/lmtp/...", "gocyrus/pkg/managesieve/...", "gocyrus/pkg/smmap/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
