@@ -101,6 +101,8 @@ func TestToolCommandLines(t *testing.T) {
 		{"lmtpd", "-aC{C} -l 127.0.0.1:0"},
 		{"timsieved", "-C {C}"},
 		{"timsieved", "-C{C} -T 60"},
+		{"smmapd", "-C {C} -l 127.0.0.1:0"},
+		{"smmapd", "-C{C} -T 60 -D"},
 		{"sieve-check", "-C {C} script.sieve"},
 		{"sieve-check", "-C{C} -u alice script.sieve"},
 		{"sieve-check", "script.sieve -C {C}"},

@@ -16,7 +16,7 @@ func TestImportArrows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	protocols := []string{"gocyrus/pkg/imapserver", "gocyrus/pkg/pop3server", "gocyrus/pkg/lmtp", "gocyrus/pkg/managesieve", "gocyrus/pkg/fud"}
+	protocols := []string{"gocyrus/pkg/imapserver", "gocyrus/pkg/pop3server", "gocyrus/pkg/lmtp", "gocyrus/pkg/managesieve", "gocyrus/pkg/fud", "gocyrus/pkg/smmap"}
 	family := func(pkg string) string {
 		for _, p := range protocols {
 			if pkg == p || strings.HasPrefix(pkg, p+"/") {
@@ -93,6 +93,8 @@ func TestImportArrows(t *testing.T) {
 		scripts:  {config, mboxname},
 		auth:     {config, mboxname, sasldb},
 		store:    {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, scripts, space},
+		// The address rule lmtpd and smmapd share.
+		"gocyrus/pkg/recipient": {config},
 		// The protocols and what they serve with.
 		"gocyrus/pkg/imapurl":            {},
 		"gocyrus/pkg/twoskip":            {},
@@ -104,7 +106,8 @@ func TestImportArrows(t *testing.T) {
 			"gocyrus/pkg/imapserver/"},
 		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
-			sieve, scripts, dup},
+			sieve, scripts, dup, "gocyrus/pkg/recipient"},
+		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
@@ -164,7 +167,7 @@ func TestImportArrows(t *testing.T) {
 // whose snapshot, fetch and store operations the sessions use directly.
 func TestProtocolsGoThroughStore(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}",
-		"gocyrus/pkg/imapserver/...", "gocyrus/pkg/pop3server/...", "gocyrus/pkg/lmtp/...", "gocyrus/pkg/managesieve/...").Output()
+		"gocyrus/pkg/imapserver/...", "gocyrus/pkg/pop3server/...", "gocyrus/pkg/lmtp/...", "gocyrus/pkg/managesieve/...", "gocyrus/pkg/smmap/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/quota"
+	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/sievescripts"
 	"gocyrus/pkg/store"
 )
@@ -50,7 +51,7 @@ func TestDeletedMailboxTakesNoMail(t *testing.T) {
 	}, "unixhierarchysep: 1", "lmtp_downcase_rcpt: 0")
 	rv := &Resolver{Store: srv.store}
 	anon := acl.Identity{Anonymous: true, User: "anonymous"}
-	if _, err := rv.Resolve(t.Context(), Recipient{Detail: gone, HasDetail: true, Shared: true}, anon); !errors.Is(err, ErrUnknownUser) {
+	if _, err := rv.Resolve(t.Context(), recipient.Recipient{Detail: gone, HasDetail: true, Shared: true}, anon); !errors.Is(err, ErrUnknownUser) {
 		t.Fatalf("Resolve(+%s) = %v", gone, err)
 	}
 	c := dialLMTP(t, addr)

@@ -25,6 +25,7 @@
 //
 // # Recipients (docs/CYRUS-BEHAVIOUR.md §5.2)
 //
+// Addresses are read by pkg/recipient (shared with smmapd).
 // "user", "user@domain" (virtdomains): the user's INBOX, no ACL check.
 // "user+detail": the folder detail under the user's INBOX when it exists
 // and the sender has p on it (lmtp_fuzzy_mailbox_match: case- and

@@ -9,6 +9,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/store"
 )
 
@@ -65,7 +66,7 @@ type Resolver struct {
 // Resolve finds the mailbox for r as seen by the sender who: a shared
 // folder needs p (no fallback); a user's +detail folder is used when it
 // exists and who has p on it, else the user's INBOX.
-func (rv *Resolver) Resolve(ctx context.Context, r Recipient, who acl.Identity) (Target, error) {
+func (rv *Resolver) Resolve(ctx context.Context, r recipient.Recipient, who acl.Identity) (Target, error) {
 	st := rv.Store
 	if r.Shared {
 		name, err := st.Namespace().ToInternal(r.Detail, "", true)

@@ -11,6 +11,7 @@ import (
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
+	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/store"
 )
 
@@ -59,19 +60,19 @@ func TestResolve(t *testing.T) {
 	pm := acl.Identity{User: postman}
 	rv := &Resolver{Store: st}
 	tests := []struct {
-		rcpt Recipient
+		rcpt recipient.Recipient
 		who  acl.Identity
 		want string
 		err  error
 	}{
-		{Recipient{Local: "alice"}, anon, "user.alice", nil},
-		{Recipient{Local: "alice", Detail: "Work", HasDetail: true}, anon, "user.alice.Work", nil},
-		{Recipient{Local: "alice", Detail: "Private", HasDetail: true}, anon, "user.alice", nil},
-		{Recipient{Local: "alice", Detail: "nosuch", HasDetail: true}, anon, "user.alice", nil},
-		{Recipient{Local: "nosuch"}, anon, "", ErrUnknownUser},
-		{Recipient{Detail: "board", HasDetail: true, Shared: true}, pm, "board", nil},
-		{Recipient{Detail: "board", HasDetail: true, Shared: true}, anon, "", ErrPermission},
-		{Recipient{Detail: "nosuch", HasDetail: true, Shared: true}, pm, "", ErrUnknownUser},
+		{recipient.Recipient{Local: "alice"}, anon, "user.alice", nil},
+		{recipient.Recipient{Local: "alice", Detail: "Work", HasDetail: true}, anon, "user.alice.Work", nil},
+		{recipient.Recipient{Local: "alice", Detail: "Private", HasDetail: true}, anon, "user.alice", nil},
+		{recipient.Recipient{Local: "alice", Detail: "nosuch", HasDetail: true}, anon, "user.alice", nil},
+		{recipient.Recipient{Local: "nosuch"}, anon, "", ErrUnknownUser},
+		{recipient.Recipient{Detail: "board", HasDetail: true, Shared: true}, pm, "board", nil},
+		{recipient.Recipient{Detail: "board", HasDetail: true, Shared: true}, anon, "", ErrPermission},
+		{recipient.Recipient{Detail: "nosuch", HasDetail: true, Shared: true}, pm, "", ErrUnknownUser},
 	}
 	for _, tc := range tests {
 		got, err := rv.Resolve(context.Background(), tc.rcpt, tc.who)

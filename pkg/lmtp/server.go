@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/duplicate"
+	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 )
@@ -42,7 +43,7 @@ type Server struct {
 	strict2821     bool   // lmtp_strict_rfc2821: refuse 8-bit local parts, else X them
 	authRequired   *reply // MAIL before AUTH on an untrusted connection (soft_noauth)
 	resolver       Resolver
-	parse          ParseOptions
+	parse          recipient.Options
 	log            *slog.Logger
 	servername     string
 	greeting       string
@@ -70,8 +71,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		resolver: Resolver{Store: st, Opt: ResolveOptions{
 			Fuzzy: cfg.LmtpFuzzyMailboxMatch(), Catchall: cfg.LmtpCatchallMailbox(),
 			ExcludeSpecialUse: cfg.LmtpExcludeSpecialuse(), Autocreate: ProvisioningOnDelivery(cfg)}},
-		parse: ParseOptions{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
-			VirtDomains: st.Namespace().VirtDomains != "" && st.Namespace().VirtDomains != "off", DefaultDomain: cfg.Defaultdomain()},
+		parse:         recipient.OptionsFromConfig(cfg),
 		maxSize:       int64(cfg.Maxmessagesize()),
 		overQuotaPerm: cfg.LmtpOverQuotaPermFailure(), mode: store.QuotaOverflow,
 		singleInstance: cfg.Singleinstancestore(), pid: os.Getpid(),

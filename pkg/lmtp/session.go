@@ -11,6 +11,7 @@ import (
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/mboxname"
+	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/store"
 )
 
@@ -114,7 +115,7 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	if !ss.inMail {
 		return replyNeedMail
 	}
-	r, err := ParseRecipient(to, s.parse)
+	r, err := recipient.Parse(to, s.parse)
 	if err != nil {
 		s.log.Info("refusing a recipient", "rcpt", to, "err", err)
 		return replyBadAddress

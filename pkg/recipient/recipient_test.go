@@ -1,4 +1,4 @@
-package lmtp
+package recipient
 
 import (
 	"errors"
@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-func TestParseRecipient(t *testing.T) {
-	virt := ParseOptions{Postuser: "bb", VirtDomains: true, DefaultDomain: "localhost"}
+func TestParse(t *testing.T) {
+	virt := Options{Postuser: "bb", VirtDomains: true, DefaultDomain: "localhost"}
 	tests := []struct {
 		addr string
-		opt  ParseOptions
+		opt  Options
 		want Recipient
 		err  bool
 	}{
@@ -18,8 +18,8 @@ func TestParseRecipient(t *testing.T) {
 		{addr: "alice", want: Recipient{Local: "alice"}},
 		{addr: "<alice+Work>", want: Recipient{Local: "alice", Detail: "Work", HasDetail: true}},
 		{addr: "<alice+a/b@localhost>", opt: virt, want: Recipient{Local: "alice", Detail: "a/b", HasDetail: true}},
-		{addr: "<Alice>", opt: ParseOptions{Downcase: true}, want: Recipient{Local: "alice"}},
-		{addr: "<Alice+Work>", opt: ParseOptions{Downcase: true}, want: Recipient{Local: "alice", Detail: "Work", HasDetail: true}},
+		{addr: "<Alice>", opt: Options{Downcase: true}, want: Recipient{Local: "alice"}},
+		{addr: "<Alice+Work>", opt: Options{Downcase: true}, want: Recipient{Local: "alice", Detail: "Work", HasDetail: true}},
 		{addr: "<dave@Example.ORG>", opt: virt, want: Recipient{Local: "dave", Domain: "example.org"}},
 		{addr: "<dave@example.org>", want: Recipient{Local: "dave"}},
 		{addr: "<+board>", want: Recipient{Detail: "board", HasDetail: true, Shared: true}},
@@ -37,26 +37,26 @@ func TestParseRecipient(t *testing.T) {
 		{addr: "<\xff>", err: true},
 	}
 	for _, tc := range tests {
-		got, err := ParseRecipient(tc.addr, tc.opt)
+		got, err := Parse(tc.addr, tc.opt)
 		if tc.err {
 			if !errors.Is(err, ErrBadAddress) {
-				t.Errorf("ParseRecipient(%q) = %+v, %v; want ErrBadAddress", tc.addr, got, err)
+				t.Errorf("Parse(%q) = %+v, %v; want ErrBadAddress", tc.addr, got, err)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("ParseRecipient(%q) = %+v, %v; want %+v", tc.addr, got, err, tc.want)
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.addr, got, err, tc.want)
 		}
 	}
 }
 
-func FuzzParseRecipient(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"<alice>", "alice+Work@example.org", "<+board>", "<@a,@b:c@d>", `"x y"@z`, "<bb+>", ""} {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, addr string, virt bool) {
-		opt := ParseOptions{Postuser: "bb", Downcase: true, VirtDomains: virt}
-		r, err := ParseRecipient(addr, opt)
+		opt := Options{Postuser: "bb", Downcase: true, VirtDomains: virt}
+		r, err := Parse(addr, opt)
 		if err != nil {
 			if !errors.Is(err, ErrBadAddress) {
 				t.Fatalf("error %v does not wrap ErrBadAddress", err)

@@ -1,10 +1,12 @@
-package lmtp
+package recipient
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"gocyrus/pkg/config"
 )
 
 // ErrBadAddress is wrapped by every recipient syntax error.
@@ -37,17 +39,17 @@ func (r Recipient) UserID() string {
 	return r.Local + "@" + r.Domain
 }
 
-// ParseOptions are the imapd.conf settings that shape recipient parsing.
-type ParseOptions struct {
+// Options are the imapd.conf settings that shape recipient parsing.
+type Options struct {
 	Postuser      string // postuser: its "+board" addresses are shared folders
 	Downcase      bool   // lmtp_downcase_rcpt: lower-case the part before '+'
 	VirtDomains   bool   // virtdomains is not off: keep the domain
 	DefaultDomain string // dropped from addresses when virtdomains is on
 }
 
-// ParseRecipient reads an envelope recipient ("<alice+Work@example.org>"
+// Parse reads an envelope recipient ("<alice+Work@example.org>"
 // or without brackets).
-func ParseRecipient(addr string, opt ParseOptions) (Recipient, error) {
+func Parse(addr string, opt Options) (Recipient, error) {
 	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrBadAddress, addr, why) }
 	a := strings.TrimSpace(addr)
 	if strings.HasPrefix(a, "<") {
@@ -103,4 +105,12 @@ func ParseRecipient(addr string, opt ParseOptions) (Recipient, error) {
 		return Recipient{}, bad("empty user")
 	}
 	return r, nil
+}
+
+// OptionsFromConfig is the parsing imapd.conf asks for: postuser,
+// lmtp_downcase_rcpt, virtdomains and defaultdomain.
+func OptionsFromConfig(cfg *config.Config) Options {
+	vd := cfg.Virtdomains()
+	return Options{Postuser: cfg.Postuser(), Downcase: cfg.LmtpDowncaseRcpt(),
+		VirtDomains: vd != "" && vd != "off", DefaultDomain: cfg.Defaultdomain()}
 }
