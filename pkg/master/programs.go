@@ -23,7 +23,6 @@ var notShipped = map[string]string{
 	"squatter":    "there is no squatter full-text index to build",
 	"sync_client": "replication is not provided",
 	"sync_server": "replication is not provided",
-	"smmapd":      "the sendmail socket map is not provided",
 	"backupd":     "the backup service is not provided",
 	"calalarmd":   "calendar alarms (DAV) are not provided",
 	"promstatsd":  "Prometheus statistics are not provided",
