@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -213,6 +214,7 @@ func (m *confMaster) waitLog(t *testing.T, want string) {
 func (m *confMaster) checkServices(t *testing.T) int {
 	t.Helper()
 	byProg := map[string][]service.Addr{}
+	var lmtpTrusted []bool // per lmtpd entry: run with -a (TCP connections pre-authenticated)
 	for _, e := range m.cc.Services {
 		prog := filepath.Base(e.Cmd[0])
 		if prog == "cyrus" && len(e.Cmd) > 1 {
@@ -223,6 +225,9 @@ func (m *confMaster) checkServices(t *testing.T) int {
 			t.Fatal(err)
 		}
 		byProg[prog] = append(byProg[prog], a)
+		if prog == "lmtpd" {
+			lmtpTrusted = append(lmtpTrusted, slices.Contains(e.Cmd[1:], "-a"))
+		}
 	}
 	for _, prog := range []string{"imapd", "pop3d", "lmtpd", "timsieved"} {
 		if len(byProg[prog]) == 0 {
@@ -230,9 +235,17 @@ func (m *confMaster) checkServices(t *testing.T) int {
 		}
 	}
 	delivered := 0
-	for _, a := range byProg["lmtpd"] {
+	for i, a := range byProg["lmtpd"] {
+		if a.Network != "unix" && !lmtpTrusted[i] {
+			// As in Cyrus, an lmtpd on TCP without -a wants AUTH before MAIL.
+			talk(t, a, "220", "LHLO test\r\nMAIL FROM:<a@example.org>\r\n", "430 Authentication required")
+			continue
+		}
 		lmtpDeliverTo(t, a, delivered)
 		delivered++
+	}
+	if delivered == 0 {
+		t.Fatal("no lmtpd the file runs accepts a delivery without AUTH")
 	}
 	for _, a := range byProg["imapd"] {
 		talk(t, a, "* OK", "a LOGIN joe secret\r\n", "a OK")
