@@ -1,6 +1,7 @@
 package imapserver
 
 import (
+	"slices"
 	"time"
 
 	"gocyrus/pkg/mailbox"
@@ -46,7 +47,7 @@ func (s *session) changeSeen(add, remove []uint32) ([]uint32, error) {
 	sel := s.sel
 	if s.user.Anonymous {
 		next := sel.seen.with(add).without(remove)
-		changed := next.diff(sel.seen)
+		changed := next.changedAmong(sel.seen, slices.Concat(add, remove))
 		sel.seen = next
 		return changed, nil
 	}
@@ -57,7 +58,7 @@ func (s *session) changeSeen(add, remove []uint32) ([]uint32, error) {
 			cur = nil
 		}
 		next := cur.with(add).without(remove)
-		changed = next.diff(cur)
+		changed = next.changedAmong(cur, slices.Concat(add, remove))
 		if len(changed) == 0 {
 			return false, nil
 		}
@@ -85,7 +86,9 @@ func (sel *selected) refreshSeen(s *session) []uint32 {
 		s.log.Warn("reading seen state", "mailbox", sel.name, "err", err)
 		return nil
 	}
-	changed := set.diff(sel.seen)
+	// Only messages the client knows need a report; new ones come with
+	// their flags anyway.
+	changed := set.changedAmong(sel.seen, sel.uids)
 	sel.seen = set
 	return changed
 }

@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,7 +74,9 @@ func TestSeenSet(t *testing.T) {
 		{"0", "", true},
 		{"1:x", "", true},
 		{"1,,2", "", true},
-		{"1:4294967295", "", true},
+		{"1:4294967295", "1:4294967295", false},
+		{"4294967295:1,2:3", "1:4294967295", false},
+		{"9,1:3,4,6:7,8", "1:4,6:9", false},
 	} {
 		set, err := parseSeenSet(tc.in)
 		if (err != nil) != tc.bad {
@@ -83,12 +86,46 @@ func TestSeenSet(t *testing.T) {
 			t.Fatalf("parseSeenSet(%q) = %q, want %q", tc.in, set, tc.out)
 		}
 	}
-	set := seenSet{1, 2, 3}.with([]uint32{9, 2}).without([]uint32{1})
-	if !slices.Equal(set, seenSet{2, 3, 9}) || !set.has(9) || set.has(1) {
+	set, _ := parseSeenSet("1:3")
+	set = set.with([]uint32{9, 2}).without([]uint32{1})
+	if set.String() != "2:3,9" || !set.has(9) || set.has(1) || set.has(4) {
 		t.Fatalf("with/without: %v", set)
 	}
-	if d := set.diff(seenSet{3, 4}); !slices.Equal(d, []uint32{2, 4, 9}) {
-		t.Fatalf("diff: %v", d)
+	other, _ := parseSeenSet("3:4")
+	if d := set.changedAmong(other, []uint32{1, 2, 3, 4, 9, 10}); !slices.Equal(d, []uint32{2, 4, 9}) {
+		t.Fatalf("changedAmong: %v", d)
+	}
+	for _, tc := range []struct{ in, drop, out string }{
+		{"1:10", "1,10", "2:9"},
+		{"1:10", "5", "1:4,6:10"},
+		{"1:10", "4,5,6", "1:3,7:10"},
+		{"1:3,5:7", "3,5,8", "1:2,6:7"},
+		{"4294967294:4294967295", "4294967295", "4294967294"},
+		{"7", "7", ""},
+	} {
+		set, _ := parseSeenSet(tc.in)
+		var drop []uint32
+		for _, f := range strings.Split(tc.drop, ",") {
+			n, _ := strconv.ParseUint(f, 10, 32)
+			drop = append(drop, uint32(n))
+		}
+		if got := set.without(drop).String(); got != tc.out {
+			t.Errorf("%s without %s = %q, want %q", tc.in, tc.drop, got, tc.out)
+		}
+	}
+}
+
+// TestSeenSetCostsItsText: a record's memory and time follow its length,
+// not the span of its ranges (a fuzzed "7770070:1,..." once expanded to
+// millions of UIDs per parse).
+func TestSeenSetCostsItsText(t *testing.T) {
+	text := strings.Repeat("1:4294967295,", 1000) + "5"
+	set, err := parseSeenSet(text)
+	if err != nil || len(set) != 1 || !set.has(4294967295) || !set.has(1) {
+		t.Fatalf("%d ranges, %v", len(set), err)
+	}
+	if got := set.without([]uint32{2}).String(); got != "1,3:4294967295" {
+		t.Fatalf("without: %s", got)
 	}
 }
 

@@ -23,11 +23,13 @@ const (
 // A field that is absent or does not parse gives ctx's default, with
 // "charset=us-ascii" for text/plain; a type without a subtype (which
 // parses, "text; charset=utf-8") gives the default type and keeps the
-// parameters it has. The store's body structure and FETCH's part walker
+// parameters it has. So does a type followed by anything but parameters
+// (`text/html"`, `0/0 x`): that is a syntax error, and RFC 2045 §5.2 sends
+// it to the default, as Cyrus does. The store's body structure and FETCH's part walker
 // both decide through here, so part numbers always agree.
 func ContentType(value string, ctx Context) (mediaType string, params []Param) {
-	mt, params, ok := ParseValue(value)
-	if ok {
+	mt, params, alone, ok := parseValue(value)
+	if ok && alone {
 		if t, s, found := strings.Cut(mt, "/"); found && t != "" && s != "" {
 			return mt, params
 		}

@@ -31,6 +31,11 @@ func TestContentType(t *testing.T) {
 			`delsp=yes; name="quoted \"name\".txt"`, TopLevel, "text/plain",
 			[]Param{{"charset", "us-ascii"}, {"format", "flowed"}, {"delsp", "yes"}, {"name", `quoted "name".txt`}}},
 		{"text (a) / (b) html", TopLevel, "text/html", nil},
+		// Anything but parameters after the type is a syntax error: the
+		// default (a fuzzed `0/0"` was once a media type no search read).
+		{`0/0"`, TopLevel, "text/plain", ascii},
+		{"image/png x; name=a", TopLevel, "text/plain", ascii},
+		{`application/pdf"`, InDigest, "message/rfc822", nil},
 		// Header order is kept, the boundary is not moved first.
 		{`multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="sig"`, TopLevel,
 			"multipart/signed", []Param{{"micalg", "pgp-sha256"}, {"protocol", "application/pgp-signature"}, {"boundary", "sig"}}},

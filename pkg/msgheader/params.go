@@ -40,11 +40,22 @@ func ParamValue(params []Param, name string) string {
 // decoded; one in a charset that cannot be decoded keeps its text as
 // written. ok is false when there is no leading value.
 func ParseValue(v string) (value string, params []Param, ok bool) {
+	value, params, _, ok = parseValue(v)
+	return value, params, ok
+}
+
+// parseValue is ParseValue that also tells whether the leading value
+// stands alone: followed only by CFWS up to the first ';' or the end. A
+// value with anything else after it ("text/plain\"", "text/html x") is
+// not RFC 2045 syntax.
+func parseValue(v string) (value string, params []Param, alone, ok bool) {
 	s := valueScanner{src: v}
 	value = s.leading()
 	if value == "" {
-		return "", nil, false
+		return "", nil, false, false
 	}
+	s.skipCFWS()
+	alone = s.pos == len(s.src) || s.src[s.pos] == ';'
 	var raw []rawParam
 	for s.skipTo(';') {
 		s.pos++ // ';'
@@ -59,7 +70,7 @@ func ParseValue(v string) (value string, params []Param, ok bool) {
 		}
 		raw = append(raw, rawParam{name: strings.ToLower(name), value: val})
 	}
-	return strings.ToLower(value), joinParams(raw), true
+	return strings.ToLower(value), joinParams(raw), alone, true
 }
 
 // TransferEncoding reads a Content-Transfer-Encoding field value: the
