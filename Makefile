@@ -9,13 +9,58 @@ DEPS_PKGS ?= python3 time curl sasl2-bin fetchmail sieve-connect isync postfix
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
-.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench bench-import compat-live
+.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench bench-import compat-live install
 
 all: build
 
 build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+# ---- make install [DESTDIR=/stage] [PREFIX=/usr] [SYSCONFDIR=/etc] (issue 19) ----
+# Debian's Cyrus layout: every program in $(PREFIX)/lib/cyrus/bin; the client and admin
+# tools an admin types linked from $(PREFIX)/bin as cyrus-admin and cyrus-clients do;
+# /usr/sbin/cyrus (the Debian multiplexer) with cyrdeliver and cyrmaster; section 8 man
+# pages named cyrus-NAME.8 as Debian names them. An existing imapd.conf or cyrus.conf is
+# never overwritten: the new one goes beside it as NAME.dist. No user is created and no
+# owner is set (the package's job: see README "Install on a server").
+PREFIX      ?= /usr
+SYSCONFDIR  ?= /etc
+LOCALSTATEDIR ?= /var
+LIBEXECDIR  := $(PREFIX)/lib/cyrus/bin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SUBST       := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+MANDIR      := $(PREFIX)/share/man
+PROGRAMS    := $(sort $(notdir $(wildcard cmd/*)))
+# Linked into $(PREFIX)/bin: cyrus-admin's cyradm, sieveshell, installsieve and
+# cyrus-clients' test clients.
+USER_PROGRAMS := cyradm sieveshell installsieve imtest pop3test lmtptest sivtest
+# Linked into $(PREFIX)/sbin as Debian's cyrus-common does (beside the cyrus wrapper):
+# cyrNAME -> NAME.
+SBIN_LINKS  := deliver master
+
+install: build
+	install -d -m 0755 $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/init.d \
+		$(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 $(addprefix $(BIN)/,$(PROGRAMS)) $(DESTDIR)$(LIBEXECDIR)/
+	for p in $(USER_PROGRAMS); do ln -sfn ../lib/cyrus/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	$(SUBST) packaging/sbin/cyrus > $(DESTDIR)$(PREFIX)/sbin/cyrus
+	chmod 0755 $(DESTDIR)$(PREFIX)/sbin/cyrus
+	for p in $(SBIN_LINKS); do ln -sfn ../lib/cyrus/bin/$$p $(DESTDIR)$(PREFIX)/sbin/cyr$$p; done
+	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
+	for f in man/man8/*.8; do install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/cyrus-$$(basename $$f); done
+	$(SUBST) packaging/systemd/gocyrus.service > $(DESTDIR)$(SYSTEMDUNITDIR)/gocyrus.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/gocyrus.service
+	@for f in etc/imapd.conf:imapd.conf:0644 etc/cyrus.conf:cyrus.conf:0644 init.d/gocyrus:init.d/gocyrus:0755; do \
+		IFS=: read -r src name mode <<< "$$f"; dst=$(DESTDIR)$(SYSCONFDIR)/$$name; \
+		if [ -e $$dst ]; then \
+			echo "make install: $$dst exists, left unchanged; the new default is $$dst.dist"; dst=$$dst.dist; \
+		fi; \
+		$(SUBST) packaging/$$src > $$dst && chmod $$mode $$dst || exit 1; \
+	done
+	install -d -m 0750 $(DESTDIR)$(LOCALSTATEDIR)/lib/cyrus $(DESTDIR)$(LOCALSTATEDIR)/spool/cyrus/mail $(DESTDIR)$(LOCALSTATEDIR)/spool/sieve
 
 # make run: start the whole server on the embedded demo configuration under ./var/demo.
 run: build
