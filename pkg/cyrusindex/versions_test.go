@@ -98,3 +98,4 @@ func TestOlderVersionsHostile(t *testing.T) {
 		}
 	}
 }
+
