@@ -98,4 +98,3 @@ func TestOlderVersionsHostile(t *testing.T) {
 		}
 	}
 }
-
