@@ -28,6 +28,8 @@ for f in skiplist flat; do
 		cvt "$s" "$D/out/$f/seen-$(basename "$(dirname "$s")").db" $f
 	done
 done
+# Quotas as a database (quota_db: skiplist) instead of quotalegacy files.
+as_cyrus $BIN/cvt_cyrusdb -C "$D/imapd.conf" "$D/conf/quota" quotalegacy "$D/out/skiplist/quotas.db" skiplist >/dev/null
 # A skiplist with a delete in its log, and flat escapes of every kind.
 as_cyrus cp "$D/out/skiplist/mailboxes.db" "$D/out/skiplist/deleted.db"
 as_cyrus $BIN/cyr_dbtool -C "$D/imapd.conf" "$D/out/skiplist/deleted.db" skiplist delete "$(printf 'Nuser\037bob\037Lists')"
@@ -57,7 +59,7 @@ done
 # The 2.4-like overlay: skiplist databases, version 12 indexes.
 O="$REPO/test/compat/cyrus24"
 mkdir -p "$O/conf"
-cp "$D/out/skiplist/mailboxes.db" "$D/out/skiplist/annotations.db" "$O/conf/"
+cp "$D/out/skiplist/mailboxes.db" "$D/out/skiplist/annotations.db" "$D/out/skiplist/quotas.db" "$O/conf/"
 for s in "$D"/conf/user/uuid/*/*/*/seen.db; do
 	rel=${s#"$D/"}; mkdir -p "$O/$(dirname "$rel")"
 	cp "$D/out/skiplist/seen-$(basename "$(dirname "$s")").db" "$O/$rel"
