@@ -57,6 +57,45 @@ func copyTree(t *testing.T, src, dst string) {
 // INTERNALDATE RFC822.SIZE BODY.PEEK[]), GETACL, GETQUOTAROOT,
 // GETMETADATA and the Sieve script list.
 func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, nil)
+}
+
+// Issue 16 item 3, older sites: the same tree with its databases as
+// skiplist files (mailboxes.db, annotations.db, seen.db, and quotas.db in
+// place of the quotalegacy files) and every cyrus.index in version 12
+// (Cyrus 2.4's), all written by the real Cyrus 3.6.1's cvt_cyrusdb and
+// reconstruct -V (test/compat/cyrus24, scripts/cyrus-import/older.sh),
+// imports to the same answers; no flag names the formats.
+func TestCyrImportOlderFormatsAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, func(src string) {
+		copyTree(t, filepath.Join("compat", "cyrus24"), src)
+		if err := os.RemoveAll(filepath.Join(src, "conf", "quota")); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Name() == "cyrus.index" {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(b) > 12 && b[11] != 12 && !strings.Contains(p, "ign3l5wfhvg6nvib6j6kt6n0") {
+					t.Fatalf("%s: version %d, not 12", p, b[11])
+				}
+				n++
+			}
+			return nil
+		})
+		if n < 10 {
+			t.Fatalf("%d indexes", n)
+		}
+	})
+}
+
+// importAndCompare imports the fixture tree (changed by prepare, given
+// the copy's root) twice and compares the answers with Cyrus's.
+func importAndCompare(t *testing.T, prepare func(src string)) {
+	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Fatal("python3 is needed to capture the answers")
 	}
@@ -65,6 +104,9 @@ func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
 		"altnamespace: no", "unixhierarchysep: no")
 	src := filepath.Join(t.TempDir(), "cyrus")
 	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	if prepare != nil {
+		prepare(src)
+	}
 	conf := filepath.Join(src, "imapd.conf")
 	b, err := os.ReadFile(conf)
 	if err != nil {

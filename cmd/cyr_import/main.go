@@ -4,7 +4,9 @@
 // per-user seen state, subscriptions, quota limits, mailbox annotations and
 // Sieve scripts with the active one. With -f it imports UW-IMAP mbox files
 // or Maildir folders instead (foreign.go). It reads the Cyrus files only (the
-// readers are pkg/twoskip and pkg/cyrusindex) and writes through pkg/store,
+// readers are pkg/cyrusdbfile, which tells twoskip, skiplist and flat
+// databases by their magic, and pkg/cyrusindex, which reads cyrus.index
+// versions 12 to 17) and writes through pkg/store,
 // so a rerun changes nothing and finishes an interrupted run. Damage in one
 // file is reported naming the file and the rest goes on.
 package main
