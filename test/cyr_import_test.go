@@ -57,7 +57,21 @@ func copyTree(t *testing.T, src, dst string) {
 // INTERNALDATE RFC822.SIZE BODY.PEEK[]), GETACL, GETQUOTAROOT,
 // GETMETADATA and the Sieve script list.
 func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
-	importAndCompare(t, nil)
+	importAndCompare(t, "cyrus-tree", nil)
+}
+
+// Issue 16 item 3, the legacy layout: a real Cyrus 3.6.1 tree with
+// mailbox_legacy_dirs, hashimapspool and fulldirhash (mailboxes under
+// spool/<hash>/user/alice/..., seen and subscriptions in
+// conf/user/<hash>/alice.seen and .sub, Sieve scripts in
+// sieve/<hash>/alice; test/compat/cyrus-tree-hashed, made by
+// scripts/cyrus-import/hashed.sh) imports to the answers Cyrus gave.
+func TestCyrImportHashedLegacyLayoutAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree-hashed", func(src string) {
+		if _, err := os.Stat(filepath.Join(src, "spool", "L", "user", "alice", "cyrus.header")); err != nil {
+			t.Fatalf("not the hashed legacy layout: %v", err)
+		}
+	})
 }
 
 // Issue 16 item 3, older sites: the same tree with its databases as
@@ -67,7 +81,7 @@ func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
 // reconstruct -V (test/compat/cyrus24, scripts/cyrus-import/older.sh),
 // imports to the same answers; no flag names the formats.
 func TestCyrImportOlderFormatsAnswersAsCyrusDid(t *testing.T) {
-	importAndCompare(t, func(src string) {
+	importAndCompare(t, "cyrus-tree", func(src string) {
 		copyTree(t, filepath.Join("compat", "cyrus24"), src)
 		if err := os.RemoveAll(filepath.Join(src, "conf", "quota")); err != nil {
 			t.Fatal(err)
@@ -92,9 +106,10 @@ func TestCyrImportOlderFormatsAnswersAsCyrusDid(t *testing.T) {
 	})
 }
 
-// importAndCompare imports the fixture tree (changed by prepare, given
-// the copy's root) twice and compares the answers with Cyrus's.
-func importAndCompare(t *testing.T, prepare func(src string)) {
+// importAndCompare imports a copy of the fixture tree test/compat/<tree>
+// (changed by prepare, given the copy's root) twice and compares the
+// answers with those Cyrus gave (its expected.json).
+func importAndCompare(t *testing.T, tree string, prepare func(src string)) {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Fatal("python3 is needed to capture the answers")
@@ -103,7 +118,7 @@ func importAndCompare(t *testing.T, prepare func(src string)) {
 	s := newSite(t, "sievedir: "+filepath.Join(t.TempDir(), "sieve"), "allowplaintext: yes",
 		"altnamespace: no", "unixhierarchysep: no")
 	src := filepath.Join(t.TempDir(), "cyrus")
-	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	copyTree(t, filepath.Join("compat", tree), src)
 	if prepare != nil {
 		prepare(src)
 	}
@@ -153,7 +168,7 @@ func importAndCompare(t *testing.T, prepare func(src string)) {
 	if err != nil {
 		t.Fatalf("capture.py: %v\n%s", err, stderr.String())
 	}
-	wantJSON, err := os.ReadFile(filepath.Join("compat", "cyrus-tree", "expected.json"))
+	wantJSON, err := os.ReadFile(filepath.Join("compat", tree, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
