@@ -294,3 +294,34 @@ func TestCyrImportGoesOnPastDamage(t *testing.T) {
 		t.Errorf("an undamaged mailbox is missing: %v", err)
 	}
 }
+
+// A Cyrus 2.4 annotation (keyed by mailbox name; here in a flat
+// annotations.db) is listed as not read rather than dropped in silence,
+// and the rest of the tree is imported.
+func TestCyrImportReportsNameKeyedAnnotations(t *testing.T) {
+	s := newSite(t, "sievedir: "+filepath.Join(t.TempDir(), "sieve"), "altnamespace: no", "unixhierarchysep: no")
+	src := filepath.Join(t.TempDir(), "cyrus")
+	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	conf := filepath.Join(src, "imapd.conf")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(string(b), "@ROOT@", src)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flat := "user.alice\xff\x80/comment\xff\x80\xff\x80\tnotes\n"
+	if err := os.WriteFile(filepath.Join(src, "conf", "annotations.db"), []byte(flat), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run("", "cyr_import", conf)
+	if r.code != 65 {
+		t.Errorf("exit %d, want 65\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "annotation /comment of user.alice: keyed by mailbox name (Cyrus 2.4), not read") {
+		t.Errorf("the 2.4 annotation is not reported:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "imported 9 mailboxes, 16 messages") {
+		t.Errorf("the rest was not imported:\n%s", r.stdout)
+	}
+}

@@ -512,6 +512,16 @@ func (imp *importer) setQuota(ctx context.Context, path, root string, data []byt
 	imp.rep.quotas++
 }
 
+// listed reports whether name is a mailbox of the list.
+func (imp *importer) listed(name string) bool {
+	for _, b := range imp.boxes {
+		if b.name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // ownerPlaceholder stands for the mailbox owner in Cyrus 3.x annotation keys.
 const ownerPlaceholder = "[.OwNeR.]"
 
@@ -538,6 +548,11 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 			continue
 		}
 		if !ok {
+			if imp.listed(id) {
+				// Cyrus 2.4 keyed annotations by mailbox name, and its
+				// values differ: not read (cyr_import.8, DIFFERENCES).
+				imp.rep.problem("%s: annotation %s of %s: keyed by mailbox name (Cyrus 2.4), not read", path, entry, id)
+			}
 			continue // of a mailbox not imported (deleted, #sieve)
 		}
 		if user == ownerPlaceholder {
