@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/cyrusindex"
 	"gocyrus/pkg/sasldb"
 )
 
@@ -102,6 +103,51 @@ func TestCyrImportOlderFormatsAnswersAsCyrusDid(t *testing.T) {
 		})
 		if n < 10 {
 			t.Fatalf("%d indexes", n)
+		}
+	})
+}
+
+// Issue 16 Done-when, "a second Cyrus tree from a 2.4-format index": the
+// hashed legacy tree made Cyrus 2.4-like — mailboxes.db in 2.4's entry
+// form ("<name>" -> "0 <partition> <ACL>", no uniqueid, no UIDVALIDITY)
+// as a skiplist, seen databases as skiplists, every cyrus.index in
+// version 12 (all written by the real Cyrus 3.6.1's cyr_dbtool,
+// cvt_cyrusdb and reconstruct -V: test/compat/cyrus24-hashed, made by
+// scripts/cyrus-import/hashed24.sh) and every cyrus.header rewritten here
+// in the older four-line form — imports to the answers Cyrus gave.
+func TestCyrImportCyrus24TreeAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree-hashed", func(src string) {
+		copyTree(t, filepath.Join("compat", "cyrus24-hashed"), src)
+		n := 0
+		err := filepath.WalkDir(filepath.Join(src, "spool"), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.Name() != "cyrus.header" {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h, err := cyrusindex.ParseHeader(data)
+			if err != nil {
+				return err
+			}
+			lines := strings.SplitN(string(data), "\n", 4) // magic and the two quote lines
+			var b strings.Builder
+			b.WriteString(strings.Join(lines[:3], "\n") + "\n")
+			b.WriteString(h.QuotaRoot + "\t" + h.UniqueID + "\n")
+			for _, f := range h.UserFlags {
+				b.WriteString(f + " ")
+			}
+			b.WriteString("\n")
+			for _, a := range h.ACL {
+				b.WriteString(a[0] + "\t" + a[1] + "\t")
+			}
+			b.WriteString("\n")
+			n++
+			return os.WriteFile(p, []byte(b.String()), 0o600)
+		})
+		if err != nil || n < 10 {
+			t.Fatalf("%d headers rewritten: %v", n, err)
 		}
 	})
 }
