@@ -1,4 +1,4 @@
-// Command cyr_import imports a stopped (or copied) Cyrus 2.4–3.8 tree with
+// Command cyr_import imports a stopped (or copied) Cyrus 2.4–3.6 tree with
 // its state: the mailbox list (mailboxes.db), each mailbox's messages with
 // their UIDs, flags, keywords, modseqs and dates, UIDVALIDITY and ACL;
 // per-user seen state, subscriptions, quota limits, mailbox annotations and
