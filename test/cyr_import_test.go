@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/cyrusindex"
 	"gocyrus/pkg/sasldb"
 )
 
@@ -57,6 +58,105 @@ func copyTree(t *testing.T, src, dst string) {
 // INTERNALDATE RFC822.SIZE BODY.PEEK[]), GETACL, GETQUOTAROOT,
 // GETMETADATA and the Sieve script list.
 func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree", nil)
+}
+
+// Issue 16 item 3, the legacy layout: a real Cyrus 3.6.1 tree with
+// mailbox_legacy_dirs, hashimapspool and fulldirhash (mailboxes under
+// spool/<hash>/user/alice/..., seen and subscriptions in
+// conf/user/<hash>/alice.seen and .sub, Sieve scripts in
+// sieve/<hash>/alice; test/compat/cyrus-tree-hashed, made by
+// scripts/cyrus-import/hashed.sh) imports to the answers Cyrus gave.
+func TestCyrImportHashedLegacyLayoutAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree-hashed", func(src string) {
+		if _, err := os.Stat(filepath.Join(src, "spool", "L", "user", "alice", "cyrus.header")); err != nil {
+			t.Fatalf("not the hashed legacy layout: %v", err)
+		}
+	})
+}
+
+// Issue 16 item 3, older sites: the same tree with its databases as
+// skiplist files (mailboxes.db, annotations.db, seen.db, and quotas.db in
+// place of the quotalegacy files) and every cyrus.index in version 12
+// (Cyrus 2.4's), all written by the real Cyrus 3.6.1's cvt_cyrusdb and
+// reconstruct -V (test/compat/cyrus24, scripts/cyrus-import/older.sh),
+// imports to the same answers; no flag names the formats.
+func TestCyrImportOlderFormatsAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree", func(src string) {
+		copyTree(t, filepath.Join("compat", "cyrus24"), src)
+		if err := os.RemoveAll(filepath.Join(src, "conf", "quota")); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Name() == "cyrus.index" {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(b) > 12 && b[11] != 12 && !strings.Contains(p, "ign3l5wfhvg6nvib6j6kt6n0") {
+					t.Fatalf("%s: version %d, not 12", p, b[11])
+				}
+				n++
+			}
+			return nil
+		})
+		if n < 10 {
+			t.Fatalf("%d indexes", n)
+		}
+	})
+}
+
+// Issue 16 Done-when, "a second Cyrus tree from a 2.4-format index": the
+// hashed legacy tree made Cyrus 2.4-like — mailboxes.db in 2.4's entry
+// form ("<name>" -> "0 <partition> <ACL>", no uniqueid, no UIDVALIDITY)
+// as a skiplist, seen databases as skiplists, every cyrus.index in
+// version 12 (all written by the real Cyrus 3.6.1's cyr_dbtool,
+// cvt_cyrusdb and reconstruct -V: test/compat/cyrus24-hashed, made by
+// scripts/cyrus-import/hashed24.sh) and every cyrus.header rewritten here
+// in the older four-line form — imports to the answers Cyrus gave.
+func TestCyrImportCyrus24TreeAnswersAsCyrusDid(t *testing.T) {
+	importAndCompare(t, "cyrus-tree-hashed", func(src string) {
+		copyTree(t, filepath.Join("compat", "cyrus24-hashed"), src)
+		n := 0
+		err := filepath.WalkDir(filepath.Join(src, "spool"), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.Name() != "cyrus.header" {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h, err := cyrusindex.ParseHeader(data)
+			if err != nil {
+				return err
+			}
+			lines := strings.SplitN(string(data), "\n", 4) // magic and the two quote lines
+			var b strings.Builder
+			b.WriteString(strings.Join(lines[:3], "\n") + "\n")
+			b.WriteString(h.QuotaRoot + "\t" + h.UniqueID + "\n")
+			for _, f := range h.UserFlags {
+				b.WriteString(f + " ")
+			}
+			b.WriteString("\n")
+			for _, a := range h.ACL {
+				b.WriteString(a[0] + "\t" + a[1] + "\t")
+			}
+			b.WriteString("\n")
+			n++
+			return os.WriteFile(p, []byte(b.String()), 0o600)
+		})
+		if err != nil || n < 10 {
+			t.Fatalf("%d headers rewritten: %v", n, err)
+		}
+	})
+}
+
+// importAndCompare imports a copy of the fixture tree test/compat/<tree>
+// (changed by prepare, given the copy's root) twice and compares the
+// answers with those Cyrus gave (its expected.json).
+func importAndCompare(t *testing.T, tree string, prepare func(src string)) {
+	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Fatal("python3 is needed to capture the answers")
 	}
@@ -64,7 +164,10 @@ func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
 	s := newSite(t, "sievedir: "+filepath.Join(t.TempDir(), "sieve"), "allowplaintext: yes",
 		"altnamespace: no", "unixhierarchysep: no")
 	src := filepath.Join(t.TempDir(), "cyrus")
-	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	copyTree(t, filepath.Join("compat", tree), src)
+	if prepare != nil {
+		prepare(src)
+	}
 	conf := filepath.Join(src, "imapd.conf")
 	b, err := os.ReadFile(conf)
 	if err != nil {
@@ -111,7 +214,7 @@ func TestCyrImportAnswersAsCyrusDid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("capture.py: %v\n%s", err, stderr.String())
 	}
-	wantJSON, err := os.ReadFile(filepath.Join("compat", "cyrus-tree", "expected.json"))
+	wantJSON, err := os.ReadFile(filepath.Join("compat", tree, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,5 +338,36 @@ func TestCyrImportGoesOnPastDamage(t *testing.T) {
 	}
 	if _, err := st.Lookup(context.Background(), "user.alice.Work"); err != nil {
 		t.Errorf("an undamaged mailbox is missing: %v", err)
+	}
+}
+
+// A Cyrus 2.4 annotation (keyed by mailbox name; here in a flat
+// annotations.db) is listed as not read rather than dropped in silence,
+// and the rest of the tree is imported.
+func TestCyrImportReportsNameKeyedAnnotations(t *testing.T) {
+	s := newSite(t, "sievedir: "+filepath.Join(t.TempDir(), "sieve"), "altnamespace: no", "unixhierarchysep: no")
+	src := filepath.Join(t.TempDir(), "cyrus")
+	copyTree(t, filepath.Join("compat", "cyrus-tree"), src)
+	conf := filepath.Join(src, "imapd.conf")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(string(b), "@ROOT@", src)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flat := "user.alice\xff\x80/comment\xff\x80\xff\x80\tnotes\n"
+	if err := os.WriteFile(filepath.Join(src, "conf", "annotations.db"), []byte(flat), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run("", "cyr_import", conf)
+	if r.code != 65 {
+		t.Errorf("exit %d, want 65\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "annotation /comment of user.alice: keyed by mailbox name (Cyrus 2.4), not read") {
+		t.Errorf("the 2.4 annotation is not reported:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "imported 9 mailboxes, 16 messages") {
+		t.Errorf("the rest was not imported:\n%s", r.stdout)
 	}
 }

@@ -98,6 +98,9 @@ func TestImportArrows(t *testing.T) {
 		// The protocols and what they serve with.
 		"gocyrus/pkg/imapurl":            {},
 		"gocyrus/pkg/twoskip":            {},
+		"gocyrus/pkg/skiplist":           {},
+		"gocyrus/pkg/flatdb":             {},
+		"gocyrus/pkg/cyrusdbfile":        {"gocyrus/pkg/twoskip", "gocyrus/pkg/skiplist", "gocyrus/pkg/flatdb"},
 		"gocyrus/pkg/cyrusindex":         {},
 		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},

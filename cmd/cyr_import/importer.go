@@ -15,13 +15,13 @@ import (
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/cyrusdbfile"
 	"gocyrus/pkg/cyrusindex"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/sievescripts"
 	"gocyrus/pkg/store"
-	"gocyrus/pkg/twoskip"
 )
 
 // box is one mailbox of the Cyrus list.
@@ -63,23 +63,22 @@ func internalName(dbname string) string {
 
 func (imp *importer) readList() error {
 	path := filepath.Join(imp.src.Configdirectory(), "mailboxes.db")
-	recs, err := twoskip.ReadFile(path)
+	recs, _, err := cyrusdbfile.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	imp.byID = map[string]string{}
 	imp.sieveBoxes = map[string]box{}
+	byUUID := isByUUID(recs)
 	for _, r := range recs {
-		key, ok := bytes.CutPrefix(r.Key, []byte("N"))
-		if !ok {
-			continue // "I<uniqueid>" and other indexes repeat what "N" says
-		}
-		d, _, err := cyrusindex.ParseDList(r.Value)
-		if err != nil || !d.IsKV {
-			imp.rep.problem("%s: entry %q: %v", path, key, err)
+		b, ok, err := listEntry(r, byUUID)
+		if err != nil {
+			imp.rep.problem("%s: entry %q: %v", path, r.Key, err)
 			continue
 		}
-		b := box{name: internalName(string(key)), typ: d.Str("T"), d: d}
+		if !ok {
+			continue
+		}
 		switch {
 		case strings.ContainsAny(b.typ, "dir"):
 			continue // a tombstone, an intermediate or a remote mailbox
@@ -89,10 +88,85 @@ func (imp *importer) readList() error {
 			}
 			continue
 		}
-		imp.byID[d.Str("I")] = b.name
+		if id := b.d.Str("I"); id != "" {
+			imp.byID[id] = b.name
+		}
 		imp.boxes = append(imp.boxes, b)
 	}
 	return nil
+}
+
+// isByUUID tells Cyrus 3.6's mailboxes.db ("N<name>" and "I<uniqueid>"
+// keys) from the older ones keyed by the internal name alone: only the
+// 3.6 form has "I" entries whose dlist names the mailbox.
+func isByUUID(recs []cyrusdbfile.Record) bool {
+	for _, r := range recs {
+		if len(r.Key) == 0 || r.Key[0] != 'I' || !bytes.HasPrefix(r.Value, []byte("%(")) {
+			continue
+		}
+		if d, _, err := cyrusindex.ParseDList(r.Value); err == nil && d.IsKV && d.Str("N") != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// listEntry reads one mailboxes.db record: Cyrus 3.6's "N<name>" with a
+// dlist, 3.0–3.4's internal name with a dlist, or 2.x's internal name
+// with "<type> <partition> <ACL>" (the type a number: 0 a local mailbox;
+// its bits remote 1, reserved 2, netnews 4, moving 8, deleted 16). ok is
+// false for the records that only index others.
+func listEntry(r cyrusdbfile.Record, byUUID bool) (b box, ok bool, err error) {
+	key := string(r.Key)
+	if byUUID {
+		rest, ok := strings.CutPrefix(key, "N")
+		if !ok {
+			return box{}, false, nil // "I<uniqueid>" and others repeat what "N" says
+		}
+		key = internalName(rest)
+	}
+	if key == "" {
+		return box{}, false, errors.New("empty name")
+	}
+	if bytes.HasPrefix(r.Value, []byte("%(")) {
+		d, _, err := cyrusindex.ParseDList(r.Value)
+		if err != nil {
+			return box{}, false, err
+		}
+		if !d.IsKV {
+			return box{}, false, errors.New("not a key-value dlist")
+		}
+		return box{name: key, typ: d.Str("T"), d: d}, true, nil
+	}
+	f := strings.SplitN(string(r.Value), " ", 3)
+	if len(f) < 2 {
+		return box{}, false, errors.New("neither a dlist nor \"<type> <partition> <ACL>\"")
+	}
+	t, err := strconv.ParseUint(f[0], 10, 32)
+	if err != nil {
+		return box{}, false, fmt.Errorf("type %q: %w", f[0], err)
+	}
+	typ := "e"
+	switch {
+	case t&16 != 0:
+		typ = "d"
+	case t&(1|8) != 0:
+		typ = "r"
+	case t&2 != 0:
+		typ = "i"
+	}
+	d := cyrusindex.DList{IsKV: true, Keys: []string{"T", "P"}, Items: []cyrusindex.DList{{Atom: typ}, {Atom: f[1]}}}
+	if len(f) == 3 {
+		a := cyrusindex.DList{IsKV: true}
+		fields := strings.Split(strings.TrimSuffix(f[2], "\t"), "\t")
+		for i := 0; i+1 < len(fields); i += 2 {
+			a.Keys = append(a.Keys, fields[i])
+			a.Items = append(a.Items, cyrusindex.DList{Atom: fields[i+1]})
+		}
+		d.Keys = append(d.Keys, "A")
+		d.Items = append(d.Items, a)
+	}
+	return box{name: key, typ: typ, d: d}, true, nil
 }
 
 // dirOf finds a mailbox's directory: the uuid layout, else the legacy
@@ -103,11 +177,15 @@ func (imp *importer) dirOf(b box) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("partition %q not in the Cyrus imapd.conf", part)
 	}
-	candidates := []string{mboxname.UUIDPath(root, b.d.Str("I"))}
-	for _, hash := range []bool{imp.src.Bool("hashimapspool"), !imp.src.Bool("hashimapspool")} {
-		for _, full := range []bool{imp.src.Bool("fulldirhash"), !imp.src.Bool("fulldirhash")} {
-			candidates = append(candidates, mboxname.LegacyPath(root, b.name, hash, full))
+	var candidates []string
+	if id := b.d.Str("I"); id != "" {
+		candidates = append(candidates, mboxname.UUIDPath(root, id))
+	}
+	for _, full := range []bool{imp.src.Bool("fulldirhash"), !imp.src.Bool("fulldirhash")} {
+		if dir, ok := hashedLegacyDir(root, b.name, full); ok {
+			candidates = append(candidates, dir)
 		}
+		candidates = append(candidates, mboxname.LegacyPath(root, b.name, false, full))
 	}
 	for _, c := range candidates {
 		if _, err := os.Stat(filepath.Join(c, "cyrus.header")); err == nil {
@@ -115,6 +193,38 @@ func (imp *importer) dirOf(b box) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no cyrus.header in %s or the legacy layouts", candidates[0])
+}
+
+// hashedLegacyDir is where Cyrus keeps a mailbox under hashimapspool in
+// the legacy layout: the hash letter is of the name's second level (the
+// user of "user.alice.Work", "team" of "shared.team"; the name itself when
+// it has one level), up to its next dot. pkg/mboxname.LegacyPath hashes
+// a shared mailbox by its first level instead, which finds "shared" but
+// not "shared.team" (spool/O/shared/team in a real Cyrus 3.6.1 tree,
+// test/compat/cyrus-tree-hashed). ok is false for a name that would leave
+// its directory (an empty, "." or ".." level, or a "/").
+func hashedLegacyDir(root, internal string, full bool) (string, bool) {
+	domain, local := mboxname.SplitDomain(internal)
+	parts := []string{root}
+	if domain != "" {
+		parts = append(parts, "domain", string(mboxname.HashChar(domain, full)), domain)
+	}
+	key := local
+	if _, after, ok := strings.Cut(local, "."); ok {
+		key = after
+	}
+	key, _, _ = strings.Cut(key, ".")
+	parts = append(parts, string(mboxname.HashChar(key, full)))
+	levels := strings.Split(local, ".")
+	if domain != "" {
+		levels = append(levels, domain)
+	}
+	for _, l := range levels {
+		if l == "" || l == "." || l == ".." || strings.ContainsAny(l, "/\x00") {
+			return "", false
+		}
+	}
+	return filepath.Join(append(parts, strings.Split(local, ".")...)...), true
 }
 
 func (imp *importer) partition(part string) string {
@@ -148,9 +258,12 @@ func (imp *importer) importMailbox(ctx context.Context, b box) error {
 	if err != nil {
 		return err
 	}
-	if hdr.UniqueID != b.d.Str("I") {
-		return fmt.Errorf("%s names uniqueid %s, mailboxes.db %s", filepath.Join(dir, "cyrus.header"), hdr.UniqueID, b.d.Str("I"))
+	if id := b.d.Str("I"); id != "" && hdr.UniqueID != id {
+		return fmt.Errorf("%s names uniqueid %s, mailboxes.db %s", filepath.Join(dir, "cyrus.header"), hdr.UniqueID, id)
 	}
+	// Lists older than 3.0 name no uniqueid: the header does, and the
+	// seen and annotation databases key by it.
+	imp.byID[hdr.UniqueID] = b.name
 	var aclText strings.Builder
 	if a, ok := b.d.Get("A"); ok {
 		for i, id := range a.Keys {
@@ -216,10 +329,18 @@ func (imp *importer) userFiles(user, uuidName, legacySuffix string) []string {
 	return out
 }
 
+// inboxID is the uniqueid of the user's INBOX, from mailboxes.db or,
+// for lists older than 3.0, from its cyrus.header once imported.
 func (imp *importer) inboxID(user string) string {
+	inbox := mboxname.UserInbox(user)
 	for _, b := range imp.boxes {
-		if b.name == mboxname.UserInbox(user) {
+		if b.name == inbox && b.d.Str("I") != "" {
 			return b.d.Str("I")
+		}
+	}
+	for id, name := range imp.byID {
+		if name == inbox {
+			return id
 		}
 	}
 	return ""
@@ -252,7 +373,7 @@ func (imp *importer) importSeen(ctx context.Context) {
 		if path == "" {
 			continue
 		}
-		recs, err := twoskip.ReadFile(path)
+		recs, _, err := cyrusdbfile.ReadFile(path)
 		if err != nil {
 			imp.rep.problem("seen state of %s: %v", user, err)
 			continue
@@ -289,21 +410,26 @@ func (imp *importer) importSubs(ctx context.Context) {
 		if path == "" {
 			continue
 		}
-		data, err := os.ReadFile(path)
+		recs, _, err := cyrusdbfile.ReadFile(path)
 		if err != nil {
 			imp.rep.problem("subscriptions of %s: %v", user, err)
 			continue
 		}
-		// Version 2 opens with a "\x1fVER\x1f" line; older files list
+		// Version 2 (3.6) has a "\x1fVER\x1f" record and keys "N" and
+		// the list key, the user's INBOX as "INBOX"; older ones list
 		// internal names.
-		v2 := bytes.HasPrefix(data, []byte("\x1fVER\x1f"))
-		for line := range strings.Lines(string(data)) {
-			name, _, _ := strings.Cut(strings.TrimRight(line, "\n"), "\t")
-			if name == "" || strings.HasPrefix(name, "\x1fVER\x1f") {
+		v2 := false
+		for _, r := range recs {
+			if string(r.Key) == "\x1fVER\x1f" {
+				v2 = true
+			}
+		}
+		for _, r := range recs {
+			name := string(r.Key)
+			if name == "" || name == "\x1fVER\x1f" {
 				continue
 			}
 			if rest, ok := strings.CutPrefix(name, "N"); ok && v2 {
-				// Version 2: "N" and the list key, the user's INBOX as "INBOX".
 				if tail, ok := strings.CutPrefix(rest, "INBOX"); ok && (tail == "" || tail[0] == '\x1f') {
 					rest = "user\x1f" + strings.ReplaceAll(user, ".", "^") + tail
 				}
@@ -321,8 +447,11 @@ func (imp *importer) importSubs(ctx context.Context) {
 // quotaResources maps Cyrus's quota file keys to our resources.
 var quotaResources = map[string]quota.Resource{"S": quota.Storage, "M": quota.Message, "AS": quota.AnnotationStorage, "NF": quota.NumFolders}
 
+// importQuotas reads the quota roots: quotalegacy files (quota/<h>/<root>)
+// and the database form (quotas.db, quota_db: twoskip, skiplist or flat).
 func (imp *importer) importQuotas(ctx context.Context) {
-	files, _ := filepath.Glob(filepath.Join(imp.src.Configdirectory(), "quota", "*", "*"))
+	conf := imp.src.Configdirectory()
+	files, _ := filepath.Glob(filepath.Join(conf, "quota", "*", "*"))
 	for _, path := range files {
 		root := filepath.Base(path)
 		data, err := os.ReadFile(path)
@@ -330,39 +459,67 @@ func (imp *importer) importQuotas(ctx context.Context) {
 			imp.rep.problem("quota root %s: %v", root, err)
 			continue
 		}
-		l := quota.NoLimits()
-		if bytes.HasPrefix(data, []byte("%(")) {
-			d, _, err := cyrusindex.ParseDList(data)
-			if err != nil {
-				imp.rep.problem("%s: %v", path, err)
-				continue
-			}
-			for i, k := range d.Keys {
-				res, ok := quotaResources[k]
-				if !ok || !d.Items[i].IsList || len(d.Items[i].Items) < 2 {
-					continue
-				}
-				if n, err := strconv.ParseInt(d.Items[i].Items[1].Atom, 10, 64); err == nil {
-					l[res] = n
-				}
-			}
-		} else {
-			// Cyrus 2.4: "<bytes used>\n<storage limit in KiB>\n".
-			f := strings.Fields(string(data))
-			if len(f) < 2 {
-				imp.rep.problem("%s: neither the dlist nor the two-line form", path)
-				continue
-			}
-			if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-				l[quota.Storage] = n
-			}
-		}
-		if err := imp.st.SetQuota(ctx, root, l); err != nil {
-			imp.rep.problem("quota root %s: %v", root, err)
-			continue
-		}
-		imp.rep.quotas++
+		imp.setQuota(ctx, path, root, data)
 	}
+	path := filepath.Join(conf, "quotas.db")
+	recs, _, err := cyrusdbfile.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		imp.rep.problem("quotas: %v", err)
+		return
+	}
+	for _, r := range recs {
+		imp.setQuota(ctx, path, string(r.Key), r.Value)
+	}
+}
+
+// setQuota sets a root's limits from a quota value: the dlist form
+// (3.x: "%(S (used limit) M (used limit) …)") or 2.4's "<bytes used>
+// <storage limit in KiB>" (two lines in a file, a space in a database).
+func (imp *importer) setQuota(ctx context.Context, path, root string, data []byte) {
+	l := quota.NoLimits()
+	if bytes.HasPrefix(data, []byte("%(")) {
+		d, _, err := cyrusindex.ParseDList(data)
+		if err != nil {
+			imp.rep.problem("%s: quota root %s: %v", path, root, err)
+			return
+		}
+		for i, k := range d.Keys {
+			res, ok := quotaResources[k]
+			if !ok || !d.Items[i].IsList || len(d.Items[i].Items) < 2 {
+				continue
+			}
+			if n, err := strconv.ParseInt(d.Items[i].Items[1].Atom, 10, 64); err == nil {
+				l[res] = n
+			}
+		}
+	} else {
+		f := strings.Fields(string(data))
+		if len(f) < 2 {
+			imp.rep.problem("%s: quota root %s: neither the dlist nor the 2.4 form", path, root)
+			return
+		}
+		if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			l[quota.Storage] = n
+		}
+	}
+	if err := imp.st.SetQuota(ctx, root, l); err != nil {
+		imp.rep.problem("quota root %s: %v", root, err)
+		return
+	}
+	imp.rep.quotas++
+}
+
+// listed reports whether name is a mailbox of the list.
+func (imp *importer) listed(name string) bool {
+	for _, b := range imp.boxes {
+		if b.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ownerPlaceholder stands for the mailbox owner in Cyrus 3.x annotation keys.
@@ -370,7 +527,7 @@ const ownerPlaceholder = "[.OwNeR.]"
 
 func (imp *importer) importAnnotations(ctx context.Context) {
 	path := filepath.Join(imp.src.Configdirectory(), "annotations.db")
-	recs, err := twoskip.ReadFile(path)
+	recs, _, err := cyrusdbfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
@@ -391,6 +548,11 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 			continue
 		}
 		if !ok {
+			if imp.listed(id) {
+				// Cyrus 2.4 keyed annotations by mailbox name, and its
+				// values differ: not read (cyr_import.8, DIFFERENCES).
+				imp.rep.problem("%s: annotation %s of %s: keyed by mailbox name (Cyrus 2.4), not read", path, entry, id)
+			}
 			continue // of a mailbox not imported (deleted, #sieve)
 		}
 		if user == ownerPlaceholder {

@@ -1,10 +1,12 @@
-// Command cyr_import imports a stopped (or copied) Cyrus 2.4–3.8 tree with
+// Command cyr_import imports a stopped (or copied) Cyrus 2.4–3.6 tree with
 // its state: the mailbox list (mailboxes.db), each mailbox's messages with
 // their UIDs, flags, keywords, modseqs and dates, UIDVALIDITY and ACL;
 // per-user seen state, subscriptions, quota limits, mailbox annotations and
 // Sieve scripts with the active one. With -f it imports UW-IMAP mbox files
 // or Maildir folders instead (foreign.go). It reads the Cyrus files only (the
-// readers are pkg/twoskip and pkg/cyrusindex) and writes through pkg/store,
+// readers are pkg/cyrusdbfile, which tells twoskip, skiplist and flat
+// databases by their magic, and pkg/cyrusindex, which reads cyrus.index
+// versions 12 to 17) and writes through pkg/store,
 // so a rerun changes nothing and finishes an interrupted run. Damage in one
 // file is reported naming the file and the rest goes on.
 package main

@@ -7,20 +7,27 @@
 //
 // # cyrus.index (big-endian)
 //
-// Supported: minor version 17 (Cyrus 3.2 to 3.6), checked against the
-// files of a real Cyrus 3.6.1 (test/compat/cyrus-tree). Header (160
-// bytes): @8 version, @12 start offset, @16 record size, @20 records,
-// @28 last UID (UIDNEXT-1), @44 UIDVALIDITY, @68 HIGHESTMODSEQ (u64),
-// @76 deleted modseq (u64), @84 exists, @124 unseen, @156 CRC-32 of the
-// bytes before it. Record (112 bytes): @0 UID, @4 internal date, @8 sent
-// date, @12 size, @16 header size, @32 system flags (answered 1<<0,
-// flagged 1<<1, deleted 1<<2, draft 1<<3, seen 1<<4, unlinked 1<<30,
-// expunged 1<<31), @36 four u32 words of user-flag bits (bit i = the
-// header's i-th flag), @52 save date, @60 GUID (20 bytes), @80 modseq
-// (u64), @108 CRC-32 of the bytes before it.
+// Read: minor versions 12 (Cyrus 2.4) to 17 (Cyrus 3.2 to 3.6), checked
+// against indexes the real Cyrus 3.6.1 wrote (test/compat/cyrus-tree for
+// 17; `reconstruct -V` rewrote them as 12 to 16: testdata/, made by
+// scripts/cyrus-import/older.sh). The fields read sit at the same
+// offsets in all of them; what differs is in the layouts table of
+// index.go. Header (128 bytes in 12–13, 160 from 14): @8 version, @12
+// start offset (the header size), @16 record size, @20 records, @28 last
+// UID (UIDNEXT-1), @44 UIDVALIDITY, @68 HIGHESTMODSEQ (u64), @76 deleted
+// modseq (u64), @84 exists; its last word is the CRC-32 of the bytes
+// before it. Record (96 bytes in 12, 104 in 13–15, 112 from 16): @0 UID,
+// @4 internal date, @8 sent date, @12 size, @16 header size, @32 system
+// flags (answered 1<<0, flagged 1<<1, deleted 1<<2, draft 1<<3, seen
+// 1<<4, unlinked 1<<30, expunged 1<<31), @36 four u32 words of user-flag
+// bits (bit i = the header's i-th flag), @52 save date (from 15; before
+// it the line count, so SaveDate stays zero: unknown), @60 GUID (20
+// bytes), @80 modseq (u64); its last word is the CRC-32 of the bytes
+// before it.
 //
-// Other versions (2.4's 12, 3.0's 13–16, 3.8's 19–20) are refused with an
-// error naming the version: not yet read.
+// Other versions (before 12, and 3.8's 18–20, which no Cyrus at hand
+// writes to check a reader against) are refused with an error naming the
+// version.
 //
 // # Invariants
 //

@@ -148,10 +148,26 @@ func ReadIndex(dir string) (*Index, error) {
 	return x, nil
 }
 
-const (
-	v17HeaderSize = 160
-	v17RecordSize = 112
-)
+// layout is what differs between the index versions read: the header
+// and record sizes and whether a record keeps its save date (@52; before
+// version 15 that word is the content line count). Every other field
+// read sits at the same offset in versions 12 to 17, and each CRC is the
+// last word of its header or record.
+type layout struct {
+	header, record uint32
+	saveDate       bool
+}
+
+// layouts are the versions read, from Cyrus::IndexFile's tables and
+// checked against indexes the real Cyrus 3.6.1 wrote (reconstruct -V).
+var layouts = map[uint32]layout{
+	12: {header: 128, record: 96},  // Cyrus 2.4
+	13: {header: 128, record: 104}, // 3.0 development: a conversation id
+	14: {header: 160, record: 104}, // 3.0: the unseen count
+	15: {header: 160, record: 104, saveDate: true},
+	16: {header: 160, record: 112, saveDate: true}, // created modseqs
+	17: {header: 160, record: 112, saveDate: true}, // 3.2 to 3.6
+}
 
 // ParseIndex decodes a cyrus.index image.
 func ParseIndex(data []byte) (*Index, error) {
@@ -160,18 +176,20 @@ func ParseIndex(data []byte) (*Index, error) {
 		return nil, fmt.Errorf("%w: index of %d bytes", ErrCorrupt, len(data))
 	}
 	x := &Index{Version: be.Uint32(data[8:])}
-	if x.Version != 17 {
-		return nil, fmt.Errorf("%w: cyrus.index version %d (read: 17)", ErrUnsupported, x.Version)
+	lay, ok := layouts[x.Version]
+	if !ok {
+		return nil, fmt.Errorf("%w: cyrus.index version %d (read: 12 to 17)", ErrUnsupported, x.Version)
 	}
 	start, recSize := be.Uint32(data[12:]), be.Uint32(data[16:])
-	if start != v17HeaderSize || recSize != v17RecordSize || len(data) < v17HeaderSize {
-		return nil, fmt.Errorf("%w: version 17 index with header %d and record %d bytes", ErrCorrupt, start, recSize)
+	if start != lay.header || recSize != lay.record || len(data) < int(lay.header) {
+		return nil, fmt.Errorf("%w: version %d index with header %d and record %d bytes", ErrCorrupt, x.Version, start, recSize)
 	}
-	if crc := be.Uint32(data[156:]); crc != crc32.ChecksumIEEE(data[:156]) {
+	hcrc := lay.header - 4
+	if crc := be.Uint32(data[hcrc:]); crc != crc32.ChecksumIEEE(data[:hcrc]) {
 		return nil, fmt.Errorf("%w: index header CRC mismatch", ErrCorrupt)
 	}
 	n := be.Uint32(data[20:])
-	if uint64(n) > uint64(len(data)-v17HeaderSize)/v17RecordSize {
+	if uint64(n) > uint64(len(data)-int(lay.header))/uint64(lay.record) {
 		return nil, fmt.Errorf("%w: %d records do not fit in %d bytes", ErrCorrupt, n, len(data))
 	}
 	x.LastUID = be.Uint32(data[28:])
@@ -182,8 +200,9 @@ func ParseIndex(data []byte) (*Index, error) {
 	x.Records = make([]Record, 0, n)
 	var prev uint32
 	for i := range n {
-		b := data[v17HeaderSize+i*v17RecordSize:][:v17RecordSize]
-		if crc := be.Uint32(b[108:]); crc != crc32.ChecksumIEEE(b[:108]) {
+		b := data[int(lay.header)+int(i)*int(lay.record):][:lay.record]
+		rcrc := lay.record - 4
+		if crc := be.Uint32(b[rcrc:]); crc != crc32.ChecksumIEEE(b[:rcrc]) {
 			return nil, fmt.Errorf("%w: record %d CRC mismatch", ErrCorrupt, i)
 		}
 		r := Record{
@@ -193,8 +212,10 @@ func ParseIndex(data []byte) (*Index, error) {
 			Size:         be.Uint32(b[12:]),
 			HeaderSize:   be.Uint32(b[16:]),
 			SystemFlags:  be.Uint32(b[32:]),
-			SaveDate:     time.Unix(int64(be.Uint32(b[52:])), 0).UTC(),
 			ModSeq:       be.Uint64(b[80:]),
+		}
+		if lay.saveDate {
+			r.SaveDate = time.Unix(int64(be.Uint32(b[52:])), 0).UTC()
 		}
 		for w := range 4 {
 			r.UserFlags[w] = be.Uint32(b[36+4*w:])

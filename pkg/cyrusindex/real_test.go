@@ -163,7 +163,8 @@ func TestHostileHeader(t *testing.T) {
 
 func FuzzParseIndex(f *testing.F) {
 	matches, _ := filepath.Glob(filepath.Join(tree, "spool", "uuid", "*", "*", "*", "cyrus.index"))
-	for _, m := range matches {
+	older, _ := filepath.Glob(filepath.Join("testdata", "v*", "*.index"))
+	for _, m := range append(matches, older...) {
 		if b, err := os.ReadFile(m); err == nil {
 			f.Add(b)
 		}
