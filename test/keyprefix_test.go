@@ -18,6 +18,11 @@ import (
 // where a key is built — in a []byte conversion or literal, an append, a
 // string concatenation, or a const/var declaration.
 func TestKeyPrefixesFromTable(t *testing.T) {
+	// Files that spell out the keys of Cyrus's own databases, in Cyrus's
+	// format, which only look like ours.
+	foreignKeys := map[string]bool{
+		"cmd/cyr_dbtool/views.go": true, // Cyrus 3.6's mailboxes.db and sub.db records, N<name>
+	}
 	prefixes := map[string]bool{}
 	for _, ks := range cyrusdb.KeySpaces {
 		prefixes[ks.Prefix] = true
@@ -43,6 +48,9 @@ func TestKeyPrefixesFromTable(t *testing.T) {
 				return err
 			}
 			if filepath.ToSlash(path) == filepath.ToSlash(filepath.Join(repoRoot, "pkg/cyrusdb/keys.go")) {
+				return nil
+			}
+			if rel, _ := filepath.Rel(repoRoot, path); foreignKeys[filepath.ToSlash(rel)] {
 				return nil
 			}
 			f, err := parser.ParseFile(fset, path, nil, 0)
