@@ -28,6 +28,8 @@ PREFIX      ?= /usr
 SYSCONFDIR  ?= /etc
 LOCALSTATEDIR ?= /var
 LIBEXECDIR  := $(PREFIX)/lib/cyrus/bin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SUBST       := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 MANDIR      := $(PREFIX)/share/man
 PROGRAMS    := $(sort $(notdir $(wildcard cmd/*)))
 # Linked into $(PREFIX)/bin: cyrus-admin's cyradm, sieveshell, installsieve and
@@ -39,21 +41,24 @@ SBIN_LINKS  := deliver master
 
 install: build
 	install -d -m 0755 $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/init.d \
+		$(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(PROGRAMS)) $(DESTDIR)$(LIBEXECDIR)/
 	for p in $(USER_PROGRAMS); do ln -sfn ../lib/cyrus/bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
-	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' packaging/sbin/cyrus > $(DESTDIR)$(PREFIX)/sbin/cyrus
+	$(SUBST) packaging/sbin/cyrus > $(DESTDIR)$(PREFIX)/sbin/cyrus
 	chmod 0755 $(DESTDIR)$(PREFIX)/sbin/cyrus
 	for p in $(SBIN_LINKS); do ln -sfn ../lib/cyrus/bin/$$p $(DESTDIR)$(PREFIX)/sbin/cyr$$p; done
 	install -m 0644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in man/man8/*.8; do install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/cyrus-$$(basename $$f); done
-	@for f in imapd.conf cyrus.conf; do \
-		dst=$(DESTDIR)$(SYSCONFDIR)/$$f; \
+	$(SUBST) packaging/systemd/gocyrus.service > $(DESTDIR)$(SYSTEMDUNITDIR)/gocyrus.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/gocyrus.service
+	@for f in etc/imapd.conf:imapd.conf:0644 etc/cyrus.conf:cyrus.conf:0644 init.d/gocyrus:init.d/gocyrus:0755; do \
+		IFS=: read -r src name mode <<< "$$f"; dst=$(DESTDIR)$(SYSCONFDIR)/$$name; \
 		if [ -e $$dst ]; then \
-			install -m 0644 packaging/etc/$$f $$dst.dist; \
-			echo "make install: $$dst exists, left unchanged; the new default is $$dst.dist"; \
-		else install -m 0644 packaging/etc/$$f $$dst; fi; \
+			echo "make install: $$dst exists, left unchanged; the new default is $$dst.dist"; dst=$$dst.dist; \
+		fi; \
+		$(SUBST) packaging/$$src > $$dst && chmod $$mode $$dst || exit 1; \
 	done
 	install -d -m 0750 $(DESTDIR)$(LOCALSTATEDIR)/lib/cyrus $(DESTDIR)$(LOCALSTATEDIR)/spool/cyrus/mail $(DESTDIR)$(LOCALSTATEDIR)/spool/sieve
 

@@ -114,6 +114,14 @@ func freeUDPAddr(t *testing.T) string {
 // answer for it, and starts master on them.
 func startMasterOnConf(t *testing.T, dir string) *confMaster {
 	t.Helper()
+	m := prepareConf(t, dir)
+	m.start(t, filepath.Join(binDir, "master"))
+	return m
+}
+
+// prepareConf is startMasterOnConf without starting master.
+func prepareConf(t *testing.T, dir string) *confMaster {
+	t.Helper()
 	root := t.TempDir()
 	m := &confMaster{root: root, imapdConf: filepath.Join(root, "imapd.conf"), cyrusConf: filepath.Join(root, "cyrus.conf"), out: &syncWriter{}}
 	for src, dst := range map[string]string{"imapd.conf": m.imapdConf, "cyrus.conf": m.cyrusConf} {
@@ -163,8 +171,14 @@ func startMasterOnConf(t *testing.T, dir string) *confMaster {
 		t.Fatal(err)
 	}
 	closeStore()
+	return m
+}
 
-	cmd := exec.Command(filepath.Join(binDir, "master"), "-C", m.imapdConf, "-M", m.cyrusConf, "-p", filepath.Join(root, "master.pid"))
+// start runs the master binary at masterPath in the foreground on m's files and waits until it
+// is ready for work; it is stopped at cleanup.
+func (m *confMaster) start(t *testing.T, masterPath string) {
+	t.Helper()
+	cmd := exec.Command(masterPath, "-C", m.imapdConf, "-M", m.cyrusConf, "-p", filepath.Join(m.root, "master.pid"))
 	cmd.Stdout, cmd.Stderr = m.out, m.out
 	cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin")
 	if err := cmd.Start(); err != nil {
@@ -195,7 +209,6 @@ func startMasterOnConf(t *testing.T, dir string) *confMaster {
 			t.Fatal("master not ready")
 		}
 	}
-	return m
 }
 
 func (m *confMaster) waitLog(t *testing.T, want string) {
