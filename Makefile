@@ -9,7 +9,7 @@ DEPS_PKGS ?= python3 time curl sasl2-bin fetchmail sieve-connect isync postfix
 # Core and protocol packages whose tests also run under the race detector.
 RACE_PKGS := ./pkg/cyrusdb/... ./pkg/mboxlist/... ./pkg/quota/... ./pkg/mailbox/... ./pkg/acl/... ./pkg/mboxname/... ./pkg/config/... ./pkg/store/... ./pkg/auth/... ./pkg/service/... ./pkg/logins/... ./pkg/tlsconf/... ./pkg/imapserver/... ./pkg/lmtp/... ./pkg/pop3server/... ./pkg/managesieve/...
 
-.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench bench-import compat-live install
+.PHONY: all build run test deps vet fmt-check tidy-check unit race generate clean bench bench-import compat-live install deb test-install
 
 all: build
 
@@ -61,6 +61,26 @@ install: build
 		$(SUBST) packaging/$$src > $$dst && chmod $$mode $$dst || exit 1; \
 	done
 	install -d -m 0750 $(DESTDIR)$(LOCALSTATEDIR)/lib/cyrus $(DESTDIR)$(LOCALSTATEDIR)/spool/cyrus/mail $(DESTDIR)$(LOCALSTATEDIR)/spool/sieve
+
+# ---- make deb [DEB_VERSION=v] (issue 19): var/gocyrus_<version>_<arch>.deb, built
+# with dpkg-deb from a staged `make install` (scripts/mkdeb; README "Install on a
+# server" says why dpkg-deb). The version is the VERSION file's, else
+# 0~git<commit time>.<commit> (scripts/deb-version); DEB_VERSION overrides it.
+DEB_VERSION ?= $(shell scripts/deb-version)
+DEB_ARCH    ?= $(shell dpkg --print-architecture)
+DEB_STAGE   := $(CURDIR)/var/deb-stage
+
+deb:
+	rm -rf $(DEB_STAGE)
+	$(MAKE) install DESTDIR=$(DEB_STAGE) PREFIX=/usr SYSCONFDIR=/etc LOCALSTATEDIR=/var
+	scripts/mkdeb $(DEB_STAGE) $(DEB_VERSION) $(DEB_ARCH) $(CURDIR)/var
+
+# make test-install (as root): builds two packages (the second a higher version),
+# installs, uses, upgrades and purges them in a throwaway overlay of / in private
+# mount, PID and network namespaces, and checks the host is unchanged
+# (scripts/test-install; the log is var/test-install.log).
+test-install:
+	scripts/test-install
 
 # make run: start the whole server on the embedded demo configuration under ./var/demo.
 run: build
