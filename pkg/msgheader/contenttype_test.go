@@ -36,6 +36,8 @@ func TestContentType(t *testing.T) {
 		{`0/0"`, TopLevel, "text/plain", ascii},
 		{"image/png x; name=a", TopLevel, "text/plain", ascii},
 		{`application/pdf"`, InDigest, "message/rfc822", nil},
+		{"image/png (unterminated", TopLevel, "text/plain", ascii},
+		{"image/png (closed) ; name=a", TopLevel, "image/png", []Param{{"name", "a"}}},
 		// Header order is kept, the boundary is not moved first.
 		{`multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="sig"`, TopLevel,
 			"multipart/signed", []Param{{"micalg", "pgp-sha256"}, {"protocol", "application/pgp-signature"}, {"boundary", "sig"}}},

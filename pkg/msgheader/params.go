@@ -46,16 +46,15 @@ func ParseValue(v string) (value string, params []Param, ok bool) {
 
 // parseValue is ParseValue that also tells whether the leading value
 // stands alone: followed only by CFWS up to the first ';' or the end. A
-// value with anything else after it ("text/plain\"", "text/html x") is
-// not RFC 2045 syntax.
+// value with anything else after it ("text/plain\"", "text/html x", an
+// unterminated comment "text/html (x") is not RFC 2045 syntax.
 func parseValue(v string) (value string, params []Param, alone, ok bool) {
 	s := valueScanner{src: v}
 	value = s.leading()
 	if value == "" {
 		return "", nil, false, false
 	}
-	s.skipCFWS()
-	alone = s.pos == len(s.src) || s.src[s.pos] == ';'
+	alone = s.skipCFWSClosed() && (s.pos == len(s.src) || s.src[s.pos] == ';')
 	var raw []rawParam
 	for s.skipTo(';') {
 		s.pos++ // ';'
@@ -199,18 +198,26 @@ type valueScanner struct {
 
 // skipCFWS skips white space and comments (nested, with quoted pairs; an
 // unterminated one runs to the end).
-func (s *valueScanner) skipCFWS() {
+func (s *valueScanner) skipCFWS() { s.skipCFWSClosed() }
+
+// skipCFWSClosed is skipCFWS reporting whether every comment it skipped
+// was closed.
+func (s *valueScanner) skipCFWSClosed() bool {
 	for s.pos < len(s.src) {
 		switch c := s.src[s.pos]; {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			s.pos++
 		case c == '(':
-			_, n, _ := comment(s.src[s.pos+1:])
+			_, n, closed := comment(s.src[s.pos+1:])
 			s.pos += 1 + n
+			if !closed {
+				return false
+			}
 		default:
-			return
+			return true
 		}
 	}
+	return true
 }
 
 // isTSpecial reports the characters that end a token (RFC 2045 §5.1).
