@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	gomessage "github.com/emersion/go-message"
+
+	"gocyrus/pkg/msgheader"
 )
 
 // oracleBodyText is the whole-message implementation BODY searches had
@@ -23,26 +25,27 @@ func oracleBodyText(raw []byte, headerSize int) string {
 		}
 		return foldString(string(raw[headerSize:]))
 	}
-	oracleEntityText(&b, e, 0)
+	oracleEntityText(&b, e, msgheader.TopLevel, 0)
 	return foldString(b.String())
 }
 
-func oracleEntityText(b *strings.Builder, e *gomessage.Entity, depth int) {
+// oracleEntityText decides each part's type by the one rule
+// (msgheader.ContentType, which has its own tests), as the streaming
+// search does: the two are compared on streaming and decoding, not on
+// how a malformed Content-Type is read.
+func oracleEntityText(b *strings.Builder, e *gomessage.Entity, ctx msgheader.Context, depth int) {
 	if depth > maxEmbedDepth {
 		return
 	}
+	mediaType, _ := msgheader.ContentType(msgheader.Unfold(e.Header.Get("Content-Type")), ctx)
 	if mr := e.MultipartReader(); mr != nil {
 		for {
 			p, err := mr.NextPart()
 			if p == nil || (err != nil && !usable(err)) {
 				return
 			}
-			oracleEntityText(b, p, depth+1)
+			oracleEntityText(b, p, msgheader.ChildContext(mediaType), depth+1)
 		}
-	}
-	mediaType, _, err := e.Header.ContentType()
-	if err != nil || mediaType == "" {
-		mediaType = "text/plain"
 	}
 	switch {
 	case strings.HasPrefix(mediaType, "text/"):
@@ -68,6 +71,6 @@ func oracleEntityText(b *strings.Builder, e *gomessage.Entity, depth int) {
 		}
 		b.Write(hdr.Bytes())
 		b.WriteByte(0)
-		oracleEntityText(b, inner, depth+1)
+		oracleEntityText(b, inner, msgheader.TopLevel, depth+1)
 	}
 }
