@@ -86,6 +86,9 @@ func (sel *selected) refreshSeen(s *session) []uint32 {
 		s.log.Warn("reading seen state", "mailbox", sel.name, "err", err)
 		return nil
 	}
+	if slices.Equal(set, sel.seen) {
+		return nil // the common case, on every command: nothing to look up
+	}
 	// Only messages the client knows need a report; new ones come with
 	// their flags anyway.
 	changed := set.changedAmong(sel.seen, sel.uids)
