@@ -134,6 +134,19 @@ func (t *moveTxn) moveRoot(m Move) error {
 	if err != nil {
 		return err
 	}
+	// Mailboxes already below the new name are charged to the bucket
+	// governing it now, and rehomeStaying moves those it finds. One
+	// created there after its scan changes that bucket: conditioning on
+	// it makes the rename be planned again and find the newcomer too.
+	before, _, err := t.s.lookupRoot(t.ctx, m.New)
+	if err != nil {
+		return err
+	}
+	_, bver, err := t.s.vector(t.ctx, bucketKey(before))
+	if err != nil {
+		return err
+	}
+	t.conds = append(t.conds, cyrusdb.Cond{Key: bucketKey(before), Version: bver})
 	t.movedOld[m.Old], t.movedNew[m.New] = m.New, true
 	if t.put == nil {
 		t.put = map[string]Usage{}
