@@ -82,6 +82,7 @@ func TestParseDumpErrorsNameTheLine(t *testing.T) {
 		{"tab no partition", "user.a\tdefault\ta\tlrs\t\nuser.b\n", 2},
 		{"tab bad rights", "user.a\tdefault\ta\tlrs\t\n\nuser.b\tdefault\tb\tlrsZ\t\n", 3},
 		{"tab path escape", "user.a/../../etc\tdefault\ta\tlrs\t\n", 1},
+		{"tab identifier not UTF-8", "user.a\tdefault\ta\tlrs\t\nuser.b\tdefault\t\xb0\tlrs\t\n", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

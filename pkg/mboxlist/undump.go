@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gocyrus/pkg/acl"
 	"gocyrus/pkg/cyrusdb"
@@ -310,6 +311,12 @@ func parseTabDump(r *bufio.Reader, opt ParseOptions) (*Dump, error) {
 		text := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(text) == "" {
 			continue
+		}
+		if !utf8.ValidString(text) {
+			// The JSON dump (and every name and ACL identifier gocyrus
+			// keeps) is UTF-8: such a byte could not come back out as it
+			// went in.
+			return nil, &DumpError{Line: line, Msg: "not UTF-8"}
 		}
 		e, err := entryFromTabLine(text, opt)
 		if err != nil {
