@@ -3,6 +3,8 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +90,33 @@ func TestSpoolUnnamedShared(t *testing.T) {
 	}
 	if !os.SameFile(infos[0], infos[1]) {
 		t.Error("the two mailboxes do not share the spooled file")
+	}
+}
+
+// An unnamed file asked for in a directory removed after its path was
+// looked up (a mailbox deleted by another session mid-APPEND) is refused
+// as not existing, which callers treat as the mailbox gone, not as a
+// server fault. The removed directory is reached through /proc, as a
+// lookup that raced with the rmdir reaches it; ext4 answers EPERM there.
+func TestOpenUnnamedInRemovedDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gone")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openUnnamed(procPath(d))
+	if err == nil {
+		f.Close() // a filesystem that allows it (tmpfs): nothing to refuse
+		return
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("openUnnamed in a removed directory: %v, want it not to exist", err)
 	}
 }

@@ -166,10 +166,21 @@ func openUnnamed(dir string) (*os.File, error) {
 	switch {
 	case err == unix.EOPNOTSUPP || err == unix.EISDIR || err == unix.EINVAL:
 		return nil, errUnnamedUnsupported
+	case err == unix.EPERM && removedDir(dir):
+		// ext4 says EPERM for a directory removed after the path was
+		// looked up: the mailbox was deleted meanwhile, as ENOENT says.
+		return nil, &os.PathError{Op: "open O_TMPFILE", Path: dir, Err: unix.ENOENT}
 	case err != nil:
 		return nil, &os.PathError{Op: "open O_TMPFILE", Path: dir, Err: err}
 	}
 	return os.NewFile(uintptr(fd), dir+"/(unnamed)"), nil
+}
+
+// removedDir reports a directory that is gone or has no links left.
+func removedDir(dir string) bool {
+	var st unix.Stat_t
+	err := unix.Stat(dir, &st)
+	return err == unix.ENOENT || err == nil && st.Nlink == 0
 }
 
 // linkUnnamed gives the unnamed file f the name path.
