@@ -7,7 +7,6 @@ package mailbox
 import (
 	"bytes"
 	"crypto/sha1"
-	"net/mail"
 
 	"gocyrus/pkg/msgheader"
 )
@@ -27,7 +26,8 @@ func oracleParseMessage(raw []byte) parsedMessage {
 	} else {
 		p.cached.Headers = rawFields(raw[:hdrEnd])
 	}
-	if d, err := mail.ParseDate(field(h, "Date")); err == nil {
+	// The date rule is msgheader's, tested there; this oracle checks structure.
+	if d, err := msgheader.ParseDate(field(h, "Date")); err == nil {
 		p.sentDate = d
 	}
 	return p
