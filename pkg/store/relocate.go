@@ -133,6 +133,9 @@ func hasHeader(dir string) bool { return Exists(filepath.Join(dir, "cyrus.header
 // and other files, leaving out child mailboxes' directories.
 func ownFiles(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // moved already, by a relocation that stopped short
+	}
 	if err != nil {
 		return nil, err
 	}
