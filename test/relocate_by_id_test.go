@@ -88,3 +88,42 @@ func TestRelocateByIDMatchesCyrus(t *testing.T) {
 		}
 	}
 }
+
+// TestReconstructAdoptsLegacyTree: reconstruct -f finds mailboxes the list
+// lost in a hashed by-name tree, shared ones below another and other
+// users' folders included, at the directories Cyrus 3.6 uses (a name's
+// second level picks the hash letter: spool/t/shared/team), and the list
+// entries it writes lead back to them.
+func TestReconstructAdoptsLegacyTree(t *testing.T) {
+	s := newSite(t, "unixhierarchysep: no", "altnamespace: no", "mailbox_legacy_dirs: yes", "hashimapspool: yes")
+	ctx := context.Background()
+	want := map[string]string{
+		"user.alice": "a/user/alice", "user.alice.Work": "a/user/alice/Work",
+		"shared": "s/shared", "shared.team": "t/shared/team", "shared.team.x": "t/shared/team/x",
+	}
+	st, closeStore := s.openStore(t)
+	for _, n := range []string{"user.alice", "user.alice.Work", "shared", "shared.team", "shared.team.x"} {
+		if _, err := st.CreateMailbox(ctx, n, store.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeStore()
+	for n, rel := range want {
+		if got := s.must("", "mbpath", n); got != filepath.Join(s.spool, rel)+"\n" {
+			t.Fatalf("%s made in %q, want %s", n, got, rel)
+		}
+	}
+	dump := s.must("", "ctl_mboxlist", "-d")
+	pruned := regexp.MustCompile(`(?m)^"(user\.alice\.Work|shared\.team|shared\.team\.x)".*\n`).ReplaceAllString(dump, "")
+	pruned = strings.Replace(pruned, "},\n}", "}\n}", 1)
+	s.must("", "ctl_mboxlist", "-d", "-x")
+	s.must(pruned, "ctl_mboxlist", "-u")
+	s.must("", "reconstruct", "-f", "user.alice")
+	s.must("", "reconstruct", "-f", "shared")
+	for n, rel := range want {
+		if got := s.must("", "mbpath", n); got != filepath.Join(s.spool, rel)+"\n" {
+			t.Errorf("%s adopted at %q, want %s", n, got, rel)
+		}
+		s.must("", "reconstruct", n)
+	}
+}
