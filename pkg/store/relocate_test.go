@@ -158,6 +158,17 @@ func TestRelocateByIDWhileOpen(t *testing.T) {
 	if dir := opensWithMessage(t, s, "user.o"); dir != r.NewDir {
 		t.Fatalf("opens in %s, want %s", dir, r.NewDir)
 	}
+	// The session's handle on the by-name files notices they went (imapd
+	// then ends the session, as after a RENAME) and appends nothing there.
+	if _, err := mb.Snapshot(); err == nil {
+		t.Error("the open handle did not notice the move")
+	}
+	if _, err := mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader("Subject: late\r\n\r\nx\r\n")}}); err == nil {
+		t.Error("an append through the old handle succeeded")
+	}
+	if dir := opensWithMessage(t, s, "user.o"); dir != r.NewDir {
+		t.Fatalf("after the late append: opens in %s, want %s", dir, r.NewDir)
+	}
 }
 
 func copyTree(t *testing.T, from, to string) {
