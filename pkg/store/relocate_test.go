@@ -193,3 +193,46 @@ func copyTree(t *testing.T, from, to string) {
 		}
 	}
 }
+
+// Virtual domains: the by-name directories are Cyrus's (domain/<hd>/<domain>,
+// then the second level's hash letter), and relocation leaves none behind.
+func TestRelocateByIDVirtDomains(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, "mailbox_legacy_dirs", "yes", "hashimapspool", "yes", "virtdomains", "userid")
+	root, _ := s.PartitionPath("default")
+	want := map[string]string{
+		"example.org!user.b":        "domain/e/example.org/b/user/b",
+		"example.org!user.b.x":      "domain/e/example.org/b/user/b/x",
+		"example.org!shared":        "domain/e/example.org/s/shared",
+		"example.org!shared.team":   "domain/e/example.org/t/shared/team",
+		"example.org!shared.team.y": "domain/e/example.org/t/shared/team/y",
+	}
+	order := []string{"example.org!user.b", "example.org!user.b.x", "example.org!shared", "example.org!shared.team", "example.org!shared.team.y"}
+	for _, n := range order {
+		if _, err := s.CreateMailbox(ctx, n, CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		e, _ := s.Lookup(ctx, n)
+		if dir, _ := s.Dir(e); dir != filepath.Join(root, want[n]) {
+			t.Fatalf("%s made in %s, want %s", n, dir, want[n])
+		}
+	}
+	for i := len(order) - 1; i >= 0; i-- {
+		if _, err := s.RelocateByID(ctx, order[i], false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "domain")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("by-name tree left behind: %v", err)
+	}
+	for _, n := range order {
+		mb, e, err := s.Open(ctx, n, quota.Ignore)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if mb.Dir() != mboxname.UUIDPath(root, e.UniqueID) {
+			t.Errorf("%s in %s", n, mb.Dir())
+		}
+		mb.Close()
+	}
+}
