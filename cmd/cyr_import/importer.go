@@ -182,10 +182,9 @@ func (imp *importer) dirOf(b box) (string, error) {
 		candidates = append(candidates, mboxname.UUIDPath(root, id))
 	}
 	for _, full := range []bool{imp.src.Bool("fulldirhash"), !imp.src.Bool("fulldirhash")} {
-		if dir, ok := hashedLegacyDir(root, b.name, full); ok {
-			candidates = append(candidates, dir)
+		for _, hashed := range []bool{true, false} {
+			candidates = append(candidates, mboxname.LegacyPath(root, b.name, hashed, full))
 		}
-		candidates = append(candidates, mboxname.LegacyPath(root, b.name, false, full))
 	}
 	for _, c := range candidates {
 		if _, err := os.Stat(filepath.Join(c, "cyrus.header")); err == nil {
@@ -193,38 +192,6 @@ func (imp *importer) dirOf(b box) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no cyrus.header in %s or the legacy layouts", candidates[0])
-}
-
-// hashedLegacyDir is where Cyrus keeps a mailbox under hashimapspool in
-// the legacy layout: the hash letter is of the name's second level (the
-// user of "user.alice.Work", "team" of "shared.team"; the name itself when
-// it has one level), up to its next dot. pkg/mboxname.LegacyPath hashes
-// a shared mailbox by its first level instead, which finds "shared" but
-// not "shared.team" (spool/O/shared/team in a real Cyrus 3.6.1 tree,
-// test/compat/cyrus-tree-hashed). ok is false for a name that would leave
-// its directory (an empty, "." or ".." level, or a "/").
-func hashedLegacyDir(root, internal string, full bool) (string, bool) {
-	domain, local := mboxname.SplitDomain(internal)
-	parts := []string{root}
-	if domain != "" {
-		parts = append(parts, "domain", string(mboxname.HashChar(domain, full)), domain)
-	}
-	key := local
-	if _, after, ok := strings.Cut(local, "."); ok {
-		key = after
-	}
-	key, _, _ = strings.Cut(key, ".")
-	parts = append(parts, string(mboxname.HashChar(key, full)))
-	levels := strings.Split(local, ".")
-	if domain != "" {
-		levels = append(levels, domain)
-	}
-	for _, l := range levels {
-		if l == "" || l == "." || l == ".." || strings.ContainsAny(l, "/\x00") {
-			return "", false
-		}
-	}
-	return filepath.Join(append(parts, strings.Split(local, ".")...)...), true
 }
 
 func (imp *importer) partition(part string) string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"testing"
 
 	"gocyrus/pkg/cyrusdbfile"
@@ -69,26 +68,5 @@ func TestListEntryHostile(t *testing.T) {
 	}
 	if isByUUID([]cyrusdbfile.Record{{Key: nil, Value: nil}}) {
 		t.Error("an empty key made the list the 3.6 form")
-	}
-}
-
-// The hashed legacy directory follows Cyrus 3.6.1's placement (from
-// test/compat/cyrus-tree-hashed) and refuses names that would leave it.
-func TestHashedLegacyDir(t *testing.T) {
-	for name, want := range map[string]string{
-		"user.alice.Work":                 "L/user/alice/Work",
-		"shared":                          "T/shared",
-		"shared.team":                     "O/shared/team",
-		"DELETED.user.alice.Old.6B16DA54": "C/DELETED/user/alice/Old/6B16DA54",
-	} {
-		got, ok := hashedLegacyDir("/p", name, true)
-		if !ok || got != filepath.Join("/p", want) {
-			t.Errorf("%s: %s %v, want /p/%s", name, got, ok, want)
-		}
-	}
-	for _, name := range []string{"user..x", "user.a/b", "user...", "shared..", "ex.com!user.."} {
-		if dir, ok := hashedLegacyDir("/p", name, true); ok {
-			t.Errorf("%q: %s accepted", name, dir)
-		}
 	}
 }

@@ -47,26 +47,35 @@ func UUIDPath(partitionRoot, uniqueid string) string {
 	return filepath.Join(partitionRoot, "uuid", id[:1], u1, id)
 }
 
-// LegacyPath returns the Cyrus 2.x by-name data directory of an internal name:
+// LegacyPath returns the Cyrus 2.x by-name data directory of an internal name,
+// where Cyrus 3.6's mboxname_hash puts it:
 //
-//	<root>[/domain/<hd>/<domain>][/<h>]/user/<name>/<sub>...   user trees
-//	<root>[/domain/<hd>/<domain>][/<h>]/<top>/<sub>...         shared
+//	<root>[/domain[/<hd>]/<domain>][/<h>]/<level1>/<level2>/...
 //
-// The hash directories appear only with hashimapspool; <h> hashes the user
-// id (user trees) or the top-level name (shared). Components of an invalid
-// name are made path-safe, so the result is always below root.
+// The hash directories appear only with hashimapspool. <hd> hashes the
+// domain; <h> hashes the name's second level when it has one, else its only
+// level: the user of "user.alice.Work", "team" of "shared.team", "user" of
+// "DELETED.user.alice.Old.6B16DA54", "board" of "board". A '^' in a level
+// stands for a '.' in Cyrus's own form of the name, where the full-name hash
+// stops ("user.john^doe" hashes "john"). Components of an invalid name are made
+// path-safe, so the result is always below root.
 func LegacyPath(partitionRoot, internal string, hashimapspool, fulldirhash bool) string {
 	domain, local := SplitDomain(internal)
 	parts := []string{partitionRoot}
 	if domain != "" {
-		parts = append(parts, "domain", string(HashChar(domain, fulldirhash)), safeComponent(domain))
+		parts = append(parts, "domain")
+		if hashimapspool {
+			parts = append(parts, string(HashChar(domain, fulldirhash)))
+		}
+		parts = append(parts, safeComponent(domain))
 	}
 	comps := strings.Split(local, ".")
 	if hashimapspool {
 		key := comps[0]
-		if key == "user" && len(comps) > 1 {
+		if len(comps) > 1 {
 			key = comps[1]
 		}
+		key, _, _ = strings.Cut(key, "^")
 		parts = append(parts, string(HashChar(key, fulldirhash)))
 	}
 	for _, c := range comps {

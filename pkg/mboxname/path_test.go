@@ -42,13 +42,24 @@ func TestPaths(t *testing.T) {
 		{"user.mdoozan", false, false, "/s/user/mdoozan"},
 		{"user.alice.Work.2024", true, false, "/s/a/user/alice/Work/2024"},
 		{"user.alice.Work", true, true, "/s/L/user/alice/Work"},
-		{"board.sub", true, false, "/s/b/board/sub"},
+		// A shared mailbox hashes on its second level, as a user's does
+		// (Cyrus 3.6.1's own tree: test/compat/cyrus-tree-hashed).
+		{"board.sub", true, false, "/s/s/board/sub"},
+		{"shared", true, true, "/s/T/shared"},
+		{"shared.team", true, true, "/s/O/shared/team"},
+		{"shared.team.x", true, false, "/s/t/shared/team/x"},
 		{"1board", true, false, "/s/q/1board"},
 		{"example.org!user.alice", true, false, "/s/domain/e/example.org/a/user/alice"},
-		{"example.org!user.alice", false, false, "/s/domain/e/example.org/user/alice"},
+		// Without hashimapspool a domain has no hash directory either.
+		{"example.org!user.alice", false, false, "/s/domain/example.org/user/alice"},
 		{"example.org!user.alice", true, true, "/s/domain/O/example.org/L/user/alice"},
-		{"DELETED.user.bench.dtest.6B0D16FA", true, false, "/s/d/DELETED/user/bench/dtest/6B0D16FA"},
+		{"example.org!shared.team", true, true, "/s/domain/O/example.org/O/shared/team"},
+		{"example.org!shared", false, false, "/s/domain/example.org/shared"},
+		{"DELETED.user.bench.dtest.6B0D16FA", true, false, "/s/u/DELETED/user/bench/dtest/6B0D16FA"},
+		{"DELETED.user.alice.Old.6B16DA54", true, true, "/s/C/DELETED/user/alice/Old/6B16DA54"},
 		{"user.john^doe", false, false, "/s/user/john^doe"},
+		// '^' is a '.' in Cyrus's form of the name: the full hash stops there.
+		{"user.john^doe.x", true, true, "/s/" + string(HashChar("john", true)) + "/user/john^doe/x"},
 	}
 	for _, tt := range tests {
 		if got := LegacyPath("/s", tt.name, tt.hash, tt.full); got != tt.want {

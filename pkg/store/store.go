@@ -96,7 +96,7 @@ func (s *Store) Dir(e *mboxlist.Entry) (string, error) {
 		return "", fmt.Errorf("%s: %w", e.Name, err)
 	}
 	if e.LegacyDirs() || e.UniqueID == "" {
-		return mboxname.LegacyPath(root, e.Name, s.cfg.Hashimapspool(), s.cfg.Fulldirhash()), nil
+		return dirOfLegacy(root, e, s.cfg.Hashimapspool(), s.cfg.Fulldirhash()), nil
 	}
 	return mboxname.UUIDPath(root, e.UniqueID), nil
 }
