@@ -80,12 +80,7 @@ func compile(confPath, file, out string, stderr io.Writer) int {
 	}
 	opts.Include = sievecompile.Includer(file, store, "")
 	if _, err := sieve.Compile(src, opts); err != nil {
-		var se *sieve.Error
-		if errors.As(err, &se) {
-			fmt.Fprintf(stderr, "Unable to parse script: script errors:\nline %d: %s\n\n", se.Line, se.Msg)
-		} else {
-			fmt.Fprintf(stderr, "Unable to parse script: %v\n", err)
-		}
+		fmt.Fprint(stderr, sievecompile.CyrusReport(err))
 		return 1
 	}
 	if err := sievescripts.WriteFile(out, src); err != nil {

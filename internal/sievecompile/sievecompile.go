@@ -5,6 +5,7 @@
 package sievecompile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -57,4 +58,15 @@ func Includer(file string, store *sievescripts.Store, userid string) func(string
 		}
 		return os.ReadFile(filepath.Join(filepath.Dir(file), name+".script"))
 	}
+}
+
+// CyrusReport is a compile error as Cyrus's sievec and sieved print it:
+// a heading, one "line N: reason" per error (pkg/sieve reports the first)
+// with the CRLFs Cyrus's error buffer keeps, and an empty line.
+func CyrusReport(err error) string {
+	var se *sieve.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("Unable to parse script: script errors:\r\nline %d: %s\r\n\n", se.Line, se.Msg)
+	}
+	return fmt.Sprintf("Unable to parse script: %v\n", err)
 }
