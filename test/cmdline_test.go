@@ -109,6 +109,10 @@ func TestToolCommandLines(t *testing.T) {
 		{"sieve-check", "-C {C} script.sieve"},
 		{"sieve-check", "-C{C} -u alice script.sieve"},
 		{"sieve-check", "script.sieve -C {C}"},
+		{"sievec", "-C {C} script.sieve script.out"},
+		{"sievec", "-C{C} script.sieve script.out"},
+		{"sievec", "script.sieve script.out -C {C}"},
+		{"sievec", "-C {C} -- script.sieve script.out"},
 	}
 	for _, l := range lines {
 		args := strings.Fields(strings.NewReplacer("{C}", conf, "{M}", cyrusConf).Replace(l.args))
