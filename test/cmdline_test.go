@@ -113,6 +113,8 @@ func TestToolCommandLines(t *testing.T) {
 		{"sievec", "-C{C} script.sieve script.out"},
 		{"sievec", "script.sieve script.out -C {C}"},
 		{"sievec", "-C {C} -- script.sieve script.out"},
+		{"sieved", "-sC {C} script.sieve"},
+		{"sieved", "script.sieve -C{C}"},
 	}
 	for _, l := range lines {
 		args := strings.Fields(strings.NewReplacer("{C}", conf, "{M}", cyrusConf).Replace(l.args))

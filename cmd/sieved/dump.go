@@ -27,11 +27,17 @@ type dumper struct {
 	// vars: the script requires variables, so Cyrus leaves flag lists
 	// as written (they may hold variables) rather than canonical.
 	vars bool
+	// limits are what Cyrus's compiler bounds a vacation period to.
+	limits vacationLimits
 }
 
+// vacationLimits are sieve_vacation_min_response and
+// sieve_vacation_max_response, in seconds.
+type vacationLimits struct{ min, max int64 }
+
 // dump returns the dump of a compiled script's syntax.
-func dump(cmds []*sieve.Syntax) string {
-	d := &dumper{vars: requires(cmds, "variables")}
+func dump(cmds []*sieve.Syntax, limits vacationLimits) string {
+	d := &dumper{vars: requires(cmds, "variables"), limits: limits}
 	// Of the extensions, the header names only those the interpreter
 	// must set up before running.
 	req := ""
@@ -84,9 +90,9 @@ func (d *dumper) chain(branches []*sieve.Syntax, pos int) int {
 	bodyPos := afterTest + 2
 	// The body and the rest are written to a scratch dumper first: the
 	// jumps before them need their ends.
-	body := &dumper{vars: d.vars}
+	body := &dumper{vars: d.vars, limits: d.limits}
 	bodyEnd := body.block(b.Block, bodyPos)
-	rest, end, restPos := &dumper{vars: d.vars}, bodyEnd, bodyEnd
+	rest, end, restPos := &dumper{vars: d.vars, limits: d.limits}, bodyEnd, bodyEnd
 	if len(branches) > 1 {
 		restPos = bodyEnd + 2
 		end = rest.chain(branches[1:], restPos)
@@ -153,6 +159,7 @@ func (d *dumper) commandText(c *sieve.Syntax) (string, int) {
 		} else if n, ok := a.num("seconds"); ok {
 			seconds = n
 		}
+		seconds = min(max(seconds, d.limits.min), d.limits.max)
 		return fmt.Sprintf("VACATION %s\n\tSUBJ%s\n\tMESG%s\n\tSECONDS(%d) MIME(%d) FROM%s HANDLE%s\n\tFCC%s\n",
 			l, subj, mesg, seconds, a.flag("mime"), from, handle, fcc), 1 + ln + sn + mn + 1 + 1 + fn + hn + cn
 	}

@@ -35,7 +35,7 @@ func FuzzDump(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := dump(cmds)
+		out := dump(cmds, vacationLimits{3 * 86400, 90 * 86400})
 		m := fullLen.FindStringSubmatch(out)
 		if m == nil {
 			t.Fatalf("no length line:\n%s", out)

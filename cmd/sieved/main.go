@@ -12,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/getopt"
 	"gocyrus/internal/sievecompile"
+	"gocyrus/pkg/config"
 	"gocyrus/pkg/sieve"
 )
 
@@ -44,12 +46,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		CustomRootCommandHelpTemplate: syntax(args[0]),
 		Writer:                        stdout,
 		ErrWriter:                     stderr,
-		Flags:                         []cli.Flag{&cli.BoolFlag{Name: "s", Usage: "print the script itself"}},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "C", Usage: "apply sieve_extensions and the vacation limits of imapd.conf `FILE`"},
+			&cli.BoolFlag{Name: "s", Usage: "print the script itself"},
+		},
 		Action: func(_ context.Context, c *cli.Command) error {
 			if c.NArg() != 1 {
 				return errors.New("usage")
 			}
-			status = show(c.Args().First(), c.Bool("s"), stdout, stderr)
+			status = show(c.String("C"), c.Args().First(), c.Bool("s"), stdout, stderr)
 			return nil
 		},
 	}
@@ -63,9 +68,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// show prints file's dump (or the script with asScript) and returns the
-// exit status.
-func show(file string, asScript bool, stdout, stderr io.Writer) int {
+// show prints file's dump (or the script with asScript) under the
+// configuration at confPath (defaults when "") and returns the exit status.
+func show(confPath, file string, asScript bool, stdout, stderr io.Writer) int {
+	cfg, err := config.ParseImapd(strings.NewReader(""), "defaults")
+	if confPath != "" {
+		cfg, err = config.LoadImapd(confPath)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "Fatal error: %v\n", err)
+		return 1
+	}
+	cfg = cfg.ForService("sieve")
+	// Cyrus's compiler bounds a vacation period; its bytecode holds the
+	// bounded value.
+	limits := vacationLimits{int64(cfg.SieveVacationMinResponse().Seconds()), int64(cfg.SieveVacationMaxResponse().Seconds())}
 	src, err := read(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "can not open script '%s'\n", file)
@@ -75,7 +92,7 @@ func show(file string, asScript bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sieved: %s is Cyrus bytecode; gocyrus's sieved reads Sieve scripts: give it the script's source\n", file)
 		return 1
 	}
-	opts, _ := sievecompile.FromConfig(nil)
+	opts, _ := sievecompile.FromConfig(cfg)
 	opts.MaxSize = maxRead
 	opts.Include = sievecompile.Includer(file, nil, "")
 	if _, err := sieve.Compile(src, opts); err != nil {
@@ -87,7 +104,7 @@ func show(file string, asScript bool, stdout, stderr io.Writer) int {
 	} else {
 		var cmds []*sieve.Syntax
 		if cmds, err = sieve.ParseSyntax(src); err == nil {
-			_, err = io.WriteString(stdout, dump(cmds))
+			_, err = io.WriteString(stdout, dump(cmds, limits))
 		}
 	}
 	if err != nil {
