@@ -162,6 +162,36 @@ func (d *dumper) commandText(c *sieve.Syntax) (string, int) {
 		seconds = min(max(seconds, d.limits.min), d.limits.max)
 		return fmt.Sprintf("VACATION %s\n\tSUBJ%s\n\tMESG%s\n\tSECONDS(%d) MIME(%d) FROM%s HANDLE%s\n\tFCC%s\n",
 			l, subj, mesg, seconds, a.flag("mime"), from, handle, fcc), 1 + ln + sn + mn + 1 + 1 + fn + hn + cn
+	case "return":
+		return "RETURN\n", 1
+	case "set":
+		// The modifiers are one word of bits, printed as their values.
+		v, vn := str(a.positional(0))
+		val, valn := str(a.positional(1))
+		return fmt.Sprintf("SET LOWER(%d) UPPER(%d) LOWERFIRST(%d) UPPERFIRST(%d)\n"+
+			"\tQUOTEWILDCARD(%d) QUOTEREGEX(%d) ENCODEURL(%d) LENGTH(%d)\n\tVARIABLE%s VALUE%s\n",
+			a.bit("lower", 1), a.bit("upper", 2), a.bit("lowerfirst", 4), a.bit("upperfirst", 8),
+			a.bit("quotewildcard", 16), a.bit("quoteregex", 128), a.bit("encodeurl", 32), a.bit("length", 64), v, val), 2 + vn + valn
+	case "include":
+		// Location, :once and :optional are one word.
+		loc := "Personal"
+		if a.flag("global") == 1 {
+			loc = "Global"
+		}
+		sc, n := str(a.positional(0))
+		return fmt.Sprintf("INCLUDE LOCATION(%s) ONCE(%d) OPTIONAL(%d)\n\tSCRIPT%s\n", loc, a.flag("once"), a.flag("optional"), sc), 2 + n
+	case "addheader":
+		if a.flag("last") == 0 {
+			name, nn := str(a.positional(0))
+			val, vn := str(a.positional(1))
+			return fmt.Sprintf("ADDHEADER INDEX(1) NAME%s VALUE%s\n", name, val), 2 + nn + vn
+		}
+	case "deleteheader":
+		if _, ok := a.tags[":index"]; !ok {
+			name, nn := str(a.positional(0))
+			l, ln := strList("VALUES", a.positionalList(1))
+			return fmt.Sprintf("DELETEHEADER INDEX(0) %s\n\tNAME%s %s\n", a.comparator(), name, l), 5 + nn + ln
+		}
 	}
 	return generic(c.Name, c.Args), 1 + argWords(c.Args)
 }
@@ -208,6 +238,38 @@ func test(t *sieve.Syntax) (string, int) {
 			head = "ENVELOPE ADDRPART(" + a.addrPart() + ")"
 		}
 		return fmt.Sprintf("%s %s\n\t%s %s\n", head, a.comparator(), h, p), words + hn + pn
+	case "body":
+		// Transform and offset are a word each, then the content types.
+		types := []string{"text"}
+		if _, ok := a.tags[":raw"]; ok {
+			break
+		}
+		if _, ok := a.tags[":content"]; ok {
+			types = a.strings("content")
+		}
+		transform := "text"
+		if a.tags[":content"] != nil {
+			transform = "content"
+		}
+		ct, cn := strList("CONTENT-TYPES", types)
+		p, pn := strList("PATTERNS", a.positionalList(0))
+		return fmt.Sprintf("BODY %s\n\tTRANSFORM(%s) OFFSET(0) %s %s\n", a.comparator(), transform, ct, p), 6 + cn + pn
+	case "duplicate":
+		_, uid := a.tags[":uniqueid"]
+		secs, ok := a.num("seconds")
+		if uid || !ok {
+			break
+		}
+		hdr, hn := str("Message-ID")
+		if h, ok := a.str("header"); ok {
+			hdr, hn = str(h)
+		}
+		handle, han := str("")
+		if h, ok := a.str("handle"); ok {
+			handle, han = str(h)
+		}
+		// An id kind word, the name, the handle, seconds and :last.
+		return fmt.Sprintf("DUPLICATE HDRNAME%s HANDLE%s\n\tSECONDS(%d) LAST(%d)\n", hdr, handle, secs, a.flag("last")), 4 + hn + han
 	}
 	return generic(t.Name, t.Args), 1 + argWords(t.Args)
 }
@@ -309,7 +371,7 @@ type argSet struct {
 var taggedValue = map[string]bool{
 	":comparator": true, ":days": true, ":seconds": true, ":subject": true, ":from": true,
 	":addresses": true, ":handle": true, ":flags": true, ":specialuse": true, ":mailboxid": true,
-	":fcc": true, ":over": true, ":under": true, ":count": true, ":value": true, ":index": true,
+	":fcc": true, ":content": true, ":header": true, ":uniqueid": true, ":over": true, ":under": true, ":count": true, ":value": true, ":index": true,
 }
 
 func args(as []sieve.SyntaxArg) argSet {
@@ -336,6 +398,9 @@ func (s argSet) flag(name string) int {
 	}
 	return 0
 }
+
+// bit is value when the tag is given, else 0.
+func (s argSet) bit(name string, value int) int { return s.flag(name) * value }
 
 func (s argSet) num(name string) (int64, bool) {
 	if v := s.tags[":"+name]; v != nil && v.IsNum {
