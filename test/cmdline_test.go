@@ -112,6 +112,12 @@ func TestToolCommandLines(t *testing.T) {
 		{"sieve-check", "-C {C} script.sieve"},
 		{"sieve-check", "-C{C} -u alice script.sieve"},
 		{"sieve-check", "script.sieve -C {C}"},
+		{"sievec", "-C {C} script.sieve script.out"},
+		{"sievec", "-C{C} script.sieve script.out"},
+		{"sievec", "script.sieve script.out -C {C}"},
+		{"sievec", "-C {C} -- script.sieve script.out"},
+		{"sieved", "-sC {C} script.sieve"},
+		{"sieved", "script.sieve -C{C}"},
 	}
 	for _, l := range lines {
 		args := strings.Fields(strings.NewReplacer("{C}", conf, "{M}", cyrusConf).Replace(l.args))

@@ -122,6 +122,8 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},
 		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
+		// The offline Sieve tools' compile options and include resolver.
+		"gocyrus/internal/sievecompile": {config, sieve, scripts},
 	}
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -9,16 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/getopt"
+	"gocyrus/internal/sievecompile"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/sieve"
-	"gocyrus/pkg/sievescripts"
 )
 
 func main() {
@@ -59,24 +57,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // check compiles each file and returns the exit status.
 func check(confPath, user string, files []string, stdout, stderr io.Writer) int {
-	var store *sievescripts.Store
-	opts := sieve.Options{}
+	var cfg *config.Config
 	if confPath != "" {
-		cfg, err := config.LoadImapd(confPath)
+		c, err := config.LoadImapd(confPath)
 		if err != nil {
 			fmt.Fprintln(stderr, "sieve-check:", err)
 			return 2
 		}
-		cfg = cfg.ForService("sieve")
-		store = sievescripts.FromConfig(cfg)
-		if exts := cfg.SieveExtensions(); len(exts) > 0 {
-			opts.Extensions = exts
-		}
-		opts.MaxSize = max(store.Options().MaxSize, 0)
+		cfg = c.ForService("sieve")
 	} else if user != "" {
 		fmt.Fprintln(stderr, "sieve-check: -u needs -C")
 		return 2
 	}
+	opts, store := sievecompile.FromConfig(cfg)
 	status := 0
 	for _, file := range files {
 		src, err := os.ReadFile(file)
@@ -85,7 +78,7 @@ func check(confPath, user string, files []string, stdout, stderr io.Writer) int 
 			status = max(status, 2)
 			continue
 		}
-		opts.Include = includer(file, store, user)
+		opts.Include = sievecompile.Includer(file, store, user)
 		_, err = sieve.Compile(src, opts)
 		var se *sieve.Error
 		switch {
@@ -100,29 +93,4 @@ func check(confPath, user string, files []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return status
-}
-
-// includer resolves include: from userid's scripts when given, else
-// personal scripts as "<name>.script" next to file and global ones from
-// sievedir's global directory.
-func includer(file string, store *sievescripts.Store, userid string) func(string, bool) ([]byte, error) {
-	if store != nil && userid != "" {
-		return store.Include(userid)
-	}
-	return func(name string, global bool) ([]byte, error) {
-		if err := sievescripts.ValidateName(name); err != nil {
-			return nil, err
-		}
-		if global {
-			if store == nil {
-				return nil, fmt.Errorf("global script %q: %w (give -C to find global scripts)", name, fs.ErrNotExist)
-			}
-			d, err := store.GlobalDir("")
-			if err != nil {
-				return nil, err
-			}
-			return d.Get(name)
-		}
-		return os.ReadFile(filepath.Join(filepath.Dir(file), name+".script"))
-	}
 }

@@ -3,6 +3,7 @@ package sievescripts
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // writeAtomic writes data to path through a synced temporary file in dir
@@ -48,4 +49,11 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sievescripts: syncing %s: %w", dir, err)
 	}
 	return nil
+}
+
+// WriteFile writes data to path as every script is written here: through a
+// synced temporary file in path's directory renamed into place, then the
+// directory synced. sievec writes its output file with it.
+func WriteFile(path string, data []byte) error {
+	return writeAtomic(filepath.Dir(path), path, data)
 }
