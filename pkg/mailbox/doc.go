@@ -75,7 +75,15 @@
 //
 // Readers take a shared flock, writers an exclusive one; flock is per open
 // file description, so it excludes handles in one process as it does
-// processes. After taking either lock a handle reopens any file replaced
+// processes. A process has one read handle and one write handle per
+// directory, shared by all its Mailbox values of it (reader.go): N sessions
+// on one mailbox hold six descriptors between them, not 3N. The readers of
+// a process take turns on their handle — each holds its mutex from taking
+// the shared lock to releasing it — since two locks through one description
+// would be one lock, released by the first reader to unlock. A handle
+// opened on a cyrus.lock no longer in the directory (the mailbox was
+// deleted and made again) is not given to new opens. After taking either
+// lock a handle reopens any file replaced
 // since (Reconstruct replaces cyrus.index and cyrus.cache by rename).
 // Readers trust only the header's committed record count and cache length,
 // and every record's checksum: a reader never sees a half-written record.
@@ -88,11 +96,15 @@
 // the previous one — an append adds records into the old image's spare
 // capacity (readers never look past their length; views cap it), a flag
 // change copies — so no reader re-reads and re-checksums a large index
-// after another session's change.
+// after another session's change. The views of one image share its live
+// records too (copied out once when the image holds tombstones), so a
+// session selecting a mailbox another has open costs no copy of it.
 //
-// Lock order: the per-process writer mutex, then the exclusive flock. The
-// in-process state shared by all Mailbox values of one directory (writer
-// descriptors, group-commit queue) lives in a registry keyed by directory.
+// Lock order: the per-process writer mutex, then the exclusive flock; the
+// per-process reader mutex, then the shared flock (never both: a writer does
+// not read through the read handle). The in-process state shared by all
+// Mailbox values of one directory (reader and writer descriptors,
+// group-commit queue) lives in a registry keyed by directory.
 //
 // # Commit and durability
 //

@@ -17,8 +17,8 @@ import (
 )
 
 // handle is one set of open descriptors on a mailbox directory. Each
-// Mailbox has one for reading; each process has one per directory for
-// writing. flock is per open file description, so two handles in one
+// process has one per directory for reading, shared by its Mailbox values
+// (sharedReader), and one for writing. flock is per open file description, so two handles in one
 // process exclude each other exactly as two processes do.
 type handle struct {
 	dir    string
@@ -57,6 +57,10 @@ type indexImage struct {
 	// extended is set, under the writer lock, once an image's spare
 	// capacity has been used by a successor; another must copy.
 	extended bool
+	// live and tombs split recs once for all views (split).
+	splitOnce sync.Once
+	live      []Record
+	tombs     []tombstone
 }
 
 // publishImage makes img, just committed by the writer handle h, the

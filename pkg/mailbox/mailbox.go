@@ -92,8 +92,8 @@ type Mailbox struct {
 	log    *slog.Logger
 	shared *sharedDir
 
-	mu     sync.Mutex // guards rd and view
-	rd     *handle
+	mu     sync.Mutex // guards view and closed
+	rd     *sharedReader
 	view   *View
 	closed bool
 }
@@ -141,20 +141,19 @@ func Create(dir string, h Header) error {
 // record's checksum. Damage yields an error wrapping ErrCorrupt.
 func Open(dir string, opts Options) (*Mailbox, error) {
 	dir = filepath.Clean(dir)
-	rd, err := openHandle(dir)
+	s, rd, err := acquireReader(dir)
 	if err != nil {
 		return nil, err
 	}
-	m := &Mailbox{dir: dir, opts: opts, log: opts.Logger, rd: rd}
+	m := &Mailbox{dir: dir, opts: opts, log: opts.Logger, shared: s, rd: rd}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	v, err := m.Snapshot()
 	if err != nil {
-		rd.close()
+		m.Close()
 		return nil, err
 	}
-	m.shared = acquireShared(dir)
 	m.finishUnlinksAtOpen(v)
 	return m, nil
 }
@@ -164,9 +163,9 @@ func (m *Mailbox) Dir() string { return m.dir }
 
 // Name returns the mailbox name from cyrus.header as last read.
 func (m *Mailbox) Name() string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.rd.header.Name
+	m.rd.mu.Lock()
+	defer m.rd.mu.Unlock()
+	return m.rd.h.header.Name
 }
 
 // Close releases the mailbox's descriptors. Views taken from it must not be
@@ -178,8 +177,7 @@ func (m *Mailbox) Close() error {
 		return nil
 	}
 	m.closed = true
-	releaseShared(m.shared)
-	return m.rd.close()
+	return releaseReader(m.shared, m.rd)
 }
 
 // Snapshot returns a consistent view of the mailbox, read under the shared
@@ -190,19 +188,20 @@ func (m *Mailbox) Snapshot() (*View, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	if err := m.rd.lockShared(); err != nil {
-		return nil, err
-	}
-	defer m.rd.unlock()
-	img, err := m.rd.loadIndex()
+	h, unlock, err := m.rd.lockShared()
 	if err != nil {
 		return nil, err
 	}
-	if m.view != nil && m.view.img == img && m.view.Header.Name == m.rd.header.Name &&
-		len(m.view.Header.Keywords) == len(m.rd.header.Keywords) {
+	defer unlock()
+	img, err := h.loadIndex()
+	if err != nil {
+		return nil, err
+	}
+	if m.view != nil && m.view.img == img && m.view.Header.Name == h.header.Name &&
+		len(m.view.Header.Keywords) == len(h.header.Keywords) {
 		return m.view, nil
 	}
-	m.view = newView(m, img, m.rd.header, m.rd.cache)
+	m.view = newView(m, img, h.header, h.cache)
 	return m.view, nil
 }
 
@@ -214,11 +213,12 @@ func (m *Mailbox) UIDNext() (uint32, error) {
 	if m.closed {
 		return 0, ErrClosed
 	}
-	if err := m.rd.lockShared(); err != nil {
+	h, unlock, err := m.rd.lockShared()
+	if err != nil {
 		return 0, err
 	}
-	defer m.rd.unlock()
-	hdr, err := m.rd.readIndexHeader()
+	defer unlock()
+	hdr, err := h.readIndexHeader()
 	if err != nil {
 		return 0, err
 	}
@@ -286,12 +286,14 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// sharedDir is the per-process state of one mailbox directory: the writer
-// descriptors and the group-commit queue. Writers in one process share it so
-// that concurrent appends share fsyncs.
+// sharedDir is the per-process state of one mailbox directory: the reader
+// and writer descriptors and the group-commit queue. Writers in one process
+// share it so that concurrent appends share fsyncs; readers so that N
+// sessions on one mailbox hold one set of descriptors, not N.
 type sharedDir struct {
 	dir  string
 	refs int
+	rd   *sharedReader // the current reader; guarded by registryMu
 
 	writeMu sync.Mutex // serialises writers in this process; held with the flock
 	wh      *handle
@@ -306,9 +308,9 @@ var (
 	registry   = map[string]*sharedDir{}
 )
 
+// acquireShared returns dir's shared state, counting a reference.
+// registryMu held.
 func acquireShared(dir string) *sharedDir {
-	registryMu.Lock()
-	defer registryMu.Unlock()
 	s := registry[dir]
 	if s == nil {
 		s = &sharedDir{dir: dir}
@@ -318,9 +320,9 @@ func acquireShared(dir string) *sharedDir {
 	return s
 }
 
+// releaseShared drops a reference to s, closing the writer descriptors
+// with the last. registryMu held.
 func releaseShared(s *sharedDir) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
 	s.refs--
 	if s.refs > 0 {
 		return

@@ -47,21 +47,34 @@ func newView(m *Mailbox, img *indexImage, hdr Header, cache *os.File) *View {
 		cache:         cache,
 		m:             m,
 	}
-	if n := len(img.recs); int(img.hdr.Exists) == n {
-		// Capped: the writer may append to the image's spare capacity.
-		v.Records = img.recs[:n:n]
-		return v
-	}
-	v.Records = make([]Record, 0, img.hdr.Exists)
-	for i := range img.recs {
-		r := &img.recs[i]
-		if r.expunged() {
-			v.tombstones = append(v.tombstones, tombstone{r.UID, r.ModSeq})
-		} else {
-			v.Records = append(v.Records, *r)
-		}
-	}
+	v.Records, v.tombstones = img.split()
 	return v
+}
+
+// split returns img's live records and its tombstones. Without tombstones
+// the live records are img's own; otherwise they are copied out once per
+// image and shared by every view of it, so that a session selecting a
+// large mailbox whose image another session decoded costs no copy. Both
+// are capped: the writer may append to the image's spare capacity, and a
+// view's slices must not grow into each other's.
+func (img *indexImage) split() ([]Record, []tombstone) {
+	if n := len(img.recs); int(img.hdr.Exists) == n {
+		return img.recs[:n:n], nil
+	}
+	img.splitOnce.Do(func() {
+		live := make([]Record, 0, img.hdr.Exists)
+		var tombs []tombstone
+		for i := range img.recs {
+			r := &img.recs[i]
+			if r.expunged() {
+				tombs = append(tombs, tombstone{r.UID, r.ModSeq})
+			} else {
+				live = append(live, *r)
+			}
+		}
+		img.live, img.tombs = live[:len(live):len(live)], tombs[:len(tombs):len(tombs)]
+	})
+	return img.live, img.tombs
 }
 
 // Exists is the number of live messages.

@@ -54,3 +54,19 @@ func BenchmarkUIDL10k(b *testing.B) {
 		c.multi()
 	}
 }
+
+// BenchmarkLogin10k is mailbench's pop3 login on a 10,000-message
+// maildrop: connect, USER, PASS (the maildrop opened), QUIT.
+func BenchmarkLogin10k(b *testing.B) {
+	s := newTestSite(b, false)
+	fillInbox(s, 10000, 512)
+	b.ResetTimer()
+	for b.Loop() {
+		c, _ := s.dial()
+		c.login()
+		if r := c.cmd("QUIT"); !strings.HasPrefix(r, "+OK") {
+			b.Fatalf("QUIT: %q", r)
+		}
+		c.conn.Close()
+	}
+}
