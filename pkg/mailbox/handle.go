@@ -290,8 +290,8 @@ func (h *handle) loadIndex() (*indexImage, error) {
 		return nil, nameCorrupt(h.header.Name, err)
 	}
 	if h.pending != nil {
-		if err := applyIndexLog(recs, h.pending); err != nil {
-			return nil, nameCorrupt(h.header.Name, err)
+		if err := h.applyIndexLog(recs, h.pending); err != nil {
+			return nil, err
 		}
 	}
 	h.image = &indexImage{hdr: hdr, recs: recs}

@@ -70,27 +70,30 @@ type logEntry struct {
 }
 
 // indexLog is what a log file says about the index whose header bytes
-// are base.
+// are base. It keeps no changes (a log may hold megabytes of them, and
+// every session's handle reads it): readers need the last entry's header
+// fields to see that something changed, and the changes only to decode
+// the index afresh (scan again with a callback).
 type indexLog struct {
 	base    [indexHeaderSize]byte
-	entries []logEntry
-	valid   int64 // bytes up to the end of the last good entry (0: no usable log)
-	size    int64 // the file's size when read
-	torn    bool  // bytes after valid: an unacknowledged, interrupted append
+	entries int
+	last    logEntry // header fields of the last entry; no changes
+	valid   int64    // bytes up to the end of the last good entry (0: no usable log)
+	size    int64    // the file's size when read
+	torn    bool     // bytes after valid: an unacknowledged, interrupted append
 }
 
 // applies reports whether l holds changes to the index with header bytes hdr.
 func (l *indexLog) applies(hdr []byte) bool {
-	return l != nil && len(l.entries) > 0 && bytes.Equal(l.base[:], hdr)
+	return l != nil && l.entries > 0 && bytes.Equal(l.base[:], hdr)
 }
 
 // effective returns base with the header fields the log's entries moved.
 func (l *indexLog) effective(base indexHeader) indexHeader {
-	if len(l.entries) == 0 {
+	if l == nil || l.entries == 0 {
 		return base
 	}
-	last := l.entries[len(l.entries)-1]
-	base.HighestModSeq, base.Generation, base.LastChanged = last.highestModSeq, last.generation, last.lastChanged
+	base.HighestModSeq, base.Generation, base.LastChanged = l.last.highestModSeq, l.last.generation, l.last.lastChanged
 	return base
 }
 
@@ -140,13 +143,15 @@ func encodeLogEntry(e *logEntry, prevModSeq uint64) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
 
-// parseIndexLog reads a log image. A missing or torn file header is no
-// log (never acknowledged: the first entry's fdatasync covers it); an
-// entry running past the end or failing its checksum as the last thing in
-// the file is a torn append (never acknowledged) and ends the log; a bad
-// entry followed by more bytes, or one that does not decode, is damage
-// (ErrCorrupt, returned with the entries before it, for Reconstruct).
-func parseIndexLog(data []byte) (*indexLog, error) {
+// parseIndexLog reads a log image, calling each (if not nil) with every
+// good entry in order; the entry's changes are valid only during the
+// call. A missing or torn file header is no log (never acknowledged: the
+// first entry's fdatasync covers it); an entry running past the end or
+// failing its checksum as the last thing in the file is a torn append
+// (never acknowledged) and ends the log; a bad entry followed by more
+// bytes, or one that does not decode, is damage (ErrCorrupt, returned
+// with what came before it, for Reconstruct).
+func parseIndexLog(data []byte, each func(*logEntry) error) (*indexLog, error) {
 	l := &indexLog{size: int64(len(data))}
 	if len(data) < indexLogHeaderSize || string(data[:8]) != indexLogMagic ||
 		crc32.Checksum(data[:indexLogHeaderSize-4], crcTable) != binary.LittleEndian.Uint32(data[indexLogHeaderSize-4:]) {
@@ -161,10 +166,17 @@ func parseIndexLog(data []byte) (*indexLog, error) {
 	if err != nil {
 		return l, corruptf(indexLogFile, "base header: %v", err)
 	}
-	off := indexLogHeaderSize
-	l.valid = int64(off)
-	prev, gen := base.HighestModSeq, base.Generation
-	for off < len(data) {
+	l.valid = indexLogHeaderSize
+	l.last = logEntry{highestModSeq: base.HighestModSeq, generation: base.Generation, lastChanged: base.LastChanged}
+	return l, l.scan(data[indexLogHeaderSize:], each)
+}
+
+// scan reads the entries in data, the file's bytes from l.valid on (a
+// log read before and grown since is read on from where it ended).
+func (l *indexLog) scan(data []byte, each func(*logEntry) error) error {
+	l.size = l.valid + int64(len(data))
+	var scratch []logChange
+	for off := 0; off < len(data); {
 		rest := data[off:]
 		if len(rest) < 8 {
 			l.torn = true
@@ -181,21 +193,30 @@ func parseIndexLog(data []byte) (*indexLog, error) {
 				l.torn = true
 				break
 			}
-			return l, corruptf(indexLogFile, "entry at offset %d: checksum mismatch", off)
+			return corruptf(indexLogFile, "entry at offset %d: checksum mismatch", l.valid)
 		}
-		e, err := decodeLogEntry(frame[4:], prev, gen)
+		e, err := decodeLogEntry(frame[4:], l.last.highestModSeq, l.last.generation, scratch)
 		if err != nil {
-			return l, corruptf(indexLogFile, "entry at offset %d: %v", off, err)
+			return corruptf(indexLogFile, "entry at offset %d: %v", l.valid, err)
 		}
-		l.entries = append(l.entries, e)
-		prev, gen = e.highestModSeq, e.generation
+		if each != nil {
+			if err := each(&e); err != nil {
+				return err
+			}
+		}
+		scratch = e.changes[:0]
+		e.changes = nil
+		l.entries++
+		l.last = e
 		off += 8 + n
-		l.valid = int64(off)
+		l.valid += int64(8 + n)
 	}
-	return l, nil
+	return nil
 }
 
-func decodeLogEntry(p []byte, prevModSeq, prevGen uint64) (logEntry, error) {
+// decodeLogEntry decodes and checks an entry's payload, its changes into
+// scratch's space when it is large enough.
+func decodeLogEntry(p []byte, prevModSeq, prevGen uint64, scratch []logChange) (logEntry, error) {
 	var e logEntry
 	if len(p) < indexLogEntryFixed {
 		return e, errors.New("short entry")
@@ -210,7 +231,11 @@ func decodeLogEntry(p []byte, prevModSeq, prevGen uint64) (logEntry, error) {
 		return e, fmt.Errorf("impossible entry (count %d, modseq %d after %d, generation %d after %d)",
 			count, e.highestModSeq, prevModSeq, e.generation, prevGen)
 	}
-	e.changes = make([]logChange, count)
+	if cap(scratch) >= count {
+		e.changes = scratch[:count]
+	} else {
+		e.changes = make([]logChange, count)
+	}
 	var uid uint32
 	modseq := prevModSeq
 	next := func() (uint64, bool) {
@@ -255,18 +280,6 @@ func decodeLogEntry(p []byte, prevModSeq, prevGen uint64) (logEntry, error) {
 	return e, nil
 }
 
-// applyIndexLog applies the log's changes to recs, the records of its
-// base index, in place. A change naming a UID the index does not hold
-// live is damage.
-func applyIndexLog(recs []Record, l *indexLog) error {
-	for i := range l.entries {
-		if err := applyLogEntry(recs, &l.entries[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func applyLogEntry(recs []Record, e *logEntry) error {
 	j := 0
 	for _, c := range e.changes {
@@ -281,8 +294,12 @@ func applyLogEntry(recs []Record, e *logEntry) error {
 }
 
 // readIndexLog returns what the log says about the index whose header
-// bytes are hdr, reading the file only when it or the index header
-// changed since the last call. Lock held; refresh opened h.log.
+// bytes are hdr. It reads only the log's header while the log and the
+// index header are as when it last read the log, and only the new entries
+// when the log grew. (A log changes only by appending entries for the
+// same base, or by being started again for another index header, which
+// its header then names: these three things tell every state apart.)
+// Lock held; refresh opened h.log.
 func (h *handle) readIndexLog(hdr []byte) (*indexLog, error) {
 	if h.log == nil {
 		return nil, nil
@@ -291,26 +308,63 @@ func (h *handle) readIndexLog(hdr []byte) (*indexLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c := h.logRead; c != nil && c.size == fi.Size() && bytes.Equal(h.logFor[:], hdr) {
-		return c, nil
+	size := fi.Size()
+	if size > indexLogMax {
+		return nil, nameCorrupt(h.header.Name, corruptf(indexLogFile, "%d bytes, over the %d a log may hold", size, indexLogMax))
 	}
-	if fi.Size() > indexLogMax {
-		return nil, nameCorrupt(h.header.Name, corruptf(indexLogFile, "%d bytes, over the %d a log may hold", fi.Size(), indexLogMax))
-	}
-	data := make([]byte, fi.Size())
-	if n, err := h.log.ReadAt(data, 0); n < len(data) {
-		if err == nil || errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+	if c := h.logRead; c != nil && bytes.Equal(h.logFor[:], hdr) && c.valid > 0 && !c.torn && size >= c.valid {
+		head := make([]byte, indexLogHeaderSize)
+		if _, err := h.log.ReadAt(head, 0); err == nil && bytes.Equal(head[16:16+indexHeaderSize], c.base[:]) {
+			if size == c.size {
+				return c, nil
+			}
+			tail, err := readAtFull(h.log, c.valid, size-c.valid)
+			if err != nil {
+				return nil, err
+			}
+			l := *c
+			if err := l.scan(tail, nil); err != nil {
+				return nil, nameCorrupt(h.header.Name, err)
+			}
+			h.logRead = &l
+			return &l, nil
 		}
+	}
+	data, err := readAtFull(h.log, 0, size)
+	if err != nil {
 		return nil, err
 	}
-	l, err := parseIndexLog(data)
+	l, err := parseIndexLog(data, nil)
 	if err != nil {
 		return nil, nameCorrupt(h.header.Name, err)
 	}
 	h.logRead = l
 	copy(h.logFor[:], hdr)
 	return l, nil
+}
+
+// readAtFull reads n bytes of f at off.
+func readAtFull(f *os.File, off, n int64) ([]byte, error) {
+	data := make([]byte, n)
+	if got, err := f.ReadAt(data, off); got < len(data) {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return data, nil
+}
+
+// applyIndexLog reads the log again and applies its changes to recs, the
+// records of its base index, in place. Lock held; l is what readIndexLog
+// just said.
+func (h *handle) applyIndexLog(recs []Record, l *indexLog) error {
+	data, err := readAtFull(h.log, 0, l.valid)
+	if err != nil {
+		return err
+	}
+	_, err = parseIndexLog(data, func(e *logEntry) error { return applyLogEntry(recs, e) })
+	return nameCorrupt(h.header.Name, err)
 }
 
 // appendIndexLog makes e durable in the log of the index whose header
@@ -366,12 +420,11 @@ func (h *handle) appendIndexLog(base []byte, e *logEntry, prevModSeq uint64, cra
 	}
 	crash(crashAt, "log-synced")
 	// What the log now says, without reading it back.
-	next := &indexLog{valid: off + int64(len(buf)), size: off + int64(len(buf))}
+	next := &indexLog{valid: off + int64(len(buf)), size: off + int64(len(buf)), entries: 1,
+		last: logEntry{highestModSeq: e.highestModSeq, generation: e.generation, lastChanged: e.lastChanged}}
 	copy(next.base[:], base)
 	if off > 0 {
-		next.entries = append(l.entries[:len(l.entries):len(l.entries)], *e)
-	} else {
-		next.entries = []logEntry{*e}
+		next.entries += l.entries
 	}
 	h.logRead = next
 	copy(h.logFor[:], base)
@@ -401,12 +454,21 @@ func (h *handle) foldIndexLog(crashAt func(string)) error {
 		if err != nil {
 			return err
 		}
+		// The span of the records the log changed.
+		data, err := readAtFull(h.log, 0, l.valid)
+		if err != nil {
+			return err
+		}
 		lo, hi := len(img.recs), -1
-		for _, e := range l.entries {
+		_, err = parseIndexLog(data, func(e *logEntry) error {
 			for _, c := range []uint32{e.changes[0].uid, e.changes[len(e.changes)-1].uid} {
 				i := sort.Search(len(img.recs), func(i int) bool { return img.recs[i].UID >= c })
-				lo, hi = min(lo, i), max(hi, i)
+				lo, hi = min(lo, i), max(hi, min(i, len(img.recs)-1))
 			}
+			return nil
+		})
+		if err != nil {
+			return nameCorrupt(h.header.Name, err)
 		}
 		buf := make([]byte, (hi-lo+1)*indexRecordSize)
 		for i := lo; i <= hi; i++ {

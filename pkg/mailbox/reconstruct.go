@@ -185,7 +185,7 @@ func (rb *rebuild) loadOld() error {
 		rb.oldHdr, err = decodeIndexHeader(data)
 		rb.oldHdrOK = err == nil
 	}
-	l, err := rb.loadLog(data)
+	l, changes, err := rb.loadLog(data)
 	if err != nil {
 		return err
 	}
@@ -201,12 +201,10 @@ func (rb *rebuild) loadOld() error {
 			rb.old[r.UID] = r
 		}
 	}
-	for _, e := range l.entries {
-		for _, c := range e.changes {
-			if r, ok := rb.old[c.uid]; ok && !r.expunged() {
-				r.Flags, r.Keywords, r.ModSeq = c.flags, c.keywords, c.modseq
-				rb.old[c.uid] = r
-			}
+	for _, c := range changes {
+		if r, ok := rb.old[c.uid]; ok && !r.expunged() {
+			r.Flags, r.Keywords, r.ModSeq = c.flags, c.keywords, c.modseq
+			rb.old[c.uid] = r
 		}
 	}
 	if rb.oldHdrOK {
@@ -226,36 +224,40 @@ func (rb *rebuild) loadOld() error {
 // the index whose image is data: their flags are kept like the index's
 // own. A damaged log gives the entries before the damage and is
 // reported; a log applying to no index is debris, removed.
-func (rb *rebuild) loadLog(data []byte) (*indexLog, error) {
+func (rb *rebuild) loadLog(data []byte) (*indexLog, []logChange, error) {
 	path := filepath.Join(rb.dir, indexLogFile)
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &indexLog{}, nil
+		return &indexLog{}, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	l := &indexLog{}
+	var changes []logChange
 	if fi.Size() > indexLogMax {
 		rb.rep.addf("%s: %d bytes, over the %d a log may hold: ignored", indexLogFile, fi.Size(), indexLogMax)
 	} else {
 		buf, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if l, err = parseIndexLog(buf); err != nil {
-			rb.rep.addf("%v: the %d entries before it kept", err, len(l.entries))
+		if l, err = parseIndexLog(buf, func(e *logEntry) error {
+			changes = append(changes, e.changes...)
+			return nil
+		}); err != nil {
+			rb.rep.addf("%v: the %d entries before it kept", err, l.entries)
 		}
 	}
 	if len(data) < indexHeaderSize || !l.applies(data[:indexHeaderSize]) {
 		if !rb.opts.DryRun {
 			if err := removeIndexLog(rb.dir); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return &indexLog{}, nil
+		return &indexLog{}, nil, nil
 	}
-	return l, nil
+	return l, changes, nil
 }
 
 func (rb *rebuild) scanDir() error {
