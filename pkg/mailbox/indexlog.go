@@ -195,7 +195,7 @@ func (l *indexLog) scan(data []byte, each func(*logEntry) error) error {
 			}
 			return corruptf(indexLogFile, "entry at offset %d: checksum mismatch", l.valid)
 		}
-		e, err := decodeLogEntry(frame[4:], l.last.highestModSeq, l.last.generation, scratch)
+		e, err := decodeLogEntry(frame[4:], l.last.highestModSeq, l.last.generation, scratch, each != nil)
 		if err != nil {
 			return corruptf(indexLogFile, "entry at offset %d: %v", l.valid, err)
 		}
@@ -214,9 +214,12 @@ func (l *indexLog) scan(data []byte, each func(*logEntry) error) error {
 	return nil
 }
 
-// decodeLogEntry decodes and checks an entry's payload, its changes into
-// scratch's space when it is large enough.
-func decodeLogEntry(p []byte, prevModSeq, prevGen uint64, scratch []logChange) (logEntry, error) {
+// decodeLogEntry decodes and checks an entry's payload, with changes its
+// changes too, into scratch's space when it is large enough. Without, it
+// checks the header fields only (what a reader needs to see a change; the
+// checksum held), so that each session's handle does not decode every
+// change of a large STORE only to learn that one happened.
+func decodeLogEntry(p []byte, prevModSeq, prevGen uint64, scratch []logChange, changes bool) (logEntry, error) {
 	var e logEntry
 	if len(p) < indexLogEntryFixed {
 		return e, errors.New("short entry")
@@ -230,6 +233,9 @@ func decodeLogEntry(p []byte, prevModSeq, prevGen uint64, scratch []logChange) (
 	if count == 0 || count > len(p) || e.generation <= prevGen || e.highestModSeq <= prevModSeq {
 		return e, fmt.Errorf("impossible entry (count %d, modseq %d after %d, generation %d after %d)",
 			count, e.highestModSeq, prevModSeq, e.generation, prevGen)
+	}
+	if !changes {
+		return e, nil
 	}
 	if cap(scratch) >= count {
 		e.changes = scratch[:count]
