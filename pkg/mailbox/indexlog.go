@@ -495,6 +495,9 @@ func (h *handle) foldIndexLog(crashAt func(string)) error {
 			return err
 		}
 		crash(crashAt, "fold-committed")
+		// The image is unchanged; the file's identity (its change time)
+		// is not: published again, no handle decodes it afresh.
+		h.publishImage(img)
 	}
 	if l.size == 0 {
 		return nil

@@ -444,3 +444,27 @@ func TestIndexLogPartialFold(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldKeepsDecodedImage: folding the log changes the index file but
+// not what it says, so no handle of the process decodes it again.
+func TestFoldKeepsDecodedImage(t *testing.T) {
+	m, _ := loggedMailbox(t, 10, 2)
+	mustSnapshot(t, m)
+	_, unlock, err := m.shared.lockWriter() // folds, writes nothing else
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	decodes := 0
+	decodeFault = func(int) { decodes++ }
+	defer func() { decodeFault = nil }()
+	m2, err := Open(m.Dir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	mustSnapshot(t, m2)
+	if decodes != 0 {
+		t.Fatalf("the index was decoded %d times after a fold", decodes)
+	}
+}
