@@ -26,6 +26,7 @@ const (
 var logCrashPoints = []string{"log-written", "log-synced", "fold-records", "fold-synced", "fold-committed"}
 
 func childLogCrash() int {
+	inPlaceSpan = 0 // every change logged
 	point := os.Getenv(envTag)
 	var armed atomic.Bool
 	m, err := Open(os.Getenv(envDir), Options{CrashAt: func(p string) {
@@ -70,6 +71,7 @@ func childLogCrash() int {
 // nothing damaged, and the next writer leaves no log behind that applies
 // to nothing.
 func TestIndexLogCrash(t *testing.T) {
+	logEveryChange(t)
 	for _, point := range logCrashPoints {
 		t.Run(point, func(t *testing.T) {
 			m := newMailbox(t, Options{})

@@ -16,6 +16,29 @@ import (
 	"gocyrus/internal/testseed"
 )
 
+// logEveryChange makes even one-message changes go through the log.
+func logEveryChange(t *testing.T) {
+	old := inPlaceSpan
+	inPlaceSpan = 0
+	t.Cleanup(func() { inPlaceSpan = old })
+}
+
+// TestSmallStoreInPlace: a change of a few records, with nothing logged,
+// is written into the index (as cheap, and its fdatasync grows no file);
+// with changes logged it is logged too (in place would need a fold).
+func TestSmallStoreInPlace(t *testing.T) {
+	m := newMailbox(t, Options{})
+	appendN(t, m, 5)
+	ctx := context.Background()
+	if _, err := m.Store(ctx, StoreRequest{UIDs: []uint32{2}, Op: StoreAdd, Flags: FlagFlagged}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(m.Dir(), indexLogFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a one-message change was logged: %v", err)
+	}
+	sameState(t, "in place", freshView(t, m.Dir()), mustSnapshot(t, m))
+}
+
 // storeRandom makes one random STORE on uids.
 func storeRandom(t *testing.T, m *Mailbox, r *rand.Rand, uids []uint32) {
 	t.Helper()
@@ -74,6 +97,7 @@ func sameState(t *testing.T, what string, got, want *View) {
 // view, a session already open, a new process — sees the same records,
 // modseqs and CHANGEDSINCE answers as after a write into the index.
 func TestStoreWritesOnlyTheLog(t *testing.T) {
+	logEveryChange(t)
 	r := testseed.Rand(t)
 	m := newMailbox(t, Options{})
 	uids := appendN(t, m, 40)
@@ -139,6 +163,7 @@ func TestStoreWritesOnlyTheLog(t *testing.T) {
 // TestIndexLogFull: when the log would outgrow its bound it is folded and
 // started again, and nothing is lost on the way.
 func TestIndexLogFull(t *testing.T) {
+	logEveryChange(t)
 	r := testseed.Rand(t)
 	old := indexLogMax
 	indexLogMax = 400
@@ -198,6 +223,7 @@ func dirImage(t *testing.T, dir string) map[string]string {
 // ignored by readers and cut away by the next writer; what came before
 // stays.
 func TestIndexLogTornTail(t *testing.T) {
+	logEveryChange(t)
 	m, _ := loggedMailbox(t, 20, 3)
 	path := filepath.Join(m.Dir(), indexLogFile)
 	good, err := os.ReadFile(path)
@@ -244,6 +270,7 @@ func TestIndexLogTornTail(t *testing.T) {
 // ErrCorrupt for readers, who change nothing on disk; Reconstruct keeps
 // the entries before the damage and removes the log.
 func TestIndexLogDamaged(t *testing.T) {
+	logEveryChange(t)
 	cases := []struct {
 		name   string
 		damage func(t *testing.T, log []byte, firstEntryEnd int) []byte
@@ -318,6 +345,7 @@ func TestIndexLogDamaged(t *testing.T) {
 // TestIndexLogUnknownUID: an entry whose checksum holds but names a UID
 // the index does not hold live is damage, not applied to another message.
 func TestIndexLogUnknownUID(t *testing.T) {
+	logEveryChange(t)
 	m := newMailbox(t, Options{})
 	appendN(t, m, 3)
 	base, err := os.ReadFile(filepath.Join(m.Dir(), indexFile))
@@ -345,6 +373,7 @@ func TestIndexLogUnknownUID(t *testing.T) {
 // TestIndexLogStaleIgnored: a log whose index was folded or rebuilt since
 // (its base header differs) is ignored, and Reconstruct removes it.
 func TestIndexLogStaleIgnored(t *testing.T) {
+	logEveryChange(t)
 	m, _ := loggedMailbox(t, 10, 3)
 	path := filepath.Join(m.Dir(), indexLogFile)
 	stale, err := os.ReadFile(path)
@@ -405,6 +434,7 @@ func FuzzParseIndexLog(f *testing.F) {
 // covers the records, the header is written after it). The log, which
 // still applies, gives every reader the logged state from any such mix.
 func TestIndexLogPartialFold(t *testing.T) {
+	logEveryChange(t)
 	m, want := loggedMailbox(t, 30, 6)
 	dir := m.Dir()
 	read := func(name string) []byte {
@@ -448,6 +478,7 @@ func TestIndexLogPartialFold(t *testing.T) {
 // TestFoldKeepsDecodedImage: folding the log changes the index file but
 // not what it says, so no handle of the process decodes it again.
 func TestFoldKeepsDecodedImage(t *testing.T) {
+	logEveryChange(t)
 	m, _ := loggedMailbox(t, 10, 2)
 	mustSnapshot(t, m)
 	_, unlock, err := m.shared.lockWriter() // folds, writes nothing else

@@ -167,7 +167,12 @@ func (m *Mailbox) rewriteWith(flagsOnly bool, change func(*indexImage, *indexHea
 			return err
 		}
 	}
-	if flagsOnly {
+	// A change spanning a few records is written in place as cheaply as
+	// logged (the same pages, one fdatasync that does not grow a file),
+	// unless the log already holds changes: then in place would need a
+	// fold first.
+	small := changed[len(changed)-1]-changed[0] < inPlaceSpan && wh.pending == nil
+	if flagsOnly && !small {
 		logged, err := m.commitToLog(wh, cur, img, hdr, changed)
 		if err != nil || logged {
 			return err
@@ -210,6 +215,11 @@ func (m *Mailbox) rewriteWith(flagsOnly bool, change func(*indexImage, *indexHea
 	}
 	return nil
 }
+
+// inPlaceSpan is the span of records (about ten pages of the index) up to
+// which a flag change is written into the index rather than logged. A
+// variable so that tests can log every change.
+var inPlaceSpan = 384
 
 // commitToLog makes a flag change durable as one cyrus.indexlog entry
 // instead of an index write, and publishes the new image. It reports
