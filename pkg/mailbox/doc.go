@@ -149,7 +149,9 @@
 // states (decoded against the log's highest modseq) and a log that still
 // applies; after it, a stale log the next Store starts afresh. A Store
 // that would grow the log past its bound folds it first; one too large
-// for any log is written into the index as Expunge's are. An entry cut
+// for any log, and one spanning at most inPlaceSpan records while nothing
+// is logged (the same pages, and an fdatasync that grows no file), is
+// written into the index as Expunge's are. An entry cut
 // short at the end of the log is an interrupted, unacknowledged append:
 // readers ignore it and the next Store folds before appending. Damage
 // inside the log is ErrCorrupt; Reconstruct keeps the entries before it.
