@@ -42,6 +42,21 @@
 //     length, i16 internaldate UTC offset in minutes, u16 zero, 2×u64
 //     keyword bits, 20-byte GUID (SHA-1 of the file), u32 CRC-32C of bytes
 //     0–99.
+//   - cyrus.indexlog, version 1 (indexlog.go): flag changes committed
+//     since cyrus.index was last written. A 148-byte header: magic
+//     "gcyrusIL", u32 version, u32 zero, a copy of the 128 header bytes
+//     of the index state the log applies to (its base), u32 CRC-32C.
+//     Then one entry per Store: u32 payload length, payload, u32 CRC-32C
+//     of length and payload; the payload is the highest modseq,
+//     generation and last-changed time the Store left (u64 each), u32
+//     count of changed records, then each changed record in UID order as
+//     a tag byte (system flags in bits 0-4; bit 5: a UID delta follows,
+//     else it is the previous UID + 1; bit 6: a modseq delta follows,
+//     else previous + 1; bit 7: two keyword words follow) and those
+//     uvarints; the first record's deltas count from UID 0 and from the
+//     highest modseq before the entry. A change is a state (the record's
+//     new flags, keywords and modseq), so applying one twice is harmless.
+//     The log is at most 4 MiB.
 //   - cyrus.cache, version 3: a 16-byte header (magic "gcyrusCA", u32
 //     version, u32 zero), then one record per appended message: u32 uid,
 //     u32 payload length, payload, u32 CRC-32C of everything before it. The
@@ -129,9 +144,33 @@
 // rebuilt from the message file (View.Cached, ForEachCached), and
 // Reconstruct rewrites the cache.
 //
-// Flag changes (Store) and Expunge rewrite records in place under the
-// exclusive lock and fdatasync the index. Each changed record gets a new
-// modseq. Expunge marks records as tombstones (UID + modseq kept for
+// Flag changes (Store) give each changed record a new modseq and are made
+// durable as one cyrus.indexlog entry under the exclusive lock: one write
+// and one fdatasync of the log (and, when the Store created the log, of
+// the directory) before Store returns. A reader's index header is the
+// file's as the log moves it (highest modseq, generation, change time of
+// the last entry), so change detection, CONDSTORE and QRESYNC see exactly
+// what an index write would show; a reader decoding the index applies the
+// log's changes to it. The log applies only while the index header is
+// byte for byte its base: every other writer (Append, Expunge, keyword or
+// modseq bumps, quota sync) first folds it — the records the log spans
+// written into the index and fdatasync'd, then the log's last header
+// written and fdatasync'd (the commit point: from then on the log's base
+// no longer matches and it is ignored), then the log emptied. A crash
+// before the header leaves index records that may already hold the log's
+// states (decoded against the log's highest modseq) and a log that still
+// applies; after it, a stale log the next Store starts afresh. A Store
+// that would grow the log past its bound folds it first; one too large
+// for any log, and one spanning at most inPlaceSpan records while nothing
+// is logged (the same pages, and an fdatasync that grows no file), is
+// written into the index as Expunge's are. An entry cut
+// short at the end of the log is an interrupted, unacknowledged append:
+// readers ignore it and the next Store folds before appending. Damage
+// inside the log is ErrCorrupt; Reconstruct keeps the entries before it.
+//
+// Expunge rewrites records in place under the exclusive lock and
+// fdatasyncs the index. Each changed record gets a new modseq. Expunge marks
+// records as tombstones (UID + modseq kept for
 // QRESYNC and ChangesSince) and unlinks the files after the index commit
 // (still under the lock; the commit sets the header's unlink-pending flag
 // and the writer clears it once the files are gone, so the next writer
@@ -145,7 +184,9 @@
 // UID of its name; a record without its file becomes a tombstone; the file
 // of a tombstone marked unlinked is deleted (a kept one stays); a torn index (the header and the records
 // of the last batch are written by one fdatasync) is rebuilt keeping every
-// record whose checksum holds.
+// record whose checksum holds, with the flag changes of a log that applies
+// to it; the rebuilt index replaces the log, which is removed (a log
+// applying to no index is debris, removed too).
 //
 // Import (import.go, for cyr_import) writes a whole mailbox from another
 // server's state — every UID, modseq, flag, keyword and date kept — in

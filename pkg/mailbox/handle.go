@@ -31,6 +31,14 @@ type handle struct {
 	// are closed with the handle.
 	retired []*os.File
 	image   *indexImage // last decoded index, keyed by generation
+	// log is cyrus.indexlog, nil while there is none (indexlog.go);
+	// logRead is what it said when read for the index header logFor.
+	log     *os.File
+	logRead *indexLog
+	logFor  [indexHeaderSize]byte
+	// pending is the log whose changes readIndexHeader last found
+	// applying to the index (nil: none), for loadIndex.
+	pending *indexLog
 }
 
 // fileID identifies a file version; Reconstruct and keyword changes replace
@@ -94,7 +102,7 @@ func openHandle(dir string) (*handle, error) {
 
 func (h *handle) close() error {
 	var first error
-	for _, f := range append(h.retired, h.lock, h.index, h.cache) {
+	for _, f := range append(h.retired, h.lock, h.index, h.cache, h.log) {
 		if f != nil {
 			if err := f.Close(); err != nil && first == nil {
 				first = err
@@ -169,6 +177,39 @@ func (h *handle) refresh(write bool) error {
 			return err
 		}
 	}
+	return h.refreshLog(flag)
+}
+
+// refreshLog opens cyrus.indexlog when it exists and reopens it when it was
+// replaced (Reconstruct removes it); it is optional. Lock held.
+func (h *handle) refreshLog(flag int) error {
+	path := filepath.Join(h.dir, indexLogFile)
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if h.log != nil {
+			h.retired = append(h.retired, h.log)
+			h.log, h.logRead = nil, nil
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if h.log != nil {
+		if cur, err := h.log.Stat(); err == nil && os.SameFile(cur, fi) {
+			return nil
+		}
+		h.retired = append(h.retired, h.log)
+		h.log, h.logRead = nil, nil
+	}
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	h.log = f
 	return nil
 }
 
@@ -198,14 +239,28 @@ func (h *handle) reopenIfReplaced(name string, fp **os.File, flag int) error {
 	return nil
 }
 
-// readIndexHeader reads and checks the index header. Lock held.
+// readIndexHeader reads and checks the index header and returns it as
+// cyrus.indexlog moves it (the highest modseq, generation and change time
+// of its last entry): the header of the state readers see. Lock held.
 func (h *handle) readIndexHeader() (indexHeader, error) {
 	b := make([]byte, indexHeaderSize)
 	if _, err := h.index.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
 		return indexHeader{}, err
 	}
 	hdr, err := decodeIndexHeader(b)
-	return hdr, nameCorrupt(h.header.Name, err)
+	if err != nil {
+		return hdr, nameCorrupt(h.header.Name, err)
+	}
+	l, err := h.readIndexLog(b)
+	if err != nil {
+		return hdr, err
+	}
+	h.pending = nil
+	if l.applies(b) {
+		h.pending = l
+		hdr = l.effective(hdr)
+	}
+	return hdr, nil
 }
 
 // loadIndex returns the decoded index, rereading it only when another
@@ -232,9 +287,16 @@ func (h *handle) loadIndex() (*indexImage, error) {
 		return nil, &CorruptError{Mailbox: h.header.Name, File: indexFile,
 			Detail: fmt.Sprintf("truncated: %d bytes, header promises %d records (%d bytes)", fi.Size(), hdr.NumRecords, size)}
 	}
+	// Records a fold wrote before a crash may hold the log's modseqs:
+	// they are checked against the effective header's.
 	recs, err := h.readRecords(hdr)
 	if err != nil {
 		return nil, nameCorrupt(h.header.Name, err)
+	}
+	if h.pending != nil {
+		if err := h.applyIndexLog(recs, h.pending); err != nil {
+			return nil, err
+		}
 	}
 	h.image = &indexImage{hdr: hdr, recs: recs}
 	decodedIndexes.put(h.dir, id, h.image)

@@ -253,6 +253,13 @@ func decodeIndex(data []byte) (indexHeader, []Record, error) {
 	if err != nil {
 		return h, nil, err
 	}
+	return decodeIndexAs(data, h)
+}
+
+// decodeIndexAs is decodeIndex checking the records against h, the header
+// as cyrus.indexlog moves it: records a fold wrote before a crash hold
+// modseqs above the file header's.
+func decodeIndexAs(data []byte, h indexHeader) (indexHeader, []Record, error) {
 	n := int(h.NumRecords)
 	if need := indexHeaderSize + n*indexRecordSize; len(data) < need {
 		return h, nil, corruptf(indexFile, "truncated: header promises %d records, file holds %d bytes of %d",

@@ -338,7 +338,12 @@ func releaseShared(s *sharedDir) {
 
 // lockWriter takes the in-process writer mutex and the exclusive flock.
 // The returned function undoes both.
-func (s *sharedDir) lockWriter() (*handle, func(), error) {
+func (s *sharedDir) lockWriter() (*handle, func(), error) { return s.lockWriterLog(true, nil) }
+
+// lockWriterLog is lockWriter; with fold, cyrus.indexlog's changes are
+// first written into cyrus.index (indexlog.go), which every writer but a
+// flag change needs: they write records and the header in place.
+func (s *sharedDir) lockWriterLog(fold bool, crashAt func(string)) (*handle, func(), error) {
 	s.writeMu.Lock()
 	if s.wh == nil {
 		wh, err := openHandle(s.dir)
@@ -355,6 +360,13 @@ func (s *sharedDir) lockWriter() (*handle, func(), error) {
 		}
 		s.writeMu.Unlock()
 		return nil, nil, err
+	}
+	if fold {
+		if err := s.wh.foldIndexLog(crashAt); err != nil {
+			s.wh.unlock()
+			s.writeMu.Unlock()
+			return nil, nil, err
+		}
 	}
 	// Temp files of writers that died are removed by the next writer
 	// (once per process and directory; tempfile.go).

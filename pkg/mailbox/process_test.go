@@ -42,6 +42,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childTempDebris())
 	case "unlinkcrash":
 		os.Exit(childUnlinkCrash())
+	case "logcrash":
+		os.Exit(childLogCrash())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child role")
 		os.Exit(2)

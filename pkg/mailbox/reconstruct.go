@@ -142,6 +142,10 @@ func Reconstruct(dir string, opts ReconstructOptions) (*ReconstructReport, error
 	if err := writeHeader(dir, hdr); err != nil {
 		return nil, err
 	}
+	// The log's changes are in the new index; it applies to the old one.
+	if err := removeIndexLog(dir); err != nil {
+		return nil, err
+	}
 	if err := syncDir(dir); err != nil {
 		return nil, err
 	}
@@ -180,14 +184,27 @@ func (rb *rebuild) loadOld() error {
 	default:
 		rb.oldHdr, err = decodeIndexHeader(data)
 		rb.oldHdrOK = err == nil
-		if _, _, derr := decodeIndex(data); derr != nil {
+	}
+	l, changes, err := rb.loadLog(data)
+	if err != nil {
+		return err
+	}
+	if rb.oldHdrOK {
+		if _, _, derr := decodeIndexAs(data, l.effective(rb.oldHdr)); derr != nil {
 			rb.rep.addf("%v", derr)
 		}
+		rb.oldHdr = l.effective(rb.oldHdr)
 	}
 	rb.old = map[uint32]Record{}
 	for _, r := range salvageRecords(data) {
 		if prev, dup := rb.old[r.UID]; !dup || r.ModSeq > prev.ModSeq {
 			rb.old[r.UID] = r
+		}
+	}
+	for _, c := range changes {
+		if r, ok := rb.old[c.uid]; ok && !r.expunged() {
+			r.Flags, r.Keywords, r.ModSeq = c.flags, c.keywords, c.modseq
+			rb.old[c.uid] = r
 		}
 	}
 	if rb.oldHdrOK {
@@ -201,6 +218,46 @@ func (rb *rebuild) loadOld() error {
 		rb.oldCache = nil
 	}
 	return nil
+}
+
+// loadLog reads cyrus.indexlog (indexlog.go) when its changes apply to
+// the index whose image is data: their flags are kept like the index's
+// own. A damaged log gives the entries before the damage and is
+// reported; a log applying to no index is debris, removed.
+func (rb *rebuild) loadLog(data []byte) (*indexLog, []logChange, error) {
+	path := filepath.Join(rb.dir, indexLogFile)
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &indexLog{}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &indexLog{}
+	var changes []logChange
+	if fi.Size() > indexLogMax {
+		rb.rep.addf("%s: %d bytes, over the %d a log may hold: ignored", indexLogFile, fi.Size(), indexLogMax)
+	} else {
+		buf, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if l, err = parseIndexLog(buf, func(e *logEntry) error {
+			changes = append(changes, e.changes...)
+			return nil
+		}); err != nil {
+			rb.rep.addf("%v: the %d entries before it kept", err, l.entries)
+		}
+	}
+	if len(data) < indexHeaderSize || !l.applies(data[:indexHeaderSize]) {
+		if !rb.opts.DryRun {
+			if err := removeIndexLog(rb.dir); err != nil {
+				return nil, nil, err
+			}
+		}
+		return &indexLog{}, nil, nil
+	}
+	return l, changes, nil
 }
 
 func (rb *rebuild) scanDir() error {

@@ -47,7 +47,7 @@ func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, er
 		return nil, err
 	}
 	res := &StoreResult{}
-	err := m.rewrite(func(img *indexImage, hdr *indexHeader, keywords *[]string) ([]int, error) {
+	err := m.rewriteWith(true, func(img *indexImage, hdr *indexHeader, keywords *[]string) ([]int, error) {
 		var set KeywordSet
 		for _, k := range req.Keywords {
 			n, err := keywordIndex(keywords, k)
@@ -56,8 +56,10 @@ func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, er
 			}
 			set = set.With(n)
 		}
-		var changed []int
-		for _, i := range positions(img.recs, req.UIDs) {
+		pos := positions(img.recs, req.UIDs)
+		changed := make([]int, 0, len(pos))
+		res.Updated = make([]Record, 0, len(pos))
+		for _, i := range pos {
 			r := &img.recs[i]
 			if req.UnchangedSince != 0 && r.ModSeq > req.UnchangedSince {
 				res.Modified = append(res.Modified, r.UID)
@@ -117,7 +119,13 @@ func positions(recs []Record, uids []uint32) []int {
 // added keyword names, cyrus.header; then fsyncs. change may modify the
 // records at the indexes it returns and the header.
 func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]int, error)) error {
-	wh, unlock, err := m.shared.lockWriter()
+	return m.rewriteWith(false, change)
+}
+
+// rewriteWith is rewrite; flagsOnly (Store: change touches only flags,
+// keywords and modseqs) commits through cyrus.indexlog when it can.
+func (m *Mailbox) rewriteWith(flagsOnly bool, change func(*indexImage, *indexHeader, *[]string) ([]int, error)) error {
+	wh, unlock, err := m.shared.lockWriterLog(!flagsOnly, m.opts.CrashAt)
 	if err != nil {
 		return err
 	}
@@ -159,6 +167,25 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 			return err
 		}
 	}
+	// A change spanning a few records is written in place as cheaply as
+	// logged (the same pages, one fdatasync that does not grow a file),
+	// unless the log already holds changes: then in place would need a
+	// fold first.
+	small := changed[len(changed)-1]-changed[0] < inPlaceSpan && wh.pending == nil
+	if flagsOnly && !small {
+		logged, err := m.commitToLog(wh, cur, img, hdr, changed)
+		if err != nil || logged {
+			return err
+		}
+		// The log is full or torn: fold it and start a new one; an
+		// entry too large for any log is written into the index.
+		if err := wh.foldIndexLog(m.opts.CrashAt); err != nil {
+			return err
+		}
+		if logged, err = m.commitToLog(wh, cur, img, hdr, changed); err != nil || logged {
+			return err
+		}
+	}
 	// One write covering the span of changed records.
 	lo, hi := changed[0], changed[len(changed)-1]
 	buf := make([]byte, (hi-lo+1)*indexRecordSize)
@@ -187,6 +214,37 @@ func (m *Mailbox) rewrite(change func(*indexImage, *indexHeader, *[]string) ([]i
 		settleQuota(m.opts.Quota, m.opts.QuotaTimeout, now, m.log, m.dir)
 	}
 	return nil
+}
+
+// inPlaceSpan is the span of records (about ten pages of the index) up to
+// which a flag change is written into the index rather than logged. A
+// variable so that tests can log every change.
+var inPlaceSpan = 384
+
+// commitToLog makes a flag change durable as one cyrus.indexlog entry
+// instead of an index write, and publishes the new image. It reports
+// false, having changed nothing, when the log cannot take the entry.
+// Exclusive lock held.
+func (m *Mailbox) commitToLog(wh *handle, cur, img *indexImage, hdr indexHeader, changed []int) (bool, error) {
+	base := make([]byte, indexHeaderSize)
+	if _, err := wh.index.ReadAt(base, 0); err != nil {
+		return false, err
+	}
+	hdr.Generation++
+	hdr.LastChanged = time.Now().UnixNano()
+	e := &logEntry{highestModSeq: hdr.HighestModSeq, generation: hdr.Generation, lastChanged: hdr.LastChanged,
+		changes: make([]logChange, len(changed))}
+	for k, i := range changed {
+		r := &img.recs[i]
+		e.changes[k] = logChange{uid: r.UID, flags: r.Flags, keywords: r.Keywords, modseq: r.ModSeq}
+	}
+	ok, err := wh.appendIndexLog(base, e, cur.hdr.HighestModSeq, m.opts.CrashAt)
+	if err != nil || !ok {
+		return false, err
+	}
+	img.hdr = hdr
+	wh.publishImage(img)
+	return true, nil
 }
 
 // unlinkCommitted removes the files of the tombstones the commit of img
