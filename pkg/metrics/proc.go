@@ -227,13 +227,14 @@ func Login(ok bool) {
 	}
 }
 
-// Command counts one command (its name as the protocol spells it) and how
-// long it took.
-func Command(name string, d time.Duration) {
+// Command counts one command (its name as the protocol spells it) begun
+// at start and ending now: `defer metrics.Command(name, time.Now())`.
+func Command(name string, start time.Time) {
 	p := cur.Load()
 	if p == nil {
 		return
 	}
+	d := time.Since(start)
 	i, ok := p.cmds[name]
 	if !ok {
 		if i, ok = p.cmds[strings.ToUpper(name)]; !ok {
