@@ -109,7 +109,6 @@ func TestToolCommandLines(t *testing.T) {
 		{"promstatsd", "-C {C} -v -f 5 -d"},
 		{"promstatsd", "-C{C} -vc"},
 		{"promstatsd", "-vf5 -C {C} -l 127.0.0.1:0"},
-		{"promstatsd", "-C {C} -1"},
 		{"sieve-check", "-C {C} script.sieve"},
 		{"sieve-check", "-C{C} -u alice script.sieve"},
 		{"sieve-check", "script.sieve -C {C}"},

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +247,32 @@ func TestPromstatsdCountsTheLoad(t *testing.T) {
 		if v := sample(after, f, "service", "lmtp"); v <= 0 {
 			t.Errorf("%s{service=lmtp} = %v, want > 0", f, v)
 		}
+	}
+}
+
+// TestPromstatsdMatchesCyrus compares the command line with Cyrus 3.6.1's
+// (test/compat/fixtures/promstatsd.txt): -h prints its usage, an unknown
+// option is a usage error (64), -c exits quietly with 0, and removes the
+// files of exited processes, keeping nothing of their counts.
+func TestPromstatsdMatchesCyrus(t *testing.T) {
+	checkUsage(t, "promstatsd", fixture(t, "promstatsd.txt", "-h", 0))
+	s := newSite(t, "prometheus_enabled: yes")
+	if c, r := fixture(t, "promstatsd.txt", "-x", 0), s.run("", "promstatsd", "-x"); r.code != c.code || r.stdout != "" {
+		t.Errorf("promstatsd -x: exit %d %q, Cyrus %d", r.code, r.stdout, c.code)
+	}
+	stats := filepath.Join(s.configdir, "stats")
+	if err := os.MkdirAll(stats, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(stats, "1-dead.stats")
+	if err := os.WriteFile(dead, []byte("left by an exited process"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	c := fixture(t, "promstatsd.txt", "-c", 0)
+	if r := s.run("", "promstatsd", "-c"); r.code != c.code || r.stdout != c.stdout || r.stderr != c.stderr {
+		t.Errorf("promstatsd -c: exit %d %q %q, Cyrus %d %q %q", r.code, r.stdout, r.stderr, c.code, c.stdout, c.stderr)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("-c left %s: %v", dead, err)
 	}
 }

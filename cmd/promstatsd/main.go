@@ -5,7 +5,7 @@
 // SERVICE of cyrus.conf (prometheus cmd="promstatsd" listen="127.0.0.1:9090")
 // or alone with -l ADDR. Run from DAEMON (no listen=) it only folds the
 // counts of exited processes every prometheus_update_freq. -c removes the
-// statistics files (at START); -1 prints the report once. See promstatsd(8).
+// statistics files (at START). See promstatsd(8).
 package main
 
 import (
@@ -33,29 +33,21 @@ const usage = "Usage:\n    promstatsd [-C alt_config] [-v] [-f frequency] [-d]\n
 func main() { os.Exit(daemon.ExitCode("promstatsd", run)) }
 
 func run(args []string) error {
-	var verbose, debug, cleanup, once bool
+	var verbose, debug, cleanup bool
 	var freq int
 	env, err := daemon.Start(daemon.Spec{Program: "promstatsd", Service: "prometheus", SASLService: "prometheus",
 		Summary: "the Prometheus statistics daemon", Usage: usage}, args,
 		&cli.BoolFlag{Name: "v", Destination: &verbose, Usage: "verbose"},
 		&cli.IntFlag{Name: "f", Destination: &freq, Usage: "fold exited processes' counts every `seconds`"},
 		&cli.BoolFlag{Name: "d", Destination: &debug, Usage: "debug mode (accepted: promstatsd never detaches)"},
-		&cli.BoolFlag{Name: "c", Destination: &cleanup, Usage: "remove the statistics files and exit"},
-		&cli.BoolFlag{Name: "1", Destination: &once, Usage: "print the report once and exit"})
+		&cli.BoolFlag{Name: "c", Destination: &cleanup, Usage: "remove the statistics files and exit"})
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	dir := env.Cfg.PrometheusStatsDir()
-	switch {
-	case cleanup:
+	if cleanup {
 		return metrics.Cleanup(dir)
-	case once:
-		s, err := metrics.Collate(dir, env.Log)
-		if err != nil {
-			return err
-		}
-		return metrics.WriteText(os.Stdout, s)
 	}
 	if !env.Cfg.PrometheusEnabled() {
 		env.Log.Warn("Prometheus metrics are not being tracked.  Set prometheus_enabled in imapd.conf")
