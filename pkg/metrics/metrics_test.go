@@ -249,3 +249,24 @@ func parse(t *testing.T, s *Snapshot) {
 		}
 	}
 }
+
+// TestUnfinishedFileIsDebris: a process that died making its file (never
+// renamed to .stats, so nothing was counted in it) leaves debris that a
+// collation removes; files of other programs are left alone.
+func TestUnfinishedFileIsDebris(t *testing.T) {
+	dir := t.TempDir()
+	debris := filepath.Join(dir, newPrefix+"9-abc")
+	other := filepath.Join(dir, "README")
+	for _, f := range []string{debris, other} {
+		if err := os.WriteFile(f, []byte(magic), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	collate(t, dir)
+	if _, err := os.Stat(debris); !os.IsNotExist(err) {
+		t.Errorf("debris left: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file removed: %v", err)
+	}
+}

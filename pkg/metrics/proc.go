@@ -58,9 +58,13 @@ func Open(dir, service, proto string, update time.Duration, log *slog.Logger) er
 	if err := checkService(service); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("metrics: %w", err)
+	// Under the directory's lock, so no collator sees the new file before
+	// it is locked and takes it for debris.
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	sl := slots(proto)
 	var hdr strings.Builder
 	fmt.Fprintf(&hdr, "service %s\nproto %s\npid %d\n", service, proto, os.Getpid())
