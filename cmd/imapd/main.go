@@ -8,13 +8,14 @@ import (
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/imapserver"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 )
 
 func main() { os.Exit(daemon.ExitCode("imapd", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "imapd", Service: "imap", TLSService: "imaps", SASLService: "imap",
+	env, err := daemon.Start(daemon.Spec{Program: "imapd", Protocol: metrics.ProtoIMAP, Service: "imap", TLSService: "imaps", SASLService: "imap",
 		Summary: "the IMAP server", Synopsis: "[-C config] [-l addr]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/lmtp"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 )
 
@@ -39,7 +40,7 @@ func main() {
 
 func run(args []string) error {
 	var preauth bool
-	env, err := daemon.Start(daemon.Spec{Program: "lmtpd", Service: "lmtp", SASLService: "lmtp", NoHelp: true}, args,
+	env, err := daemon.Start(daemon.Spec{Program: "lmtpd", Protocol: metrics.ProtoLMTP, Service: "lmtp", SASLService: "lmtp", NoHelp: true}, args,
 		&cli.BoolFlag{Name: "a", Destination: &preauth, Usage: "treat TCP connections as pre-authenticated (postman), like the unix socket"})
 	if err != nil {
 		return err

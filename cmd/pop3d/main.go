@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"gocyrus/internal/daemon"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/pop3server"
 	"gocyrus/pkg/service"
 )
@@ -15,7 +16,7 @@ import (
 func main() { os.Exit(daemon.ExitCode("pop3d", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Service: "pop3", TLSService: "pop3s", SASLService: "pop",
+	env, err := daemon.Start(daemon.Spec{Program: "pop3d", Protocol: metrics.ProtoPOP3, Service: "pop3", TLSService: "pop3s", SASLService: "pop",
 		Summary: "the POP3 server", Synopsis: "[-C config-file] [-l addr]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"gocyrus/internal/daemon"
 	"gocyrus/pkg/managesieve"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sieve"
 	"gocyrus/pkg/sievescripts"
@@ -17,7 +18,7 @@ import (
 func main() { os.Exit(daemon.ExitCode("timsieved", run)) }
 
 func run(args []string) error {
-	env, err := daemon.Start(daemon.Spec{Program: "timsieved", Service: "sieve", SASLService: "sieve",
+	env, err := daemon.Start(daemon.Spec{Program: "timsieved", Protocol: metrics.ProtoSieve, Service: "sieve", SASLService: "sieve",
 		Summary: "the ManageSieve server", Synopsis: "[-C config-file] [-l address]... [-s] [-U uses] [-T seconds] [-D]"}, args)
 	if err != nil {
 		return err

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -20,6 +22,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/sasldb"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
@@ -35,6 +38,10 @@ type Spec struct {
 	Summary     string // what -h says the daemon is: "the IMAP server"
 	Synopsis    string // what -h prints after the name: the man page's SYNOPSIS
 	NoHelp      bool   // -h is a usage error (lmtpd answers it with its 421 usage)
+	Usage       string // when set, what -h prints instead of the flag list (Cyrus's usage text)
+	// Protocol is what the daemon counts for prometheus_enabled
+	// (metrics.ProtoIMAP...); "" counts nothing.
+	Protocol string
 }
 
 // ErrHelp is returned by Start after printing the help -h asked for.
@@ -88,6 +95,12 @@ func Start(spec Spec, args []string, own ...cli.Flag) (*Env, error) {
 	for _, w := range base.Warnings() {
 		e.Log.Warn(w)
 	}
+	if spec.Protocol != "" && e.Cfg.PrometheusEnabled() {
+		// Statistics are an aid: a daemon that cannot keep them still serves.
+		if err := metrics.Open(e.Cfg.PrometheusStatsDir(), e.Name, spec.Protocol, StatsUpdateFreq(e.Cfg), e.Log); err != nil {
+			e.Log.Warn("prometheus statistics are not kept", "err", err)
+		}
+	}
 	if e.TLS, err = tlsconf.FromConfig(e.Cfg); err != nil {
 		return nil, err
 	}
@@ -115,7 +128,21 @@ func (e *Env) Serve(h service.Handler, opts service.Options) error {
 	opts.Logger = e.Log
 	opts.MaxConns = e.Cfg.Maxconnections()
 	e.Flags.Apply(&opts)
-	return service.Run(context.Background(), e.Flags.Listen, h, opts)
+	counted := func(ctx context.Context, conn net.Conn) {
+		defer metrics.ConnectionOpened()()
+		h(ctx, conn)
+	}
+	return service.Run(context.Background(), e.Flags.Listen, counted, opts)
+}
+
+// StatsUpdateFreq is how often statistics are refreshed:
+// prometheus_service_update_freq (Cyrus 3.8) when set, else
+// prometheus_update_freq.
+func StatsUpdateFreq(cfg *config.Config) time.Duration {
+	if d := cfg.PrometheusServiceUpdateFreq(); d > 0 {
+		return d
+	}
+	return cfg.PrometheusUpdateFreq()
 }
 
 // Close closes the databases.
@@ -145,6 +172,8 @@ func parseFlags(spec Spec, f *service.Flags, own []cli.Flag, args []string) erro
 		Usage:     spec.Summary,
 		UsageText: spec.Program + " " + spec.Synopsis,
 		HideHelp:  spec.NoHelp,
+		// Cyrus's usage text when the daemon has one to match.
+		CustomRootCommandHelpTemplate: spec.Usage,
 		// An -l socket path may hold a comma: one value per -l.
 		DisableSliceFlagSeparator: true,
 		Flags: append([]cli.Flag{

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/sasldb"
 )
 
@@ -258,6 +259,7 @@ func anonymousResult(mech string) Result {
 // finish logs the outcome and delays failures. login is the name as the
 // client sent it (never a password).
 func (a *Authenticator) finish(ctx context.Context, conn ConnInfo, mech, login string, res Result, err error) (Result, error) {
+	metrics.Login(err == nil)
 	if err == nil {
 		a.log.Info("auth: login", "user", res.User, "authuser", res.AuthUser, "mechanism", mech,
 			"remote", conn.remote(), "admin", res.Admin)

@@ -80,6 +80,18 @@ var Options = []OptionDef{
 	{Name: "postmaster", Type: TypeString, Default: "postmaster",
 		Text: "The address named in LMTP error texts and used as the sender of generated messages."},
 
+	// Statistics (Prometheus): counted by every service process, served by promstatsd.
+	{Name: "prometheus_enabled", Type: TypeBool, Default: "0",
+		Text: "Count Prometheus statistics in every imapd, pop3d, lmtpd and timsieved process, for promstatsd to serve at /metrics."},
+	{Name: "prometheus_stats_dir", Type: TypePath, Default: "{configdirectory}/stats",
+		Text: "The directory of the per-process statistics files and of the totals promstatsd keeps of exited processes."},
+	{Name: "prometheus_need_auth", Type: TypeEnum, Default: "admin", Values: []string{"none", "user", "admin"},
+		Text: "Who may fetch /metrics from promstatsd: anyone (none), any user with a valid password (user) or an administrator (admin), by HTTP basic authentication."},
+	{Name: "prometheus_update_freq", Type: TypeDuration, Unit: time.Second, Default: "10s",
+		Text: "How often each process refreshes its runtime figures (goroutines, heap, open files) and promstatsd folds the counts of exited processes. Counters are current at every scrape."},
+	{Name: "prometheus_service_update_freq", Type: TypeDuration, Unit: time.Second,
+		Text: "Cyrus 3.8's name for prometheus_update_freq; when set, it is used instead."},
+
 	// Administrators and authentication.
 	{Name: "admins", Type: TypeList,
 		Text: "Users with administrator rights on every mailbox; user@domain is an administrator of that domain only."},

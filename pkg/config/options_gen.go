@@ -134,6 +134,35 @@ func (c *Config) SyslogPrefix() string { return c.String("syslog_prefix") }
 // texts and used as the sender of generated messages. Default: "postmaster".
 func (c *Config) Postmaster() string { return c.String("postmaster") }
 
+// PrometheusEnabled returns "prometheus_enabled" (bool): Count Prometheus
+// statistics in every imapd, pop3d, lmtpd and timsieved process, for
+// promstatsd to serve at /metrics. Default: "0".
+func (c *Config) PrometheusEnabled() bool { return c.Bool("prometheus_enabled") }
+
+// PrometheusStatsDir returns "prometheus_stats_dir" (path): The directory of
+// the per-process statistics files and of the totals promstatsd keeps of
+// exited processes. Default: "{configdirectory}/stats".
+func (c *Config) PrometheusStatsDir() string { return c.String("prometheus_stats_dir") }
+
+// PrometheusNeedAuth returns "prometheus_need_auth" (enum): Who may fetch
+// /metrics from promstatsd: anyone (none), any user with a valid password
+// (user) or an administrator (admin), by HTTP basic authentication. Default:
+// "admin".
+func (c *Config) PrometheusNeedAuth() string { return c.String("prometheus_need_auth") }
+
+// PrometheusUpdateFreq returns "prometheus_update_freq" (duration): How often
+// each process refreshes its runtime figures (goroutines, heap, open files)
+// and promstatsd folds the counts of exited processes. Counters are current at
+// every scrape. Default: "10s".
+func (c *Config) PrometheusUpdateFreq() time.Duration { return c.Duration("prometheus_update_freq") }
+
+// PrometheusServiceUpdateFreq returns "prometheus_service_update_freq"
+// (duration): Cyrus 3.8's name for prometheus_update_freq; when set, it is
+// used instead.
+func (c *Config) PrometheusServiceUpdateFreq() time.Duration {
+	return c.Duration("prometheus_service_update_freq")
+}
+
 // Admins returns "admins" (list): Users with administrator rights on every
 // mailbox; user@domain is an administrator of that domain only.
 func (c *Config) Admins() []string { return c.List("admins") }

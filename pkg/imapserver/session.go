@@ -13,6 +13,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/tlsconf"
 )
@@ -184,6 +185,7 @@ func isTimeout(err error) bool {
 // execute runs one command: state check, handler, untagged updates of the
 // selected mailbox, tagged status — then flushes the whole response.
 func (s *session) execute(cmd wire.Command) {
+	defer metrics.Command(cmd.Name, time.Now())
 	c, ok := commands[cmd.Name]
 	var rep reply
 	var err error
@@ -242,6 +244,9 @@ func (s *session) finish(cmd wire.Command, c command, rep reply, err error) {
 	status := wire.OK
 	if err != nil {
 		kind, ue := classify(err)
+		if ue != nil && ue.Code == "OVERQUOTA" {
+			metrics.QuotaRefused()
+		}
 		switch kind {
 		case kindIO:
 			s.endOnConnError(err)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-sasl"
+
+	"gocyrus/pkg/metrics"
 )
 
 // maxLineLen bounds a command line and a message line (RFC 5321 allows
@@ -35,6 +37,9 @@ func newConn(s *Server, nc net.Conn, ss *session, sessionID string) *conn {
 }
 
 func (c *conn) reply(r *reply) {
+	if r == replyOverQuotaTemp || r == replyOverQuotaPerm {
+		metrics.QuotaRefused()
+	}
 	for _, l := range r.lines() {
 		c.w.WriteString(l)
 		c.w.WriteString("\r\n")
@@ -95,41 +100,53 @@ func (c *conn) serve() {
 			return
 		}
 		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
-		case "LHLO":
-			c.lhlo(arg)
-		case "MAIL":
-			c.mail(arg)
-		case "RCPT":
-			c.rcpt(arg)
-		case "DATA":
-			if !c.data() {
-				return
-			}
-		case "RSET":
-			c.ss.reset()
-			c.sessionID = c.srv.sessions.NewID()
-			c.replyf(250, "2.0.0", "Ok SESSIONID=<%s>", c.sessionID)
-		case "NOOP":
-			c.reply(replyNoop)
-		case "VRFY":
-			c.reply(replyVrfy)
-		case "AUTH":
-			if !c.auth(arg) {
-				return
-			}
-		case "STARTTLS":
-			if !c.startTLS() {
-				return
-			}
-		case "QUIT":
-			c.reply(replyBye)
-			c.w.Flush()
+		name := strings.ToUpper(verb)
+		start := time.Now()
+		goOn := c.command(name, arg)
+		metrics.Command(name, start)
+		if !goOn {
 			return
-		default:
-			c.reply(replySyntax)
 		}
 	}
+}
+
+// command runs one command; false ends the session.
+func (c *conn) command(name, arg string) bool {
+	switch name {
+	case "LHLO":
+		c.lhlo(arg)
+	case "MAIL":
+		c.mail(arg)
+	case "RCPT":
+		c.rcpt(arg)
+	case "DATA":
+		if !c.data() {
+			return false
+		}
+	case "RSET":
+		c.ss.reset()
+		c.sessionID = c.srv.sessions.NewID()
+		c.replyf(250, "2.0.0", "Ok SESSIONID=<%s>", c.sessionID)
+	case "NOOP":
+		c.reply(replyNoop)
+	case "VRFY":
+		c.reply(replyVrfy)
+	case "AUTH":
+		if !c.auth(arg) {
+			return false
+		}
+	case "STARTTLS":
+		if !c.startTLS() {
+			return false
+		}
+	case "QUIT":
+		c.reply(replyBye)
+		c.w.Flush()
+		return false
+	default:
+		c.reply(replySyntax)
+	}
+	return true
 }
 
 func (c *conn) lhlo(arg string) {
@@ -290,6 +307,9 @@ func (c *conn) data() bool {
 		// The disk failed, the input was read to its end: answer.
 		c.srv.log.Error("writing a stage file", "err", err)
 	}
+	if err == nil {
+		metrics.LMTPReceived(st.size, len(c.ss.rcpts))
+	}
 	var results []error
 	switch {
 	case err != nil:
@@ -302,6 +322,7 @@ func (c *conn) data() bool {
 		results = c.ss.data(f, st, c.sessionID)
 	}
 	for _, err := range results {
+		metrics.LMTPDelivery(err == nil)
 		if err == nil {
 			c.replyf(250, "2.1.5", "Success SESSIONID=<%s>", c.sessionID)
 		} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gocyrus/pkg/auth"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
 )
@@ -147,6 +148,7 @@ var authenticatedCommands = map[string]func(*session, command){
 
 // dispatch runs one command; it reports whether the session is over.
 func (s *session) dispatch(cmd command) bool {
+	defer metrics.Command(cmd.name, time.Now())
 	s.log.Debug("command", "name", cmd.name)
 	if s.srv.testFault != nil {
 		s.srv.testFault(cmd.name)

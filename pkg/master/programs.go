@@ -25,7 +25,6 @@ var notShipped = map[string]string{
 	"sync_server": "replication is not provided",
 	"backupd":     "the backup service is not provided",
 	"calalarmd":   "calendar alarms (DAV) are not provided",
-	"promstatsd":  "Prometheus statistics are not provided",
 	"ptloader":    "the PTS group loader is not provided",
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 )
 
@@ -183,6 +184,7 @@ func (s *session) startTLS() error {
 
 // dispatch runs one command; it reports whether the session is over.
 func (s *session) dispatch(cmd command) bool {
+	defer metrics.Command(cmd.Verb, time.Now())
 	if s.srv.testFault != nil {
 		s.srv.testFault(cmd.Verb)
 	}
