@@ -53,6 +53,7 @@ func TestImportArrows(t *testing.T) {
 		header   = "gocyrus/pkg/msgheader"
 		bdbhash  = "gocyrus/pkg/bdbhash"
 		space    = "gocyrus/pkg/diskspace"
+		deny     = "gocyrus/pkg/userdeny"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -88,6 +89,7 @@ func TestImportArrows(t *testing.T) {
 		sasldb:   {cyrusdb, bdbhash},
 		cyrusdb:  {panics},
 		dup:      {cyrusdb, panics},
+		deny:     {cyrusdb},
 		tlsconf:  {config},
 		service:  {tlsconf},
 		scripts:  {config, mboxname},
@@ -105,13 +107,13 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
-		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, "gocyrus/pkg/imapurl",
+		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny, "gocyrus/pkg/imapurl",
 			"gocyrus/pkg/imapserver/"},
-		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service},
+		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
-			sieve, scripts, dup, "gocyrus/pkg/recipient"},
+			sieve, scripts, dup, deny, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
-		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts},
+		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts, deny},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
 		"gocyrus/pkg/sieveclient": {},
@@ -119,7 +121,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
-		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs},
+		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, deny},
 		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
 	}
