@@ -36,6 +36,7 @@ func (s *session) refuseIfDenied(res auth.Result) bool {
 }
 
 func (s *session) watchDeny(user string) {
+	s.unwatchDeny()
 	conn := s.conn
 	s.deny.unwatch = s.srv.opts.Deny.Watch(user, func(msg string) {
 		s.deny.msg.Store(&msg)
