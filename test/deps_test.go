@@ -54,6 +54,7 @@ func TestImportArrows(t *testing.T) {
 		bdbhash  = "gocyrus/pkg/bdbhash"
 		space    = "gocyrus/pkg/diskspace"
 		metrics  = "gocyrus/pkg/metrics"
+		deny     = "gocyrus/pkg/userdeny"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -91,6 +92,7 @@ func TestImportArrows(t *testing.T) {
 		sasldb:   {cyrusdb, bdbhash},
 		cyrusdb:  {panics},
 		dup:      {cyrusdb, panics},
+		deny:     {cyrusdb},
 		tlsconf:  {config},
 		service:  {tlsconf},
 		scripts:  {config, mboxname},
@@ -108,13 +110,13 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
-		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, "gocyrus/pkg/imapurl",
+		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny, "gocyrus/pkg/imapurl",
 			"gocyrus/pkg/imapserver/"},
-		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics},
+		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
-			sieve, scripts, dup, metrics, "gocyrus/pkg/recipient"},
+			sieve, scripts, dup, metrics, deny, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
-		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts, metrics},
+		"gocyrus/pkg/managesieve": {config, mboxname, panics, auth, tlsconf, service, sieve, scripts, metrics, deny},
 		"gocyrus/pkg/cyradm":      {acl, mboxname, tlsconf},
 		"gocyrus/pkg/mtest":       {},
 		"gocyrus/pkg/sieveclient": {},
@@ -122,7 +124,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
-		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, metrics},
+		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, metrics, deny},
 		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
 		// The offline Sieve tools' compile options and include resolver.

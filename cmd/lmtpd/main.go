@@ -55,5 +55,6 @@ func run(args []string) error {
 	srv.PreauthTCP = preauth
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
+	srv.Deny = env.Deny
 	return env.Serve(srv.Handle, service.Options{})
 }

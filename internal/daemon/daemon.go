@@ -27,6 +27,7 @@ import (
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 	"gocyrus/pkg/tlsconf"
+	"gocyrus/pkg/userdeny"
 )
 
 // Spec is what distinguishes one daemon.
@@ -63,6 +64,8 @@ type Env struct {
 	Store *store.Store
 	Auth  *auth.Authenticator
 	TLS   *tls.Config // nil when no certificate is configured
+	// Deny is the deny list (cyr_deny) as this service sees it.
+	Deny *userdeny.Guard
 }
 
 // Start parses args (without the program name; Cyrus's getopt rules,
@@ -110,6 +113,7 @@ func Start(spec Spec, args []string, own ...cli.Flag) (*Env, error) {
 	if e.DB, err = cyrusdb.Open(e.Cfg.Configdirectory(), cyrusdb.Options{Logger: e.Log}); err != nil {
 		return nil, err
 	}
+	e.Deny = userdeny.NewGuard(e.DB, e.Name, e.Log)
 	if e.Store, err = store.New(e.Cfg, e.DB, e.Log); err != nil {
 		e.DB.Close()
 		return nil, err

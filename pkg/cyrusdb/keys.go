@@ -47,6 +47,9 @@ const (
 	// PrefixURLAuthKey + userid + NUL + mailbox uniqueid: a URLAUTH
 	// mailbox access key (pkg/imapserver, RFC 4467).
 	PrefixURLAuthKey = "urlauthkey\x00"
+	// PrefixUserDeny + userid: the services the user is denied and the
+	// message (Cyrus's user_deny.db, pkg/userdeny).
+	PrefixUserDeny = "userdeny\x00"
 )
 
 // KeySpace is one kind of record.
@@ -75,6 +78,7 @@ var KeySpaces = []KeySpace{
 	{PrefixPOP3Login, false, "pkg/pop3server"},
 	{KeyUIDValidity, true, "pkg/mboxlist"},
 	{PrefixURLAuthKey, false, "pkg/imapserver"},
+	{PrefixUserDeny, false, "pkg/userdeny"},
 }
 
 // KeyOverlaps are the deliberate cases of one prefix starting another

@@ -26,8 +26,9 @@ func TestKeyPrefixBytes(t *testing.T) {
 		PrefixPOP3Login:    "\x70\x6f\x70\x33\x6c\x6f\x67\x69\x6e\x00",
 		KeyUIDValidity:     "\x55\x56",
 		PrefixURLAuthKey:   "\x75\x72\x6c\x61\x75\x74\x68\x6b\x65\x79\x00",
+		PrefixUserDeny:     "\x75\x73\x65\x72\x64\x65\x6e\x79\x00",
 	}
-	if len(pinned) != 17 {
+	if len(pinned) != 18 {
 		t.Fatalf("two constants share bytes: %d distinct", len(pinned))
 	}
 	if len(KeySpaces) != len(pinned) {

@@ -124,6 +124,9 @@ func (s *session) refuseIfShutdown() error {
 // login would exceed maxlogins_per_user or maxlogins_per_host: then the
 // session stays unauthenticated, as in Cyrus.
 func (s *session) loggedIn(res auth.Result) (reply, error) {
+	if err := s.refuseIfDenied(res); err != nil {
+		return reply{}, err
+	}
 	slot, err := s.srv.logins.Acquire(res.User, logins.HostOf(s.conn.RemoteAddr()), s.srv.loginLimits)
 	if err != nil {
 		s.log.Warn("login refused", "user", res.User, "err", err)
@@ -140,6 +143,7 @@ func (s *session) loggedIn(res auth.Result) (reply, error) {
 		s.who.Groups = groups
 	}
 	s.state = stateAuth
+	s.watchDeny()
 	s.log = s.log.With("user", res.User)
 	s.log.Info("login", "mechanism", res.Mechanism, "tls", s.tls != nil)
 	s.provisionAtLogin(res)

@@ -40,7 +40,7 @@ func cmdIdle(s *session, c wire.Command) (reply, error) {
 	if idleTimeout <= 0 {
 		idleTimeout = s.srv.timeout
 	}
-	s.conn.SetReadDeadline(time.Now().Add(idleTimeout))
+	s.setReadDeadline(time.Now().Add(idleTimeout))
 
 	type lineResult struct {
 		line string

@@ -17,6 +17,7 @@ import (
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
+	"gocyrus/pkg/userdeny"
 )
 
 // Version is the implementation version shown in the greeting and in ID.
@@ -35,6 +36,8 @@ type Options struct {
 	// Groups answers group membership for ACL "group:" entries; nil reads
 	// /etc/group.
 	Groups *acl.GroupReader
+	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
+	Deny   *userdeny.Guard
 	Logger *slog.Logger
 }
 

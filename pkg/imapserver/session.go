@@ -61,6 +61,7 @@ type session struct {
 	notify       *notifyState     // NOTIFY SET in force (notify.go), nil without
 
 	prog cmdProgress // the running command's INPROGRESS clock (inprogress.go)
+	deny denyState   // the deny list's watch on this session (userdeny.go)
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -100,6 +101,7 @@ func (s *session) continueLiteral(info wire.LiteralInfo) error {
 // close ends the session: the connection dropping closes the selected
 // mailbox like LOGOUT (autoexpunge included) and frees the login slot.
 func (s *session) close() {
+	s.unwatchDeny()
 	s.closeMailbox()
 	s.closeAppendBox()
 	s.notify.stop()
@@ -125,7 +127,10 @@ func (s *session) run() {
 		return
 	}
 	for s.state != stateLogout {
-		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		s.setReadDeadline(time.Now().Add(s.srv.timeout))
+		if s.byeIfDenied() {
+			return
+		}
 		cmd, err := s.r.ReadCommand()
 		if err != nil {
 			s.readFailed(cmd, err)
@@ -166,6 +171,7 @@ func (s *session) readFailed(cmd wire.Command, err error) {
 func (s *session) endOnConnError(err error) {
 	s.state = stateLogout
 	switch {
+	case s.byeIfDenied():
 	case s.ctx.Err() != nil:
 		s.w.StatusResponse("*", wire.BYE, "", "Server shutting down")
 		s.w.Flush()

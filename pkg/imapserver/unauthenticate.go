@@ -18,6 +18,7 @@ func cmdUnauthenticate(s *session, c wire.Command) (reply, error) {
 	if err := s.r.EOL(); err != nil {
 		return reply{}, err
 	}
+	s.unwatchDeny()
 	s.closeMailbox()
 	s.closeAppendBox()
 	s.login.Release()

@@ -39,7 +39,9 @@
 // Validation happens at RCPT: 550 5.1.1 unknown, 550 5.7.1 no p,
 // 452 4.2.2 (552 5.2.2 with lmtp_over_quota_perm_failure) when the quota
 // root is already over its limit (lmtp_strict_quota: when this message
-// would take it over); IGNOREQUOTA skips the check.
+// would take it over); IGNOREQUOTA skips the check. A user the deny list
+// (cyr_deny, pkg/userdeny) denies the lmtp service gets 451 4.2.1
+// "Delivery to mailbox is disabled", as from Cyrus's verify_user.
 // Before that, MAIL FROM and RCPT TO addresses pass lmtp_strict_rfc2821
 // (applyStrict2821, as Cyrus's parseaddr): an unquoted local part with
 // 8-bit bytes is refused with 501 5.5.4, or with the option off has each

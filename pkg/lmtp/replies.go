@@ -50,6 +50,7 @@ var (
 	replyOverQuotaTemp = &reply{452, "4.2.2", "Over quota"}
 	replyOverQuotaPerm = &reply{552, "5.2.2", "Over quota"}
 	replyTempFail      = &reply{451, "4.3.0", "System I/O error"}
+	replyDisabled      = &reply{451, "4.2.1", "Delivery to mailbox is disabled"} // a user denied lmtp (cyr_deny)
 	replyBadMessage    = &reply{554, "5.6.0", "Message contains invalid header"}
 	replyNUL           = &reply{554, "5.6.0", "Message contains NUL characters"}
 	replyBadAddress    = &reply{501, "5.5.4", "Syntax error in parameters"}

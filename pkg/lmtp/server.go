@@ -15,6 +15,7 @@ import (
 	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
+	"gocyrus/pkg/userdeny"
 )
 
 const (
@@ -32,6 +33,9 @@ type Server struct {
 	Auth *auth.Authenticator
 	// TLS enables STARTTLS (tls_server_cert/tls_server_key); nil offers none.
 	TLS *tls.Config
+	// Deny is the deny list of this service (cyr_deny): a recipient user
+	// denied it is refused at RCPT; nil denies nothing.
+	Deny *userdeny.Guard
 
 	store          *store.Store
 	dup            *duplicate.Store // nil when duplicatesuppression is off

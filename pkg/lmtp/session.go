@@ -132,6 +132,16 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 		s.log.Error("resolving a recipient", "rcpt", to, "err", err)
 		return replyTempFail
 	}
+	var user string
+	if !r.Shared {
+		user, _ = mboxname.UserOf(t.Entry.Name)
+		// Cyrus's verify_user: the deny list of the lmtp service
+		// (docs/CYRUS-BEHAVIOUR.md §8.10).
+		if _, denied := s.Deny.Check(ctx, user); denied {
+			s.log.Info("recipient denied by the deny list", "rcpt", to, "user", user)
+			return replyDisabled
+		}
+	}
 	mode := s.mode
 	if ignoreQuota {
 		mode = store.QuotaIgnore
@@ -142,10 +152,7 @@ func (ss *session) rcpt(to string, ignoreQuota bool) error {
 	} else if over {
 		return s.overQuotaReply()
 	}
-	rc := &rcpt{target: t, mode: mode, addr: strings.Trim(strings.TrimSpace(to), "<>")}
-	if !r.Shared {
-		rc.user, _ = mboxname.UserOf(t.Entry.Name)
-	}
+	rc := &rcpt{target: t, mode: mode, addr: strings.Trim(strings.TrimSpace(to), "<>"), user: user}
 	ss.rcpts = append(ss.rcpts, rc)
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *session) cmdAuthenticate(cmd command) bool {
 		}
 	}
 	res, ok := ex.Result()
-	if !ok {
+	if !ok || s.denied(res) {
 		s.reply(response("NO", "", "Authentication Error"))
 		return false
 	}
@@ -93,6 +93,7 @@ func (s *session) login(res auth.Result) error {
 	}
 	s.user = &res
 	s.log = s.baseLog.With("user", res.User)
+	s.watchDeny(res.User)
 	return nil
 }
 

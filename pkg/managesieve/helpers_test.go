@@ -17,6 +17,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/userdeny"
 )
 
 // fakeCheck stands in for pkg/sieve: a script containing "bad" fails at
@@ -45,6 +46,7 @@ type serverOpts struct {
 	implicitTLS bool
 	logger      *slog.Logger
 	fault       func(command string) // Server.testFault
+	deny        *userdeny.Guard
 }
 
 // startServer serves ManageSieve on a loopback port for the test's life.
@@ -77,7 +79,7 @@ func startServer(t *testing.T, so serverOpts) *testServer {
 	store := sievescripts.New(sievescripts.Options{Dir: t.TempDir(), MaxScripts: so.maxScripts, MaxSize: so.maxSize})
 	srv, err := New(Options{
 		Config: cfg, Auth: authn, Scripts: store, Extensions: so.extensions, Check: fakeCheck,
-		TLS: so.tls, ImplicitTLS: so.implicitTLS, IdleTimeout: so.idle, Logger: so.logger,
+		TLS: so.tls, ImplicitTLS: so.implicitTLS, IdleTimeout: so.idle, Logger: so.logger, Deny: so.deny,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/userdeny"
 )
 
 // DefaultVersion is shown in the IMPLEMENTATION capability when
@@ -46,7 +47,9 @@ type Options struct {
 	// IdleTimeout ends a silent session; 0 means the timeout option.
 	IdleTimeout time.Duration
 	Version     string
-	Logger      *slog.Logger
+	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
+	Deny   *userdeny.Guard
+	Logger *slog.Logger
 }
 
 // Server serves ManageSieve sessions. Safe for concurrent use: one Handle
@@ -131,6 +134,6 @@ func allowedExtensions(offered, configured []string) []string {
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
 	s.sessions.Handle(ctx, conn, func(c *service.Session) service.Protocol {
 		sess := newSession(s, c)
-		return service.Protocol{Run: sess.run, Farewell: sess.farewell}
+		return service.Protocol{Run: sess.run, Farewell: sess.farewell, Close: sess.unwatchDeny}
 	})
 }

@@ -30,6 +30,7 @@ type session struct {
 	tlsState *tls.ConnectionState
 	user     *auth.Result      // nil until authenticated
 	scripts  *sievescripts.Dir // the directory the session manages
+	deny     denyState         // the deny list's watch on this session (userdeny.go)
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -53,7 +54,10 @@ func (s *session) run() {
 	s.writeCapabilities()
 	s.flush()
 	for {
-		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		s.setReadDeadline(time.Now().Add(s.srv.timeout))
+		if s.endIfDenied() {
+			return
+		}
 		cmd, err := s.in.readCommand()
 		if err != nil && !s.replyReadError(cmd, err) {
 			return
@@ -95,6 +99,8 @@ func (s *session) replyReadError(cmd command, err error) bool {
 func (s *session) endOnReadError(err error) {
 	var ne net.Error
 	switch {
+	case s.endIfDenied():
+		return
 	case s.ctx.Err() != nil:
 		s.reply(response("BYE", "", "Server shutting down"))
 	case errors.As(err, &ne) && ne.Timeout():

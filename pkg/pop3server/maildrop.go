@@ -177,6 +177,9 @@ func (s *session) openMaildrop(ctx context.Context, res auth.Result, folder stri
 // comes before the maildrop is opened, so that a refused login does not
 // count as a poll for popminpoll.
 func (s *session) login(res auth.Result, folder string) {
+	if s.refuseIfDenied(res) {
+		return
+	}
 	slot, err := s.srv.logins.Acquire(res.User, logins.HostOf(s.conn.RemoteAddr()), s.srv.loginLimits)
 	if err != nil {
 		s.log.Warn("login refused", "user", res.User, "err", err)
@@ -197,6 +200,7 @@ func (s *session) login(res auth.Result, folder string) {
 	}
 	s.loginSlot = slot
 	s.drop = d
+	s.watchDeny(res.User)
 	id := s.id
 	s.log = s.log.With("user", res.User)
 	s.log.Info("login", "mechanism", res.Mechanism, "mailbox", d.name, "messages", len(d.msgs), "tls", s.tlsState != nil)

@@ -14,6 +14,7 @@ import (
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
+	"gocyrus/pkg/userdeny"
 )
 
 // DefaultVersion is the version shown in the greeting and in CAPA's
@@ -31,7 +32,9 @@ type Options struct {
 	// ImplicitTLS starts every connection with a TLS handshake (pop3s, -s).
 	ImplicitTLS bool
 	Version     string
-	Logger      *slog.Logger
+	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
+	Deny   *userdeny.Guard
+	Logger *slog.Logger
 }
 
 // Server serves POP3 sessions. Safe for concurrent use: one Handle call

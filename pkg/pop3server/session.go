@@ -42,6 +42,7 @@ type session struct {
 	drop *maildrop // non-nil in the TRANSACTION state
 	// loginSlot is this session's place in the login counts (maxlogins_*).
 	loginSlot *logins.Slot
+	deny      denyState // the deny list's watch on this session (userdeny.go)
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -55,6 +56,7 @@ func newSession(srv *Server, c *service.Session) *session {
 }
 
 func (s *session) close() {
+	s.unwatchDeny()
 	if s.drop != nil {
 		s.drop.close()
 		s.drop = nil
@@ -71,7 +73,10 @@ func (s *session) connInfo() auth.ConnInfo {
 func (s *session) run() {
 	s.greet()
 	for {
-		s.conn.SetReadDeadline(time.Now().Add(s.srv.timeout))
+		s.setReadDeadline(time.Now().Add(s.srv.timeout))
+		if s.endIfDenied() {
+			return
+		}
 		line, err := s.readLine()
 		if errors.Is(err, errLineTooLong) {
 			s.reply("-ERR " + err.Error())
@@ -96,6 +101,7 @@ func (s *session) run() {
 func (s *session) endOnReadError(err error) {
 	var ne net.Error
 	switch {
+	case s.endIfDenied():
 	case s.ctx.Err() != nil:
 		s.reply("-ERR [SYS/TEMP] Server shutting down")
 	case errors.As(err, &ne) && ne.Timeout():
