@@ -197,6 +197,11 @@ func loggedMailbox(t *testing.T, n, stores int) (*Mailbox, *View) {
 	for i := 0; i < stores; i++ {
 		storeRandom(t, m, r, uids)
 	}
+	// A random STORE may change nothing (and log nothing): one that
+	// surely does, so the log exists whatever the seed.
+	if _, err := m.Store(context.Background(), StoreRequest{UIDs: uids[:1], Op: StoreAdd, Keywords: []string{"$surely"}}); err != nil {
+		t.Fatal(err)
+	}
 	return m, mustSnapshot(t, m)
 }
 
