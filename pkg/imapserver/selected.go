@@ -38,6 +38,8 @@ type selected struct {
 	// user's own set (seen), not the index flag (see seen.go).
 	sharedSeen bool
 	seen       seenSet
+	// squat is the mailbox's full-text index as last read (textindex.go).
+	squat squatCache
 }
 
 // seqOf returns the session's sequence number of uid, 0 when unknown.

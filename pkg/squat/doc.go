@@ -1,0 +1,28 @@
+// Package squat reads and writes a mailbox's full-text index, the file
+// cyrus.gosquat beside cyrus.index, which squatter(8) writes and imapd
+// consults for SEARCH BODY and TEXT (pkg/imapserver/search, grams.go,
+// decides what a gram is; this package only stores them).
+//
+// # Format (version 1, big-endian)
+//
+//	magic "gcyrusSQ"; u32 version; u32 uidvalidity; u32 uidnext (the
+//	mailbox's when indexed); u32 nuids; u32 ngrams; u64 postings length
+//	nuids × u32: the indexed UIDs, ascending
+//	ngrams × (u32 gram, u32 offset, u32 count): ascending by gram; offset
+//	  into the postings, count UIDs there
+//	postings: per gram, its UIDs ascending as uvarint deltas (the first
+//	  from 0)
+//	u32 CRC-32C of everything before it
+//
+// # Invariants
+//
+// A file is whole or absent: Write puts it under a temporary name
+// (mailbox.CreateTemp, so reconstruct removes one a crash left behind),
+// fsyncs it, renames it over the old one and fsyncs the directory.
+// Parse checks the magic, version, every length and offset and the
+// checksum before anything is used, so a damaged file is refused whole
+// (the caller logs it and searches without it); it never panics and its
+// memory is the file's. An index whose uidvalidity is not the mailbox's
+// is stale and not used. UIDs of messages expunged since indexing stay
+// listed; they are never candidates, so they drop out by themselves.
+package squat
