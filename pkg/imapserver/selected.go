@@ -38,7 +38,7 @@ type selected struct {
 	// user's own set (seen), not the index flag (see seen.go).
 	sharedSeen bool
 	seen       seenSet
-	// squat is the mailbox's full-text index as last read (textindex.go).
+	// squat holds the mailbox's full-text index (textindex.go).
 	squat squatCache
 }
 
@@ -86,6 +86,7 @@ func (s *session) unselect() {
 	if s.sel == nil {
 		return
 	}
+	s.sel.squat.release()
 	s.sel.mb.Close()
 	s.sel = nil
 	s.searchRs = nil

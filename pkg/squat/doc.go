@@ -22,7 +22,24 @@
 // Parse checks the magic, version, every length and offset and the
 // checksum before anything is used, so a damaged file is refused whole
 // (the caller logs it and searches without it); it never panics and its
-// memory is the file's. An index whose uidvalidity is not the mailbox's
+// memory is the file's.
+//
+// # Sharing (imapd)
+//
+// Shared reads the file in place: one read-only mapping per version of
+// a file per process (Version: device, inode, size, mtime), checked by
+// Parse once when mapped and shared by every Ref to it, so the heap
+// cost of a searching session does not grow with the index. A version
+// replaced (squatter's rename) is mapped anew on the next Open; the old
+// mapping stays valid for its holders and is unmapped by the last Ref's
+// Close. A damaged version is remembered with its Ref (Err) so it is not
+// checked again while held. The mapping's size is the file's at Open and
+// Parse checks every offset against it, so only a file truncated in
+// place afterwards (never by squatter) can fault; every access runs
+// under debug.SetPanicOnFault and a fault marks the mapping unusable
+// (Covers false, WithAll nil) instead of killing the process. mmap
+// rather than pread: Covers runs once per candidate message, a binary
+// search over the UID table that pread would make a syscall per probe. An index whose uidvalidity is not the mailbox's
 // is stale and not used. UIDs of messages expunged since indexing stay
 // listed; they are never candidates, so they drop out by themselves.
 package squat
