@@ -3,15 +3,19 @@
 // consults for SEARCH BODY and TEXT (pkg/imapserver/search, grams.go,
 // decides what a gram is; this package only stores them).
 //
-// # Format (version 1, big-endian)
+// # Format (version 2, big-endian)
 //
 //	magic "gcyrusSQ"; u32 version; u32 uidvalidity; u32 uidnext (the
 //	mailbox's when indexed); u32 nuids; u32 ngrams; u64 postings length
 //	nuids × u32: the indexed UIDs, ascending
 //	ngrams × (u32 gram, u32 offset, u32 count): ascending by gram; offset
 //	  into the postings, count UIDs there
-//	postings: per gram, its UIDs ascending as uvarint deltas (the first
-//	  from 0)
+//	postings: per gram a tag byte, then its messages as positions in
+//	  the UID table: tag 0, count uvarint deltas, ascending (the first
+//	  from -1); tag 1, a bitmap of ceil(nuids/8) bytes, bit i (LSB
+//	  first) for position i. The writer picks the smaller, so a gram in
+//	  more than about one message in eight costs a bit per message.
+//	  (Version 1 had UID deltas only; squatter rebuilds such a file.)
 //	u32 CRC-32C of everything before it
 //
 // # Invariants

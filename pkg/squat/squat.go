@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,7 @@ const FileName = "cyrus.gosquat"
 
 const (
 	magic      = "gcyrusSQ"
-	version    = 1
+	version    = 2
 	headerSize = 8 + 4*5 + 8
 	gramSize   = 12
 	crcSize    = 4
@@ -87,11 +88,36 @@ func Parse(data []byte) (*Index, error) {
 				return nil, fmt.Errorf("%w: grams out of order", ErrCorrupt)
 			}
 		}
-		if uint64(o) > plen || n == 0 || uint64(n) > nuids {
+		if uint64(o) >= plen || n == 0 || uint64(n) > nuids || !ix.listFits(ix.postings[o:], n) {
 			return nil, fmt.Errorf("%w: gram %06x: bad posting list", ErrCorrupt, g)
 		}
 	}
 	return ix, nil
+}
+
+// Posting list encodings: a tag byte, then the list.
+const (
+	// listDeltas: count uvarint deltas of positions in the UID table,
+	// the first from -1 (so every delta is at least 1).
+	listDeltas = 0
+	// listBitmap: ceil(nuids/8) bytes, bit i (LSB first) set when the
+	// i'th indexed UID has the gram; smaller for a gram in more than
+	// about one message in eight.
+	listBitmap = 1
+)
+
+func (ix *Index) bitmapLen() int { return (ix.NumUIDs() + 7) / 8 }
+
+// listFits reports whether a posting list of count entries can be read
+// from p (which runs to the end of the postings) without leaving it.
+func (ix *Index) listFits(p []byte, count uint32) bool {
+	switch p[0] {
+	case listDeltas:
+		return true // decode stops at the end and at any bad delta
+	case listBitmap:
+		return len(p)-1 >= ix.bitmapLen()
+	}
+	return false
 }
 
 func (ix *Index) gram(i int) (gram, off, count uint32) {
@@ -149,18 +175,35 @@ func (ix *Index) postingsOf(gram uint32) ([]byte, uint32, bool) {
 	return nil, 0, false
 }
 
-// decode reads count delta-coded UIDs from p; a damaged list ends early.
-func decode(p []byte, count uint32) []uint32 {
+// decode reads the posting list at p (count entries) as UIDs, ascending;
+// a damaged list ends early.
+func (ix *Index) decode(p []byte, count uint32) []uint32 {
 	out := make([]uint32, 0, count)
-	var uid uint64
-	for range count {
-		d, n := binary.Uvarint(p)
-		if n <= 0 || d == 0 || uid+d > 1<<32-1 {
-			break
+	nuids := uint64(ix.NumUIDs())
+	switch p[0] {
+	case listDeltas:
+		p = p[1:]
+		pos := uint64(1<<64 - 1) // -1: the first delta is position+1
+		for range count {
+			d, n := binary.Uvarint(p)
+			if n <= 0 || d == 0 || d > nuids || pos+d >= nuids {
+				break
+			}
+			pos += d
+			p = p[n:]
+			out = append(out, ix.UID(int(pos)))
 		}
-		uid += d
-		p = p[n:]
-		out = append(out, uint32(uid))
+	case listBitmap:
+		bm := p[1 : 1+ix.bitmapLen()]
+		for i, b := range bm {
+			for ; b != 0; b &= b - 1 {
+				pos := i*8 + bits.TrailingZeros8(b)
+				if pos >= int(nuids) {
+					break // a damaged last byte: bits past the table mean nothing
+				}
+				out = append(out, ix.UID(pos))
+			}
+		}
 	}
 	return out
 }
@@ -184,12 +227,12 @@ func (ix *Index) WithAll(grams []uint32) []uint32 {
 		return nil
 	}
 	slices.SortFunc(lists, func(a, b list) int { return int(a.n) - int(b.n) })
-	out := decode(lists[0].p, lists[0].n)
+	out := ix.decode(lists[0].p, lists[0].n)
 	for _, l := range lists[1:] {
 		if len(out) == 0 {
 			break
 		}
-		other := decode(l.p, l.n)
+		other := ix.decode(l.p, l.n)
 		keep := out[:0]
 		j := 0
 		for _, u := range out {
@@ -231,7 +274,7 @@ func Extend(ix *Index) *Builder {
 	}
 	for i := range len(ix.grams) / gramSize {
 		g, off, n := ix.gram(i)
-		uids := decode(ix.postings[off:], n)
+		uids := ix.decode(ix.postings[off:], n)
 		p := &posting{count: uint32(len(uids))}
 		for _, u := range uids {
 			p.buf = binary.AppendUvarint(p.buf, uint64(u-p.last))
@@ -262,12 +305,39 @@ func (b *Builder) Add(uid uint32, grams []uint32) error {
 		if p == nil {
 			p = &posting{}
 			b.lists[g] = p
+		} else if p.last == uid {
+			continue // listed twice: once is what it means
 		}
 		p.buf = binary.AppendUvarint(p.buf, uint64(uid-p.last))
 		p.last = uid
 		p.count++
 	}
 	return nil
+}
+
+// encode gives p's posting list in the file's form, the smaller of
+// position deltas and a bitmap over the UID table.
+func (b *Builder) encode(p *posting) []byte {
+	deltas := []byte{listDeltas}
+	bitmap := make([]byte, 1+(len(b.uids)+7)/8)
+	bitmap[0] = listBitmap
+	var uid uint64
+	pos, prev := 0, -1
+	for q := p.buf; len(q) > 0; {
+		d, n := binary.Uvarint(q) // the builder's own bytes: never damaged
+		q = q[n:]
+		uid += d
+		for b.uids[pos] != uint32(uid) {
+			pos++
+		}
+		deltas = binary.AppendUvarint(deltas, uint64(pos-prev))
+		bitmap[1+pos/8] |= 1 << (pos % 8)
+		prev = pos
+	}
+	if len(bitmap) < len(deltas) {
+		return bitmap
+	}
+	return deltas
 }
 
 // ErrTooLarge: the posting lists do not fit the format's 32-bit offsets.
@@ -277,15 +347,19 @@ var ErrTooLarge = errors.New("squat: index too large for the file format")
 // is uidNext.
 func (b *Builder) Bytes(uidNext uint32) ([]byte, error) {
 	grams := make([]uint32, 0, len(b.lists))
-	plen := 0
-	for g, p := range b.lists {
+	for g := range b.lists {
 		grams = append(grams, g)
-		plen += len(p.buf)
+	}
+	slices.Sort(grams)
+	lists := make([][]byte, len(grams))
+	plen := 0
+	for i, g := range grams {
+		lists[i] = b.encode(b.lists[g])
+		plen += len(lists[i])
 	}
 	if plen > 1<<32-1 {
 		return nil, ErrTooLarge
 	}
-	slices.Sort(grams)
 	be := binary.BigEndian
 	var out bytes.Buffer
 	out.Grow(headerSize + 4*len(b.uids) + gramSize*len(grams) + plen + crcSize)
@@ -298,13 +372,12 @@ func (b *Builder) Bytes(uidNext uint32) ([]byte, error) {
 		out.Write(be.AppendUint32(nil, u))
 	}
 	off := uint32(0)
-	for _, g := range grams {
-		p := b.lists[g]
-		out.Write(be.AppendUint32(be.AppendUint32(be.AppendUint32(nil, g), off), p.count))
-		off += uint32(len(p.buf))
+	for i, g := range grams {
+		out.Write(be.AppendUint32(be.AppendUint32(be.AppendUint32(nil, g), off), b.lists[g].count))
+		off += uint32(len(lists[i]))
 	}
-	for _, g := range grams {
-		out.Write(b.lists[g].buf)
+	for _, l := range lists {
+		out.Write(l)
 	}
 	out.Write(be.AppendUint32(nil, crc32.Checksum(out.Bytes(), castagnoli)))
 	return out.Bytes(), nil

@@ -188,3 +188,56 @@ func FuzzParse(f *testing.F) {
 		Extend(ix)
 	})
 }
+
+// TestPostingEncodings: a gram in most messages is stored as a bitmap, a
+// rare one as position deltas, and both read back; bits a damaged bitmap
+// sets past the UID table are ignored, not read past it.
+func TestPostingEncodings(t *testing.T) {
+	b := NewBuilder(1)
+	const common, rare = 0x616161, 0x7a7a7a
+	for uid := uint32(10); uid < 10+100*7; uid += 7 {
+		grams := []uint32{common}
+		if uid%70 == 3 { // 10 of them
+			grams = append(grams, rare)
+		}
+		if err := b.Add(uid, append(grams, common)); err != nil { // a repeat is harmless
+			t.Fatal(err)
+		}
+	}
+	data, err := b.Bytes(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := func(g uint32) byte {
+		p, _, ok := ix.postingsOf(g)
+		if !ok {
+			t.Fatalf("gram %06x missing", g)
+		}
+		return p[0]
+	}
+	if tag(common) != listBitmap || tag(rare) != listDeltas {
+		t.Fatalf("encodings: common %d, rare %d", tag(common), tag(rare))
+	}
+	if got := ix.WithAll([]uint32{common}); len(got) != 100 || got[0] != 10 || got[99] != 703 {
+		t.Errorf("common: %d UIDs, %v", len(got), got)
+	}
+	var want []uint32
+	for uid := uint32(10); uid < 710; uid += 7 {
+		if uid%70 == 3 {
+			want = append(want, uid)
+		}
+	}
+	if got := ix.WithAll([]uint32{common, rare}); !slices.Equal(got, want) {
+		t.Errorf("both: %v, want %v", got, want)
+	}
+	// 100 UIDs: the bitmap's last byte has 4 bits past the table.
+	p, _, _ := ix.postingsOf(common)
+	p[ix.bitmapLen()] = 0xff
+	if got := ix.WithAll([]uint32{common}); len(got) != 100 {
+		t.Errorf("stray bits: %d UIDs", len(got))
+	}
+}
