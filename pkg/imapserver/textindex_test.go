@@ -82,9 +82,9 @@ func TestSearchUsesTextIndex(t *testing.T) {
 
 // TestTextIndexSharedHeap: sessions searching one indexed mailbox share
 // one mapping of its index and hold none of it on the heap: 20 sessions
-// each searching a mailbox whose index is about 4.5 MB grow the heap by
+// each searching a mailbox whose index is about 4 MB grow the heap by
 // less than heapBound (fixed, whatever the number of sessions or the
-// size of the index; reading the file into each session cost 20 × 4.5
+// size of the index; reading the file into each session cost 20 × 4
 // MB). The last session to leave unmaps it.
 func TestTextIndexSharedHeap(t *testing.T) {
 	const (
