@@ -57,6 +57,10 @@ func (s *session) match(charset string, key *wire.SearchKey) ([]search.Candidate
 	if n := len(s.sel.uids); n > 0 {
 		env.MaxUID = s.sel.uids[n-1]
 	}
+	if len(cands) > 0 {
+		uv := cands[0].View.UIDValidity
+		env.TextIndex = func() search.TextIndex { return s.textIndex(uv) }
+	}
 	ok, err := search.Match(s.ctx, key, cands, env)
 	if err != nil {
 		return nil, err

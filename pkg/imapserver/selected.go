@@ -38,6 +38,8 @@ type selected struct {
 	// user's own set (seen), not the index flag (see seen.go).
 	sharedSeen bool
 	seen       seenSet
+	// squat holds the mailbox's full-text index (textindex.go).
+	squat squatCache
 }
 
 // seqOf returns the session's sequence number of uid, 0 when unknown.
@@ -84,6 +86,7 @@ func (s *session) unselect() {
 	if s.sel == nil {
 		return
 	}
+	s.sel.squat.release()
 	s.sel.mb.Close()
 	s.sel = nil
 	s.searchRs = nil

@@ -16,6 +16,7 @@ import (
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/service"
+	"gocyrus/pkg/squat"
 	"gocyrus/pkg/store"
 	"gocyrus/pkg/userdeny"
 )
@@ -64,6 +65,9 @@ type Server struct {
 	logins      *logins.Registry
 	loginLimits logins.Limits
 	autoexpunge bool // expunge \Deleted on leaving a mailbox (closeMailbox)
+	// squat maps squatter's full-text indexes once for all sessions
+	// (textindex.go).
+	squat *squat.Shared
 	// provisioning is what a user without an INBOX gets at login
 	// (autocreate_quota >= 0); nil: nothing.
 	provisioning *store.Provisioning
@@ -110,6 +114,7 @@ func New(opts Options) (*Server, error) {
 		logins:      logins.NewRegistry(),
 		loginLimits: logins.Limits{PerUser: cfg.MaxloginsPerUser(), PerHost: cfg.MaxloginsPerHost()},
 		autoexpunge: cfg.Autoexpunge(),
+		squat:       squat.NewShared(),
 	}
 	s.provisioning = store.ProvisioningFromConfig(cfg)
 	if s.servername == "" {

@@ -20,7 +20,6 @@ var notShipped = map[string]string{
 	"proxyd":      "the murder (mupdate and the proxies) is not provided",
 	"pop3proxyd":  "the murder (mupdate and the proxies) is not provided",
 	"lmtpproxyd":  "the murder (mupdate and the proxies) is not provided",
-	"squatter":    "there is no squatter full-text index to build",
 	"sync_client": "replication is not provided",
 	"sync_server": "replication is not provided",
 	"backupd":     "the backup service is not provided",

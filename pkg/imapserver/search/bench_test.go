@@ -29,6 +29,10 @@ func TestMain(m *testing.M) {
 		benchBoxM.Close()
 		os.RemoveAll(benchDir)
 	}
+	if indexBoxM != nil {
+		indexBoxM.Close()
+		os.RemoveAll(indexDir)
+	}
 	os.Exit(code)
 }
 

@@ -29,10 +29,22 @@ var errFound = errors.New("search: found")
 // searchable text of the message read from msg, whose header block is
 // headerSize bytes long.
 func bodyContains(msg io.ReaderAt, size, headerSize int64, n string) bool {
-	fm := newFoldMatcher(n)
 	if n == "" {
 		return true
 	}
+	return walkBody(msg, size, headerSize, newFoldMatcher(n))
+}
+
+// partSink is given the searchable text of each part in turn; part
+// returning true ends the walk (a match was found).
+type partSink interface {
+	part(r io.Reader) bool
+}
+
+// walkBody gives fm the searchable text of each part of the message read
+// from msg, whose header block is headerSize bytes long, until fm.part
+// returns true; it reports whether one did.
+func walkBody(msg io.ReaderAt, size, headerSize int64, fm partSink) bool {
 	e, err := gomessage.Read(bufio.NewReader(io.NewSectionReader(msg, 0, size)))
 	if e == nil || (err != nil && !usable(err)) {
 		headerSize = min(headerSize, size)
@@ -45,7 +57,7 @@ func bodyContains(msg io.ReaderAt, size, headerSize int64, n string) bool {
 // by the rule the body structure uses (msgheader.ContentType), so a part
 // of a multipart/digest without a Content-Type is searched as the message
 // it is.
-func entityContains(fm *foldMatcher, e *gomessage.Entity, ctx msgheader.Context, depth int) bool {
+func entityContains(fm partSink, e *gomessage.Entity, ctx msgheader.Context, depth int) bool {
 	if depth > maxEmbedDepth {
 		return false
 	}

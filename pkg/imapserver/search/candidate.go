@@ -30,4 +30,9 @@ type Env struct {
 	// must be read have been (done of total), before each one: the
 	// session's INPROGRESS reports (RFC 9585).
 	Progress func(done, total int)
+	// TextIndex, when set, is asked once, when the program has a BODY or
+	// TEXT key long enough to use one, for the mailbox's full-text index
+	// (nil: none). Messages it covers and rules out are not read;
+	// results are the same with or without it (grams.go).
+	TextIndex func() TextIndex
 }

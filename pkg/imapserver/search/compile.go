@@ -32,6 +32,12 @@ type node struct {
 	num   uint64
 	set   numSet
 	id    []byte // EMAILID: the GUID prefix it names; nil matches nothing
+
+	// BODY and TEXT: the needle's grams, and the index's answer for
+	// them when Env.TextIndex gave one (grams.go).
+	grams []uint32
+	idx   TextIndex
+	hits  []uint32
 }
 
 // numSet is a sequence set with "*" resolved, or the saved result.
@@ -78,6 +84,7 @@ func compile(key *wire.SearchKey, env *Env, depth int) (*node, error) {
 		n.field, n.n, n.cost = strings.ToLower(key.Field), newNeedle(key.Value), costCache
 	case wire.SearchBody, wire.SearchText:
 		n.n, n.cost = newNeedle(key.Value), costFile
+		n.grams = needleGrams(n.n)
 	case wire.SearchSeq:
 		n.set = resolveSet(key.Set, env.MaxSeq)
 	case wire.SearchUID:

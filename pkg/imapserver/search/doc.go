@@ -22,6 +22,12 @@
 //     missing or not a regular file matches nothing (as in Cyrus); other
 //     read errors fail the search.
 //
+// With a full-text index (Env.TextIndex, squatter's), a BODY or TEXT key
+// answers "no" already in the index pass for a message the index covers
+// and whose grams lack one of the needle's (grams.go); every other
+// message goes through the passes above, so results do not depend on the
+// index. IndexGrams is the one reading of what the index holds.
+//
 // Children of AND/OR are ordered cheapest first so short-circuiting saves
 // the expensive work. The context is checked between messages.
 //

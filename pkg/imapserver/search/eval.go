@@ -87,6 +87,9 @@ func (n *node) eval(m *message, lvl cost) tri {
 	case wire.SearchHeader:
 		return n.evalHeader(m, lvl)
 	case wire.SearchBody:
+		if n.excluded(c.UID) {
+			return no
+		}
 		if lvl < costFile {
 			return maybe
 		}
@@ -171,6 +174,9 @@ func (n *node) evalHeader(m *message, lvl cost) tri {
 }
 
 func (n *node) evalText(m *message, lvl cost) tri {
+	if n.excluded(m.c.UID) {
+		return no
+	}
 	if lvl < costCache {
 		return maybe
 	}

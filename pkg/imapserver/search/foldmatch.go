@@ -28,22 +28,8 @@ func (fm *foldMatcher) Write(p []byte) (int, error) {
 		in = fm.in
 		fm.pending = fm.pending[:0]
 	}
-	buf := append(fm.buf[:0], fm.tail...)
-	for i := 0; i < len(in); {
-		c := in[i]
-		if c < utf8.RuneSelf {
-			buf = append(buf, upperASCII(c))
-			i++
-			continue
-		}
-		if !utf8.FullRune(in[i:]) {
-			fm.pending = append(fm.pending, in[i:]...)
-			break
-		}
-		r, w := utf8.DecodeRune(in[i:])
-		buf = utf8.AppendRune(buf, foldRune(r))
-		i += w
-	}
+	buf, rest := foldAppend(append(fm.buf[:0], fm.tail...), in)
+	fm.pending = append(fm.pending, rest...)
 	fm.buf = buf
 	if fm.match(buf) {
 		return len(p), errFound
@@ -83,4 +69,27 @@ func (fm *foldMatcher) part(r io.Reader) bool {
 		return true
 	}
 	return fm.endPart()
+}
+
+// foldAppend appends to dst the folded form (foldRune) of the complete
+// runes of in, an invalid byte folding to U+FFFD as when decoded whole,
+// and returns it with the incomplete UTF-8 sequence ending in, if any,
+// for the caller to prefix to the next piece. BODY matching and the
+// full-text index (IndexGrams) fold through here: one rule.
+func foldAppend(dst, in []byte) (out, rest []byte) {
+	for i := 0; i < len(in); {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, upperASCII(c))
+			i++
+			continue
+		}
+		if !utf8.FullRune(in[i:]) {
+			return dst, in[i:]
+		}
+		r, w := utf8.DecodeRune(in[i:])
+		dst = utf8.AppendRune(dst, foldRune(r))
+		i += w
+	}
+	return dst, nil
 }

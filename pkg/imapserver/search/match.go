@@ -20,6 +20,11 @@ func Match(ctx context.Context, key *wire.SearchKey, cands []Candidate, env Env)
 	if err != nil {
 		return nil, err
 	}
+	if env.TextIndex != nil && root.wantsIndex() {
+		if idx := env.TextIndex(); idx != nil {
+			root.useIndex(idx)
+		}
+	}
 	ev := newEvalEnv(env)
 	out := make([]bool, len(cands))
 	var open []*message
