@@ -54,6 +54,7 @@ func TestImportArrows(t *testing.T) {
 		bdbhash  = "gocyrus/pkg/bdbhash"
 		space    = "gocyrus/pkg/diskspace"
 		deny     = "gocyrus/pkg/userdeny"
+		procinfo = "gocyrus/pkg/procinfo"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -72,6 +73,7 @@ func TestImportArrows(t *testing.T) {
 		header:                            {},
 		bdbhash:                           {},
 		space:                             {},
+		procinfo:                          {},
 		sieve:                             {header},
 		// Readers of other servers' files (cyr_import).
 		"gocyrus/pkg/mbox":    {header, mailbox},
@@ -107,9 +109,9 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/imapserver/fetch":   {wire, mailbox, header, "gocyrus/pkg/imapserver/preview"},
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
-		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny, "gocyrus/pkg/imapurl",
+		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny, procinfo, "gocyrus/pkg/imapurl",
 			"gocyrus/pkg/imapserver/"},
-		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny},
+		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, deny, procinfo},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
 			sieve, scripts, dup, deny, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
@@ -121,7 +123,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
-		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, deny},
+		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, deny, procinfo},
 		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
 	}
