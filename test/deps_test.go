@@ -55,6 +55,7 @@ func TestImportArrows(t *testing.T) {
 		space    = "gocyrus/pkg/diskspace"
 		metrics  = "gocyrus/pkg/metrics"
 		deny     = "gocyrus/pkg/userdeny"
+		procinfo = "gocyrus/pkg/procinfo"
 	)
 	allowed := map[string][]string{
 		// Leaves: nothing of ours.
@@ -74,8 +75,9 @@ func TestImportArrows(t *testing.T) {
 		bdbhash:                           {},
 		space:                             {},
 		// The statistics every service counts into (a leaf: counting is an atomic add).
-		metrics: {},
-		sieve:   {header},
+		metrics:  {},
+		sieve:    {header},
+		procinfo: {},
 		// Readers of other servers' files (cyr_import).
 		"gocyrus/pkg/mbox":    {header, mailbox},
 		"gocyrus/pkg/maildir": {mailbox},
@@ -111,9 +113,9 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/imapserver/search":  {wire, mailbox, header},
 		"gocyrus/pkg/imapserver/preview": {header},
 		"gocyrus/pkg/squat":              {mailbox},
-		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny, "gocyrus/pkg/imapurl",
+		"gocyrus/pkg/imapserver": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny, procinfo, "gocyrus/pkg/imapurl",
 			"gocyrus/pkg/imapserver/", "gocyrus/pkg/squat"},
-		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny},
+		"gocyrus/pkg/pop3server": {config, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, logins, tlsconf, service, metrics, deny, procinfo},
 		"gocyrus/pkg/lmtp": {config, header, mboxname, cyrusdb, panics, acl, quota, mailbox, mboxlist, store, auth, tlsconf, service,
 			sieve, scripts, dup, metrics, deny, "gocyrus/pkg/recipient"},
 		"gocyrus/pkg/smmap":       {config, acl, mboxname, store, service, "gocyrus/pkg/recipient"},
@@ -125,7 +127,7 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/pkg/fud":         {acl, mboxname, store},
 		"gocyrus/pkg/master":      {config, privs, service},
 		// Helpers of cmd.
-		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, metrics, deny},
+		"gocyrus/internal/daemon": {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, auth, tlsconf, service, privs, metrics, deny, procinfo},
 		"gocyrus/internal/tool":   {"gocyrus/internal/getopt", config, mboxname, cyrusdb, sasldb, store, privs, header},
 		"gocyrus/internal/demo":   {config, mboxname, cyrusdb, mboxlist, sasldb, store},
 		// The offline Sieve tools' compile options and include resolver.

@@ -1,7 +1,8 @@
 // Command cyr_info prints what a configuration says: the options that
 // differ from their defaults (conf), all of them (conf-all), the defaults
 // (conf-default), the keys no program reads (conf-lint) and the effective
-// cyrus.conf entries (services), with Cyrus 3.6's "name: value" lines.
+// cyrus.conf entries (services), with Cyrus 3.6's "name: value" lines, and
+// the open sessions of the running daemons (proc).
 package main
 
 import (
@@ -81,9 +82,6 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		fmt.Fprintln(stdout, "gocyrus (cyrus-imapd 3.6 compatible)")
 		return nil
 	}
-	if verb == "proc" {
-		return tool.Fail(tool.ExitSoftware, "proc: gocyrus keeps no registry of sessions (see cyr_info(8))")
-	}
 	if cmd.String("s") != "" {
 		fmt.Fprintf(stderr, "cyr_info: warning: -s %s: gocyrus has no per-version option history; ignored\n", cmd.String("s"))
 	}
@@ -97,6 +95,8 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		cfg = cfg.ForService(svc)
 	}
 	switch verb {
+	case "proc":
+		return printProc(ctx, stdout, cfg.ProcPath())
 	case "conf":
 		printConf(stdout, cfg, false)
 	case "conf-all":

@@ -23,7 +23,7 @@ func run(args []string) error {
 	}
 	defer env.Close()
 	srv, err := pop3server.New(pop3server.Options{
-		Config: env.Cfg, Store: env.Store, Auth: env.Auth, TLS: env.TLS, ImplicitTLS: env.Flags.TLS, Logger: env.Log, Deny: env.Deny,
+		Config: env.Cfg, Store: env.Store, Auth: env.Auth, TLS: env.TLS, ImplicitTLS: env.Flags.TLS, Logger: env.Log, Deny: env.Deny, Proc: env.Sessions(),
 	})
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/metrics"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/sasldb"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
@@ -66,6 +67,8 @@ type Env struct {
 	TLS   *tls.Config // nil when no certificate is configured
 	// Deny is the deny list (cyr_deny) as this service sees it.
 	Deny *userdeny.Guard
+
+	proc *procinfo.Registry // made by Sessions, answered on while Serve runs
 }
 
 // Start parses args (without the program name; Cyrus's getopt rules,
@@ -129,6 +132,14 @@ func Start(spec Spec, args []string, own ...cli.Flag) (*Env, error) {
 // Serve serves h on the inherited or -l listeners until stopped, at most
 // maxconnections (or cyrus.conf's maxchild, the smaller) at a time.
 func (e *Env) Serve(h service.Handler, opts service.Options) error {
+	if e.proc != nil {
+		// Without the socket cyr_info proc lists nothing of this process;
+		// the service itself is unaffected, so this is a warning.
+		if err := e.proc.Listen(e.Cfg.ProcPath()); err != nil {
+			e.Log.Warn("cyr_info proc will not list this process", "err", err)
+		}
+		defer e.proc.Close()
+	}
 	opts.Logger = e.Log
 	opts.MaxConns = e.Cfg.Maxconnections()
 	e.Flags.Apply(&opts)
@@ -147,6 +158,15 @@ func StatsUpdateFreq(cfg *config.Config) time.Duration {
 		return d
 	}
 	return cfg.PrometheusUpdateFreq()
+}
+
+// Sessions is the registry of this process's sessions that cyr_info proc
+// lists (pkg/procinfo), answered on <proc_path>/<pid> while Serve runs.
+func (e *Env) Sessions() *procinfo.Registry {
+	if e.proc == nil {
+		e.proc = procinfo.New(e.Name)
+	}
+	return e.proc
 }
 
 // Close closes the databases.

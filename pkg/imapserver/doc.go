@@ -124,6 +124,8 @@
 // (session.utf8Names) and adds APPEND's UTF8 form and the CHARSET rules.
 // INPROGRESS (RFC 9585, inprogress.go) reports the progress of long
 // FETCH and SEARCH/SORT/THREAD commands on a clock Server.progress holds.
+// proc.go keeps the session's row for cyr_info proc (pkg/procinfo) true
+// around each command: user, selected mailbox, the command running.
 //
 // # Session layers
 //

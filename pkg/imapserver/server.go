@@ -15,6 +15,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/squat"
 	"gocyrus/pkg/store"
@@ -38,7 +39,9 @@ type Options struct {
 	// /etc/group.
 	Groups *acl.GroupReader
 	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
-	Deny   *userdeny.Guard
+	Deny *userdeny.Guard
+	// Proc lists the open sessions for cyr_info proc; nil lists none.
+	Proc   *procinfo.Registry
 	Logger *slog.Logger
 }
 

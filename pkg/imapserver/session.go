@@ -14,6 +14,7 @@ import (
 	"gocyrus/pkg/imapserver/wire"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/metrics"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/tlsconf"
 )
@@ -60,8 +61,9 @@ type session struct {
 	login        *logins.Slot     // this session's place in the login counts
 	notify       *notifyState     // NOTIFY SET in force (notify.go), nil without
 
-	prog cmdProgress // the running command's INPROGRESS clock (inprogress.go)
-	deny denyState   // the deny list's watch on this session (userdeny.go)
+	prog cmdProgress     // the running command's INPROGRESS clock (inprogress.go)
+	deny denyState       // the deny list's watch on this session (userdeny.go)
+	proc *procinfo.Entry // the session's row for cyr_info proc (proc.go)
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using
@@ -77,6 +79,7 @@ type enabled struct {
 func newSession(srv *Server, c *service.Session) *session {
 	s := &session{ctx: c.Ctx, srv: srv, conn: c.Conn, state: stateNotAuth, id: c.ID, log: c.Log, tls: c.TLS}
 	s.baseLog = s.log
+	s.proc = srv.opts.Proc.Add(c.Conn.RemoteAddr())
 	s.w = wire.NewWriter(c.Conn)
 	s.r = wire.NewReader(c.Conn, wire.Options{
 		MaxLineLength:  srv.maxLine,
@@ -107,6 +110,7 @@ func (s *session) close() {
 	s.notify.stop()
 	s.login.Release()
 	s.login = nil
+	s.proc.Remove()
 }
 
 func (s *session) connInfo() auth.ConnInfo {
@@ -207,9 +211,11 @@ func (s *session) execute(cmd wire.Command) {
 			s.srv.testFault(cmd.Name)
 		}
 		s.startProgress(cmd.Tag)
+		s.procCommand(cmd.Name)
 		rep, err = c.run(s, cmd)
 	}
 	s.finish(cmd, c, rep, err)
+	s.procCommand("")
 }
 
 // farewell is the session's last words after a server bug (a panic):

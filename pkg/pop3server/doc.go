@@ -56,4 +56,8 @@
 // allowplaintext, USER/PASS answer "-ERR [AUTH] USER command only
 // available under a layer". The APOP challenge appears in the greeting
 // only when the authenticator can check APOP.
+//
+// proc.go keeps the session's row for cyr_info proc (pkg/procinfo) true
+// around each command: the user and maildrop once logged in, the command
+// running.
 package pop3server

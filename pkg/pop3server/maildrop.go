@@ -200,6 +200,7 @@ func (s *session) login(res auth.Result, folder string) {
 	}
 	s.loginSlot = slot
 	s.drop = d
+	s.procUser = res.User
 	s.watchDeny(res.User)
 	id := s.id
 	s.log = s.log.With("user", res.User)

@@ -12,6 +12,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
 	"gocyrus/pkg/logins"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
 	"gocyrus/pkg/userdeny"
@@ -33,7 +34,9 @@ type Options struct {
 	ImplicitTLS bool
 	Version     string
 	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
-	Deny   *userdeny.Guard
+	Deny *userdeny.Guard
+	// Proc lists the open sessions for cyr_info proc; nil lists none.
+	Proc   *procinfo.Registry
 	Logger *slog.Logger
 }
 

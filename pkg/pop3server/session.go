@@ -13,6 +13,7 @@ import (
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/logins"
 	"gocyrus/pkg/metrics"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 )
 
@@ -42,7 +43,9 @@ type session struct {
 	drop *maildrop // non-nil in the TRANSACTION state
 	// loginSlot is this session's place in the login counts (maxlogins_*).
 	loginSlot *logins.Slot
-	deny      denyState // the deny list's watch on this session (userdeny.go)
+	deny      denyState       // the deny list's watch on this session (userdeny.go)
+	proc      *procinfo.Entry // the session's row for cyr_info proc (proc.go)
+	procUser  string          // the logged-in user the row shows
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -50,8 +53,9 @@ type session struct {
 func newSession(srv *Server, c *service.Session) *session {
 	return &session{
 		ctx: c.Ctx, srv: srv, conn: c.Conn, id: c.ID, log: c.Log, tlsState: c.TLS,
-		r: bufio.NewReader(c.Conn),
-		w: bufio.NewWriterSize(c.Conn, writeBufferSize),
+		r:    bufio.NewReader(c.Conn),
+		w:    bufio.NewWriterSize(c.Conn, writeBufferSize),
+		proc: srv.opts.Proc.Add(c.Conn.RemoteAddr()),
 	}
 }
 
@@ -63,6 +67,7 @@ func (s *session) close() {
 	}
 	s.loginSlot.Release()
 	s.loginSlot = nil
+	s.proc.Remove()
 }
 
 func (s *session) connInfo() auth.ConnInfo {
@@ -91,7 +96,10 @@ func (s *session) run() {
 			s.reply("-ERR " + err.Error())
 			continue
 		}
-		if s.dispatch(cmd) {
+		s.procCommand(cmd.Verb)
+		quit := s.dispatch(cmd)
+		s.procCommand("")
+		if quit {
 			return
 		}
 	}
