@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -130,6 +131,15 @@ func (r *TerminalReader) ReadLine(prompt string) (string, error) {
 
 // ReadPassword asks for a password without echo.
 func ReadPassword(fd int, prompt string, out io.Writer) (string, error) {
+	// Echo goes off before the prompt shows: a password typed the moment
+	// the prompt appears (a user typing ahead, a script) is never echoed.
+	if old, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
+		quiet := *old
+		quiet.Lflag &^= unix.ECHO
+		if unix.IoctlSetTermios(fd, unix.TCSETS, &quiet) == nil {
+			defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+		}
+	}
 	io.WriteString(out, prompt)
 	pw, err := term.ReadPassword(fd)
 	io.WriteString(out, "\n")
