@@ -17,6 +17,7 @@ import (
 	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/tlsconf"
+	"gocyrus/pkg/userdeny"
 )
 
 // state is a connection state of RFC 3501 §3; command tables are keyed by
@@ -61,9 +62,9 @@ type session struct {
 	login        *logins.Slot     // this session's place in the login counts
 	notify       *notifyState     // NOTIFY SET in force (notify.go), nil without
 
-	prog cmdProgress     // the running command's INPROGRESS clock (inprogress.go)
-	deny denyState       // the deny list's watch on this session (userdeny.go)
-	proc *procinfo.Entry // the session's row for cyr_info proc (proc.go)
+	prog cmdProgress           // the running command's INPROGRESS clock (inprogress.go)
+	deny userdeny.SessionWatch // the deny list's watch on this session (userdeny.go)
+	proc *procinfo.Entry       // the session's row for cyr_info proc (proc.go)
 }
 
 // enabled is what the client turned on with ENABLE (RFC 5161) or by using

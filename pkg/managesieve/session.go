@@ -13,6 +13,7 @@ import (
 	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
+	"gocyrus/pkg/userdeny"
 )
 
 // session is one connection's state.
@@ -28,9 +29,9 @@ type session struct {
 	baseLog *slog.Logger
 
 	tlsState *tls.ConnectionState
-	user     *auth.Result      // nil until authenticated
-	scripts  *sievescripts.Dir // the directory the session manages
-	deny     denyState         // the deny list's watch on this session (userdeny.go)
+	user     *auth.Result          // nil until authenticated
+	scripts  *sievescripts.Dir     // the directory the session manages
+	deny     userdeny.SessionWatch // the deny list's watch on this session (userdeny.go)
 }
 
 // newSession is the protocol's side of a connection the service skeleton

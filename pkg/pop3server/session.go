@@ -15,6 +15,7 @@ import (
 	"gocyrus/pkg/metrics"
 	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
+	"gocyrus/pkg/userdeny"
 )
 
 // writeBufferSize holds a typical message (and a long listing's chunk)
@@ -43,9 +44,9 @@ type session struct {
 	drop *maildrop // non-nil in the TRANSACTION state
 	// loginSlot is this session's place in the login counts (maxlogins_*).
 	loginSlot *logins.Slot
-	deny      denyState       // the deny list's watch on this session (userdeny.go)
-	proc      *procinfo.Entry // the session's row for cyr_info proc (proc.go)
-	procUser  string          // the logged-in user the row shows
+	deny      userdeny.SessionWatch // the deny list's watch on this session (userdeny.go)
+	proc      *procinfo.Entry       // the session's row for cyr_info proc (proc.go)
+	procUser  string                // the logged-in user the row shows
 }
 
 // newSession is the protocol's side of a connection the service skeleton

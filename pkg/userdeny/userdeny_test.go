@@ -3,6 +3,8 @@ package userdeny
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +231,53 @@ func TestGuardKicksWatched(t *testing.T) {
 	g.mu.Unlock()
 	if running {
 		t.Fatal("the re-check goroutine still runs with nothing watched")
+	}
+}
+
+// TestSessionWatch: a deny for the watched user wakes a read blocked on
+// the session's connection, a later read deadline does not undo the
+// wake-up, and Kicked gives the entry's message. CheckLogin skips empty
+// identities and names the denied one.
+func TestSessionWatch(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	g := NewGuard(db, "imap", nil)
+	server, client := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	var w SessionWatch
+	if _, ok := w.Kicked(); ok {
+		t.Fatal("the zero watch says kicked")
+	}
+	w.Start(g, "alice", server)
+	defer w.Stop()
+	read := make(chan error, 1)
+	go func() {
+		_, err := server.Read(make([]byte, 1))
+		read <- err
+	}()
+	if err := Set(ctx, db, "alice", "imap", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-read:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("blocked read ended with %v, want the deadline", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("blocked read not woken within 30s of the deny")
+	}
+	w.SetReadDeadline(server, time.Now().Add(time.Hour))
+	if _, err := server.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read after a later deadline: %v, want the kick kept", err)
+	}
+	if msg, ok := w.Kicked(); !ok || msg != "gone" {
+		t.Fatalf("Kicked = %q %v", msg, ok)
+	}
+	if _, u, denied := g.CheckLogin(ctx, "", "bob", "alice"); !denied || u != "alice" {
+		t.Fatalf("CheckLogin = %q %v, want alice denied", u, denied)
+	}
+	if _, _, denied := g.CheckLogin(ctx, "", "bob"); denied {
+		t.Fatal("CheckLogin denied bob")
 	}
 }
