@@ -4,6 +4,8 @@
 package main
 
 import (
+	"io"
+	"net"
 	"os"
 
 	"gocyrus/internal/daemon"
@@ -27,5 +29,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	return env.Serve(srv.Handle, service.Options{})
+	// Out of descriptors: a greeting-time BYE (RFC 9051 §7.1.5), the client may retry later.
+	return env.Serve(srv.Handle, service.Options{NoDescriptors: func(c net.Conn) {
+		io.WriteString(c, "* BYE [UNAVAILABLE] Too many connections, try again later\r\n")
+	}})
 }

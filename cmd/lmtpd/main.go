@@ -8,6 +8,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 
 	"github.com/urfave/cli/v3"
@@ -56,5 +58,8 @@ func run(args []string) error {
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
 	srv.Deny = env.Deny
-	return env.Serve(srv.Handle, service.Options{})
+	// Out of descriptors: 421 before the greeting (RFC 5321 §3.8), the client retries later.
+	return env.Serve(srv.Handle, service.Options{NoDescriptors: func(c net.Conn) {
+		io.WriteString(c, "421 4.3.2 Too many connections, try again later\r\n")
+	}})
 }

@@ -35,18 +35,17 @@ func SetMaxFDs(n int) (int, error) {
 	return int(lim.Max), fmt.Errorf("%w; using the hard limit %d", err, lim.Max)
 }
 
-const (
-	// fdsReserved are descriptors a daemon needs besides its connections: listeners, the
-	// lifeline, logs, the db socket, TLS and SASL files.
-	fdsReserved = 64
-	// fdsPerConn is what one session holds at a time: its socket and an open mailbox's
-	// index, cache, header and lock files, with one to spare for a message file.
-	fdsPerConn = 6
-)
+// fdsReserved are descriptors a daemon needs besides its connections: listeners, the lifeline,
+// logs, the db socket, TLS and SASL files. Serving counts them (fdBudget); this is the figure
+// for the cap below and where they cannot be counted.
+const fdsReserved = 64
 
-// connsForFDs is how many connections a process with fd limit nofile can serve.
+// connsForFDs is how many connections a process with fd limit nofile can serve at best: one
+// socket each, beside fdsReserved and the fdReserve kept free for commands. What sessions hold
+// besides their sockets (a mailbox's read handle, shared by the sessions selecting it) is counted
+// when each connection is admitted (fdBudget).
 func connsForFDs(nofile int) int {
-	return max((nofile-fdsReserved)/fdsPerConn, 1)
+	return max(nofile-fdsReserved-fdReserve, 1)
 }
 
 // applyFDLimit applies maxFDs (cyrus.conf's maxfds) as far as the system allows and caps

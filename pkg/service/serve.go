@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,12 @@ type Options struct {
 	// protocol can send its "too busy" reply; the connection is closed when it returns. When nil,
 	// accepting pauses until a handler finishes.
 	TooBusy func(conn net.Conn)
+	// NoDescriptors, when set, receives a connection that would leave fewer than fdReserve
+	// descriptors free (see fdBudget), so the protocol can say goodbye (IMAP "* BYE") before
+	// the connection is closed; when nil, TooBusy does, and without either the connection is
+	// closed at once. Either way no session starts that could fail mid-command for lack of
+	// descriptors.
+	NoDescriptors func(conn net.Conn)
 	// MaxUses stops the process gracefully after that many connections (0 = never); master
 	// starts a fresh one (Cyrus's -U).
 	MaxUses int
@@ -49,6 +56,11 @@ type Options struct {
 }
 
 const (
+	// giveBackPeak is the fewest sessions that must have ended since the peak before memory is
+	// given back to the system (and at least half of the peak's): fewer leave little garbage,
+	// not worth a forced collection. A fall from N sessions to none gives back about
+	// log2(N/giveBackPeak)+1 times.
+	giveBackPeak         = 256
 	defaultStopTimeout   = 10 * time.Second
 	defaultReloadTimeout = 5 * time.Minute
 	defaultOrphanTimeout = 2 * time.Second
@@ -77,6 +89,7 @@ type server struct {
 	opts     Options
 	log      *slog.Logger
 	slots    chan struct{} // nil when unlimited
+	fds      *fdBudget     // nil when the descriptor limit is unknown
 	draining chan struct{}
 	drainMu  sync.Once
 
@@ -86,6 +99,7 @@ type server struct {
 	mu       sync.Mutex
 	conns    map[net.Conn]*connRecord
 	uses     int
+	peak     int       // most sessions at once since memory was last given back
 	lastBusy time.Time // when the last connection ended (or start)
 	wg       sync.WaitGroup
 	stopReq  chan time.Duration
@@ -200,6 +214,10 @@ func newServer(handler Handler, opts Options) *server {
 	if opts.MaxConns > 0 {
 		s.slots = make(chan struct{}, opts.MaxConns)
 	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < 1<<30 {
+		s.fds = newFDBudget(int(lim.Cur), openFDs)
+	}
 	s.hardCtx, s.hardCancel = context.WithCancel(context.WithValue(context.Background(), drainingKey{}, s.draining))
 	return s
 }
@@ -300,9 +318,20 @@ func (s *server) acceptLoop(l net.Listener) {
 			select {
 			case s.slots <- struct{}{}:
 			default:
-				s.refuse(conn)
+				s.refuse(conn, s.opts.TooBusy)
 				continue
 			}
+		}
+		if !s.admit() {
+			if s.slots != nil {
+				<-s.slots
+			}
+			reply := s.opts.NoDescriptors
+			if reply == nil {
+				reply = s.opts.TooBusy
+			}
+			s.refuse(conn, reply)
+			continue
 		}
 		s.start(conn)
 	}
@@ -319,12 +348,32 @@ func isTemporary(err error) bool {
 	return false
 }
 
-func (s *server) refuse(conn net.Conn) {
+// admit asks the descriptor budget whether one more session may start, logging when the
+// answer changes.
+func (s *server) admit() bool {
+	if s.fds == nil {
+		return true
+	}
+	ok, changed := s.fds.admit(s.active() + 1)
+	if changed && !ok {
+		s.log.Warn("refusing connections: too few file descriptors left", "sessions", s.active(), "nofile", s.fds.limit, "reserve", fdReserve)
+	} else if changed {
+		s.log.Info("accepting connections again", "sessions", s.active())
+	}
+	return ok
+}
+
+// refuse gives conn to reply (nil: none), then closes it.
+func (s *server) refuse(conn net.Conn, reply func(net.Conn)) {
+	if reply == nil {
+		conn.Close()
+		return
+	}
 	s.wg.Go(func() {
 		defer conn.Close()
 		defer Recover(s.log.With("remote", remote(conn)), nil, nil)
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		s.opts.TooBusy(conn)
+		reply(conn)
 	})
 }
 
@@ -333,6 +382,7 @@ func (s *server) start(conn net.Conn) {
 	ctx := context.WithValue(s.hardCtx, connRecordKey{}, rec)
 	s.mu.Lock()
 	s.conns[conn] = rec
+	s.peak = max(s.peak, len(s.conns))
 	s.uses++
 	reachedMax := s.opts.MaxUses > 0 && s.uses == s.opts.MaxUses
 	s.mu.Unlock()
@@ -349,10 +399,21 @@ func (s *server) start(conn net.Conn) {
 			delete(s.conns, conn)
 			if len(s.conns) == 0 {
 				s.lastBusy = time.Now()
+				s.conns = make(map[net.Conn]*connRecord) // a map never shrinks: drop the peak's
+			}
+			giveBack := s.peak-len(s.conns) >= giveBackPeak && len(s.conns) <= s.peak/2
+			if giveBack {
+				s.peak = len(s.conns)
 			}
 			s.mu.Unlock()
 			if s.slots != nil {
 				<-s.slots
+			}
+			if giveBack {
+				// What the ended sessions used (buffers, stacks, TLS state) is garbage
+				// the runtime would hand back to the system only slowly, over minutes;
+				// a collection and a scavenge now return it while the process idles.
+				debug.FreeOSMemory()
 			}
 		}()
 		// The protocol's own Recover sends its farewell; this one only keeps
