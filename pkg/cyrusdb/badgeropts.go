@@ -17,6 +17,15 @@ import (
 // BlockCacheSize is only legal without compression. NumGoroutines is the
 // streams' (Backup's) parallelism: each goroutine buffers 32 MiB, and a
 // mail server's list is backed up in well under a second by one.
+//
+// No block or index cache (size 0): without compression or encryption a
+// table block is read in place from the table's memory map, so a cache
+// would only keep copies of what the page cache already holds. A small one
+// (1 MiB, 256 blocks) was worse than none: its admission policy refused
+// nearly every block (badger logged "Block cache might be too small ...
+// hit-ratio: 0.00" under delivery), yet each read paid for the lookup and
+// the attempted insert. The index cache serves only encrypted tables; the
+// indexes of ours stay in memory with their tables.
 func badgerOptions(dir string, readOnly bool, log *slog.Logger) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).
@@ -24,8 +33,8 @@ func badgerOptions(dir string, readOnly bool, log *slog.Logger) badger.Options {
 		WithNumMemtables(2).
 		WithValueLogFileSize(8 << 20).
 		WithValueThreshold(64 << 10).
-		WithBlockCacheSize(1 << 20).
-		WithIndexCacheSize(1 << 20).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
 		WithNumCompactors(2).
 		WithNumGoroutines(1).
 		WithCompression(options.None).

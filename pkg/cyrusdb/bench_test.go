@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"gocyrus/internal/testseed"
 )
 
 func benchOnline(b *testing.B) (*Server, DB) {
@@ -109,6 +111,42 @@ func BenchmarkScan100k(b *testing.B) {
 		})
 		if err != nil || n != total {
 			b.Fatalf("scanned %d: %v", n, err)
+		}
+	}
+}
+
+// BenchmarkGetFromTables reads keys at random from 50,000 records (10 MB) that are on disk in
+// badger's tables, not its memtable: the reads of a long delivery run (duplicate, quota and
+// mailbox records) once the memtable has been flushed. It measures what the block cache costs
+// or saves (badgerOptions).
+func BenchmarkGetFromTables(b *testing.B) {
+	dir := b.TempDir()
+	const total, batch = 50_000, 1000
+	val := bytes.Repeat([]byte("v"), 200)
+	db, err := Open(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := testCtx(b)
+	for start := 0; start < total; start += batch {
+		ops := make([]Op, 0, batch)
+		for i := start; i < start+batch; i++ {
+			ops = append(ops, Put{Key: fmt.Appendf(nil, "dup/%08d", i), Val: val})
+		}
+		if err := db.Txn(ctx, nil, ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close() // flushes the memtable to a table
+	if db, err = Open(dir, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	rng := testseed.Rand(b)
+	for b.Loop() {
+		key := fmt.Appendf(nil, "dup/%08d", rng.IntN(total))
+		if _, _, err := db.Get(ctx, key); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
