@@ -27,6 +27,9 @@
 //     Get, Scan and Cond.
 //   - Counter vectors (Add) are stored as 8-byte big-endian int64s.
 //   - Writes are synced (SyncWrites) before a Txn returns.
+//   - badger runs without a block or index cache: reads take blocks in
+//     place from the tables' memory maps (no compression, no encryption),
+//     so reads cost no copy and no cache bookkeeping (badgerOptions).
 //   - A Txn is limited by badger's batch size, 15% of the 4 MiB memtable
 //     (values above the 64 KiB ValueThreshold count only as pointers);
 //     beyond it the Txn fails with ErrTxnTooLarge and changes nothing.

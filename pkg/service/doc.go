@@ -69,9 +69,22 @@
 // connection so that reading GOCYRUS-FAULT-PANIC panics inside the session: a black-box check
 // that a real daemon survives. Shipped builds compile fault_off.go, the identity.
 //
+// # Descriptors and memory
+//
 // CYRUS_MAXFDS (cyrus.conf maxfds) is applied as far as the system allows: above the hard limit
 // an unprivileged daemon takes the hard limit and logs it instead of exiting. MaxConns is capped
-// by what the limit in effect leaves for connections (logged when it lowers maxchild).
+// by what the limit in effect leaves for connections, one socket each (logged when it lowers
+// maxchild). Each connection is then admitted only if the process keeps fdReserve descriptors
+// free after it; what sessions hold besides their sockets (a selected mailbox's files, shared by
+// the process's sessions on that mailbox) is counted from /proc/self/fd as connections arrive
+// (fdBudget). A connection that would leave fewer is handed to Options.NoDescriptors (else
+// TooBusy) for the protocol's goodbye, so no admitted session fails mid-command for lack of
+// descriptors; the refusal is logged once per change.
+//
+// When at least half of a peak of sessions, and giveBackPeak of them, have ended, the ending
+// session forces a collection and returns the freed memory to the system
+// (debug.FreeOSMemory): otherwise the runtime gives back what ended sessions used only over
+// minutes, and an idle process after a burst keeps hundreds of MiB.
 //
 // Invariants: at most Options.MaxConns handlers run at once; a connection beyond the cap is either
 // handed to Options.TooBusy (then closed) or waits in the kernel's backlog, where another process
