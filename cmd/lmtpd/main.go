@@ -56,5 +56,6 @@ func run(args []string) error {
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
 	srv.Deny = env.Deny
+	srv.Proc = env.Sessions()
 	return env.Serve(srv.Handle, service.Options{})
 }
