@@ -2,8 +2,10 @@ package test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,8 +39,7 @@ func TestSquatterMatchesCyrus(t *testing.T) {
 	msg := cyrusMessage{text: "From: a@example.org\r\nSubject: s\r\n\r\nhello\r\n", recv: "07-Dec-2026 10:00:00 +0000"}
 	s.buildCyrusScenario(map[string][]cyrusMessage{"user.sq": {msg, msg}, "user.sq.Sub": {msg}}, nil)
 	if got, want := s.must("", "squatter", "-v", "-r", "user.sq"),
-		"Indexing mailbox user.sq... 2 messages indexed, 2 in the mailbox\n"+
-			"Indexing mailbox user.sq.Sub... 1 messages indexed, 1 in the mailbox\n"; got != want {
+		"Indexing mailbox user.sq... Indexing mailbox user.sq.Sub... "; got != want {
 		t.Errorf("squatter -v -r:\n%s\nwant\n%s", got, want)
 	}
 	for _, name := range []string{"user.sq", "user.sq.Sub"} {
@@ -60,7 +61,79 @@ func TestSquatterMatchesCyrus(t *testing.T) {
 	}
 	mb.Close()
 	closeStore()
-	if got := s.must("", "squatter", "-iv", "user.sq"); got != "Indexing mailbox user.sq... 1 messages indexed, 3 in the mailbox\n" {
-		t.Errorf("squatter -i after an append: %q", got)
+	if r := s.run("", "squatter", "-iv", "user.sq"); r.stdout != "Indexing mailbox user.sq... " ||
+		!strings.Contains(r.stderr, "squat: user.sq indexed 1 messages (") {
+		t.Errorf("squatter -i after an append: %q %q", r.stdout, r.stderr)
 	}
+}
+
+// squatLogLine is Cyrus's per-mailbox log line; the bytes, index bytes and
+// seconds are of each implementation's own index (squatter.8, DIFFERENCES).
+var squatLogLine = regexp.MustCompile(`^(squat: \S+ indexed \d+ messages) \(\d+ bytes\) into \d+ index bytes in \d+ seconds$`)
+
+// squatterLogShape strips the syslog ident and pid from squatter's
+// standard error and blanks what squatLogLine says differs; with
+// noCounts, the message counts too.
+func squatterLogShape(s string, noCounts bool) string {
+	ident := regexp.MustCompile(`(?m)^[^ \n]*/squatter\[\d+\]: `)
+	lines := strings.Split(ident.ReplaceAllString(s, ""), "\n")
+	for i, l := range lines {
+		if m := squatLogLine.FindStringSubmatch(l); m != nil {
+			lines[i] = m[1] + " (-)"
+			if noCounts {
+				lines[i] = regexp.MustCompile(`indexed \d+`).ReplaceAllString(lines[i], "indexed N")
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestSquatterVerboseMatchesCyrus runs squatter on the tree Cyrus 3.6.1's
+// squatter indexed in test/compat/fixtures/squatter-verbose.txt (capture:
+// test/compat/capture/squatter_verbose.py), case by case, and compares
+// standard output byte for byte (the "Indexing mailbox NAME... " words)
+// and standard error line for line with the ident, pid, byte counts and
+// seconds blanked: the mailbox names and message counts are Cyrus's. The
+// one difference on purpose: without -i gocyrus rebuilds an index whole and
+// counts every message (squatter.8, DIFFERENCES), so that case's counts are
+// blanked too.
+func TestSquatterVerboseMatchesCyrus(t *testing.T) {
+	s := newSite(t, "altnamespace: yes", "unixhierarchysep: yes")
+	msg := func(n int, body string) cyrusMessage {
+		return cyrusMessage{text: fmt.Sprintf("From: a@example.org\r\nTo: b@example.org\r\nSubject: message %d\r\n"+
+			"Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n\r\n%s\r\n", n, body), recv: "07-Dec-2026 10:00:00 +0000"}
+	}
+	s.buildCyrusScenario(map[string][]cyrusMessage{
+		"user.sqa":          {msg(1, "alpha bravo charlie"), msg(2, "delta echo foxtrot"), msg(3, "golf hotel india")},
+		"user.sqa.Sub":      {msg(4, "juliet kilo"), msg(5, "lima mike november oscar")},
+		"user.sqa.Sub.Deep": nil,
+		"user.sqb":          {msg(6, "papa quebec")},
+	}, nil)
+	check := func(args string, noCounts bool) {
+		t.Helper()
+		c := fixture(t, "squatter-verbose.txt", args, 0)
+		r := s.run("", "squatter", strings.Fields(args)...)
+		if r.code != c.code || r.stdout != c.stdout {
+			t.Errorf("squatter %s: exit %d, stdout %q\nCyrus: exit %d, stdout %q", args, r.code, r.stdout, c.code, c.stdout)
+		}
+		if got, want := squatterLogShape(r.stderr, noCounts), squatterLogShape(c.stderr, noCounts); got != want {
+			t.Errorf("squatter %s: stderr\n%s\nCyrus's\n%s", args, got, want)
+		}
+	}
+	check("-v user/sqa", false)
+	check("-v -r user/sqa", true)
+	check("-v -u sqb", false)
+	check("-r user/sqa", false)
+	check("-v -i -r user/sqa", false)
+	st, closeStore := s.openStore(t)
+	mb, _, err := st.Open(context.Background(), "user.sqa", quota.Ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mb.Append(context.Background(), []mailbox.AppendMessage{{Body: strings.NewReader(msg(7, "romeo sierra").text)}}); err != nil {
+		t.Fatal(err)
+	}
+	mb.Close()
+	closeStore()
+	check("-v -i user/sqa", false)
 }

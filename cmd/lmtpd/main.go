@@ -58,6 +58,7 @@ func run(args []string) error {
 	srv.Auth = env.Auth
 	srv.TLS = env.TLS
 	srv.Deny = env.Deny
+	srv.Proc = env.Sessions()
 	// Out of descriptors: 421 before the greeting (RFC 5321 §3.8), the client retries later.
 	return env.Serve(srv.Handle, service.Options{NoDescriptors: func(c net.Conn) {
 		io.WriteString(c, "421 4.3.2 Too many connections, try again later\r\n")

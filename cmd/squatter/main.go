@@ -15,13 +15,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"gocyrus/internal/tool"
 	"gocyrus/pkg/imapserver/search"
 	"gocyrus/pkg/mailbox"
+	"gocyrus/pkg/mboxname"
 	"gocyrus/pkg/squat"
 	"gocyrus/pkg/store"
 )
@@ -88,6 +93,7 @@ func main() {
 			&cli.BoolFlag{Name: "a", Usage: "index only mailboxes whose squat annotation is true"},
 			&cli.BoolFlag{Name: "v", Usage: "say what is indexed"},
 			&cli.BoolFlag{Name: "s", Usage: "skip mailboxes unchanged since their index was written"},
+			&cli.BoolFlag{Name: "u", Usage: "the operands are users: index each one's mailboxes"},
 		},
 		Action: run,
 	}
@@ -97,10 +103,13 @@ func main() {
 type job struct {
 	env         *tool.Env
 	st          *store.Store
+	log         *syslogLines
 	incremental bool
 	annotated   bool
 	verbose     bool
 	skip        bool
+	indexed     int // mailboxes indexed, for the Total line
+	total       stats
 }
 
 func run(ctx context.Context, cmd *cli.Command) error {
@@ -109,7 +118,8 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer st.DB().Close()
-	j := &job{env: env, st: st, incremental: cmd.Bool("i"), annotated: cmd.Bool("a"), verbose: cmd.Bool("v"), skip: cmd.Bool("s")}
+	j := &job{env: env, st: st, incremental: cmd.Bool("i"), annotated: cmd.Bool("a"), verbose: cmd.Bool("v"), skip: cmd.Bool("s"),
+		log: newSyslogLines(env.Stderr, env.Cfg.SyslogPrefix(), "squatter")}
 	failed := 0
 	var names []string
 	args := cmd.Args().Slice()
@@ -123,9 +133,13 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	}
 	for _, arg := range args {
 		name, err := env.Internal(arg, false)
+		deep := cmd.Bool("r")
+		if cmd.Bool("u") {
+			name, deep, err = mboxname.UserInbox(arg), true, nil
+		}
 		var found []string
 		if err == nil {
-			found, err = j.expand(ctx, name, cmd.Bool("r"))
+			found, err = j.expand(ctx, name, deep)
 		}
 		if err == nil && len(found) == 0 {
 			err = store.ErrNotFound
@@ -137,6 +151,7 @@ func run(ctx context.Context, cmd *cli.Command) error {
 		}
 		names = append(names, found...)
 	}
+	j.log.printf("indexing mailboxes")
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -146,6 +161,10 @@ func run(ctx context.Context, cmd *cli.Command) error {
 			failed++
 		}
 	}
+	if j.verbose && j.indexed > 1 {
+		j.log.printf("squat: Total %s", j.total)
+	}
+	j.log.printf("done indexing mailboxes")
 	if failed > 0 {
 		return tool.Fail(tool.ExitDataErr, "%d mailboxes could not be indexed", failed)
 	}
@@ -189,97 +208,159 @@ func (j *job) one(ctx context.Context, name string) error {
 	}
 	defer mb.Close()
 	ext := j.env.External(name)
-	res, err := indexMailbox(ctx, mb, j.incremental, j.skip)
+	if j.skip {
+		if unchanged, err := indexUnchanged(mb); err != nil || unchanged {
+			if err == nil && j.verbose {
+				fmt.Fprintf(j.env.Stdout, "Skipping mailbox %s: unchanged\n", ext)
+			}
+			return err
+		}
+	}
+	// Cyrus's lines: the name on stdout (-v, no newline) and in the log.
+	if j.verbose {
+		fmt.Fprintf(j.env.Stdout, "Indexing mailbox %s... ", ext)
+	}
+	j.log.printf("indexing mailbox %s... ", ext)
+	start := time.Now()
+	res, err := indexMailbox(ctx, mb, j.incremental)
 	if err != nil {
 		return err
 	}
 	for _, uid := range res.unreadable {
 		fmt.Fprintf(j.env.Stderr, "squatter: %s: uid %d: unreadable, left to be searched directly\n", ext, uid)
 	}
+	res.stats.seconds = time.Since(start)
+	j.indexed++
+	j.total.add(res.stats)
 	if j.verbose {
-		if res.skipped {
-			fmt.Fprintf(j.env.Stdout, "Skipping mailbox %s: unchanged\n", ext)
-		} else {
-			fmt.Fprintf(j.env.Stdout, "Indexing mailbox %s... %d messages indexed, %d in the mailbox\n", ext, res.added, res.total)
-		}
+		j.log.printf("squat: %s %s", name, res.stats)
 	}
-	j.env.Log.Info("indexed mailbox", "mailbox", name, "added", res.added, "total", res.total, "skipped", res.skipped)
 	return nil
 }
 
 // result is what indexMailbox did.
 type result struct {
-	added, total int
-	skipped      bool
-	unreadable   []uint32 // messages left out: their files could not be read
+	stats
+	unreadable []uint32 // messages left out: their files could not be read
+}
+
+// indexUnchanged reports whether mb's index already saw its UIDNEXT (-s).
+func indexUnchanged(mb *mailbox.Mailbox) (bool, error) {
+	v, err := mb.Snapshot()
+	if err != nil {
+		return false, err
+	}
+	old, err := squat.Read(filepath.Join(mb.Dir(), squat.FileName))
+	return err == nil && old.UIDValidity == v.UIDValidity && old.UIDNext == v.UIDNext, nil
 }
 
 // indexMailbox writes mb's index: from scratch, or (incremental) the
-// existing index extended with the messages above its last UID. With
-// skip, a mailbox whose index already saw its UIDNEXT is left alone. An
+// existing index extended with the messages above its last UID. An
 // existing index that is damaged or of another UIDVALIDITY is rebuilt.
-func indexMailbox(ctx context.Context, mb *mailbox.Mailbox, incremental, skip bool) (result, error) {
+// Messages are read and their grams extracted by one worker per CPU, a
+// batch at a time, and added to the index in UID order.
+func indexMailbox(ctx context.Context, mb *mailbox.Mailbox, incremental bool) (result, error) {
 	var res result
 	v, err := mb.Snapshot()
 	if err != nil {
 		return res, err
 	}
-	old, err := squat.Read(filepath.Join(mb.Dir(), squat.FileName))
+	path := filepath.Join(mb.Dir(), squat.FileName)
+	old, err := squat.Read(path)
 	if err != nil || old.UIDValidity != v.UIDValidity {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, squat.ErrCorrupt) {
 			return res, err
 		}
 		old = nil
 	}
-	if skip && old != nil && old.UIDNext == v.UIDNext {
-		res.skipped, res.total = true, old.NumUIDs()
-		return res, nil
-	}
 	b := squat.NewBuilder(v.UIDValidity)
 	if incremental && old != nil {
 		b = squat.Extend(old)
 	}
 	from := b.LastUID()
+	var todo []mailbox.Record
 	for _, r := range v.Records {
-		if r.UID <= from {
-			continue
+		if r.UID > from {
+			todo = append(todo, r)
 		}
+	}
+	grams := make([]messageGrams, min(len(todo), batchSize))
+	for len(todo) > 0 {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		grams, err := gramsOf(mb, r)
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, mailbox.ErrNoSuchMessage) {
-			continue // expunged meanwhile
+		batch := todo[:min(len(todo), batchSize)]
+		todo = todo[len(batch):]
+		extract(mb, batch, grams)
+		for i, r := range batch {
+			g := grams[i]
+			switch {
+			case errors.Is(g.err, fs.ErrNotExist) || errors.Is(g.err, mailbox.ErrNoSuchMessage):
+				continue // expunged meanwhile
+			case g.err != nil:
+				res.unreadable = append(res.unreadable, r.UID)
+				continue
+			}
+			if err := b.Add(r.UID, g.grams); err != nil {
+				return res, err
+			}
+			res.messages++
+			res.bytes += g.size
 		}
-		if err != nil {
-			res.unreadable = append(res.unreadable, r.UID)
-			continue
-		}
-		if err := b.Add(r.UID, grams); err != nil {
+	}
+	if !(incremental && old != nil && res.messages == 0 && old.UIDNext == v.UIDNext) {
+		// Else nothing new: the file stays as it is.
+		if err := b.Write(mb.Dir(), v.UIDNext); err != nil {
 			return res, err
 		}
-		res.added++
 	}
-	res.total = len(v.Records)
-	if incremental && old != nil && res.added == 0 && old.UIDNext == v.UIDNext {
-		return res, nil // nothing new: the file stays as it is
+	if fi, err := os.Stat(path); err == nil {
+		res.indexBytes = fi.Size()
 	}
-	return res, b.Write(mb.Dir(), v.UIDNext)
+	return res, nil
 }
 
-// gramsOf reads one message's grams.
-func gramsOf(mb *mailbox.Mailbox, r mailbox.Record) ([]uint32, error) {
+// batchSize bounds how many messages' grams are held at once.
+const batchSize = 256
+
+// messageGrams is one message's grams, its size, or why it has none.
+type messageGrams struct {
+	grams []uint32
+	size  int64
+	err   error
+}
+
+// extract fills out[i] with the grams of batch[i], one worker per CPU:
+// reading and folding the text is the build's cost, and messages are
+// independent.
+func extract(mb *mailbox.Mailbox, batch []mailbox.Record, out []messageGrams) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(batch)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(batch); i = int(next.Add(1) - 1) {
+				g, size, err := gramsOf(mb, batch[i])
+				out[i] = messageGrams{g, size, err}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// gramsOf reads one message's grams and its size.
+func gramsOf(mb *mailbox.Mailbox, r mailbox.Record) ([]uint32, int64, error) {
 	f, err := mb.OpenMessage(r.UID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("uid %d: not a regular file", r.UID)
+		return nil, 0, fmt.Errorf("uid %d: not a regular file", r.UID)
 	}
-	return search.IndexGrams(f, fi.Size(), int64(r.HeaderSize))
+	g, err := search.IndexGrams(f, fi.Size(), int64(r.HeaderSize))
+	return g, fi.Size(), err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"gocyrus/pkg/squat"
 )
 
-func newBox(t *testing.T) *mailbox.Mailbox {
+func newBox(t testing.TB) *mailbox.Mailbox {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "box")
 	if err := mailbox.Create(dir, mailbox.Header{Name: "user.fred", UniqueID: "abcdefgh", UIDValidity: 7}); err != nil {
@@ -56,20 +57,20 @@ func TestIndexMailbox(t *testing.T) {
 	ctx := context.Background()
 	mb := newBox(t)
 	appendN(t, mb, 0, 5)
-	res, err := indexMailbox(ctx, mb, false, false)
-	if err != nil || res.added != 5 {
+	res, err := indexMailbox(ctx, mb, false)
+	if err != nil || res.messages != 5 || res.bytes == 0 || res.indexBytes == 0 {
 		t.Fatalf("first run: %+v %v", res, err)
 	}
 	appendN(t, mb, 5, 3)
-	res, err = indexMailbox(ctx, mb, true, false)
-	if err != nil || res.added != 3 {
+	res, err = indexMailbox(ctx, mb, true)
+	if err != nil || res.messages != 3 {
 		t.Fatalf("incremental run: %+v %v", res, err)
 	}
 	inc := indexFile(t, mb)
-	if res, err = indexMailbox(ctx, mb, false, true); err != nil || !res.skipped {
-		t.Fatalf("-s on an unchanged mailbox: %+v %v", res, err)
+	if unchanged, err := indexUnchanged(mb); err != nil || !unchanged {
+		t.Fatalf("-s on an unchanged mailbox: %v %v", unchanged, err)
 	}
-	if res, err = indexMailbox(ctx, mb, false, false); err != nil || res.added != 8 {
+	if res, err = indexMailbox(ctx, mb, false); err != nil || res.messages != 8 {
 		t.Fatalf("full run: %+v %v", res, err)
 	}
 	if !bytes.Equal(inc, indexFile(t, mb)) {
@@ -86,7 +87,10 @@ func TestIndexMailbox(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(mb.Dir(), squat.FileName), bad, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if res, err = indexMailbox(ctx, mb, true, true); err != nil || res.added != 8 || res.skipped {
+	if unchanged, err := indexUnchanged(mb); err != nil || unchanged {
+		t.Fatalf("-s over a damaged index: %v %v", unchanged, err)
+	}
+	if res, err = indexMailbox(ctx, mb, true); err != nil || res.messages != 8 {
 		t.Fatalf("over a damaged index: %+v %v", res, err)
 	}
 	if !bytes.Equal(inc, indexFile(t, mb)) {
@@ -95,5 +99,44 @@ func TestIndexMailbox(t *testing.T) {
 	names, _ := filepath.Glob(filepath.Join(mb.Dir(), "tmp.*"))
 	if len(names) > 0 {
 		t.Errorf("temporary files left: %v", names)
+	}
+}
+
+// benchWords is the vocabulary of the bench harness's messages
+// (mailbench's msggen.go): realistic text made of a few common words.
+var benchWords = strings.Fields("the quarterly report meeting agenda invoice project update review deadline " +
+	"budget next steps proposal draft final box shipment tax status team lunch friday server backup " +
+	"migration index customer feedback release notes fix urgent please confirm schedule complex plan " +
+	"travel expenses hello world thanks regards question answer mailbox quota relay")
+
+// BenchmarkIndexMailbox builds the index of 2000 messages of about 1500
+// bytes, as the bench harness fills a mailbox (issue 17): a profile of it
+// (-cpuprofile) shows where squatter's time goes.
+func BenchmarkIndexMailbox(b *testing.B) {
+	mb := newBox(b)
+	r := rand.New(rand.NewPCG(17, 42))
+	var in []mailbox.AppendMessage
+	for i := range 2000 {
+		var m strings.Builder
+		fmt.Fprintf(&m, "From: user%d@example.org\r\nSubject: message %d\r\nMessage-ID: <%d@bench>\r\n\r\n", r.IntN(500), i, i)
+		for line := 0; m.Len() < 1500; line++ {
+			m.WriteString(benchWords[r.IntN(len(benchWords))])
+			if line%10 == 9 {
+				m.WriteString("\r\n")
+			} else {
+				m.WriteByte(' ')
+			}
+		}
+		m.WriteString("\r\n")
+		in = append(in, mailbox.AppendMessage{Body: strings.NewReader(m.String()), InternalDate: time.Unix(1700000000, 0)})
+	}
+	if _, err := mb.Append(context.Background(), in); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := indexMailbox(context.Background(), mb, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

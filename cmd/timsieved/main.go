@@ -31,7 +31,7 @@ func run(args []string) error {
 	srv, err := managesieve.New(managesieve.Options{
 		Config: env.Cfg, Auth: env.Auth, Scripts: scripts,
 		Extensions: sieve.Extensions(), Check: checker(scripts.Options().MaxSize),
-		TLS: env.TLS, ImplicitTLS: env.Flags.TLS, Logger: env.Log, Deny: env.Deny,
+		TLS: env.TLS, ImplicitTLS: env.Flags.TLS, Logger: env.Log, Deny: env.Deny, Proc: env.Sessions(),
 	})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"gocyrus/pkg/metrics"
+	"gocyrus/pkg/procinfo"
 )
 
 // maxLineLen bounds a command line and a message line (RFC 5321 allows
@@ -29,6 +30,7 @@ type conn struct {
 	w         *bufio.Writer
 	ss        *session
 	sessionID string
+	proc      *procinfo.Entry // the session's row for cyr_info proc (proc.go)
 }
 
 func newConn(s *Server, nc net.Conn, ss *session, sessionID string) *conn {
@@ -102,7 +104,9 @@ func (c *conn) serve() {
 		verb, arg, _ := strings.Cut(line, " ")
 		name := strings.ToUpper(verb)
 		start := time.Now()
+		c.procCommand(name)
 		goOn := c.command(name, arg)
+		c.procCommand("")
 		metrics.Command(name, start)
 		if !goOn {
 			return

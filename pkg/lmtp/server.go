@@ -12,6 +12,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/duplicate"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/recipient"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/store"
@@ -36,6 +37,8 @@ type Server struct {
 	// Deny is the deny list of this service (cyr_deny): a recipient user
 	// denied it is refused at RCPT; nil denies nothing.
 	Deny *userdeny.Guard
+	// Proc lists the open sessions for cyr_info proc; nil lists none.
+	Proc *procinfo.Registry
 
 	store          *store.Store
 	dup            *duplicate.Store // nil when duplicatesuppression is off
@@ -131,7 +134,8 @@ func (s *Server) Handle(ctx context.Context, c net.Conn) {
 		ss.preauth = s.PreauthTCP || c.LocalAddr().Network() == "unix"
 		ss.reset()
 		cn := newConn(s, sc.Conn, ss, sc.ID)
-		return service.Protocol{Run: cn.serve, Farewell: cn.farewell}
+		cn.proc = s.Proc.Add(c.RemoteAddr())
+		return service.Protocol{Run: cn.serve, Farewell: cn.farewell, Close: cn.proc.Remove}
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/config"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
 	"gocyrus/pkg/userdeny"
@@ -48,7 +49,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	Version     string
 	// Deny is the deny list of this service (cyr_deny); nil denies nothing.
-	Deny   *userdeny.Guard
+	Deny *userdeny.Guard
+	// Proc lists the open sessions for cyr_info proc; nil lists none.
+	Proc   *procinfo.Registry
 	Logger *slog.Logger
 }
 
@@ -134,6 +137,6 @@ func allowedExtensions(offered, configured []string) []string {
 func (s *Server) Handle(ctx context.Context, conn net.Conn) {
 	s.sessions.Handle(ctx, conn, func(c *service.Session) service.Protocol {
 		sess := newSession(s, c)
-		return service.Protocol{Run: sess.run, Farewell: sess.farewell, Close: sess.unwatchDeny}
+		return service.Protocol{Run: sess.run, Farewell: sess.farewell, Close: sess.close}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"gocyrus/pkg/auth"
 	"gocyrus/pkg/metrics"
+	"gocyrus/pkg/procinfo"
 	"gocyrus/pkg/service"
 	"gocyrus/pkg/sievescripts"
 	"gocyrus/pkg/userdeny"
@@ -32,6 +33,7 @@ type session struct {
 	user     *auth.Result          // nil until authenticated
 	scripts  *sievescripts.Dir     // the directory the session manages
 	deny     userdeny.SessionWatch // the deny list's watch on this session (userdeny.go)
+	proc     *procinfo.Entry       // the session's row for cyr_info proc (proc.go)
 }
 
 // newSession is the protocol's side of a connection the service skeleton
@@ -43,7 +45,14 @@ func newSession(srv *Server, c *service.Session) *session {
 		in:  newCommandReader(br, srv.maxLine, srv.maxLiteral),
 		w:   bufio.NewWriter(c.Conn),
 		log: c.Log, baseLog: c.Log,
+		proc: srv.opts.Proc.Add(c.Conn.RemoteAddr()),
 	}
+}
+
+// close releases what the session holds once it ends.
+func (s *session) close() {
+	s.unwatchDeny()
+	s.proc.Remove()
 }
 
 func (s *session) connInfo() auth.ConnInfo {
@@ -156,6 +165,8 @@ var authenticatedCommands = map[string]func(*session, command){
 // dispatch runs one command; it reports whether the session is over.
 func (s *session) dispatch(cmd command) bool {
 	defer metrics.Command(cmd.name, time.Now())
+	s.procCommand(cmd.name)
+	defer s.procCommand("")
 	s.log.Debug("command", "name", cmd.name)
 	if s.srv.testFault != nil {
 		s.srv.testFault(cmd.name)

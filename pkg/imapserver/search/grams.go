@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 )
 
 // The full-text index (pkg/squat, written by squatter) keeps, per
@@ -55,19 +56,46 @@ func IndexGrams(msg io.ReaderAt, size, headerSize int64) ([]uint32, error) {
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("search: index: %w", err)
 	}
-	g := &gramSink{set: map[uint32]struct{}{}}
+	set := gramSets.Get().(*gramSet)
+	defer set.release()
+	g := &gramSink{set: set}
 	g.add([]byte(headerText(hdr[:n])))
 	src := &readErrs{r: msg}
 	walkBody(src, size, hs, g)
 	if src.err != nil {
 		return nil, fmt.Errorf("search: index: %w", src.err)
 	}
-	out := make([]uint32, 0, len(g.set))
-	for k := range g.set {
-		out = append(out, k)
-	}
+	out := slices.Clone(set.list)
 	slices.Sort(out)
 	return out, nil
+}
+
+// gramSet is a set of grams: a bit per possible gram (2 MiB) and the
+// list of those set. Far cheaper per gram than a map (the cost of
+// building an index, issue 17); reused through gramSets, and cleared by
+// release in time proportional to what was set.
+type gramSet struct {
+	bits [1 << (8 * GramLen) / 64]uint64
+	list []uint32
+}
+
+var gramSets = sync.Pool{New: func() any { return new(gramSet) }}
+
+func (s *gramSet) add(g uint32) {
+	w, m := g>>6, uint64(1)<<(g&63)
+	if s.bits[w]&m == 0 {
+		s.bits[w] |= m
+		s.list = append(s.list, g)
+	}
+}
+
+// release empties s and returns it to gramSets.
+func (s *gramSet) release() {
+	for _, g := range s.list {
+		s.bits[g>>6] = 0
+	}
+	s.list = s.list[:0]
+	gramSets.Put(s)
 }
 
 // gramSink collects the grams of each part's text, folding it as
@@ -75,7 +103,7 @@ func IndexGrams(msg io.ReaderAt, size, headerSize int64) ([]uint32, error) {
 // writes is held back, and the last GramLen-1 folded bytes are kept so
 // grams across writes are counted.
 type gramSink struct {
-	set              map[uint32]struct{}
+	set              *gramSet
 	pending, in, buf []byte
 	tail             []byte
 }
@@ -98,7 +126,7 @@ func (g *gramSink) Write(p []byte) (int, error) {
 
 func (g *gramSink) add(b []byte) {
 	for i := 0; i+GramLen <= len(b); i++ {
-		g.set[gramAt(b[i:])] = struct{}{}
+		g.set.add(gramAt(b[i:]))
 	}
 }
 
