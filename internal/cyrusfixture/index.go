@@ -134,12 +134,57 @@ func put(b []byte, spec string, vals map[string]uint64, guid []byte) []byte {
 // value and a NUL, the content type and a NUL, then modifiedsince in an
 // unsigned long the same way.
 func AnnotationValue24(value, contentType string, modified uint32) []byte {
+	return annotationValue24(value, contentType, modified, 8)
+}
+
+// AnnotationValue24Word4 is AnnotationValue24 as 32-bit machines wrote
+// it: each unsigned long is the big-endian u32 alone.
+func AnnotationValue24Word4(value, contentType string, modified uint32) []byte {
+	return annotationValue24(value, contentType, modified, 4)
+}
+
+func annotationValue24(value, contentType string, modified uint32, word int) []byte {
+	pad := make([]byte, word-4)
 	b := binary.BigEndian.AppendUint32(nil, uint32(len(value)))
-	b = append(b, 0, 0, 0, 0)
+	b = append(b, pad...)
 	b = append(b, value...)
 	b = append(b, 0)
 	b = append(b, contentType...)
 	b = append(b, 0)
 	b = binary.BigEndian.AppendUint32(b, modified)
-	return append(b, 0, 0, 0, 0)
+	return append(b, pad...)
+}
+
+// FlatDB is a Cyrus flat database file of the given key-value pairs, in
+// order: "key\tvalue\n", with NUL, tab, newline and CR written as 0xFF
+// and the byte|0x80, and 0xFF as 0xFF 0xFF.
+func FlatDB(records [][2][]byte) []byte {
+	esc := func(b []byte, s []byte) []byte {
+		for _, c := range s {
+			switch c {
+			case 0, '\t', '\n', '\r':
+				b = append(b, 0xff, c|0x80)
+			case 0xff:
+				b = append(b, 0xff, 0xff)
+			default:
+				b = append(b, c)
+			}
+		}
+		return b
+	}
+	var out []byte
+	for _, r := range records {
+		out = esc(out, r[0])
+		out = append(out, '\t')
+		out = esc(out, r[1])
+		out = append(out, '\n')
+	}
+	return out
+}
+
+// AnnotationKey is an annotations.db key: mailbox (2.4: the internal
+// name; 3.6: the uniqueid), entry and user ("" for the shared value),
+// each ending in a NUL.
+func AnnotationKey(mailbox, entry, user string) []byte {
+	return []byte(mailbox + "\x00" + entry + "\x00" + user + "\x00")
 }
