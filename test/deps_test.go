@@ -65,6 +65,8 @@ func TestImportArrows(t *testing.T) {
 		"gocyrus/internal/testseed":  {},
 		"gocyrus/internal/faulttest": {},
 		"gocyrus/internal/corpus":    {},
+		// Test support: Cyrus files no Cyrus at hand writes.
+		"gocyrus/internal/cyrusfixture": {"gocyrus/pkg/cyrusindex"},
 		// The corpus capture tool (scripts/capture-dovecot-corpus).
 		"gocyrus/internal/corpus/capture": {"gocyrus/internal/corpus"},
 		panics:                            {},

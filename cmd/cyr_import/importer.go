@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -479,14 +478,13 @@ func (imp *importer) setQuota(ctx context.Context, path, root string, data []byt
 	imp.rep.quotas++
 }
 
-// listed reports whether name is a mailbox of the list.
-func (imp *importer) listed(name string) bool {
+// listedNames returns the set of the list's mailbox names.
+func (imp *importer) listedNames() map[string]bool {
+	names := make(map[string]bool, len(imp.boxes))
 	for _, b := range imp.boxes {
-		if b.name == name {
-			return true
-		}
+		names[b.name] = true
 	}
-	return false
+	return names
 }
 
 // ownerPlaceholder stands for the mailbox owner in Cyrus 3.x annotation keys.
@@ -502,6 +500,7 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 		imp.rep.problem("annotations: %v", err)
 		return
 	}
+	listed := imp.listedNames()
 	for _, r := range recs {
 		parts := strings.Split(string(r.Key), "\x00")
 		if len(parts) < 3 {
@@ -509,34 +508,27 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 			continue
 		}
 		id, entry, user := parts[0], parts[1], parts[2]
-		name, ok := imp.byID[id]
 		if id == "" {
 			imp.rep.problem("%s: server annotation %s not imported", path, entry)
 			continue
 		}
+		// 3.6 keys by uniqueid; Cyrus 2.4 by the internal mailbox name.
+		name, ok := imp.byID[id]
+		if !ok && listed[id] {
+			name, ok = id, true
+		}
 		if !ok {
-			if imp.listed(id) {
-				// Cyrus 2.4 keyed annotations by mailbox name, and its
-				// values differ: not read (cyr_import.8, DIFFERENCES).
-				imp.rep.problem("%s: annotation %s of %s: keyed by mailbox name (Cyrus 2.4), not read", path, entry, id)
-			}
 			continue // of a mailbox not imported (deleted, #sieve)
 		}
 		if user == ownerPlaceholder {
 			user, _ = mboxname.UserOf(name)
 		}
-		// The value: a u32 length, four bytes of padding (an unsigned
-		// long on the 64-bit machines that wrote it), the bytes.
-		if len(r.Value) < 8 {
-			imp.rep.problem("%s: value of %q too short", path, r.Key)
+		val, err := annotationValue(r.Value)
+		if err != nil {
+			imp.rep.problem("%s: annotation %s of %s: %v", path, entry, name, err)
 			continue
 		}
-		n := binary.BigEndian.Uint32(r.Value)
-		if uint64(n) > uint64(len(r.Value)-8) {
-			imp.rep.problem("%s: value of %q runs past its record", path, r.Key)
-			continue
-		}
-		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(r.Value[8:8+n])); err != nil {
+		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(val)); err != nil {
 			imp.rep.problem("annotation %s %s of %s: %v", entry, user, name, err)
 			continue
 		}
@@ -577,9 +569,10 @@ func (imp *importer) importSieve(ctx context.Context) {
 }
 
 // userScripts finds a user's scripts: "<name>.script" files in the
-// sievedir (Cyrus up to 3.4), else the messages of the user's "#sieve"
-// mailbox (3.6: Subject is the name, the body the script); the active one
-// is what "defaultbc" links to.
+// sievedir (Cyrus up to 3.4) and the messages of the user's "#sieve"
+// mailbox (3.6: Subject is the name, the body the script), which is what
+// Cyrus served when it has one, so its script wins over a file of the
+// same name left behind; the active one is what "defaultbc" links to.
 func (imp *importer) userScripts(user string) (map[string][]byte, string, error) {
 	sievedir := imp.src.String("sievedir")
 	var dirs []string
@@ -603,7 +596,7 @@ func (imp *importer) userScripts(user string) (map[string][]byte, string, error)
 			found[strings.TrimSuffix(filepath.Base(f), ".script")] = src
 		}
 	}
-	if b, ok := imp.sieveBoxes[user]; ok && len(found) == 0 {
+	if b, ok := imp.sieveBoxes[user]; ok {
 		dir, err := imp.dirOf(b)
 		if err != nil {
 			return nil, "", err

@@ -121,7 +121,7 @@ type Record struct {
 	InternalDate time.Time
 	SentDate     time.Time
 	SaveDate     time.Time
-	Size         uint32
+	Size         uint64 // a u32 before version 20
 	HeaderSize   uint32
 	SystemFlags  uint32
 	UserFlags    [4]uint32
@@ -148,26 +148,74 @@ func ReadIndex(dir string) (*Index, error) {
 	return x, nil
 }
 
-// layout is what differs between the index versions read: the header
-// and record sizes and whether a record keeps its save date (@52; before
-// version 15 that word is the content line count). Every other field
-// read sits at the same offset in versions 12 to 17, and each CRC is the
-// last word of its header or record.
+// layout is where a version keeps the fields read: the header and record
+// sizes, then each field's byte offset in the header or in a record (a
+// negative saveDate: the version keeps none). Each CRC is the last word
+// of its header or record. wide is version 20's encoding: times are u64
+// nanoseconds since the epoch and the size a u64, where earlier versions
+// keep u32 seconds and a u32 size.
 type layout struct {
 	header, record uint32
-	saveDate       bool
+
+	lastUID, uidValidity, highestModSeq, deletedModSeq, exists int
+
+	internalDate, sentDate, size, headerSize, systemFlags, userFlags, saveDate, guid, modSeq int
+	wide                                                                                     bool
 }
 
-// layouts are the versions read, from Cyrus::IndexFile's tables and
-// checked against indexes the real Cyrus 3.6.1 wrote (reconstruct -V).
+// v12 is Cyrus 2.4's layout, the base of the others (mailbox.h OFFSET_*
+// of 2.4; the v12 templates of imap/index_file.c).
+var v12 = layout{header: 128, record: 96,
+	lastUID: 28, uidValidity: 44, highestModSeq: 68, deletedModSeq: 76, exists: 84,
+	internalDate: 4, sentDate: 8, size: 12, headerSize: 16, systemFlags: 32, userFlags: 36,
+	saveDate: -1, guid: 60, modSeq: 80}
+
+// with returns l changed by f, to build each version from the previous.
+func (l layout) with(f func(*layout)) layout { f(&l); return l }
+
+// layouts are the versions read. 12 to 17 are checked against indexes
+// the real Cyrus 3.6.1 wrote (reconstruct -V); 18 to 20 (Cyrus 3.8) are
+// from cyrus-imapd's imap/index_file.c version templates (v18_hdr_fields,
+// v19_hdr_fields, v20_hdr_fields, v16_rec_fields, v20_rec_fields) and
+// 3.8's imap/mailbox.h OFFSET_* constants, no Cyrus 3.8 being at hand.
 var layouts = map[uint32]layout{
-	12: {header: 128, record: 96},  // Cyrus 2.4
-	13: {header: 128, record: 104}, // 3.0 development: a conversation id
-	14: {header: 160, record: 104}, // 3.0: the unseen count
-	15: {header: 160, record: 104, saveDate: true},
-	16: {header: 160, record: 112, saveDate: true}, // created modseqs
-	17: {header: 160, record: 112, saveDate: true}, // 3.2 to 3.6
+	12: v12,
+	// 13: the conversation id (u64 @88) grows the record to 104.
+	13: v12.with(func(l *layout) { l.record = 104 }),
+	// 14: the unseen count grows the header to 160.
+	14: v12.with(func(l *layout) { l.header, l.record = 160, 104 }),
+	// 15: the save date takes the content line count's word @52.
+	15: v12.with(func(l *layout) { l.header, l.record, l.saveDate = 160, 104, 52 }),
+	// 16: the created modseq (u64 @96) grows the record to 112.
+	16: v16,
+	// 17 (3.2 to 3.6): changes_epoch @136 in a header spare.
+	17: v16,
+	// 18 (3.8): quota_deleted_used @140 and quota_expunged_used @148 in
+	// the header's spares; nothing read moves.
+	18: v16,
+	// 19 (3.8): the header rearranged so its u64s are 8-byte aligned
+	// (index_file.c v19_hdr_fields): exists @60, highestmodseq @72,
+	// deletedmodseq @80; last_uid @28 and uidvalidity @44 stay. The
+	// record is still version 16's.
+	19: v16.with(func(l *layout) { l.exists, l.highestModSeq, l.deletedModSeq = 60, 72, 80 }),
+	// 20 (3.8): a 192-byte header and 144-byte record with 64-bit
+	// nanosecond times and size (3.8 mailbox.h: OFFSET_HIGHESTMODSEQ 72,
+	// OFFSET_DELETEDMODSEQ 80, OFFSET_LAST_UID 88, OFFSET_UIDVALIDITY 92,
+	// OFFSET_EXISTS 60; OFFSET_INTERNALDATE 8, OFFSET_SENTDATE 16,
+	// OFFSET_SIZE 24, OFFSET_HEADER_SIZE 32, OFFSET_SYSTEM_FLAGS 36,
+	// OFFSET_USER_FLAGS 40, OFFSET_MESSAGE_GUID 60, OFFSET_MODSEQ 80,
+	// OFFSET_SAVEDATE 120).
+	20: {header: 192, record: 144,
+		lastUID: 88, uidValidity: 92, highestModSeq: 72, deletedModSeq: 80, exists: 60,
+		internalDate: 8, sentDate: 16, size: 24, headerSize: 32, systemFlags: 36, userFlags: 40,
+		saveDate: 120, guid: 60, modSeq: 80, wide: true},
 }
+
+// v16 is version 16's layout, which 17 and 18 keep.
+var v16 = v12.with(func(l *layout) { l.header, l.record, l.saveDate = 160, 112, 52 })
+
+// minVersion and maxVersion bound the versions read, for the messages.
+const minVersion, maxVersion = 12, 20
 
 // ParseIndex decodes a cyrus.index image.
 func ParseIndex(data []byte) (*Index, error) {
@@ -178,7 +226,7 @@ func ParseIndex(data []byte) (*Index, error) {
 	x := &Index{Version: be.Uint32(data[8:])}
 	lay, ok := layouts[x.Version]
 	if !ok {
-		return nil, fmt.Errorf("%w: cyrus.index version %d (read: 12 to 17)", ErrUnsupported, x.Version)
+		return nil, fmt.Errorf("%w: cyrus.index version %d (read: %d to %d)", ErrUnsupported, x.Version, minVersion, maxVersion)
 	}
 	start, recSize := be.Uint32(data[12:]), be.Uint32(data[16:])
 	if start != lay.header || recSize != lay.record || len(data) < int(lay.header) {
@@ -192,11 +240,11 @@ func ParseIndex(data []byte) (*Index, error) {
 	if uint64(n) > uint64(len(data)-int(lay.header))/uint64(lay.record) {
 		return nil, fmt.Errorf("%w: %d records do not fit in %d bytes", ErrCorrupt, n, len(data))
 	}
-	x.LastUID = be.Uint32(data[28:])
-	x.UIDValidity = be.Uint32(data[44:])
-	x.HighestModSeq = be.Uint64(data[68:])
-	x.DeletedModSeq = be.Uint64(data[76:])
-	x.Exists = be.Uint32(data[84:])
+	x.LastUID = be.Uint32(data[lay.lastUID:])
+	x.UIDValidity = be.Uint32(data[lay.uidValidity:])
+	x.HighestModSeq = be.Uint64(data[lay.highestModSeq:])
+	x.DeletedModSeq = be.Uint64(data[lay.deletedModSeq:])
+	x.Exists = be.Uint32(data[lay.exists:])
 	x.Records = make([]Record, 0, n)
 	var prev uint32
 	for i := range n {
@@ -207,20 +255,24 @@ func ParseIndex(data []byte) (*Index, error) {
 		}
 		r := Record{
 			UID:          be.Uint32(b[0:]),
-			InternalDate: time.Unix(int64(be.Uint32(b[4:])), 0).UTC(),
-			SentDate:     time.Unix(int64(be.Uint32(b[8:])), 0).UTC(),
-			Size:         be.Uint32(b[12:]),
-			HeaderSize:   be.Uint32(b[16:]),
-			SystemFlags:  be.Uint32(b[32:]),
-			ModSeq:       be.Uint64(b[80:]),
+			InternalDate: lay.time(b, lay.internalDate),
+			SentDate:     lay.time(b, lay.sentDate),
+			HeaderSize:   be.Uint32(b[lay.headerSize:]),
+			SystemFlags:  be.Uint32(b[lay.systemFlags:]),
+			ModSeq:       be.Uint64(b[lay.modSeq:]),
 		}
-		if lay.saveDate {
-			r.SaveDate = time.Unix(int64(be.Uint32(b[52:])), 0).UTC()
+		if lay.wide {
+			r.Size = be.Uint64(b[lay.size:])
+		} else {
+			r.Size = uint64(be.Uint32(b[lay.size:]))
+		}
+		if lay.saveDate >= 0 {
+			r.SaveDate = lay.time(b, lay.saveDate)
 		}
 		for w := range 4 {
-			r.UserFlags[w] = be.Uint32(b[36+4*w:])
+			r.UserFlags[w] = be.Uint32(b[lay.userFlags+4*w:])
 		}
-		copy(r.GUID[:], b[60:80])
+		copy(r.GUID[:], b[lay.guid:lay.guid+20])
 		if r.UID <= prev || r.UID > x.LastUID {
 			return nil, fmt.Errorf("%w: record %d has UID %d (previous %d, last %d)", ErrCorrupt, i, r.UID, prev, x.LastUID)
 		}
@@ -228,4 +280,13 @@ func ParseIndex(data []byte) (*Index, error) {
 		x.Records = append(x.Records, r)
 	}
 	return x, nil
+}
+
+// time reads the time at off in a record: u32 seconds, or (version 20)
+// u64 nanoseconds since the epoch.
+func (l layout) time(b []byte, off int) time.Time {
+	if l.wide {
+		return time.Unix(0, int64(binary.BigEndian.Uint64(b[off:]))).UTC()
+	}
+	return time.Unix(int64(binary.BigEndian.Uint32(b[off:])), 0).UTC()
 }

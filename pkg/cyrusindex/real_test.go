@@ -161,21 +161,6 @@ func TestHostileHeader(t *testing.T) {
 	}
 }
 
-func FuzzParseIndex(f *testing.F) {
-	matches, _ := filepath.Glob(filepath.Join(tree, "spool", "uuid", "*", "*", "*", "cyrus.index"))
-	older, _ := filepath.Glob(filepath.Join("testdata", "v*", "*.index"))
-	for _, m := range append(matches, older...) {
-		if b, err := os.ReadFile(m); err == nil {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, err := ParseIndex(data); err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrUnsupported) {
-			t.Fatal(err)
-		}
-	})
-}
-
 func FuzzParseDList(f *testing.F) {
 	f.Add([]byte("%(T e N user.alice A %(alice lrs) U ($A \"b c\" {2+}\r\nxy))"))
 	f.Fuzz(func(t *testing.T, data []byte) {
