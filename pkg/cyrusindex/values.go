@@ -1,0 +1,255 @@
+package cyrusindex
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The values of Cyrus's databases, read for cyr_import (from Cyrus's
+// files) and cyr_dbtool set (from an administrator): one reader of each
+// form, strict, so a value that does not say what it seems to is refused
+// rather than half-read.
+
+// ErrValue is wrapped by every refusal of a database value.
+var ErrValue = errors.New("bad value")
+
+// maxValue bounds a database value given to a parser (Cyrus's records are
+// far smaller; an ACL of thousands of entries stays well under).
+const maxValue = 1 << 20
+
+func valueError(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrValue, fmt.Sprintf(format, a...))
+}
+
+// ACLPair is one identifier and its rights letters, as the list value
+// writes them (not yet checked against the rights alphabet).
+type ACLPair struct{ ID, Rights string }
+
+// ListValue is one Cyrus 3.x mailboxes.db value: the key-value dlist
+// "%(T <mbtype> I <uniqueid> P <partition> V <uidvalidity> C <createdmodseq>
+// F <foldermodseq> M <mtime> A %(<id> <rights>…) N <name> H (…))". Name is
+// the N field (I records), in Cyrus's key form (see InternalName); D is
+// the whole dlist, for fields not interpreted here.
+type ListValue struct {
+	Type, UniqueID, Partition, Name string
+	UIDValidity                     uint32
+	MTime                           int64
+	CreatedModseq, FolderModseq     uint64
+	ACL                             []ACLPair
+	D                               DList
+}
+
+// ParseListValue reads a mailboxes.db value. Numbers must be numbers, the
+// ACL a key-value list of atoms, and nothing may follow the dlist.
+func ParseListValue(v []byte) (ListValue, error) {
+	if len(v) > maxValue {
+		return ListValue{}, valueError("%d bytes, more than %d", len(v), maxValue)
+	}
+	if strings.IndexByte(string(v), 0) >= 0 {
+		return ListValue{}, valueError("a NUL byte")
+	}
+	d, rest, err := ParseDList(v)
+	if err != nil {
+		return ListValue{}, fmt.Errorf("%w: %w", ErrValue, err)
+	}
+	if !d.IsKV {
+		return ListValue{}, valueError("not a key-value dlist %%(...)")
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return ListValue{}, valueError("text after the dlist: %.40q", rest)
+	}
+	lv := ListValue{Type: d.Str("T"), UniqueID: d.Str("I"), Partition: d.Str("P"), Name: d.Str("N"), D: d}
+	for _, k := range []string{"T", "I", "P", "N", "V", "C", "F", "M"} {
+		if x, ok := d.Get(k); ok && (x.IsList || x.IsKV) {
+			return ListValue{}, valueError("%s is not an atom", k)
+		}
+	}
+	num := func(k string, bits int) (uint64, error) {
+		s := d.Str(k)
+		if s == "" {
+			return 0, nil
+		}
+		n, err := strconv.ParseUint(s, 10, bits)
+		if err != nil {
+			return 0, valueError("%s %q is not a number", k, s)
+		}
+		return n, nil
+	}
+	var n uint64
+	if n, err = num("V", 32); err != nil {
+		return ListValue{}, err
+	}
+	lv.UIDValidity = uint32(n)
+	if n, err = num("M", 63); err != nil {
+		return ListValue{}, err
+	}
+	lv.MTime = int64(n)
+	if lv.CreatedModseq, err = num("C", 64); err != nil {
+		return ListValue{}, err
+	}
+	if lv.FolderModseq, err = num("F", 64); err != nil {
+		return ListValue{}, err
+	}
+	if a, ok := d.Get("A"); ok {
+		if !a.IsKV {
+			return ListValue{}, valueError("A is not a key-value list %%(id rights ...)")
+		}
+		for i, id := range a.Keys {
+			if a.Items[i].IsList || a.Items[i].IsKV {
+				return ListValue{}, valueError("the rights of %s are not an atom", id)
+			}
+			lv.ACL = append(lv.ACL, ACLPair{ID: id, Rights: a.Items[i].Atom})
+		}
+	}
+	return lv, nil
+}
+
+// InternalName turns a Cyrus 3.x list key ("user\x1falice\x1fWork",
+// "example.com\x1duser\x1fbob" or with '!') into the internal name
+// (user.alice.Work, example.com!user.bob); a "." inside a level is "^" as
+// in Cyrus's internal names.
+func InternalName(dbname string) string {
+	dbname = strings.Replace(dbname, "\x1d", "!", 1)
+	dom, rest, ok := strings.Cut(dbname, "!")
+	if !ok {
+		dom, rest = "", dbname
+	}
+	parts := strings.Split(rest, "\x1f")
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(p, ".", "^")
+	}
+	name := strings.Join(parts, ".")
+	if dom != "" {
+		return dom + "!" + name
+	}
+	return name
+}
+
+// QuotaResources are the resource names of a quota value, in Cyrus's
+// order: storage (KiB), messages, annotation storage (KiB), folders.
+var QuotaResources = []string{"S", "M", "AS", "NF"}
+
+// QuotaValue is one quota root's record: per resource of QuotaResources
+// its usage and its limit (-1 none).
+type QuotaValue struct {
+	Used, Limit map[string]int64
+}
+
+// ParseQuotaValue reads a quota record: the dlist form of Cyrus 3.x
+// ("%(S (used limit) M (used limit) … MODSEQ n)", a resource without a
+// limit as "(used)") or 2.4's "<bytes used> <storage limit in KiB>" (a
+// space or a newline between, a negative limit for none).
+func ParseQuotaValue(data []byte) (QuotaValue, error) {
+	q := QuotaValue{Used: map[string]int64{}, Limit: map[string]int64{}}
+	if len(data) > maxValue {
+		return q, valueError("%d bytes, more than %d", len(data), maxValue)
+	}
+	if strings.IndexByte(string(data), 0) >= 0 {
+		return q, valueError("a NUL byte")
+	}
+	for _, r := range QuotaResources {
+		q.Limit[r] = -1
+	}
+	num := func(what, s string) (int64, error) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, valueError("%s %q is not a number", what, s)
+		}
+		return n, nil
+	}
+	if !strings.HasPrefix(string(data), "%(") {
+		f := strings.Fields(string(data))
+		if len(f) != 2 {
+			return q, valueError("neither the dlist %%(S (used limit) ...) nor \"<used> <limit>\"")
+		}
+		var err error
+		if q.Used["S"], err = num("usage", f[0]); err != nil {
+			return q, err
+		}
+		if q.Limit["S"], err = num("limit", f[1]); err != nil {
+			return q, err
+		}
+		q.Limit["S"] = max(q.Limit["S"], -1)
+		return q, nil
+	}
+	d, rest, err := ParseDList(data)
+	if err != nil {
+		return q, fmt.Errorf("%w: %w", ErrValue, err)
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return q, valueError("text after the dlist: %.40q", rest)
+	}
+	for i, k := range d.Keys {
+		item := d.Items[i]
+		if k == "MODSEQ" {
+			if _, err := strconv.ParseUint(item.Atom, 10, 64); err != nil || item.IsList || item.IsKV {
+				return q, valueError("MODSEQ %q is not a number", item.Atom)
+			}
+			continue
+		}
+		known := false
+		for _, r := range QuotaResources {
+			known = known || r == k
+		}
+		if !known {
+			return q, valueError("unknown quota resource %q (%s)", k, strings.Join(QuotaResources, ", "))
+		}
+		if !item.IsList || len(item.Items) < 1 || len(item.Items) > 2 {
+			return q, valueError("%s is not (used) or (used limit)", k)
+		}
+		for j, x := range item.Items {
+			if x.IsList || x.IsKV {
+				return q, valueError("%s is not (used) or (used limit)", k)
+			}
+			n, err := num(k, x.Atom)
+			if err != nil {
+				return q, err
+			}
+			if j == 0 {
+				q.Used[k] = n
+			} else {
+				q.Limit[k] = max(n, -1)
+			}
+		}
+	}
+	return q, nil
+}
+
+// SeenValue is one record of a Cyrus seen database (version 1):
+// "1 <lastread> <lastuid> <lastchange> <seen uids>".
+type SeenValue struct {
+	LastRead   int64
+	LastUID    uint32
+	LastChange int64
+	SeenUIDs   string
+}
+
+// ParseSeenValue reads a seen record. The seen UIDs must be a UID set
+// ("1:3,5", "" for none): digits, ':' and ','.
+func ParseSeenValue(v []byte) (SeenValue, error) {
+	if len(v) > maxValue {
+		return SeenValue{}, valueError("%d bytes, more than %d", len(v), maxValue)
+	}
+	f := strings.Split(string(v), " ")
+	if len(f) < 4 || len(f) > 5 || f[0] != "1" {
+		return SeenValue{}, valueError("not \"1 <lastread> <lastuid> <lastchange> <seen uids>\"")
+	}
+	var s SeenValue
+	var err1, err2, err3 error
+	s.LastRead, err1 = strconv.ParseInt(f[1], 10, 64)
+	uid, err2 := strconv.ParseUint(f[2], 10, 32)
+	s.LastChange, err3 = strconv.ParseInt(f[3], 10, 64)
+	if errors.Join(err1, err2, err3) != nil {
+		return SeenValue{}, valueError("lastread, lastuid and lastchange must be numbers")
+	}
+	s.LastUID = uint32(uid)
+	if len(f) == 5 {
+		s.SeenUIDs = f[4]
+	}
+	if strings.Trim(s.SeenUIDs, "0123456789:,") != "" {
+		return SeenValue{}, valueError("seen uids %.40q are not a UID set", s.SeenUIDs)
+	}
+	return s, nil
+}
