@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -437,9 +436,6 @@ func (imp *importer) listed(name string) bool {
 	return false
 }
 
-// ownerPlaceholder stands for the mailbox owner in Cyrus 3.x annotation keys.
-const ownerPlaceholder = "[.OwNeR.]"
-
 func (imp *importer) importAnnotations(ctx context.Context) {
 	path := filepath.Join(imp.src.Configdirectory(), "annotations.db")
 	recs, _, err := cyrusdbfile.ReadFile(path)
@@ -451,12 +447,11 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 		return
 	}
 	for _, r := range recs {
-		parts := strings.Split(string(r.Key), "\x00")
-		if len(parts) < 3 {
-			imp.rep.problem("%s: key %q: not <mailbox>\\0<entry>\\0<user>", path, r.Key)
+		id, entry, user, err := cyrusindex.ParseAnnotationKey(r.Key)
+		if err != nil {
+			imp.rep.problem("%s: %v", path, err)
 			continue
 		}
-		id, entry, user := parts[0], parts[1], parts[2]
 		name, ok := imp.byID[id]
 		if id == "" {
 			imp.rep.problem("%s: server annotation %s not imported", path, entry)
@@ -470,21 +465,15 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 			}
 			continue // of a mailbox not imported (deleted, #sieve)
 		}
-		if user == ownerPlaceholder {
+		if user == cyrusindex.AnnotationOwner {
 			user, _ = mboxname.UserOf(name)
 		}
-		// The value: a u32 length, four bytes of padding (an unsigned
-		// long on the 64-bit machines that wrote it), the bytes.
-		if len(r.Value) < 8 {
-			imp.rep.problem("%s: value of %q too short", path, r.Key)
+		val, err := cyrusindex.ParseAnnotationValue(r.Value)
+		if err != nil {
+			imp.rep.problem("%s: value of %q: %v", path, r.Key, err)
 			continue
 		}
-		n := binary.BigEndian.Uint32(r.Value)
-		if uint64(n) > uint64(len(r.Value)-8) {
-			imp.rep.problem("%s: value of %q runs past its record", path, r.Key)
-			continue
-		}
-		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(r.Value[8:8+n])); err != nil {
+		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(val)); err != nil {
 			imp.rep.problem("annotation %s %s of %s: %v", entry, user, name, err)
 			continue
 		}

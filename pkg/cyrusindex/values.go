@@ -1,6 +1,7 @@
 package cyrusindex
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -252,4 +253,37 @@ func ParseSeenValue(v []byte) (SeenValue, error) {
 		return SeenValue{}, valueError("seen uids %.40q are not a UID set", s.SeenUIDs)
 	}
 	return s, nil
+}
+
+// AnnotationOwner stands for the mailbox's owner in the userid of a Cyrus
+// 3.x annotations.db key.
+const AnnotationOwner = "[.OwNeR.]"
+
+// ParseAnnotationKey reads an annotations.db key: "<mailbox> NUL <entry>
+// NUL <userid> NUL", the mailbox a uniqueid (3.x; 2.4 a name; "" for the
+// server), the userid "" for a shared value.
+func ParseAnnotationKey(k []byte) (mailbox, entry, user string, err error) {
+	parts := strings.Split(string(k), "\x00")
+	if len(parts) < 3 || len(parts) > 4 || len(parts) == 4 && parts[3] != "" {
+		return "", "", "", valueError("key %.60q is not <mailbox>\\0<entry>\\0<userid>\\0", k)
+	}
+	if !strings.HasPrefix(parts[1], "/") {
+		return "", "", "", valueError("entry %.60q does not begin with /", parts[1])
+	}
+	return parts[0], parts[1], parts[2], nil
+}
+
+// ParseAnnotationValue returns the bytes of an annotations.db value: a
+// u32 big-endian length, four bytes of padding (an unsigned long on the
+// 64-bit machines that wrote it), the bytes, then the content type and
+// modseq, not read.
+func ParseAnnotationValue(v []byte) ([]byte, error) {
+	if len(v) < 8 {
+		return nil, valueError("%d bytes, shorter than the 8 of the length", len(v))
+	}
+	n := binary.BigEndian.Uint32(v)
+	if uint64(n) > uint64(len(v)-8) || n > maxValue {
+		return nil, valueError("length %d runs past the %d bytes of the value", n, len(v)-8)
+	}
+	return v[8 : 8+n], nil
 }

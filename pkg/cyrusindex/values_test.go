@@ -85,6 +85,27 @@ func TestInternalName(t *testing.T) {
 	}
 }
 
+func TestParseAnnotation(t *testing.T) {
+	id, entry, user, err := ParseAnnotationKey([]byte("abc\x00/comment\x00cyrus\x00"))
+	if err != nil || id != "abc" || entry != "/comment" || user != "cyrus" {
+		t.Errorf("key: %q %q %q %v", id, entry, user, err)
+	}
+	for _, bad := range []string{"", "abc", "abc\x00/c", "abc\x00comment\x00\x00", "a\x00/c\x00u\x00x"} {
+		if _, _, _, err := ParseAnnotationKey([]byte(bad)); !errors.Is(err, ErrValue) {
+			t.Errorf("key %q: %v, want ErrValue", bad, err)
+		}
+	}
+	v, err := ParseAnnotationValue([]byte("\x00\x00\x00\x02\x00\x00\x00\x00hi\x00text/plain\x00"))
+	if err != nil || string(v) != "hi" {
+		t.Errorf("value: %q %v", v, err)
+	}
+	for _, bad := range []string{"", "\x00\x00\x00", "\x00\x00\x00\x05\x00\x00\x00\x00hi", "\xff\xff\xff\xff\x00\x00\x00\x00"} {
+		if _, err := ParseAnnotationValue([]byte(bad)); !errors.Is(err, ErrValue) {
+			t.Errorf("value %q: %v, want ErrValue", bad, err)
+		}
+	}
+}
+
 // FuzzParseValues: no value panics any of the value readers, and a
 // refusal is always ErrValue.
 func FuzzParseValues(f *testing.F) {
@@ -96,6 +117,8 @@ func FuzzParseValues(f *testing.F) {
 			"list":  func(b []byte) error { _, err := ParseListValue(b); return err },
 			"quota": func(b []byte) error { _, err := ParseQuotaValue(b); return err },
 			"seen":  func(b []byte) error { _, err := ParseSeenValue(b); return err },
+			"akey":  func(b []byte) error { _, _, _, err := ParseAnnotationKey(b); return err },
+			"aval":  func(b []byte) error { _, err := ParseAnnotationValue(b); return err },
 		} {
 			if err := parse(b); err != nil && !errors.Is(err, ErrValue) {
 				t.Errorf("%s %q: %v is not ErrValue", name, b, err)
