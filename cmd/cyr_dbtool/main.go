@@ -56,7 +56,7 @@ var backends = map[string]bool{"flat": true, "skiplist": true, "quotalegacy": tr
 func main() {
 	cmd := &cli.Command{
 		Name:      "cyr_dbtool",
-		Usage:     "show the records of a Cyrus database in Cyrus's key<TAB>value form",
+		Usage:     "show and change the records of a Cyrus database in Cyrus's key<TAB>value form",
 		UsageText: "cyr_dbtool [-C altconfig] <db file> <db backend> <action> [<key>] [<value>]",
 		Flags: []cli.Flag{
 			tool.ConfigFlag(),
