@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gocyrus/pkg/cyrusdb"
 	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
@@ -143,22 +144,25 @@ func TestCyrDbtoolMatchesCyrus(t *testing.T) {
 
 	mboxdb := s.configdir + "/mailboxes.db"
 	before := s.must("", "cyr_dbtool", mboxdb, "twoskip", "show")
-	for _, args := range [][]string{
-		{mboxdb, "twoskip", "set", "Nuser\x1fdbt", "%(T e)"},
-		{mboxdb, "twoskip", "delete", "Nuser\x1fdbt"},
-		{s.configdir + "/user/c/cyrus.sub", "flat", "delete", "Nshared"},
-		{s.configdir + "/quota", "quotalegacy", "set", "user.dbt", "%(S (0 1))"},
-		{mboxdb, "twoskip", "repack"},
-		{mboxdb, "twoskip", "damage"},
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{mboxdb, "twoskip", "set", "Nuser\x1fdbt", "%(T e)"}, 65}, // no uniqueid
+		{[]string{mboxdb, "twoskip", "delete", "Xuser\x1fdbt"}, 65},
+		{[]string{s.configdir + "/user/c/cyrus.sub", "flat", "delete", "\x1fVER\x1f"}, 65},
+		{[]string{s.configdir + "/quota", "quotalegacy", "set", "user.dbt", "%(S (0 x))"}, 65},
+		{[]string{mboxdb, "twoskip", "repack"}, 64},
+		{[]string{mboxdb, "twoskip", "damage"}, 64},
 	} {
-		if r := s.run("", "cyr_dbtool", args...); r.code != 64 || !strings.Contains(r.stderr, "refused") {
-			t.Errorf("%q: exit %d, stderr %q; want a refusal (64)", args, r.code, r.stderr)
+		if r := s.run("", "cyr_dbtool", c.args...); r.code != c.code || !strings.Contains(r.stderr, "refused") {
+			t.Errorf("%q: exit %d, stderr %q; want a refusal (%d)", c.args, r.code, r.stderr, c.code)
 		}
 	}
 	if after := s.must("", "cyr_dbtool", mboxdb, "twoskip", "show"); after != before {
 		t.Errorf("a refused write changed mailboxes.db:\n%s\n%s", before, after)
 	}
-	if sub := s.must("", "cyr_dbtool", s.configdir+"/user/c/cyrus.sub", "flat", "show"); !strings.Contains(sub, "Nshared\t\n") {
+	if sub := s.must("", "cyr_dbtool", s.configdir+"/user/c/cyrus.sub", "flat", "show"); !strings.Contains(sub, "\x1fVER\x1f\t2\n") {
 		t.Errorf("a refused delete changed the subscriptions:\n%q", sub)
 	}
 
@@ -170,5 +174,82 @@ func TestCyrDbtoolMatchesCyrus(t *testing.T) {
 	}
 	if got, want := s.must("Nshared\n", "cyr_dbtool", mboxdb, "twoskip", "get"), s.must("", "cyr_dbtool", mboxdb, "twoskip", "get", "Nshared"); got != want || got == "\n" {
 		t.Errorf("get with the key on stdin: %q, want %q", got, want)
+	}
+}
+
+// fixtureArgs splits a fixture's command line at the spaces not escaped
+// with a backslash.
+func fixtureArgs(line string) []string {
+	var args []string
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && i+1 < len(line) && line[i+1] == ' ':
+			cur.WriteByte(' ')
+			i++
+		case line[i] == ' ':
+			args = append(args, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(line[i])
+		}
+	}
+	return append(args, cur.String())
+}
+
+// TestCyrDbtoolWritesMatchCyrus replays Cyrus 3.6.1's cyr_dbtool set, get
+// and delete on a mailboxes.db (test/compat/fixtures/cyr_dbtool_writes.txt)
+// offline and online (master's db service, here served by the test):
+// same exit codes and output, but for what cyr_dbtool.8 says differs:
+// show lists the I record gocyrus derives from each N record, the folder
+// modseq (F) is the list's to keep, and repack is refused.
+func TestCyrDbtoolWritesMatchCyrus(t *testing.T) {
+	fOnly := regexp.MustCompile(` F \d+ `)
+	for _, online := range []bool{false, true} {
+		t.Run(map[bool]string{false: "offline", true: "online"}[online], func(t *testing.T) {
+			s := newSite(t)
+			if online {
+				srv, err := cyrusdb.OpenServer(s.configdir, cyrusdb.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				go srv.Serve()
+				t.Cleanup(func() { srv.Close() })
+			}
+			cases := readFixtureCases(t, "cyr_dbtool_writes.txt")
+			if len(cases) < 10 {
+				t.Fatalf("%d cases in the fixture", len(cases))
+			}
+			for _, c := range cases {
+				args := fixtureArgs(strings.ReplaceAll(c.args, "<configdir>", s.configdir))
+				r := s.run("", "cyr_dbtool", args...)
+				if slices.Contains(args, "repack") {
+					if r.code != 64 || !strings.Contains(r.stderr, "repack: refused") {
+						t.Errorf("repack: exit %d %q, want the refusal (cyr_dbtool.8)", r.code, r.stderr)
+					}
+					continue
+				}
+				var lines []string
+				for _, l := range strings.SplitAfter(r.stdout, "\n") {
+					if !strings.HasPrefix(l, "I") {
+						lines = append(lines, l)
+					}
+				}
+				got := result{r.code, fOnly.ReplaceAllString(strings.Join(lines, ""), " F <n> "), r.stderr}
+				want := result{c.code, fOnly.ReplaceAllString(c.stdout, " F <n> "), c.stderr}
+				if got != want {
+					t.Errorf("cyr_dbtool %q differs from Cyrus 3.6.1:\ngot  %+v\nwant %+v", args, got, want)
+				}
+			}
+			if online {
+				return
+			}
+			// What the set wrote is the list's: the mailbox is there.
+			s.must("", "cyr_dbtool", s.configdir+"/mailboxes.db", "twoskip", "set", "Nuser\x1fdbw",
+				"%(T e I 0123456789abcdefghijklmn P default V 1700000000 A %(dbw lrs))")
+			if out := s.must("", "cyr_dbtool", s.configdir+"/mailboxes.db", "twoskip", "get", "I0123456789abcdefghijklmn"); !strings.Contains(out, "N user\x1fdbw ") {
+				t.Errorf("the I record of a set N record: %q", out)
+			}
+		})
 	}
 }

@@ -1,20 +1,23 @@
-// Command cyr_dbtool shows the records of one of Cyrus's databases, named
-// by its Cyrus file name (mailboxes.db, annotations.db, the quota
-// directory, <user>.seen, <user>.sub), in Cyrus 3.6's own key<TAB>value
-// form, so scripts that parse Cyrus's output keep working. gocyrus keeps
-// every database in its one store (pkg/cyrusdb): each file name selects a
-// view that renders the matching gocyrus records as Cyrus stores them
-// (views.go). The view is read-only: set, delete, repack and damage are
-// refused, since a record written in Cyrus's form could bypass the
-// validation the list, quota and metadata code applies (man cyr_dbtool,
-// DIFFERENCES). It works online (through master's db service) and
-// offline, like every tool (tool.Env.OpenDB).
+// Command cyr_dbtool shows and changes the records of one of Cyrus's
+// databases, named by its Cyrus file name (mailboxes.db, annotations.db,
+// the quota directory, <user>.seen, <user>.sub), in Cyrus 3.6's own
+// key<TAB>value form, so scripts that parse or write Cyrus's form keep
+// working. gocyrus keeps every database in its one store (pkg/cyrusdb):
+// each file name selects a view that renders the matching gocyrus records
+// as Cyrus stores them (views.go), and set and delete read a record in
+// Cyrus's form with the one reader of that form (pkg/cyrusindex) and write
+// it through the package that owns it, checked as that package checks its
+// own writes (writes.go); a value refused writes nothing. repack and
+// damage are refused (man cyr_dbtool, DIFFERENCES). It works online
+// (through master's db service) and offline, like every tool
+// (tool.Env.OpenDB).
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -53,7 +56,7 @@ var backends = map[string]bool{"flat": true, "skiplist": true, "quotalegacy": tr
 func main() {
 	cmd := &cli.Command{
 		Name:      "cyr_dbtool",
-		Usage:     "show the records of a Cyrus database in Cyrus's key<TAB>value form",
+		Usage:     "show and change the records of a Cyrus database in Cyrus's key<TAB>value form",
 		UsageText: "cyr_dbtool [-C altconfig] <db file> <db backend> <action> [<key>] [<value>]",
 		Flags: []cli.Flag{
 			tool.ConfigFlag(),
@@ -121,9 +124,10 @@ func run(ctx context.Context, cmd *cli.Command) error {
 	return out.Flush()
 }
 
-// do runs one action. A missing key of get is read from stdin, as Cyrus
+// do runs one action. A get, set or delete without its key (or, for
+// set, key and value) reads "key<TAB>value" lines from stdin, as Cyrus
 // does.
-func do(ctx context.Context, v view, action string, rest []string, stdin io.Reader, out *bufio.Writer) error {
+func do(ctx context.Context, v *view, action string, rest []string, stdin io.Reader, out *bufio.Writer) error {
 	switch action {
 	case "show", "dump":
 		prefix := ""
@@ -132,43 +136,91 @@ func do(ctx context.Context, v view, action string, rest []string, stdin io.Read
 		}
 		return show(ctx, v, []byte(prefix), out)
 	case "get":
-		var key string
 		if len(rest) > 0 {
-			key = rest[0]
-		} else {
-			line, err := bufio.NewReader(stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return tool.Fail(tool.ExitUsage, "get: no key given")
-			}
-			key, _, _ = strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+			return getOne(ctx, v, []byte(rest[0]), out)
 		}
-		val, err := get(ctx, v, []byte(key))
-		if err != nil {
-			return err
+		return eachLine(stdin, func(key, _ []byte) error { return getOne(ctx, v, key, out) })
+	case "set":
+		switch len(rest) {
+		case 0:
+			return eachLine(stdin, func(key, val []byte) error { return written(action, v.set(ctx, key, val)) })
+		case 1:
+			// Cyrus 3.6.1 dies of a segmentation fault here.
+			return tool.Fail(tool.ExitUsage, "set: no value given for %q", rest[0])
 		}
-		// Cyrus prints the value, or nothing, and a newline.
-		out.Write(val)
-		return out.WriteByte('\n')
+		return written(action, v.set(ctx, []byte(rest[0]), []byte(rest[1])))
+	case "delete":
+		if len(rest) == 0 {
+			return eachLine(stdin, func(key, _ []byte) error { return written(action, v.del(ctx, key)) })
+		}
+		return written(action, v.del(ctx, []byte(rest[0])))
 	case "consistent":
-		if err := v.records(ctx, func(_, _ []byte) error { return nil }); err != nil {
-			fmt.Fprintf(out, "No, not consistent\n")
+		if err := v.consistent(ctx); err != nil {
+			out.WriteString("No, not consistent\n")
+			out.Flush()
 			return tool.Fail(tool.ExitDataErr, "%v", err)
 		}
 		_, err := out.WriteString("Yes, consistent\n")
 		return err
-	case "set", "delete", "repack", "damage":
-		return tool.Fail(tool.ExitUsage, "%s: refused: this database is shown in Cyrus's form only; "+
-			"change it with the tool that validates it (see cyr_dbtool(8), DIFFERENCES)", action)
+	case "repack":
+		return tool.Fail(tool.ExitUsage, "repack: refused: gocyrus's store compacts itself, and ctl_cyrusdb -c "+
+			"checkpoints it (see cyr_dbtool(8), DIFFERENCES)")
+	case "damage":
+		return tool.Fail(tool.ExitUsage, "damage: refused: a test of Cyrus's own database files (see cyr_dbtool(8), DIFFERENCES)")
 	}
 	_, err := fmt.Fprintf(out, "Unknown action %s\n", action)
 	return err
 }
 
+// written reports a set or delete: a refusal (nothing written) with the
+// reason, exit 65.
+func written(action string, err error) error {
+	var r *refusal
+	if errors.As(err, &r) {
+		return tool.Fail(tool.ExitDataErr, "%s: refused, nothing written: %s", action, r.msg)
+	}
+	return err
+}
+
+// maxLine bounds a line of standard input: a key and a value the readers
+// would refuse as too big get that clear refusal rather than a cut.
+const maxLine = 4 << 20
+
+// eachLine calls fn with the key and value of each "key<TAB>value" line.
+func eachLine(stdin io.Reader, fn func(key, val []byte) error) error {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	for sc.Scan() {
+		key, val, _ := bytes.Cut(sc.Bytes(), []byte{'\t'})
+		if err := fn(key, val); err != nil {
+			return err
+		}
+	}
+	return lineError(sc.Err())
+}
+
+func lineError(err error) error {
+	if errors.Is(err, bufio.ErrTooLong) {
+		return tool.Fail(tool.ExitDataErr, "a line of standard input is longer than %d bytes", maxLine)
+	}
+	return err
+}
+
+// getOne prints the value of key, or nothing, and a newline, as Cyrus.
+func getOne(ctx context.Context, v *view, key []byte, out *bufio.Writer) error {
+	val, err := get(ctx, v, key)
+	if err != nil {
+		return err
+	}
+	out.Write(val)
+	return out.WriteByte('\n')
+}
+
 // batch reads "action<TAB>key" lines (Cyrus's batch form) from stdin and
 // runs each, stopping at the first failure with Cyrus's message.
-func batch(ctx context.Context, v view, stdin io.Reader, out *bufio.Writer) error {
+func batch(ctx context.Context, v *view, stdin io.Reader, out *bufio.Writer) error {
 	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
 	for n := 1; sc.Scan(); n++ {
 		fields := strings.SplitN(sc.Text(), "\t", 3)
 		if fields[0] == "" {
@@ -181,11 +233,11 @@ func batch(ctx context.Context, v view, stdin io.Reader, out *bufio.Writer) erro
 			return fmt.Errorf("FAILED: line %d at cmd %s with error %w", n, fields[0], err)
 		}
 	}
-	return sc.Err()
+	return lineError(sc.Err())
 }
 
 // show writes every record whose key starts with prefix, in key order.
-func show(ctx context.Context, v view, prefix []byte, out *bufio.Writer) error {
+func show(ctx context.Context, v *view, prefix []byte, out *bufio.Writer) error {
 	return v.records(ctx, func(k, val []byte) error {
 		if !bytes.HasPrefix(k, prefix) {
 			return nil
@@ -198,7 +250,7 @@ func show(ctx context.Context, v view, prefix []byte, out *bufio.Writer) error {
 }
 
 // get returns the value of key, or nil when there is none.
-func get(ctx context.Context, v view, key []byte) ([]byte, error) {
+func get(ctx context.Context, v *view, key []byte) ([]byte, error) {
 	var val []byte
 	err := v.records(ctx, func(k, x []byte) error {
 		if bytes.Equal(k, key) {

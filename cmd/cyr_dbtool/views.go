@@ -12,49 +12,63 @@ import (
 	"strings"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
 )
 
-// view renders one Cyrus database from gocyrus's records: records calls
-// fn for each Cyrus key and value, in Cyrus's (byte) key order.
-type view interface {
-	records(ctx context.Context, fn func(key, val []byte) error) error
+// view is one Cyrus database over gocyrus's records: records calls fn
+// for each Cyrus key and value, in Cyrus's (byte) key order; set and del
+// write one record in Cyrus's form (writes.go); check runs the owning
+// package's own consistency check, where it has one, before every record
+// is rendered.
+type view struct {
+	st    *store.Store
+	fill  func(ctx context.Context, st *store.Store, add adder) error
+	set   func(ctx context.Context, key, val []byte) error
+	del   func(ctx context.Context, key []byte) error
+	check func(ctx context.Context) error
 }
 
 // viewOf maps a Cyrus database file name to its view: by base name, so
 // any directory (Cyrus's configdirectory or not) names the same database.
-func viewOf(file string, st *store.Store) (view, error) {
+func viewOf(file string, st *store.Store) (*view, error) {
 	base := filepath.Base(file)
 	switch {
 	case base == "mailboxes.db":
-		return &sorted{st, mailboxesRecords}, nil
+		return &view{st: st, fill: mailboxesRecords,
+			set:   func(ctx context.Context, k, v []byte) error { return setMailbox(ctx, st, k, v) },
+			del:   func(ctx context.Context, k []byte) error { return deleteMailbox(ctx, st, k) },
+			check: func(ctx context.Context) error { return checkList(ctx, st) }}, nil
 	case base == "annotations.db":
-		return &sorted{st, annotationRecords}, nil
+		return &view{st: st, fill: annotationRecords,
+			set: func(ctx context.Context, k, v []byte) error { return setAnnotation(ctx, st, k, v) },
+			del: func(ctx context.Context, k []byte) error { return deleteAnnotation(ctx, st, k) }}, nil
 	case base == "quota" || base == "quota.db":
-		return &sorted{st, quotaRecords}, nil
+		return &view{st: st, fill: quotaRecords,
+			set: func(ctx context.Context, k, v []byte) error { return setQuota(ctx, st, k, v) },
+			del: func(ctx context.Context, k []byte) error { return deleteQuota(ctx, st, k) }}, nil
 	case strings.HasSuffix(base, ".seen") && len(base) > len(".seen"):
 		user := strings.TrimSuffix(base, ".seen")
-		return &sorted{st, func(ctx context.Context, st *store.Store, add adder) error { return seenRecords(ctx, st, user, add) }}, nil
+		return &view{st: st, fill: func(ctx context.Context, st *store.Store, add adder) error { return seenRecords(ctx, st, user, add) },
+			set: func(ctx context.Context, k, v []byte) error { return setSeen(ctx, st, user, k, v) },
+			del: func(ctx context.Context, k []byte) error { return deleteSeen(ctx, st, user, k) }}, nil
 	case strings.HasSuffix(base, ".sub") && len(base) > len(".sub"):
 		user := strings.TrimSuffix(base, ".sub")
-		return &sorted{st, func(ctx context.Context, st *store.Store, add adder) error { return subRecords(ctx, st, user, add) }}, nil
+		return &view{st: st, fill: func(ctx context.Context, st *store.Store, add adder) error { return subRecords(ctx, st, user, add) },
+			set: func(ctx context.Context, k, v []byte) error { return setSub(ctx, st, user, k, v) },
+			del: func(ctx context.Context, k []byte) error { return deleteSub(ctx, st, user, k) }}, nil
 	}
 	return nil, fmt.Errorf("%s: no such database in gocyrus", file)
 }
 
 type adder func(key, val []byte)
 
-// sorted collects a view's records and hands them out in key order.
-type sorted struct {
-	st   *store.Store
-	fill func(ctx context.Context, st *store.Store, add adder) error
-}
-
-func (s *sorted) records(ctx context.Context, fn func(key, val []byte) error) error {
+// records collects the view's records and hands them out in key order.
+func (v *view) records(ctx context.Context, fn func(key, val []byte) error) error {
 	type rec struct{ k, v []byte }
 	var all []rec
-	if err := s.fill(ctx, s.st, func(k, v []byte) { all = append(all, rec{k, v}) }); err != nil {
+	if err := v.fill(ctx, v.st, func(k, val []byte) { all = append(all, rec{k, val}) }); err != nil {
 		return err
 	}
 	slices.SortFunc(all, func(a, b rec) int { return bytes.Compare(a.k, b.k) })
@@ -62,6 +76,30 @@ func (s *sorted) records(ctx context.Context, fn func(key, val []byte) error) er
 		if err := fn(r.k, r.v); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// consistent runs the view's check, then renders every record (a record
+// that cannot be read is damage too).
+func (v *view) consistent(ctx context.Context) error {
+	if v.check != nil {
+		if err := v.check(ctx); err != nil {
+			return err
+		}
+	}
+	return v.records(ctx, func(_, _ []byte) error { return nil })
+}
+
+// checkList is the list's own check (ctl_cyrusdb -r's): every entry
+// decodes and names itself.
+func checkList(ctx context.Context, st *store.Store) error {
+	res, err := mboxlist.New(st.DB()).Check(ctx)
+	if err != nil {
+		return err
+	}
+	if len(res.Damaged) > 0 {
+		return fmt.Errorf("%d damaged mailbox list entries: %s", len(res.Damaged), strings.Join(res.Damaged, "; "))
 	}
 	return nil
 }

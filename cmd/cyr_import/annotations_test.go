@@ -7,6 +7,7 @@ import (
 
 	"gocyrus/internal/cyrusfixture"
 	"gocyrus/pkg/cyrusdbfile"
+	"gocyrus/pkg/cyrusindex"
 )
 
 // newer3x is a value as Cyrus 3.x writes it: 2.4's fields, then a u64
@@ -39,7 +40,7 @@ func TestAnnotationValueShapes(t *testing.T) {
 		"length and value only": {append([]byte{0, 0, 0, 2, 0, 0, 0, 0}, "hi"...), "hi"},
 	}
 	for name, c := range cases {
-		got, err := annotationValue(c.in)
+		got, err := cyrusindex.ParseAnnotationValue(c.in)
 		if err != nil || string(got) != c.want {
 			t.Errorf("%s: %q, %v; want %q", name, got, err, c.want)
 		}
@@ -50,7 +51,7 @@ func TestAnnotationValueShapes(t *testing.T) {
 	}
 	want := map[string]bool{"alice notes": true, "work things": true}
 	for _, r := range recs {
-		got, err := annotationValue(r.Value)
+		got, err := cyrusindex.ParseAnnotationValue(r.Value)
 		if err != nil {
 			t.Fatalf("%q: %v", r.Key, err)
 		}
@@ -64,7 +65,7 @@ func TestAnnotationValueShapes(t *testing.T) {
 // Damaged values are errors, never panics or reads past the record.
 func TestAnnotationValueHostile(t *testing.T) {
 	for _, v := range [][]byte{nil, {0}, {0, 0, 0, 9, 0, 0, 0, 0, 'a'}, {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, {0, 0, 0, 1, 0, 0, 0}} {
-		if got, err := annotationValue(v); err == nil {
+		if got, err := cyrusindex.ParseAnnotationValue(v); err == nil {
 			t.Errorf("%q: %q, no error", v, got)
 		}
 	}
@@ -75,7 +76,7 @@ func FuzzAnnotationValue(f *testing.F) {
 	f.Add(cyrusfixture.AnnotationValue24Word4("x", "text/plain", 1))
 	f.Add(newer3x("notes"))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		got, err := annotationValue(v)
+		got, err := cyrusindex.ParseAnnotationValue(v)
 		if err == nil && len(got) > len(v) {
 			t.Fatal("value longer than the record")
 		}

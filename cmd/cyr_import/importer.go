@@ -27,7 +27,7 @@ import (
 type box struct {
 	name string // internal
 	typ  string
-	d    cyrusindex.DList
+	v    cyrusindex.ListValue
 }
 
 type importer struct {
@@ -39,25 +39,6 @@ type importer struct {
 	// users' "#sieve" mailboxes (Cyrus 3.6 keeps scripts there).
 	byID       map[string]string
 	sieveBoxes map[string]box
-}
-
-// internalName turns a Cyrus 3.x list key ("user\x1falice\x1fWork",
-// "example.com!user\x1fbob") into our internal name; a "." inside a level
-// is "^" as in Cyrus's internal names.
-func internalName(dbname string) string {
-	dom, rest, ok := strings.Cut(dbname, "!")
-	if !ok {
-		dom, rest = "", dbname
-	}
-	parts := strings.Split(rest, "\x1f")
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(p, ".", "^")
-	}
-	name := strings.Join(parts, ".")
-	if dom != "" {
-		return dom + "!" + name
-	}
-	return name
 }
 
 func (imp *importer) readList() error {
@@ -87,7 +68,7 @@ func (imp *importer) readList() error {
 			}
 			continue
 		}
-		if id := b.d.Str("I"); id != "" {
+		if id := b.v.UniqueID; id != "" {
 			imp.byID[id] = b.name
 		}
 		imp.boxes = append(imp.boxes, b)
@@ -122,20 +103,17 @@ func listEntry(r cyrusdbfile.Record, byUUID bool) (b box, ok bool, err error) {
 		if !ok {
 			return box{}, false, nil // "I<uniqueid>" and others repeat what "N" says
 		}
-		key = internalName(rest)
+		key = cyrusindex.InternalName(rest)
 	}
 	if key == "" {
 		return box{}, false, errors.New("empty name")
 	}
 	if bytes.HasPrefix(r.Value, []byte("%(")) {
-		d, _, err := cyrusindex.ParseDList(r.Value)
+		v, err := cyrusindex.ParseListValue(r.Value)
 		if err != nil {
 			return box{}, false, err
 		}
-		if !d.IsKV {
-			return box{}, false, errors.New("not a key-value dlist")
-		}
-		return box{name: key, typ: d.Str("T"), d: d}, true, nil
+		return box{name: key, typ: v.Type, v: v}, true, nil
 	}
 	f := strings.SplitN(string(r.Value), " ", 3)
 	if len(f) < 2 {
@@ -154,30 +132,26 @@ func listEntry(r cyrusdbfile.Record, byUUID bool) (b box, ok bool, err error) {
 	case t&2 != 0:
 		typ = "i"
 	}
-	d := cyrusindex.DList{IsKV: true, Keys: []string{"T", "P"}, Items: []cyrusindex.DList{{Atom: typ}, {Atom: f[1]}}}
+	v := cyrusindex.ListValue{Type: typ, Partition: f[1]}
 	if len(f) == 3 {
-		a := cyrusindex.DList{IsKV: true}
 		fields := strings.Split(strings.TrimSuffix(f[2], "\t"), "\t")
 		for i := 0; i+1 < len(fields); i += 2 {
-			a.Keys = append(a.Keys, fields[i])
-			a.Items = append(a.Items, cyrusindex.DList{Atom: fields[i+1]})
+			v.ACL = append(v.ACL, cyrusindex.ACLPair{ID: fields[i], Rights: fields[i+1]})
 		}
-		d.Keys = append(d.Keys, "A")
-		d.Items = append(d.Items, a)
 	}
-	return box{name: key, typ: typ, d: d}, true, nil
+	return box{name: key, typ: typ, v: v}, true, nil
 }
 
 // dirOf finds a mailbox's directory: the uuid layout, else the legacy
 // one (hashed or not, full-name hashing or not).
 func (imp *importer) dirOf(b box) (string, error) {
-	part := b.d.Str("P")
+	part := b.v.Partition
 	root, ok := imp.src.Partitions()[part]
 	if !ok {
 		return "", fmt.Errorf("partition %q not in the Cyrus imapd.conf", part)
 	}
 	var candidates []string
-	if id := b.d.Str("I"); id != "" {
+	if id := b.v.UniqueID; id != "" {
 		candidates = append(candidates, mboxname.UUIDPath(root, id))
 	}
 	for _, full := range []bool{imp.src.Bool("fulldirhash"), !imp.src.Bool("fulldirhash")} {
@@ -224,31 +198,26 @@ func (imp *importer) importMailbox(ctx context.Context, b box) error {
 	if err != nil {
 		return err
 	}
-	if id := b.d.Str("I"); id != "" && hdr.UniqueID != id {
+	if id := b.v.UniqueID; id != "" && hdr.UniqueID != id {
 		return fmt.Errorf("%s names uniqueid %s, mailboxes.db %s", filepath.Join(dir, "cyrus.header"), hdr.UniqueID, id)
 	}
 	// Lists older than 3.0 name no uniqueid: the header does, and the
 	// seen and annotation databases key by it.
 	imp.byID[hdr.UniqueID] = b.name
 	var aclText strings.Builder
-	if a, ok := b.d.Get("A"); ok {
-		for i, id := range a.Keys {
-			fmt.Fprintf(&aclText, "%s\t%s\t", id, a.Items[i].Atom)
-		}
+	for _, a := range b.v.ACL {
+		fmt.Fprintf(&aclText, "%s\t%s\t", a.ID, a.Rights)
 	}
 	rights, err := acl.Parse(aclText.String())
 	if err != nil {
 		return fmt.Errorf("ACL %q: %w", aclText.String(), err)
 	}
-	uidv, _ := strconv.ParseUint(b.d.Str("V"), 10, 32)
+	uidv := b.v.UIDValidity
 	if uidv == 0 {
-		uidv = uint64(x.UIDValidity)
+		uidv = x.UIDValidity
 	}
-	e := &store.Entry{Name: b.name, Partition: imp.partition(b.d.Str("P")), ACL: rights, UniqueID: hdr.UniqueID,
-		UIDValidity: uint32(uidv), Type: b.typ}
-	e.MTime, _ = strconv.ParseInt(b.d.Str("M"), 10, 64)
-	e.CreatedModseq, _ = strconv.ParseUint(b.d.Str("C"), 10, 64)
-	e.FolderModseq, _ = strconv.ParseUint(b.d.Str("F"), 10, 64)
+	e := &store.Entry{Name: b.name, Partition: imp.partition(b.v.Partition), ACL: rights, UniqueID: hdr.UniqueID,
+		UIDValidity: uidv, Type: b.typ, MTime: b.v.MTime, CreatedModseq: b.v.CreatedModseq, FolderModseq: b.v.FolderModseq}
 	idx := mailbox.ImportIndex{UIDNext: x.LastUID + 1, HighestModSeq: x.HighestModSeq, DeletedModSeq: x.DeletedModSeq}
 	var bytes int64
 	for _, r := range x.Records {
@@ -300,8 +269,8 @@ func (imp *importer) userFiles(user, uuidName, legacySuffix string) []string {
 func (imp *importer) inboxID(user string) string {
 	inbox := mboxname.UserInbox(user)
 	for _, b := range imp.boxes {
-		if b.name == inbox && b.d.Str("I") != "" {
-			return b.d.Str("I")
+		if b.name == inbox && b.v.UniqueID != "" {
+			return b.v.UniqueID
 		}
 	}
 	for id, name := range imp.byID {
@@ -345,18 +314,12 @@ func (imp *importer) importSeen(ctx context.Context) {
 			continue
 		}
 		for _, r := range recs {
-			f := strings.Fields(string(r.Value))
-			if len(f) < 4 || f[0] != "1" {
-				imp.rep.problem("%s: seen record %q: not the version 1 form", path, r.Key)
+			v, err := cyrusindex.ParseSeenValue(r.Value)
+			if err != nil {
+				imp.rep.problem("%s: seen record %q: %v", path, r.Key, err)
 				continue
 			}
-			lastRead, _ := strconv.ParseInt(f[1], 10, 64)
-			lastUID, _ := strconv.ParseUint(f[2], 10, 32)
-			lastChange, _ := strconv.ParseInt(f[3], 10, 64)
-			seen := store.Seen{LastRead: lastRead, LastUID: uint32(lastUID), LastChange: lastChange}
-			if len(f) > 4 {
-				seen.SeenUIDs = f[4]
-			}
+			seen := store.Seen{LastRead: v.LastRead, LastUID: v.LastUID, LastChange: v.LastChange, SeenUIDs: v.SeenUIDs}
 			// The import replaces whatever seen state a rerun finds.
 			if _, err := imp.st.UpdateSeen(ctx, user, string(r.Key), func(cur *store.Seen) (bool, error) {
 				*cur = seen
@@ -399,7 +362,7 @@ func (imp *importer) importSubs(ctx context.Context) {
 				if tail, ok := strings.CutPrefix(rest, "INBOX"); ok && (tail == "" || tail[0] == '\x1f') {
 					rest = "user\x1f" + strings.ReplaceAll(user, ".", "^") + tail
 				}
-				name = internalName(rest)
+				name = cyrusindex.InternalName(rest)
 			}
 			if err := imp.st.Subscribe(ctx, user, name); err != nil {
 				imp.rep.problem("%s: subscription %q: %v", path, name, err)
@@ -410,7 +373,7 @@ func (imp *importer) importSubs(ctx context.Context) {
 	}
 }
 
-// quotaResources maps Cyrus's quota file keys to our resources.
+// quotaResources maps Cyrus's quota record keys to our resources.
 var quotaResources = map[string]quota.Resource{"S": quota.Storage, "M": quota.Message, "AS": quota.AnnotationStorage, "NF": quota.NumFolders}
 
 // importQuotas reads the quota roots: quotalegacy files (quota/<h>/<root>)
@@ -445,30 +408,15 @@ func (imp *importer) importQuotas(ctx context.Context) {
 // (3.x: "%(S (used limit) M (used limit) …)") or 2.4's "<bytes used>
 // <storage limit in KiB>" (two lines in a file, a space in a database).
 func (imp *importer) setQuota(ctx context.Context, path, root string, data []byte) {
+	v, err := cyrusindex.ParseQuotaValue(data)
+	if err != nil {
+		imp.rep.problem("%s: quota root %s: %v", path, root, err)
+		return
+	}
 	l := quota.NoLimits()
-	if bytes.HasPrefix(data, []byte("%(")) {
-		d, _, err := cyrusindex.ParseDList(data)
-		if err != nil {
-			imp.rep.problem("%s: quota root %s: %v", path, root, err)
-			return
-		}
-		for i, k := range d.Keys {
-			res, ok := quotaResources[k]
-			if !ok || !d.Items[i].IsList || len(d.Items[i].Items) < 2 {
-				continue
-			}
-			if n, err := strconv.ParseInt(d.Items[i].Items[1].Atom, 10, 64); err == nil {
-				l[res] = n
-			}
-		}
-	} else {
-		f := strings.Fields(string(data))
-		if len(f) < 2 {
-			imp.rep.problem("%s: quota root %s: neither the dlist nor the 2.4 form", path, root)
-			return
-		}
-		if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-			l[quota.Storage] = n
+	for k, res := range quotaResources {
+		if n := v.Limit[k]; n >= 0 {
+			l[res] = n
 		}
 	}
 	if err := imp.st.SetQuota(ctx, root, l); err != nil {
@@ -487,9 +435,6 @@ func (imp *importer) listedNames() map[string]bool {
 	return names
 }
 
-// ownerPlaceholder stands for the mailbox owner in Cyrus 3.x annotation keys.
-const ownerPlaceholder = "[.OwNeR.]"
-
 func (imp *importer) importAnnotations(ctx context.Context) {
 	path := filepath.Join(imp.src.Configdirectory(), "annotations.db")
 	recs, _, err := cyrusdbfile.ReadFile(path)
@@ -502,12 +447,11 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 	}
 	listed := imp.listedNames()
 	for _, r := range recs {
-		parts := strings.Split(string(r.Key), "\x00")
-		if len(parts) < 3 {
-			imp.rep.problem("%s: key %q: not <mailbox>\\0<entry>\\0<user>", path, r.Key)
+		id, entry, user, err := cyrusindex.ParseAnnotationKey(r.Key)
+		if err != nil {
+			imp.rep.problem("%s: %v", path, err)
 			continue
 		}
-		id, entry, user := parts[0], parts[1], parts[2]
 		if id == "" {
 			imp.rep.problem("%s: server annotation %s not imported", path, entry)
 			continue
@@ -520,12 +464,12 @@ func (imp *importer) importAnnotations(ctx context.Context) {
 		if !ok {
 			continue // of a mailbox not imported (deleted, #sieve)
 		}
-		if user == ownerPlaceholder {
+		if user == cyrusindex.AnnotationOwner {
 			user, _ = mboxname.UserOf(name)
 		}
-		val, err := annotationValue(r.Value)
+		val, err := cyrusindex.ParseAnnotationValue(r.Value)
 		if err != nil {
-			imp.rep.problem("%s: annotation %s of %s: %v", path, entry, name, err)
+			imp.rep.problem("%s: value of %q: %v", path, r.Key, err)
 			continue
 		}
 		if err := imp.st.ImportMetadata(ctx, name, entry, user, slices.Clone(val)); err != nil {

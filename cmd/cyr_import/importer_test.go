@@ -42,16 +42,14 @@ func TestListEntryForms(t *testing.T) {
 			continue
 		}
 		acl := ""
-		if a, found := b.d.Get("A"); found {
-			for i, id := range a.Keys {
-				if acl != "" {
-					acl += " "
-				}
-				acl += id + "=" + a.Items[i].Atom
+		for _, a := range b.v.ACL {
+			if acl != "" {
+				acl += " "
 			}
+			acl += a.ID + "=" + a.Rights
 		}
-		if b.name != c.name || b.typ != c.typ || b.d.Str("P") != c.part || acl != c.acl {
-			t.Errorf("%q=%q: %s %s %s %q, want %s %s %s %q", c.key, c.value, b.name, b.typ, b.d.Str("P"), acl, c.name, c.typ, c.part, c.acl)
+		if b.name != c.name || b.typ != c.typ || b.v.Partition != c.part || acl != c.acl {
+			t.Errorf("%q=%q: %s %s %s %q, want %s %s %s %q", c.key, c.value, b.name, b.typ, b.v.Partition, acl, c.name, c.typ, c.part, c.acl)
 		}
 	}
 }

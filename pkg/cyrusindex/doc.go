@@ -1,5 +1,7 @@
 // Package cyrusindex reads a Cyrus mailbox's own files, read-only, for
-// cyr_import: cyrus.header (the 3.6+ dlist form "%(T e N <name> I
+// cyr_import, and the values of Cyrus's databases (values.go: a
+// mailboxes.db entry, a quota record, a seen record, the list key's name
+// form) for cyr_import and cyr_dbtool set, the one reader of each: cyrus.header (the 3.6+ dlist form "%(T e N <name> I
 // <uniqueid> Q <quotaroot> A %(<id> <rights>…) U (<flag>…))" and the older
 // four-line form: magic, "<quotaroot>\t<uniqueid>", user flags, ACL) and
 // cyrus.index, and the dlist text that mailboxes.db values, cyrus.header
@@ -35,6 +37,10 @@
 // Versions before 12 are refused with an error naming the version.
 //
 // # Invariants
+//
+// Nothing in a file or a value is trusted: a value reader refuses (ErrValue)
+// a value over 1 MiB, a NUL byte, a number that is not one and text after
+// the value, rather than reading half of it.
 //
 // Nothing in a file is trusted: lengths and counts are checked against
 // the file, each CRC is verified, and every error wraps ErrCorrupt or

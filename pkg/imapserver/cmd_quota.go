@@ -112,7 +112,7 @@ func cmdSetQuota(s *session, c wire.Command) (reply, error) {
 		if err != nil {
 			return reply{}, err
 		}
-		if l.Limit > 1<<53 {
+		if l.Limit > uint64(store.MaxQuotaLimit) {
 			return reply{}, bad("Quota limit too large")
 		}
 		limits[r] = int64(l.Limit)

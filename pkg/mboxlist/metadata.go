@@ -16,6 +16,15 @@ import (
 // MaxMetadataSize bounds one value.
 const MaxMetadataSize = 1 << 20
 
+// ErrBadMetadata matches (errors.Is) the refusal of an entry name or a
+// value size; the message stays the one peers are shown.
+var ErrBadMetadata = errors.New("bad metadata entry or value")
+
+type metadataError string
+
+func (e metadataError) Error() string        { return string(e) }
+func (e metadataError) Is(target error) bool { return target == ErrBadMetadata }
+
 func metaKey(mailbox, entry, user string) []byte {
 	k := make([]byte, 0, 3+len(mailbox)+len(entry)+len(user))
 	k = append(k, cyrusdb.PrefixMetadata...)
@@ -29,7 +38,7 @@ func metaKey(mailbox, entry, user string) []byte {
 func validEntry(entry string) error {
 	if !strings.HasPrefix(entry, "/") || strings.ContainsAny(entry, "\x00*%") || strings.HasSuffix(entry, "/") ||
 		strings.Contains(entry, "//") {
-		return fmt.Errorf("invalid metadata entry name %q", entry)
+		return metadataError(fmt.Sprintf("invalid metadata entry name %q", entry))
 	}
 	return nil
 }
@@ -60,7 +69,7 @@ func (l *List) SetMetadataTxn(ctx context.Context, mailbox, entry, user string, 
 		return nil, cyrusdb.Cond{}, nil, err
 	}
 	if len(value) > MaxMetadataSize {
-		return nil, cyrusdb.Cond{}, nil, fmt.Errorf("metadata value of %d bytes is over the %d byte limit", len(value), MaxMetadataSize)
+		return nil, cyrusdb.Cond{}, nil, metadataError(fmt.Sprintf("metadata value of %d bytes is over the %d byte limit", len(value), MaxMetadataSize))
 	}
 	key := metaKey(mailbox, entry, user)
 	old, ver, err := l.db.Get(ctx, key)

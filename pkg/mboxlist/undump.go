@@ -200,9 +200,6 @@ func entryFromJSON(key string, raw map[string]json.RawMessage, opt ParseOptions)
 	if name != "" && name != key {
 		return nil, fmt.Errorf("mailbox %s: name field says %q", key, name)
 	}
-	if err := mboxname.Validate(key); err != nil {
-		return nil, fmt.Errorf("mailbox %s: %v", key, err)
-	}
 	if e.Partition, err = str("partition"); err != nil {
 		return nil, err
 	}
@@ -245,16 +242,28 @@ func entryFromJSON(key string, raw map[string]json.RawMessage, opt ParseOptions)
 			return nil, fmt.Errorf("mailbox %s: name_history must be a list", key)
 		}
 	}
-	if !e.IsDeleted() && e.Partition == "" && e.Server == "" {
-		return nil, fmt.Errorf("mailbox %s: no partition", key)
-	}
-	if err := validPartition(e.Partition); err != nil {
-		return nil, fmt.Errorf("mailbox %s: %v", key, err)
+	if err := checkFields(e); err != nil {
+		return nil, err
 	}
 	if len(raw) > 0 {
 		e.Extra = raw
 	}
 	return e, nil
+}
+
+// checkFields checks what an entry says by itself: a valid name, and a
+// well-formed partition unless it is a tombstone or a remote mailbox.
+func checkFields(e *Entry) error {
+	if err := mboxname.Validate(e.Name); err != nil {
+		return fmt.Errorf("mailbox %s: %v", e.Name, err)
+	}
+	if !e.IsDeleted() && e.Partition == "" && e.Server == "" {
+		return fmt.Errorf("mailbox %s: no partition", e.Name)
+	}
+	if err := validPartition(e.Partition); err != nil {
+		return fmt.Errorf("mailbox %s: %v", e.Name, err)
+	}
+	return nil
 }
 
 // aclFromJSON reads {"id": "rights", ...} keeping the order of the dump.

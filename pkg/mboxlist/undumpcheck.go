@@ -59,6 +59,22 @@ func (c *dumpChecker) add(e *Entry, line int) error {
 	return nil
 }
 
+// CheckEntry checks one entry given alone (cyr_dbtool set), as ReadDump
+// checks each entry of a dump and CheckImport checks it against the list:
+// a valid name and partition, known mbtype letters, a configured
+// partition, and a uniqueid no other live mailbox has. A refusal is a
+// *DumpError (line 1).
+func (l *List) CheckEntry(ctx context.Context, e *Entry, opt ParseOptions) error {
+	if err := checkFields(e); err != nil {
+		return &DumpError{Line: 1, Msg: err.Error()}
+	}
+	c := newDumpChecker(opt)
+	if err := c.add(e, 1); err != nil {
+		return err
+	}
+	return l.CheckImport(ctx, &c.dump)
+}
+
 // CheckImport checks a dump against the list it is to be imported into:
 // no entry may take the uniqueid of a live mailbox the dump does not
 // replace, for two mailboxes would then share one spool directory (the

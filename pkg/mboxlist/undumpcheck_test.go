@@ -116,3 +116,37 @@ func TestCheckImportRefusesAnExistingMailboxsUniqueid(t *testing.T) {
 		t.Fatalf("re-importing user.bob: %v", err)
 	}
 }
+
+// TestCheckEntry: one entry given alone passes the checks a dump's
+// entries pass, against the list too; a refusal is a *DumpError.
+func TestCheckEntry(t *testing.T) {
+	ctx := context.Background()
+	l := openList(t)
+	const bobUID = "bobuid0000000000000000aa"
+	if err := l.Create(ctx, &Entry{Name: "user.bob", Partition: "default", UniqueID: bobUID}); err != nil {
+		t.Fatal(err)
+	}
+	opt := ParseOptions{Partitions: configured}
+	for _, c := range []struct {
+		e   Entry
+		msg string // "" accepted
+	}{
+		{Entry{Name: "user.alice", Partition: "default", UniqueID: "aliceuid0000000000000aab"}, ""},
+		{Entry{Name: "user.bob", Partition: "other", UniqueID: bobUID}, ""}, // bob's own, replaced
+		{Entry{Name: "user.alice", Partition: "default", UniqueID: bobUID}, "is that of the existing mailbox user.bob"},
+		{Entry{Name: "user.alice", Partition: "nowhere", UniqueID: "a"}, "is not configured"},
+		{Entry{Name: "user.alice", Partition: "de fault", UniqueID: "a"}, "bad partition name"},
+		{Entry{Name: "user.alice", UniqueID: "a"}, "no partition"},
+		{Entry{Name: "user.alice", Partition: "default", Type: "eQ"}, "unknown mbtype"},
+		{Entry{Name: "user..alice", Partition: "default"}, "mailbox user..alice"},
+	} {
+		err := l.CheckEntry(ctx, &c.e, opt)
+		var de *DumpError
+		switch {
+		case c.msg == "" && err != nil:
+			t.Errorf("%+v: %v", c.e, err)
+		case c.msg != "" && (!errors.As(err, &de) || !strings.Contains(de.Msg, c.msg)):
+			t.Errorf("%+v: %v, want a *DumpError with %q", c.e, err, c.msg)
+		}
+	}
+}

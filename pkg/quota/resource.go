@@ -48,6 +48,14 @@ type Usage [NumResources]int64
 // Unlimited marks a resource without a limit.
 const Unlimited int64 = -1
 
+// MaxLimit is the largest limit a root may have (2^53, as Cyrus: a limit
+// in KiB times 1024 stays within an int64).
+const MaxLimit int64 = 1 << 53
+
+// ErrBadLimit is returned by Set for a limit over MaxLimit or below
+// Unlimited.
+var ErrBadLimit = fmt.Errorf("Quota limit out of range")
+
 // NoLimits returns limits with every resource unlimited.
 func NoLimits() Limits {
 	var l Limits

@@ -154,6 +154,11 @@ func (s *Store) Set(ctx context.Context, root string, l Limits) error {
 	if root == "" {
 		return errors.New("quota: empty root name")
 	}
+	for r, v := range l {
+		if v > MaxLimit || v < Unlimited {
+			return fmt.Errorf("%w: %s %d (-1 to %d)", ErrBadLimit, Resource(r), v, MaxLimit)
+		}
+	}
 	defer s.roots.forget()
 	val := cyrusdb.EncodeCounters(l[:])
 	return s.retry(ctx, "setting "+root, func() error {

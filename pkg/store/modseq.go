@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"gocyrus/pkg/mailbox"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 )
@@ -16,6 +17,12 @@ import (
 // needs no repair (nothing a client holds is contradicted).
 func (s *Store) mailboxChanged(ctx context.Context, e *Entry) {
 	mb, err := s.OpenEntry(e, quota.Ignore, nil)
+	if errors.Is(err, mailbox.ErrNotFound) {
+		// Listed without a spool yet (ctl_mboxlist -u, cyr_dbtool set:
+		// reconstruct makes it): no modseq to give.
+		s.log.Debug("a changed mailbox has no spool", "mailbox", e.Name, "err", err)
+		return
+	}
 	if err != nil {
 		s.log.Warn("opening a mailbox to give its change a modseq", "mailbox", e.Name, "err", err)
 		return

@@ -259,6 +259,19 @@ func (s *Store) RemoveMailbox(ctx context.Context, name string) ([]*mboxlist.Ent
 	return s.removeNow(ctx, name, mboxname.IsUserInbox(name))
 }
 
+// UnlistMailbox removes one mailbox's list entry alone (cyr_dbtool
+// delete of an N record): what it charged to its quota root is given back
+// in the list's own transaction; its spool directory, metadata, quota root
+// and children stay, so reconstruct -f can list it again.
+func (s *Store) UnlistMailbox(ctx context.Context, name string) (*mboxlist.Entry, error) {
+	removed, err := s.list.DeleteWith(ctx, name, false, s.forgetCharges)
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, name)
+	return removed[0], nil
+}
+
 // removeNow removes name (with recursive its subtree): list entries,
 // spool directories, metadata, and what they charged to their quota root.
 func (s *Store) removeNow(ctx context.Context, name string, recursive bool) ([]*mboxlist.Entry, error) {

@@ -242,3 +242,45 @@ func TestDeleteRemovesQuotaRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestUnlistMailbox: the entry goes and its charge is given back in the
+// same transaction; the spool, the child and the root stay, and
+// reconstruct's adoption can list the mailbox again.
+func TestUnlistMailbox(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	s.CreateMailbox(ctx, "user.u", CreateOptions{})
+	s.CreateMailbox(ctx, "user.u.Sub", CreateOptions{})
+	if err := s.quota.Set(ctx, "user.u", quota.NoLimits()); err != nil {
+		t.Fatal(err)
+	}
+	mb, e, err := s.Open(ctx, "user.u.Sub", quota.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = mb.Append(ctx, []mailbox.AppendMessage{{Body: strings.NewReader("Subject: x\r\n\r\nhi\r\n")}})
+	mb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.UnlistMailbox(ctx, "user.u.Sub")
+	if err != nil || gone.UniqueID != e.UniqueID {
+		t.Fatalf("unlist: %+v %v", gone, err)
+	}
+	if _, err := s.Lookup(ctx, "user.u.Sub"); !errors.Is(err, mboxlist.ErrNotFound) {
+		t.Fatalf("entry still there: %v", err)
+	}
+	r, err := s.quota.Get(ctx, "user.u")
+	if err != nil || r.Usage[quota.Message] != 0 || r.Usage[quota.NumFolders] != 1 {
+		t.Fatalf("root after unlist: %+v %v (want only user.u counted)", r, err)
+	}
+	if dir, _ := s.Dir(e); !Exists(dir) {
+		t.Fatalf("spool %s removed", dir)
+	}
+	if _, err := s.UnlistMailbox(ctx, "user.u.Sub"); !errors.Is(err, mboxlist.ErrNotFound) {
+		t.Fatalf("second unlist: %v", err)
+	}
+	if err := s.AdoptMailbox(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -44,6 +44,9 @@ const (
 	QuotaNumResources      = quota.NumResources
 )
 
+// MaxQuotaLimit is the largest quota limit (quota.MaxLimit).
+const MaxQuotaLimit = quota.MaxLimit
+
 // MaxMetadataSize is the largest metadata value the list keeps.
 const MaxMetadataSize = mboxlist.MaxMetadataSize
 
