@@ -133,8 +133,12 @@ func NameIs(f []byte, name string) bool {
 // trimmed of white space at both ends. A CR or LF anywhere is removed too,
 // so a bare line end cannot reach a reader.
 func Unfold(raw string) string {
+	// Trimming line ends with the white space first gives the same result
+	// (what is left starts and ends with neither) and spares the common
+	// one-line field, whose raw value ends in CRLF, a copy.
+	raw = strings.Trim(raw, " \t\r\n")
 	if !strings.ContainsAny(raw, "\r\n") {
-		return strings.Trim(raw, " \t")
+		return raw
 	}
 	var b strings.Builder
 	b.Grow(len(raw))

@@ -13,7 +13,15 @@
 //  1. index: flags, sizes, dates, sequence numbers, UIDs, modseqs — from the
 //     Candidate alone;
 //  2. cache: header keys on the header fields kept in cyrus.cache, read in
-//     large chunks with View.ForEachCached (no message file is opened);
+//     large chunks with View.ForEachCached (no message file is opened).
+//     When the program needs nothing from the cache but the envelope
+//     (SUBJECT with a needle, SENTBEFORE/ON/SINCE) only the envelope is
+//     decoded. On a large mailbox (parallelMin undecided messages a
+//     worker) the pass is split among up to GOMAXPROCS (at most
+//     maxWorkers) goroutines, each walking a contiguous share: the only
+//     state they share is the result slice, written at distinct indexes,
+//     so answers do not depend on the split; the first failure cancels the
+//     other workers;
 //  3. file: header fields the cache does not keep, BODY and TEXT — the
 //     message file is opened through Candidate.Open. BODY streams it
 //     (body.go, foldmatch.go): parts are decoded and case-folded as they

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"unsafe"
 
 	"gocyrus/pkg/msgheader"
 )
@@ -21,7 +22,7 @@ var cachedFields = map[string]bool{
 func fieldMatches(block []byte, name string, n needle) bool {
 	found := false
 	msgheader.Each(block, func(f, raw []byte) bool {
-		if msgheader.NameIs(f, name) && (n == "" || n.in(msgheader.Text(string(raw)))) {
+		if msgheader.NameIs(f, name) && (n == "" || n.in(msgheader.Text(unsafeString(raw)))) {
 			found = true
 		}
 		return !found
@@ -41,4 +42,13 @@ func headerText(block []byte) string {
 		return true
 	})
 	return foldString(b.String())
+}
+
+// unsafeString views b as a string without copying, for a value only
+// looked at while b is unchanged (fieldMatches: needle.in keeps nothing).
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

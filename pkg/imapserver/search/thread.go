@@ -134,7 +134,7 @@ func eachCached(ctx context.Context, cands []Candidate, fn func(i int, c *mailbo
 	for i := range cands {
 		msgs[i] = &message{c: &cands[i], i: i}
 	}
-	return withCached(ctx, msgs, false, func(m *message) {
+	return withCached(ctx, msgs, cacheOwned, func(m *message) {
 		fn(m.i, m.cached)
 		m.cached = nil
 	})
