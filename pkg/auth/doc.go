@@ -37,6 +37,18 @@
 //   - alwaystrue: any password is accepted. For test rigs only; New logs a
 //     warning.
 //
+// The auxprop check derives the password with PBKDF2 (the stored SCRAM
+// credential's rounds, 4096 by default): most of a POP3 login. Each
+// Authenticator remembers, for up to 4096 users, that a password derived
+// the credential it was checked against (verified.go): an HMAC of userid
+// and password under a key drawn when the process starts, and a digest of
+// the credential, never the plaintext. The credential is read from the
+// sasldb at every login all the same, so a changed password, a deleted
+// user or new rounds is never answered from memory; later login checks
+// (userdeny, ACLs) are not affected. Someone who can read the process's
+// memory could test guesses at HMAC speed rather than PBKDF2 speed, but
+// could as well read the passwords of logins as they arrive.
+//
 // CRAM-MD5 and APOP need the user's plaintext secret. None of the methods
 // above can supply it, so they are offered only when Options.Secrets holds
 // a [PlainSecretSource]. No mechanism is ever advertised that cannot succeed.

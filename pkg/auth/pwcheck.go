@@ -24,11 +24,30 @@ type passwordChecker interface {
 	checkPassword(ctx context.Context, userid, password string) (bool, error)
 }
 
-// sasldbChecker is the auxprop method.
-type sasldbChecker struct{ store *sasldb.Store }
+// sasldbChecker is the auxprop method. verified spares a user's repeated
+// logins with an unchanged password the key derivation (verified.go).
+type sasldbChecker struct {
+	store    *sasldb.Store
+	verified *verifiedCache
+}
 
 func (c sasldbChecker) checkPassword(ctx context.Context, userid, password string) (bool, error) {
-	return c.store.Verify(ctx, userid, password)
+	cred, err := c.store.Credential(ctx, userid, sasldb.ScramSHA256)
+	if errors.Is(err, sasldb.ErrNoUser) {
+		c.verified.forget(userid)
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if c.verified.known(userid, password, cred) {
+		return true, nil
+	}
+	if !cred.Matches(userid, password) {
+		return false, nil
+	}
+	c.verified.remember(userid, password, cred)
+	return true, nil
 }
 
 // alwaysTrue accepts every password (test rigs).
@@ -116,7 +135,7 @@ func buildCheckers(methods []string, cfg *config.Config, opts Options) (checkerL
 			if opts.SASLDB == nil {
 				return nil, false, errors.New("auth: sasl_pwcheck_method auxprop needs the sasldb (Options.SASLDB)")
 			}
-			list = append(list, sasldbChecker{opts.SASLDB})
+			list = append(list, sasldbChecker{opts.SASLDB, newVerifiedCache(verifiedCacheSize)})
 			hasSasldb = true
 		case PwcheckSaslauthd:
 			if opts.Service == "" {

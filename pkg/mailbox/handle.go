@@ -93,7 +93,7 @@ func openHandle(dir string) (*handle, error) {
 		}
 		return nil, err
 	}
-	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	lf, err := openFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (h *handle) refresh(write bool) error {
 		return err
 	}
 	if id := idOf(fi); id != h.hdrID {
-		data, err := os.ReadFile(filepath.Join(h.dir, headerFile))
+		data, err := readFile(filepath.Join(h.dir, headerFile))
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (h *handle) refreshLog(flag int) error {
 		h.retired = append(h.retired, h.log)
 		h.log, h.logRead = nil, nil
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := openFile(path, flag, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
@@ -231,7 +231,7 @@ func (h *handle) reopenIfReplaced(name string, fp **os.File, flag int) error {
 		*fp = nil
 		h.image = nil
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	f, err := openFile(path, flag, 0)
 	if err != nil {
 		return err
 	}

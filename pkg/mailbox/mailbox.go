@@ -231,7 +231,7 @@ func (m *Mailbox) MessagePath(uid uint32) string { return messagePath(m.dir, uid
 
 // OpenMessage opens the raw message file of uid.
 func (m *Mailbox) OpenMessage(uid uint32) (*os.File, error) {
-	f, err := os.Open(messagePath(m.dir, uid))
+	f, err := openFile(messagePath(m.dir, uid), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s uid %d: %w", m.dir, uid, ErrNoSuchMessage)
 	}

@@ -163,11 +163,17 @@ func (s *Store) Verify(ctx context.Context, user, password string) (bool, error)
 	if !ok {
 		return false, fmt.Errorf("sasldb: %s has no %s credentials", user, ScramSHA256)
 	}
+	return c.Matches(user, password), nil
+}
+
+// Matches reports whether password derives c, a SCRAM-SHA-256 credential
+// of user: the PBKDF2 derivation of c.Iters rounds a plaintext check costs.
+func (c Credential) Matches(user, password string) bool {
 	got, err := derive(scram.SHA256, user, password, c.Salt, c.Iters)
 	if err != nil {
-		return false, nil // e.g. a password SASLprep rejects
+		return false // e.g. a password SASLprep rejects
 	}
-	return subtle.ConstantTimeCompare(got.StoredKey, c.StoredKey) == 1, nil
+	return subtle.ConstantTimeCompare(got.StoredKey, c.StoredKey) == 1
 }
 
 // Users lists the stored userids in order.
