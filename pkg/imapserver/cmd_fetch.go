@@ -230,17 +230,15 @@ func (s *session) markSeen(refs []msgRef, items []wire.FetchItem) (map[uint32]bo
 		}
 		return out, nil
 	}
-	res, err := sel.mb.Store(s.ctx, mailbox.StoreRequest{UIDs: unseen, Op: mailbox.StoreAdd, Flags: mailbox.FlagSeen})
+	res, err := sel.mb.Store(s.ctx, mailbox.StoreRequest{UIDs: unseen, Op: mailbox.StoreAdd, Flags: mailbox.FlagSeen,
+		ListChanged: true})
 	if err != nil {
 		return nil, err
 	}
-	changed := make(map[uint32]bool, len(res.Updated))
-	if sel.reported == nil {
-		sel.reported = make(map[uint32]bool, len(res.Updated))
-	}
-	for _, r := range res.Updated {
-		changed[r.UID] = true
-		sel.reported[r.UID] = true
+	changed := make(map[uint32]bool, len(res.ChangedUIDs))
+	for _, uid := range res.ChangedUIDs {
+		changed[uid] = true
+		sel.markReported(uid)
 	}
 	return changed, nil
 }

@@ -92,9 +92,6 @@ func cmdStore(s *session, c wire.Command) (reply, error) {
 		return reply{}, err
 	}
 	s.announceKeywords(v)
-	if sel.reported == nil {
-		sel.reported = make(map[uint32]bool, len(refs))
-	}
 	var cur recordCursor
 	for _, ref := range refs {
 		if failed[ref.uid] {
@@ -104,7 +101,7 @@ func cmdStore(s *session, c wire.Command) (reply, error) {
 		if !ok {
 			continue
 		}
-		sel.reported[ref.uid] = true
+		sel.markReported(ref.uid)
 		if !sc.Silent {
 			s.writeFlags(ref.seq, v, *r)
 		}

@@ -33,7 +33,7 @@ type selected struct {
 	keywords []string
 	// reported holds UIDs whose current flags this command already sent
 	// (STORE, FETCH setting \Seen), so sync does not repeat them.
-	reported map[uint32]bool
+	reported reportedSet
 	// sharedSeen: the user does not own the mailbox, so its \Seen is the
 	// user's own set (seen), not the index flag (see seen.go).
 	sharedSeen bool
@@ -140,7 +140,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 		return err
 	}
 	seenChanged := sel.refreshSeen(s)
-	if v == sel.view && len(sel.reported) == 0 && len(seenChanged) == 0 {
+	if v == sel.view && sel.reported.empty() && len(seenChanged) == 0 {
 		return nil
 	}
 	// RFC 5267 §4.3.4: REMOVEFROM before the EXPUNGEs, ADDTO after EXISTS.
@@ -171,18 +171,22 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 	}
 	s.writeContextAdditions(ctxUpdates)
 	if v.HighestModSeq > sel.modseq {
-		for _, r := range v.ChangesSince(sel.modseq).Updated {
-			if r.UID > maxUID || sel.reported[r.UID] {
+		// The view's records are walked in place: after a STORE over a
+		// whole mailbox every record is newer, and listing them
+		// (ChangesSince) would copy them all to skip them all.
+		for i := range v.Records {
+			r := &v.Records[i]
+			if r.ModSeq <= sel.modseq || r.UID > maxUID || sel.reported.has(r.UID) {
 				continue
 			}
 			if seq := sel.seqOf(r.UID); seq != 0 {
-				s.writeFlags(seq, v, r)
+				s.writeFlags(seq, v, *r)
 				sel.markReported(r.UID)
 			}
 		}
 	}
 	for _, uid := range seenChanged {
-		if uid > maxUID || sel.reported[uid] {
+		if uid > maxUID || sel.reported.has(uid) {
 			continue
 		}
 		r, ok := v.Lookup(uid)
@@ -190,7 +194,7 @@ func (sel *selected) sync(s *session, allowExpunge bool) error {
 			s.writeFlags(seq, v, r)
 		}
 	}
-	sel.modseq, sel.reported = v.HighestModSeq, nil
+	sel.modseq, sel.reported = v.HighestModSeq, reportedSet{}
 	if allowExpunge {
 		// Only a view whose expunges were reported may short-cut the next sync.
 		sel.view = v
@@ -299,9 +303,4 @@ func (s *session) openSelected(m *mbox, examine bool) (*selected, error) {
 }
 
 // markReported notes that uid's current flags were sent in this command.
-func (sel *selected) markReported(uid uint32) {
-	if sel.reported == nil {
-		sel.reported = make(map[uint32]bool)
-	}
-	sel.reported[uid] = true
-}
+func (sel *selected) markReported(uid uint32) { sel.reported.add(uid) }

@@ -110,7 +110,8 @@
 // committing writer publishes the image it just wrote, deriving it from
 // the previous one — an append adds records into the old image's spare
 // capacity (readers never look past their length; views cap it), a flag
-// change copies — so no reader re-reads and re-checksums a large index
+// change copies the records (only once a record actually changes: a Store
+// changing nothing copies and publishes nothing) — so no reader re-reads and re-checksums a large index
 // after another session's change. The views of one image share its live
 // records too (copied out once when the image holds tombstones), so a
 // session selecting a mailbox another has open costs no copy of it.
@@ -145,8 +146,8 @@
 // Reconstruct rewrites the cache.
 //
 // Flag changes (Store) give each changed record a new modseq and are made
-// durable as one cyrus.indexlog entry under the exclusive lock: one write
-// and one fdatasync of the log (and, when the Store created the log, of
+// durable as one cyrus.indexlog entry, encoded straight from the changed
+// records, under the exclusive lock: one write and one fdatasync of the log (and, when the Store created the log, of
 // the directory) before Store returns. A reader's index header is the
 // file's as the log moves it (highest modseq, generation, change time of
 // the last entry), so change detection, CONDSTORE and QRESYNC see exactly

@@ -65,10 +65,21 @@ type indexImage struct {
 	// extended is set, under the writer lock, once an image's spare
 	// capacity has been used by a successor; another must copy.
 	extended bool
+	// shared is set while recs are still another image's (a writer's
+	// draft before its first change: own).
+	shared bool
 	// live and tombs split recs once for all views (split).
 	splitOnce sync.Once
 	live      []Record
 	tombs     []tombstone
+}
+
+// own gives a writer's draft image its own copy of the records before it
+// changes any: the image it was derived from is published and immutable.
+func (img *indexImage) own() {
+	if img.shared {
+		img.recs, img.shared = append([]Record(nil), img.recs...), false
+	}
 }
 
 // publishImage makes img, just committed by the writer handle h, the

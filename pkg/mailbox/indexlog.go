@@ -108,14 +108,22 @@ func encodeIndexLogHeader(base []byte) []byte {
 
 // encodeLogEntry frames e; prevModSeq is the highest modseq before it.
 func encodeLogEntry(e *logEntry, prevModSeq uint64) []byte {
-	b := make([]byte, 4, 4+indexLogEntryFixed+len(e.changes)+8)
+	return encodeLogFrame(e, len(e.changes), func(k int) logChange { return e.changes[k] }, prevModSeq)
+}
+
+// encodeLogFrame frames the entry with e's header fields and the n
+// changes at gives (in UID order), so that a Store encodes straight from
+// its records, with no list of changes in between.
+func encodeLogFrame(e *logEntry, n int, at func(int) logChange, prevModSeq uint64) []byte {
+	b := make([]byte, 4, 4+indexLogEntryFixed+n+8)
 	b = binary.LittleEndian.AppendUint64(b, e.highestModSeq)
 	b = binary.LittleEndian.AppendUint64(b, e.generation)
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.lastChanged))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(e.changes)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
 	var uid uint32
 	modseq := prevModSeq
-	for _, c := range e.changes {
+	for k := range n {
+		c := at(k)
 		tag := byte(c.flags & systemFlagMask)
 		if c.uid != uid+1 {
 			tag |= logUIDJump
@@ -373,13 +381,12 @@ func (h *handle) applyIndexLog(recs []Record, l *indexLog) error {
 	return nameCorrupt(h.header.Name, err)
 }
 
-// appendIndexLog makes e durable in the log of the index whose header
+// appendIndexLog makes e, encoded as frame, durable in the log of the index whose header
 // bytes are base (one write, one fdatasync), starting the log afresh when
 // it holds nothing for this index. It reports false, having written
 // nothing, when the entry does not fit or the log ends in a torn append
 // (the caller then folds and writes the index). Exclusive lock held.
-func (h *handle) appendIndexLog(base []byte, e *logEntry, prevModSeq uint64, crashAt func(string)) (bool, error) {
-	frame := encodeLogEntry(e, prevModSeq)
+func (h *handle) appendIndexLog(base []byte, e *logEntry, frame []byte, crashAt func(string)) (bool, error) {
 	created := false
 	if h.log == nil {
 		f, err := os.OpenFile(filepath.Join(h.dir, indexLogFile), os.O_RDWR|os.O_CREATE, 0o600)

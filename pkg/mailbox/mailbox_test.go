@@ -119,6 +119,7 @@ func TestStoreFlags(t *testing.T) {
 		{"remove kw", StoreRequest{UIDs: []uint32{2}, Op: StoreRemove, Keywords: []string{"$junk"}}, 1, nil, []string{`\Seen`}},
 		{"replace", StoreRequest{UIDs: []uint32{2, 3, 99}, Op: StoreReplace, Flags: FlagFlagged | FlagDeleted}, 2, nil, []string{`\Flagged`, `\Deleted`}},
 		{"unchangedsince refuses", StoreRequest{UIDs: []uint32{2}, Op: StoreAdd, Flags: FlagDraft, UnchangedSince: 1}, 0, []uint32{2}, []string{`\Flagged`, `\Deleted`}},
+		{"unsorted with repeats", StoreRequest{UIDs: []uint32{3, 1, 3, 2, 1}, Op: StoreAdd, Flags: FlagAnswered, ListChanged: true}, 3, nil, []string{`\Answered`, `\Flagged`, `\Deleted`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,8 +128,13 @@ func TestStoreFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Updated) != tc.updated || !reflect.DeepEqual(res.Modified, tc.modified) {
+			if res.Changed != tc.updated || !reflect.DeepEqual(res.Modified, tc.modified) {
 				t.Fatalf("result %+v", res)
+			}
+			if tc.req.ListChanged && !reflect.DeepEqual(res.ChangedUIDs, []uint32{1, 2, 3}[:tc.updated]) {
+				t.Errorf("changed UIDs %v", res.ChangedUIDs)
+			} else if !tc.req.ListChanged && res.ChangedUIDs != nil {
+				t.Errorf("changed UIDs %v listed unasked", res.ChangedUIDs)
 			}
 			v := mustSnapshot(t, m)
 			if v.HighestModSeq != before+uint64(tc.updated) {
@@ -148,7 +154,7 @@ func TestStoreFlags(t *testing.T) {
 	defer m2.Close()
 	v := mustSnapshot(t, m2)
 	r, _ := v.Lookup(1)
-	if got := v.FlagNames(r); !reflect.DeepEqual(got, []string{`\Seen`, "$Junk"}) {
+	if got := v.FlagNames(r); !reflect.DeepEqual(got, []string{`\Answered`, `\Seen`, "$Junk"}) {
 		t.Errorf("after reopen %v", got)
 	}
 }

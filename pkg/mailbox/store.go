@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -26,13 +27,19 @@ type StoreRequest struct {
 	// UnchangedSince, when non-zero, skips messages whose modseq is higher
 	// (CONDSTORE); they are reported in StoreResult.Modified.
 	UnchangedSince uint64
+	// ListChanged asks for StoreResult.ChangedUIDs. A STORE over a large
+	// mailbox does not need them (the session reports from a new View),
+	// so they are not collected unless asked for.
+	ListChanged bool
 }
 
-// StoreResult lists the records whose flags changed (each with its new
-// modseq) and the UIDs refused by UnchangedSince.
+// StoreResult says how many records' flags changed (each now with its
+// own new modseq), which ones when asked (ListChanged), and the UIDs
+// refused by UnchangedSince.
 type StoreResult struct {
-	Updated  []Record
-	Modified []uint32
+	Changed     int
+	ChangedUIDs []uint32
+	Modified    []uint32
 }
 
 // Store changes flags. Every changed record gets its own new modseq; a
@@ -56,10 +63,9 @@ func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, er
 			}
 			set = set.With(n)
 		}
-		pos := positions(img.recs, req.UIDs)
-		changed := make([]int, 0, len(pos))
-		res.Updated = make([]Record, 0, len(pos))
-		for _, i := range pos {
+		sys := req.Flags & systemFlagMask
+		var changed []int
+		for _, i := range positions(img.recs, req.UIDs) {
 			r := &img.recs[i]
 			if req.UnchangedSince != 0 && r.ModSeq > req.UnchangedSince {
 				res.Modified = append(res.Modified, r.UID)
@@ -68,44 +74,62 @@ func (m *Mailbox) Store(ctx context.Context, req StoreRequest) (*StoreResult, er
 			flags, kw := r.Flags, r.Keywords
 			switch req.Op {
 			case StoreAdd:
-				flags, kw = flags|req.Flags&systemFlagMask, kw.union(set)
+				flags, kw = flags|sys, kw.union(set)
 			case StoreRemove:
-				flags, kw = flags&^(req.Flags&systemFlagMask), kw.minus(set)
+				flags, kw = flags&^sys, kw.minus(set)
 			default:
-				flags, kw = req.Flags&systemFlagMask, set
+				flags, kw = sys, set
 			}
 			if flags == r.Flags && kw == r.Keywords {
 				continue
 			}
+			if changed == nil {
+				// The first change: the records become this
+				// Store's own (a Store changing nothing copies
+				// nothing), sized for every record asked.
+				img.own()
+				r = &img.recs[i]
+				changed = make([]int, 0, len(req.UIDs))
+			}
 			hdr.HighestModSeq++
 			r.Flags, r.Keywords, r.ModSeq = flags, kw, hdr.HighestModSeq
 			changed = append(changed, i)
-			res.Updated = append(res.Updated, *r)
+			if req.ListChanged {
+				res.ChangedUIDs = append(res.ChangedUIDs, r.UID)
+			}
 		}
+		res.Changed = len(changed)
 		return changed, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Updated) > 0 {
+	if res.Changed > 0 {
 		m.notify()
 	}
 	return res, nil
 }
 
 // positions returns the indexes in recs of the live records among uids,
-// in UID order.
+// in UID order. uids are usually ascending already (a sequence set
+// resolved in order): then they are walked as given, with no copy.
 func positions(recs []Record, uids []uint32) []int {
-	sorted := append([]uint32(nil), uids...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	var out []int
+	if !slices.IsSorted(uids) {
+		uids = slices.Clone(uids)
+		slices.Sort(uids)
+	}
+	out := make([]int, 0, min(len(uids), len(recs)))
 	j := 0
-	for k, uid := range sorted {
-		if k > 0 && uid == sorted[k-1] {
+	for k, uid := range uids {
+		if k > 0 && uid == uids[k-1] {
 			continue
 		}
-		for j < len(recs) && recs[j].UID < uid {
+		if j < len(recs) && recs[j].UID < uid {
 			j++
+		}
+		if j < len(recs) && recs[j].UID < uid {
+			// A gap: jump by binary search, not record by record.
+			j += sort.Search(len(recs)-j, func(i int) bool { return recs[j+i].UID >= uid })
 		}
 		if j < len(recs) && recs[j].UID == uid && !recs[j].expunged() {
 			out = append(out, j)
@@ -134,7 +158,10 @@ func (m *Mailbox) rewriteWith(flagsOnly bool, change func(*indexImage, *indexHea
 	if err != nil {
 		return err
 	}
-	img := &indexImage{hdr: cur.hdr, recs: append([]Record(nil), cur.recs...)}
+	img := &indexImage{hdr: cur.hdr, recs: cur.recs, shared: true}
+	if !flagsOnly {
+		img.own()
+	}
 	hdr := img.hdr
 	keywords := append([]string(nil), wh.header.Keywords...)
 	changed, err := change(img, &hdr, &keywords)
@@ -232,13 +259,12 @@ func (m *Mailbox) commitToLog(wh *handle, cur, img *indexImage, hdr indexHeader,
 	}
 	hdr.Generation++
 	hdr.LastChanged = time.Now().UnixNano()
-	e := &logEntry{highestModSeq: hdr.HighestModSeq, generation: hdr.Generation, lastChanged: hdr.LastChanged,
-		changes: make([]logChange, len(changed))}
-	for k, i := range changed {
-		r := &img.recs[i]
-		e.changes[k] = logChange{uid: r.UID, flags: r.Flags, keywords: r.Keywords, modseq: r.ModSeq}
-	}
-	ok, err := wh.appendIndexLog(base, e, cur.hdr.HighestModSeq, m.opts.CrashAt)
+	e := &logEntry{highestModSeq: hdr.HighestModSeq, generation: hdr.Generation, lastChanged: hdr.LastChanged}
+	frame := encodeLogFrame(e, len(changed), func(k int) logChange {
+		r := &img.recs[changed[k]]
+		return logChange{uid: r.UID, flags: r.Flags, keywords: r.Keywords, modseq: r.ModSeq}
+	}, cur.hdr.HighestModSeq)
+	ok, err := wh.appendIndexLog(base, e, frame, m.opts.CrashAt)
 	if err != nil || !ok {
 		return false, err
 	}

@@ -43,7 +43,7 @@ func BenchmarkStore100kAll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Updated) == 0 {
+		if res.Changed == 0 {
 			b.Fatal("nothing changed")
 		}
 		if op == StoreAdd {
@@ -65,7 +65,7 @@ func BenchmarkStore100kOne(b *testing.B) {
 	op := StoreAdd
 	for b.Loop() {
 		res, err := m.Store(ctx, StoreRequest{UIDs: []uint32{50000}, Op: op, Flags: FlagFlagged})
-		if err != nil || len(res.Updated) != 1 {
+		if err != nil || res.Changed != 1 {
 			b.Fatal(res, err)
 		}
 		if op == StoreAdd {
