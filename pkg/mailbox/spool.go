@@ -81,7 +81,7 @@ func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (
 			os.Remove(f.Name())
 		}
 	}()
-	p, err := spoolInto(ctx, f, r, lim)
+	p, err := spoolInto(ctx, f, r, lim, true)
 	if err == nil {
 		err = f.Close()
 	}
@@ -107,7 +107,7 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLi
 	if f == nil {
 		return Spool(ctx, stageDir, r, lim)
 	}
-	p, err := spoolInto(ctx, f, r, lim)
+	p, err := spoolInto(ctx, f, r, lim, true)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -117,15 +117,18 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLi
 }
 
 // spoolInto streams r into the empty file f (open for reading and
-// writing), fsyncs it and parses it; the result's name is the caller's
-// to fill in.
-func spoolInto(ctx context.Context, f *os.File, r io.Reader, lim SpoolLimits) (*Prepared, error) {
+// writing), fsyncs it when sync is set (else the commit does: Append's
+// own files, commitBatch) and parses it; the result's name is the
+// caller's to fill in.
+func spoolInto(ctx context.Context, f *os.File, r io.Reader, lim SpoolLimits, sync bool) (*Prepared, error) {
 	size, guid, err := copyMessage(ctx, f, r, lim)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Sync(); err != nil {
-		return nil, err
+	if sync {
+		if err := f.Sync(); err != nil {
+			return nil, err
+		}
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -224,16 +227,30 @@ func copyMessage(ctx context.Context, w io.Writer, r io.Reader, lim SpoolLimits)
 
 // spoolItem spools a message for Append into dir: to an unnamed file
 // (unnamed.go) linked into place at commit, or, where the filesystem has
-// none or when named is set, to a named temp file renamed at commit. The
-// file is fsync'd either way. The caller disposes of the item with discard.
+// none or when named is set, to a named temp file renamed at commit. A
+// named file is fsync'd here; an unnamed one is left for the commit to
+// fsync, under the lock and alongside the quota charge (commitBatch):
+// the two waits overlap instead of adding up. The caller disposes of the
+// item with discard.
 func spoolItem(ctx context.Context, dir string, r io.Reader, named bool, lim SpoolLimits) (*pendingItem, error) {
-	var p *Prepared
-	var err error
-	if named {
-		p, err = Spool(ctx, dir, r, lim)
-	} else {
-		p, err = SpoolUnnamed(ctx, dir, r, lim)
+	if !named {
+		f, err := unnamed.take(dir)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			p, err := spoolInto(ctx, f, r, lim, false)
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			p.file = f
+			it := p.item(0, nil, time.Time{})
+			it.unsynced = true
+			return it, nil
+		}
 	}
+	p, err := Spool(ctx, dir, r, lim)
 	if err != nil {
 		return nil, err
 	}
