@@ -114,7 +114,7 @@ func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]
 			if it.src, err = copyToTemp(m.dir, msg.Msg.source()); err != nil {
 				return nil, err
 			}
-			it.link, it.unnamed = false, nil
+			it.link, it.unnamed, it.unsynced = false, nil, false // the copy is fsync'd
 			copies = append(copies, it.src)
 		}
 		items = append(items, it)
@@ -196,7 +196,7 @@ func (m *Mailbox) CopyFromWith(ctx context.Context, src *Mailbox, uids []uint32,
 
 func (p *Prepared) item(flags Flags, keywords []string, internalDate time.Time) *pendingItem {
 	it := &pendingItem{
-		src: p.path, unnamed: p.file, size: p.size, guid: p.guid, headerSize: p.headerSize,
+		src: p.path, unnamed: p.file, unsynced: p.file != nil, size: p.size, guid: p.guid, headerSize: p.headerSize,
 		sentDate: p.sentDate, payload: p.payload,
 	}
 	it.setMeta(flags, keywords, internalDate)
