@@ -31,9 +31,13 @@ type settleEntry struct {
 }
 
 var settler = struct {
-	mu  sync.Mutex
-	due map[string]settleEntry // by directory
-}{due: map[string]settleEntry{}}
+	mu       *sync.Mutex
+	due      map[string]settleEntry // by directory
+	inflight int                    // settleDir calls past taking their entry
+	idle     *sync.Cond             // on mu: inflight fell to 0
+}{mu: &settleMu, due: map[string]settleEntry{}, idle: sync.NewCond(&settleMu)}
+
+var settleMu sync.Mutex
 
 // settleLater schedules the Sync that clears dir's pending mark, through
 // the hook of the batch's first request that has one.
@@ -60,10 +64,20 @@ func settleDir(dir string) {
 	settler.mu.Lock()
 	e, ok := settler.due[dir]
 	delete(settler.due, dir)
+	if ok {
+		settler.inflight++
+	}
 	settler.mu.Unlock()
 	if !ok {
 		return
 	}
+	defer func() {
+		settler.mu.Lock()
+		if settler.inflight--; settler.inflight == 0 {
+			settler.idle.Broadcast()
+		}
+		settler.mu.Unlock()
+	}()
 	defer func() {
 		// A bug in the hook must not take the process down from a
 		// timer: the mark stays for ResolvePending.
@@ -81,9 +95,17 @@ func settleDir(dir string) {
 	}
 }
 
-// SettlePending runs every scheduled clearing of a pending quota mark now:
-// for a process about to exit cleanly, and for tests.
+// SettlePending runs every scheduled clearing of a pending quota mark now
+// and waits for those already running: for a process about to exit
+// cleanly, and for tests.
 func SettlePending() {
+	defer func() {
+		settler.mu.Lock()
+		for settler.inflight > 0 {
+			settler.idle.Wait()
+		}
+		settler.mu.Unlock()
+	}()
 	settler.mu.Lock()
 	dirs := make([]string, 0, len(settler.due))
 	for d := range settler.due {
