@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"gocyrus/pkg/panics"
@@ -34,6 +35,7 @@ type pendingItem struct {
 	src          string // file to rename (owned temp file) or hard-link
 	link         bool
 	unnamed      *os.File // instead of src: an unnamed file to link (unnamed.go)
+	unsynced     bool     // unnamed is not fsync'd yet: the commit does it (syncItems)
 	size         uint32
 	guid         GUID
 	headerSize   uint32
@@ -112,7 +114,7 @@ func (m *Mailbox) AppendPrepared(ctx context.Context, msgs []PreparedAppend) ([]
 			if it.src, err = copyToTemp(m.dir, msg.Msg.source()); err != nil {
 				return nil, err
 			}
-			it.link, it.unnamed = false, nil
+			it.link, it.unnamed, it.unsynced = false, nil, false // the copy is fsync'd
 			copies = append(copies, it.src)
 		}
 		items = append(items, it)
@@ -194,7 +196,7 @@ func (m *Mailbox) CopyFromWith(ctx context.Context, src *Mailbox, uids []uint32,
 
 func (p *Prepared) item(flags Flags, keywords []string, internalDate time.Time) *pendingItem {
 	it := &pendingItem{
-		src: p.path, unnamed: p.file, size: p.size, guid: p.guid, headerSize: p.headerSize,
+		src: p.path, unnamed: p.file, unsynced: p.file != nil, size: p.size, guid: p.guid, headerSize: p.headerSize,
 		sentDate: p.sentDate, payload: p.payload,
 	}
 	it.setMeta(flags, keywords, internalDate)
@@ -306,7 +308,17 @@ func (s *sharedDir) commitBatch(reqs []*appendReq, crashAt func(string)) {
 		return
 	}
 	old := hdr
+	// The batch's own files are fsync'd while the quota is charged: both
+	// must be durable before the index names the messages, neither needs
+	// the other.
+	synced := syncItemsAsync(reqs)
 	charged, err := chargeBatch(reqs, heldOf(&old))
+	if serr := synced(); serr != nil && err == nil {
+		err = fmt.Errorf("append to %s: %w", wh.header.Name, serr)
+		if rerr := recharge(reqs, charged, heldOf(&old)); rerr != nil {
+			err = errors.Join(err, rerr) // the next charge or SyncQuota corrects it
+		}
+	}
 	if err != nil {
 		finish(reqs, err)
 		return
@@ -406,9 +418,64 @@ func (s *sharedDir) commitBatch(reqs []*appendReq, crashAt func(string)) {
 	} else {
 		wh.publishImage(nextImage(base, old, hdr, added))
 		crash(crashAt, "committed")
-		settleBatch(reqs, heldOf(&hdr), wh.header.Name)
+		settleLater(s.dir, reqs) // the charge stands; its mark is cleared later (settle.go)
 	}
 	finish(reqs, err)
+}
+
+// syncItemsAsync starts fsyncing the files of reqs' items that Append
+// spooled without (spoolItem) and returns the wait for the outcome.
+func syncItemsAsync(reqs []*appendReq) func() error {
+	var files []*os.File
+	for _, r := range reqs {
+		for _, it := range r.items {
+			if it.unsynced {
+				files = append(files, it.unnamed)
+			}
+		}
+	}
+	if len(files) == 0 {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	var box panics.Box
+	go func() {
+		defer close(done)
+		defer box.Catch()
+		done <- syncFiles(files)
+	}()
+	return func() error {
+		err := <-done
+		box.Rethrow()
+		return err
+	}
+}
+
+// syncFiles fsyncs files, several at once: concurrent fsyncs share the
+// filesystem's journal commits.
+func syncFiles(files []*os.File) error {
+	const par = 8
+	errs := make([]error, len(files))
+	sem := make(chan struct{}, par)
+	var box panics.Box
+	var wg sync.WaitGroup
+	for i, f := range files {
+		if i == 0 {
+			continue // this goroutine's own, below
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			defer box.Catch()
+			errs[i] = f.Sync()
+		}()
+	}
+	errs[0] = files[0].Sync()
+	wg.Wait()
+	box.Rethrow()
+	return errors.Join(errs...)
 }
 
 // settleBatch settles the batch's charge (settleQuota) through the first

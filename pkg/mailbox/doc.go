@@ -10,12 +10,12 @@
 //     converted on append), no NUL (a message given in binary has its
 //     binary parts re-encoded base64 first: EncodeBinary). Append writes it to an unnamed O_TMPFILE inode
 //     (from a small per-directory pool made ahead, unnamed.go: allocating
-//     an inode is the dearest step of an append), fsyncs it and links it
-//     under its name at commit; where the filesystem has no unnamed files,
+//     an inode is the dearest step of an append), and at commit fsyncs it
+//     and links it under its name; where the filesystem has no unnamed files,
 //     and for batches over 64 messages, to "tmp.<random>", renamed at
 //     commit. Prepared spool files and other mailboxes' files are
 //     hard-linked; a Prepared from SpoolUnnamed (lmtpd's stage) is an
-//     unnamed file too, fsync'd at spooling, linked into each mailbox
+//     unnamed file too, fsync'd by the first commit linking it into a mailbox,
 //     through /proc/self/fd (copied if it lost its last name and with it
 //     the right to a new one, or lives on another filesystem).
 //   - cyrus.header — text: "gocyrus mailbox header 1", then lines
@@ -124,20 +124,30 @@
 //
 // # Commit and durability
 //
-// Append spools every message to a temp file and fsyncs it, then joins
-// the directory's group commit: the first waiting appender commits the
-// whole queue — takes the exclusive lock, charges quota for the batch (one
-// QuotaHook.Charge; if refused, one per request, so each gets its own
-// answer), allocates UIDs, renames or links the files into place, writes
-// cache records, index records and the index header, then fsyncs the
-// directory and fdatasyncs the index in parallel. Only then does any of the
-// batch's Append calls return; each then calls Notify. Every change of
+// Append spools every message to a temp file, then joins the directory's
+// group commit: the first waiting appender commits the whole queue —
+// takes the exclusive lock, fsyncs the batch's files while it charges
+// quota for the batch (one QuotaHook.Charge; if refused, one per request,
+// so each gets its own answer): the two waits overlap, and both end before
+// anything names the messages. It then allocates UIDs, renames or links
+// the files into place, writes cache records, index records and the index
+// header, then fsyncs the directory and fdatasyncs the index in parallel.
+// So an append costs two durable rounds: the files with the charge, then
+// the directory with the index. (Spool and a batch of more than 64
+// messages fsync each file as it is spooled; a SpoolUnnamed file, such as
+// lmtpd's stage shared by every recipient, is fsync'd by each commit that
+// links it, at no wait after the first.) Only then does any of the batch's
+// Append calls return; each then calls Notify. Every change of
 // usage (Expunge too, before its index write) is charged this way, under
 // the exclusive lock, as what the index holds plus the change: a crash
 // between charge and index is corrected by the next charge or by SyncQuota.
-// Once the index commit is durable the writer, still under the lock, calls
-// QuotaHook.Sync with what it holds: the charge is complete (the hook
-// clears its pending mark in that write). A batch request
+// The charge also sets the mailbox's pending mark, which QuotaHook.Sync
+// clears; Expunge calls it once its commit is durable, Append once per
+// run of appends (settle.go: settleDelay after the first commit of a
+// quiet spell, under the lock, with what the index holds), since a
+// synced database transaction per message cost as much as the append's
+// own fsyncs. A mark outliving its commit only makes ResolvePending sync
+// the mailbox from its index. A batch request
 // fails as a whole (MULTIAPPEND): its files are removed and its UIDs reused.
 //
 // cyrus.cache is not fsync'd: it is derivable. After a crash a cache record

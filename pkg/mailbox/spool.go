@@ -81,7 +81,7 @@ func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (
 			os.Remove(f.Name())
 		}
 	}()
-	p, err := spoolInto(ctx, f, r, lim)
+	p, err := spoolInto(ctx, f, r, lim, true)
 	if err == nil {
 		err = f.Close()
 	}
@@ -96,9 +96,11 @@ func Spool(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (
 // SpoolUnnamed is Spool writing to an unnamed O_TMPFILE inode of stageDir's
 // filesystem (from the pool unnamed.go keeps ahead of need), which each
 // AppendPrepared links under its final name: no stage name is created or
-// removed, and a crash leaves nothing behind. Where the filesystem has no
-// unnamed files it is Spool. The caller must Remove the result, which
-// holds a descriptor until then.
+// removed, and a crash leaves nothing behind. The file is not fsync'd
+// here: each AppendPrepared fsyncs it under its lock while it charges
+// quota, before linking it (a no-op wait once the first has). Where the
+// filesystem has no unnamed files it is Spool. The caller must Remove the
+// result, which holds a descriptor until then.
 func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLimits) (*Prepared, error) {
 	f, err := unnamed.take(stageDir)
 	if err != nil {
@@ -107,7 +109,7 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLi
 	if f == nil {
 		return Spool(ctx, stageDir, r, lim)
 	}
-	p, err := spoolInto(ctx, f, r, lim)
+	p, err := spoolInto(ctx, f, r, lim, false)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -117,15 +119,18 @@ func SpoolUnnamed(ctx context.Context, stageDir string, r io.Reader, lim SpoolLi
 }
 
 // spoolInto streams r into the empty file f (open for reading and
-// writing), fsyncs it and parses it; the result's name is the caller's
-// to fill in.
-func spoolInto(ctx context.Context, f *os.File, r io.Reader, lim SpoolLimits) (*Prepared, error) {
+// writing), fsyncs it when sync is set (else the commit does: Append's
+// own files, commitBatch) and parses it; the result's name is the
+// caller's to fill in.
+func spoolInto(ctx context.Context, f *os.File, r io.Reader, lim SpoolLimits, sync bool) (*Prepared, error) {
 	size, guid, err := copyMessage(ctx, f, r, lim)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Sync(); err != nil {
-		return nil, err
+	if sync {
+		if err := f.Sync(); err != nil {
+			return nil, err
+		}
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -224,8 +229,10 @@ func copyMessage(ctx context.Context, w io.Writer, r io.Reader, lim SpoolLimits)
 
 // spoolItem spools a message for Append into dir: to an unnamed file
 // (unnamed.go) linked into place at commit, or, where the filesystem has
-// none or when named is set, to a named temp file renamed at commit. The
-// file is fsync'd either way. The caller disposes of the item with discard.
+// none or when named is set, to a named temp file renamed at commit. A
+// named file is fsync'd here; an unnamed one by the commit, under the lock
+// and alongside the quota charge (commitBatch): the two waits overlap
+// instead of adding up. The caller disposes of the item with discard.
 func spoolItem(ctx context.Context, dir string, r io.Reader, named bool, lim SpoolLimits) (*pendingItem, error) {
 	var p *Prepared
 	var err error

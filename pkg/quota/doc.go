@@ -23,13 +23,15 @@
 // limit in force when the change was made). The charge also marks the
 // mailbox pending ("QP" + uniqueid); SyncHeld sets the record to what the
 // durable index holds and clears the mark in one transaction. The writer
-// runs it under its lock once its index commit is durable, so only a
-// mailbox whose writer died between charge and commit keeps a mark, for
+// runs it under its lock once its index commit is durable (an appender
+// once per run of appends, pkg/mailbox settle.go), so only a mailbox
+// whose writer died between charge and that Sync keeps a mark, for
 // store.ResolvePending (master after a child died abnormally, quota -f)
 // and reconstruct, which run it the same way. We chose absolute charges over a per-commit marker
 // with a delta and a counter in the index: no index format change, and
 // any drift (a failed give-back, a hand-made edit) heals too. The price
-// is a second transaction per commit, the one that clears the mark.
+// is a second transaction per commit (per run of appends), the one that
+// clears the mark.
 //
 // Modes: APPEND and COPY are strict (usage + delta must stay within the
 // limit); LMTP delivery refuses only a root that is already over its limit,

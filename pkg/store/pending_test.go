@@ -13,8 +13,9 @@ import (
 	"gocyrus/pkg/quota"
 )
 
-// Every commit that completes clears the pending mark its charge set, so
-// after any number of appends, expunges and moves no mailbox is left for
+// Every commit that completes clears the pending mark its charge set (an
+// append's once its run of appends settles: mailbox/settle.go), so after
+// any number of appends, expunges and moves no mailbox is left for
 // ResolvePending to visit, and the usage is still what the spool holds.
 func TestCompletedChargesLeaveNoPendingMark(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -48,6 +49,7 @@ func TestCompletedChargesLeaveNoPendingMark(t *testing.T) {
 			t.Fatalf("step %d on %s: %v", i, n, err)
 		}
 	}
+	mailbox.SettlePending()
 	if ids, err := st.quota.Pending(ctx); err != nil || len(ids) != 0 {
 		t.Fatalf("pending marks after completed commits: %v %v", ids, err)
 	}

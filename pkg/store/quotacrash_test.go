@@ -163,6 +163,7 @@ func quotaCrash(t *testing.T, op, mode, point, repair string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mailbox.SettlePending() // the setup's marks cleared before the child runs
 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envCrashRole+"="+op, envCrashPoint+"="+point, envCrashDir+"="+dir, envCrashMode+"="+mode)
@@ -187,6 +188,7 @@ func quotaCrash(t *testing.T, op, mode, point, repair string) {
 				t.Fatal(err)
 			}
 		}
+		mailbox.SettlePending() // the run of appends settles its mark
 	case "resolve-pending":
 		if _, err := st.ResolvePending(ctx); err != nil {
 			t.Fatal(err)
