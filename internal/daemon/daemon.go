@@ -169,8 +169,12 @@ func (e *Env) Sessions() *procinfo.Registry {
 	return e.proc
 }
 
-// Close closes the databases.
-func (e *Env) Close() { e.DB.Close() }
+// Close settles the quota marks of recent appends (store.SettlePending),
+// then closes the databases.
+func (e *Env) Close() {
+	store.SettlePending()
+	e.DB.Close()
+}
 
 // ExitCode runs a daemon's run function and returns the exit status for
 // main to pass to os.Exit: 0, 64 (EX_USAGE) for a command-line mistake, 1

@@ -148,7 +148,17 @@ func (e *Env) OpenDB() (cyrusdb.DB, error) {
 	if err != nil {
 		return nil, Fail(ExitTempFail, "%v", err)
 	}
-	return db, nil
+	return settlingDB{db}, nil
+}
+
+// settlingDB settles the quota marks of the tool's appends
+// (store.SettlePending) before it closes the databases, so a tool that
+// delivered or imported and exits cleanly leaves no pending mark.
+type settlingDB struct{ cyrusdb.DB }
+
+func (d settlingDB) Close() error {
+	store.SettlePending()
+	return d.DB.Close()
 }
 
 // ConfigPath returns a path under configdirectory.

@@ -255,3 +255,9 @@ func (s *Store) AdoptMailbox(ctx context.Context, e *Entry) error {
 	s.publish(ctx, e.Name)
 	return nil
 }
+
+// SettlePending clears now the quota pending marks this process's recent
+// appends left to be cleared later (pkg/mailbox SettlePending): a process
+// calls it before closing its databases, so a clean exit leaves no mark
+// for store.ResolvePending to find.
+func SettlePending() { mailbox.SettlePending() }

@@ -89,8 +89,18 @@ func TestQuotaChargeUnderLockIsBounded(t *testing.T) {
 	}
 
 	db.stalled.Store(false)
-	if err := within(t, "APPEND after the stall", func() error { _, err := add(); return err }); err != nil {
-		t.Fatalf("APPEND once the service answers: %v", err)
+	// On a loaded machine a real charge can itself outlast the 50ms bound;
+	// such a failure changes nothing (checked below), so try again: what is
+	// under test is that the lock was released, not the machine's speed.
+	var lastErr error
+	for try := 0; try < 50; try++ {
+		lastErr = within(t, "APPEND after the stall", func() error { _, err := add(); return err })
+		if lastErr == nil {
+			break
+		}
+	}
+	if lastErr != nil {
+		t.Fatalf("APPEND once the service answers: %v", lastErr)
 	}
 	v, err = mb.Snapshot()
 	if err != nil || len(v.Records) != 2 {
