@@ -1,6 +1,6 @@
 // Command cyr_dbtool shows and changes the records of one of Cyrus's
 // databases, named by its Cyrus file name (mailboxes.db, annotations.db,
-// the quota directory, <user>.seen, <user>.sub), in Cyrus 3.6's own
+// the quota directory, <user>.seen, <user>.sub, deliver.db), in Cyrus 3.6's own
 // key<TAB>value form, so scripts that parse or write Cyrus's form keep
 // working. gocyrus keeps every database in its one store (pkg/cyrusdb):
 // each file name selects a view that renders the matching gocyrus records

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"gocyrus/pkg/cyrusdb"
+	"gocyrus/pkg/duplicate"
 	"gocyrus/pkg/mboxlist"
 	"gocyrus/pkg/quota"
 	"gocyrus/pkg/store"
@@ -44,6 +45,11 @@ func viewOf(file string, st *store.Store) (*view, error) {
 		return &view{st: st, fill: annotationRecords,
 			set: func(ctx context.Context, k, v []byte) error { return setAnnotation(ctx, st, k, v) },
 			del: func(ctx context.Context, k []byte) error { return deleteAnnotation(ctx, st, k) }}, nil
+	case base == "deliver.db":
+		return &view{st: st, fill: deliverRecords,
+			set:   func(ctx context.Context, k, v []byte) error { return setDeliver(ctx, st, k, v) },
+			del:   func(ctx context.Context, k []byte) error { return deleteDeliver(ctx, st, k) },
+			check: func(ctx context.Context) error { return duplicate.New(st.DB(), 0).Check(ctx) }}, nil
 	case base == "quota" || base == "quota.db":
 		return &view{st: st, fill: quotaRecords,
 			set: func(ctx context.Context, k, v []byte) error { return setQuota(ctx, st, k, v) },

@@ -33,4 +33,11 @@
 // with an 8-byte value, the time of the sighting (int64 Unix seconds, big
 // endian), and a TTL of the period (plus a second). [Store.Within] checks and
 // records in one conditional transaction; ctl_deliver does not list them.
+//
+// # Administration
+//
+// cyr_dbtool reads both kinds through Scan and ScanPeriods, overwrites a
+// delivery record with Put (the TTL is the Store's, as lmtpd's), removes
+// records with Delete and DeletePeriod, and has Check report every record
+// that does not decode (Scan and ScanPeriods skip those).
 package duplicate
