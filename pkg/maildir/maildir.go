@@ -62,13 +62,13 @@ type Folder struct {
 // baseLen bytes of it. Keywords are the info suffix's letters as a bit
 // set, resolved through Folder.kw only when the message is handed out.
 type entry struct {
+	sec      int64 // the modification time (first: no padding, 32 bytes)
+	nsec     uint32
 	off      uint32
-	nameLen  uint16
-	baseLen  uint16
 	uid      uint32
 	keywords uint32 // bit i: keyword letter 'a'+i
-	nsec     uint32
-	sec      int64 // the modification time
+	nameLen  uint16
+	baseLen  uint16
 	flags    Flag
 	inNew    bool
 }
