@@ -352,7 +352,7 @@ func (fi *foreign) maildirIndex(t target, uidv *uint32, count *int, bytes *int64
 		fi.notes = append(fi.notes, fmt.Sprintf("%s: %d messages with a repeated UID in dovecot-uidlist renumbered", t.name, f.Renumbered))
 	}
 	idx.Stream = func(add func(mailbox.ImportRecord) error) error {
-		for _, m := range f.Messages {
+		return f.Each(func(m maildir.Message) error {
 			ir := mailbox.ImportRecord{UID: m.UID, Keywords: m.Keywords, ModSeq: 1, InternalDate: m.Date, SaveDate: time.Now()}
 			for _, fl := range maildirFlags {
 				if m.Flags&fl.from != 0 {
@@ -372,8 +372,8 @@ func (fi *foreign) maildirIndex(t target, uidv *uint32, count *int, bytes *int64
 			}
 			*count++
 			*bytes += cr.n
-		}
-		return nil
+			return nil
+		})
 	}
 	return idx, nil
 }

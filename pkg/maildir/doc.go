@@ -12,4 +12,13 @@
 //
 // The internal date is the file's modification time (Dovecot's received
 // date). Message text is the file as it is (LF line ends as written).
+//
+// Memory (issue 16): UIDs follow the sorted basenames, so every name is
+// held at once, but only packed: one byte arena of the names and a
+// fixed 32-byte record a file (flags, keyword letters as a bit set,
+// mtime, UID), listed a batch of directory entries at a time and
+// numbered by in-place sorts. A Message with its path and keyword
+// strings exists only while Folder.Each hands it out. The floor is
+// about the name's length plus 32 bytes a message (plus append's
+// growth slack); dovecot-uidlist, when present, is a map of its names.
 package maildir

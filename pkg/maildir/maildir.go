@@ -2,10 +2,13 @@ package maildir
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,13 +42,72 @@ type Message struct {
 	Date     time.Time // the file's modification time
 }
 
-// Folder is a Maildir folder read: its messages in UID order.
+// Folder is a Maildir folder read: its messages in UID order, held
+// packed (see entry) and handed out one at a time by Each, so a folder
+// of N messages costs about N×(entrySize + name length) bytes, not a
+// Message with its strings per file.
 type Folder struct {
 	UIDValidity uint32 // from dovecot-uidlist; 0 when there is none
 	UIDNext     uint32
-	Messages    []Message
 	Renumbered  int // messages whose listed UID was taken or out of range
+
+	dir     string
+	kw      [26]string
+	names   []byte  // every file name, back to back
+	entries []entry // in UID order once Read returns
 }
+
+// entry is one message file packed: its name is names[off:off+nameLen],
+// the basename (what the uidlist names and the sort compares) the first
+// baseLen bytes of it. Keywords are the info suffix's letters as a bit
+// set, resolved through Folder.kw only when the message is handed out.
+type entry struct {
+	sec      int64 // the modification time (first: no padding, 32 bytes)
+	nsec     uint32
+	off      uint32
+	uid      uint32
+	keywords uint32 // bit i: keyword letter 'a'+i
+	nameLen  uint16
+	baseLen  uint16
+	flags    Flag
+	inNew    bool
+}
+
+// Len is the number of messages.
+func (f *Folder) Len() int { return len(f.entries) }
+
+// Each calls fn with each message in UID order; it stops at fn's first
+// error and returns it. The Message is built for the call: nothing of it
+// is kept by the Folder.
+func (f *Folder) Each(fn func(Message) error) error {
+	for i := range f.entries {
+		if err := fn(f.message(&f.entries[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Messages returns every message in UID order (for small folders and
+// tests: it builds them all at once).
+func (f *Folder) Messages() []Message {
+	ms := make([]Message, 0, len(f.entries))
+	f.Each(func(m Message) error { ms = append(ms, m); return nil })
+	return ms
+}
+
+func (f *Folder) message(e *entry) Message {
+	sub := "cur"
+	if e.inNew {
+		sub = "new"
+	}
+	m := Message{Path: filepath.Join(f.dir, sub, string(f.name(e))), UID: e.uid, Flags: e.flags,
+		Date: time.Unix(e.sec, int64(e.nsec)), Keywords: keywordNames(e.keywords, &f.kw)}
+	return m
+}
+
+func (f *Folder) name(e *entry) []byte { return f.names[e.off : e.off+uint32(e.nameLen)] }
+func (f *Folder) base(e *entry) []byte { return f.names[e.off : e.off+uint32(e.baseLen)] }
 
 // UIDList is a parsed dovecot-uidlist: basename (the name before ':')
 // to UID.
@@ -155,8 +217,27 @@ func ParseKeywords(r io.Reader) ([26]string, error) {
 }
 
 // ParseName splits a message file name into its basename (the part the
-// uidlist names) and the flags and keywords of its ":2," suffix.
+// uidlist names) and the flags and keywords of its ":2," suffix, the
+// keywords in letter order, each once.
 func ParseName(name string, kw *[26]string) (base string, flags Flag, keywords []string) {
+	base, flags, letters := parseName(name)
+	return base, flags, keywordNames(letters, kw)
+}
+
+// keywordNames names the keyword letters (bit i for 'a'+i) through
+// dovecot-keywords; a letter it does not name is no keyword.
+func keywordNames(letters uint32, kw *[26]string) (keywords []string) {
+	for i := range 26 {
+		if letters&(1<<i) != 0 && kw != nil && kw[i] != "" {
+			keywords = append(keywords, kw[i])
+		}
+	}
+	return keywords
+}
+
+// parseName is ParseName without the keyword names: the letters a–z of
+// the suffix as a bit set (bit i for 'a'+i), allocating nothing.
+func parseName(name string) (base string, flags Flag, letters uint32) {
 	base, info, ok := strings.Cut(name, ":2,")
 	if !ok {
 		// Some writers on file systems without ':' use ';' or '!'.
@@ -164,11 +245,11 @@ func ParseName(name string, kw *[26]string) (base string, flags Flag, keywords [
 			base, info = b, i
 		} else {
 			base, _, _ = strings.Cut(name, ":")
-			return base, 0, nil
+			return base, 0, 0
 		}
 	}
-	for _, c := range info {
-		switch {
+	for i := 0; i < len(info); i++ {
+		switch c := info[i]; {
 		case c == 'S':
 			flags |= Seen
 		case c == 'R':
@@ -179,11 +260,11 @@ func ParseName(name string, kw *[26]string) (base string, flags Flag, keywords [
 			flags |= Deleted
 		case c == 'D':
 			flags |= Draft
-		case 'a' <= c && c <= 'z' && kw != nil && kw[c-'a'] != "":
-			keywords = append(keywords, kw[c-'a'])
+		case 'a' <= c && c <= 'z':
+			letters |= 1 << (c - 'a')
 		}
 	}
-	return base, flags, keywords
+	return base, flags, letters
 }
 
 // Read reads the folder in dir (which holds cur/ and new/). A missing
@@ -211,14 +292,10 @@ func Read(dir string) (*Folder, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	type file struct {
-		Message
-		base string
-	}
-	var files []file
+	f := &Folder{dir: dir, kw: kw}
 	missing := 0
 	for _, sub := range []string{"cur", "new"} {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		err := f.list(filepath.Join(dir, sub), sub == "new")
 		if errors.Is(err, fs.ErrNotExist) && missing == 0 {
 			missing++
 			continue
@@ -226,68 +303,112 @@ func Read(dir string) (*Folder, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
-		for _, e := range entries {
-			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+	}
+	// Unused capacity of the appends is dropped before the sorts.
+	f.entries = slices.Clip(f.entries)
+	f.names = slices.Clip(f.names)
+	if list != nil {
+		f.UIDValidity, f.UIDNext = list.UIDValidity, list.NextUID
+	}
+	if err := f.number(list); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return f, nil
+}
+
+// listBatch is how many directory entries are read at a time: the
+// os.DirEntry values of one batch are all the listing holds besides the
+// packed entries.
+const listBatch = 512
+
+// list appends the regular, non-hidden files of dir to f, packed.
+func (f *Folder) list(dir string, inNew bool) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	for {
+		batch, err := d.ReadDir(listBatch)
+		for _, e := range batch {
+			name := e.Name()
+			if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
 				continue
 			}
 			info, err := e.Info()
 			if err != nil {
 				continue // gone since the listing (another writer moved it)
 			}
-			base, flags, keywords := ParseName(e.Name(), &kw)
-			if sub == "new" {
+			if len(name) > math.MaxUint16 || len(f.names)+len(name) > math.MaxUint32 {
+				return fmt.Errorf("%s: too many or too long file names", dir)
+			}
+			base, flags, letters := parseName(name)
+			if inNew {
 				flags &^= Seen // new/ holds unseen mail whatever the name says
 			}
-			files = append(files, file{Message{Path: filepath.Join(dir, sub, e.Name()), Flags: flags,
-				Keywords: keywords, Date: info.ModTime()}, base})
+			mt := info.ModTime()
+			f.entries = append(f.entries, entry{off: uint32(len(f.names)), nameLen: uint16(len(name)),
+				baseLen: uint16(len(base)), keywords: letters, sec: mt.Unix(), nsec: uint32(mt.Nanosecond()),
+				flags: flags, inNew: inNew})
+			f.names = append(f.names, name...)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
 		}
 	}
-	// By name, so which of two files given one UID keeps it does not
-	// depend on the directory's order.
-	slices.SortFunc(files, func(a, b file) int { return strings.Compare(a.base, b.base) })
-	f := &Folder{}
-	if list != nil {
-		f.UIDValidity, f.UIDNext = list.UIDValidity, list.NextUID
+}
+
+// number gives every entry its UID and leaves the entries in UID order.
+// Listed UIDs first, each once, to the first file by basename; the rest
+// after the highest, by basename. Only sorts in place: no memory per
+// message beyond the entries.
+func (f *Folder) number(list *UIDList) error {
+	byBase := func(a, b entry) int { return bytes.Compare(f.base(&a), f.base(&b)) }
+	byUIDBase := func(a, b entry) int {
+		if a.uid != b.uid {
+			return cmp.Compare(a.uid, b.uid)
+		}
+		return byBase(a, b)
 	}
-	// Listed UIDs first, each once; the rest after the highest, by name.
-	used := map[uint32]bool{}
-	var unlisted []int
-	for i := range files {
-		if list != nil {
-			if uid, ok := list.UIDs[files[i].base]; ok && !used[uid] {
-				files[i].UID = uid
-				used[uid] = true
-				f.UIDNext = max(f.UIDNext, uid+1)
-				continue
-			} else if ok {
-				f.Renumbered++
+	if list != nil {
+		for i := range f.entries {
+			e := &f.entries[i]
+			// The map index by a []byte conversion does not allocate.
+			if uid, ok := list.UIDs[string(f.base(e))]; ok {
+				e.uid = uid
 			}
 		}
-		unlisted = append(unlisted, i)
-	}
-	next := max(f.UIDNext, 1)
-	for _, i := range unlisted {
-		if next == 0 {
-			return nil, fmt.Errorf("%s: UIDs exhausted", dir)
+		// Of two files given one UID, the first by basename keeps it, so
+		// the choice does not depend on the directory's order.
+		slices.SortFunc(f.entries, byUIDBase)
+		var last uint32
+		for i := range f.entries {
+			e := &f.entries[i]
+			switch {
+			case e.uid == 0:
+			case e.uid == last:
+				f.Renumbered++
+				e.uid = 0
+			default:
+				last = e.uid
+				f.UIDNext = max(f.UIDNext, e.uid+1)
+			}
 		}
-		files[i].UID = next
+	}
+	// The unlisted (UID 0) come first, by basename.
+	slices.SortFunc(f.entries, byUIDBase)
+	next := max(f.UIDNext, 1)
+	for n := 0; n < len(f.entries) && f.entries[n].uid == 0; n++ {
+		if next == 0 {
+			return errors.New("UIDs exhausted")
+		}
+		f.entries[n].uid = next
 		next++
 	}
 	f.UIDNext = next
-	slices.SortFunc(files, func(a, b file) int { return int64cmp(int64(a.UID), int64(b.UID)) })
-	f.Messages = make([]Message, len(files))
-	for i := range files {
-		f.Messages[i] = files[i].Message
-	}
-	return f, nil
-}
-
-func int64cmp(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	slices.SortFunc(f.entries, byUIDBase)
+	return nil
 }

@@ -45,11 +45,11 @@ func TestReadUIDsFlagsKeywords(t *testing.T) {
 	}
 	wants := []want{{4, "100.M1.host,S=10:2,FSa", Flagged | Seen, "$Junk"}, {9, "200.M2.host:2,RTDb", Answered | Deleted | Draft, "project"},
 		{20, "150.M4.host:2,S", 0, ""}, {21, "250.M9.host:2,", 0, ""}, {22, "300.M3.host", 0, ""}}
-	if len(f.Messages) != len(wants) {
-		t.Fatalf("%d messages: %+v", len(f.Messages), f.Messages)
+	if len(f.Messages()) != len(wants) {
+		t.Fatalf("%d messages: %+v", len(f.Messages()), f.Messages())
 	}
 	for i, w := range wants {
-		m := f.Messages[i]
+		m := f.Messages()[i]
 		if m.UID != w.uid || filepath.Base(m.Path) != w.name || m.Flags != w.flags || strings.Join(m.Keywords, " ") != w.kw {
 			t.Errorf("message %d: %+v, want %+v", i, m, w)
 		}
@@ -65,7 +65,7 @@ func TestNoUIDList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Messages) != 2 || f.Messages[0].UID != 1 || filepath.Base(f.Messages[0].Path) != "1.a:2," || f.Messages[1].Flags != Seen || f.UIDNext != 3 {
+	if len(f.Messages()) != 2 || f.Messages()[0].UID != 1 || filepath.Base(f.Messages()[0].Path) != "1.a:2," || f.Messages()[1].Flags != Seen || f.UIDNext != 3 {
 		t.Errorf("%+v", f)
 	}
 }
@@ -124,7 +124,7 @@ func TestReadOneSubdirMissing(t *testing.T) {
 	d := t.TempDir()
 	write(t, filepath.Join(d, "cur", "1.a:2,S"), "a\n")
 	f, err := Read(d)
-	if err != nil || len(f.Messages) != 1 {
+	if err != nil || len(f.Messages()) != 1 {
 		t.Fatalf("cur/ only: %v, %+v", err, f)
 	}
 	if _, err := Read(t.TempDir()); err == nil {
